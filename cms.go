@@ -1,0 +1,598 @@
+package pause
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// Renderer turns Markdown into sanitized HTML.
+type Renderer interface {
+	Render(markdown string) (html string, err error)
+}
+
+// Config is what a CMS needs.
+type Config struct {
+	Stores   Stores
+	Markdown Renderer
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// NewID returns a new unique, sortable, URL-safe id (a ULID).
+	NewID func() string
+}
+
+// CMS is the domain service: every read and write of content goes through it. It decides who
+// may see and change what, validates and completes editors' input (slugs, rendered Markdown,
+// reading time, timestamps, versions), and then calls the stores. Resolvers call it and nothing
+// else, so that no entry point can skip a rule.
+type CMS struct {
+	cfg      Config
+	articles *kind[*Article, ArticleFilter]
+	benefits *kind[*Benefit, BenefitFilter]
+	tools    *kind[*Tool, ToolFilter]
+}
+
+// NewCMS returns a CMS over the configured stores.
+func NewCMS(cfg Config) *CMS {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	c := &CMS{cfg: cfg}
+	c.articles = &kind[*Article, ArticleFilter]{
+		name: "article", store: cfg.Stores.Articles, cms: c, defaultOrder: OrderPublishedAt,
+		orders:  []Order{OrderPublishedAt, OrderUpdatedAt, OrderTitle},
+		scope:   func(f ArticleFilter, s *Status) ArticleFilter { f.Status = s; return f },
+		prepare: c.prepareArticle,
+		title:   func(a *Article) string { return a.Title },
+	}
+	c.benefits = &kind[*Benefit, BenefitFilter]{
+		name: "benefit", store: cfg.Stores.Benefits, cms: c, defaultOrder: OrderPosition,
+		orders:  []Order{OrderPosition},
+		scope:   func(f BenefitFilter, s *Status) BenefitFilter { f.Status = s; return f },
+		prepare: c.prepareBenefit,
+		title:   func(b *Benefit) string { return b.Title },
+	}
+	c.tools = &kind[*Tool, ToolFilter]{
+		name: "tool", store: cfg.Stores.Tools, cms: c, defaultOrder: OrderName,
+		orders:  []Order{OrderName, OrderUpdatedAt},
+		scope:   func(f ToolFilter, s *Status) ToolFilter { f.Status = s; return f },
+		prepare: c.prepareTool,
+		title:   func(t *Tool) string { return t.Name },
+	}
+	return c
+}
+
+// Now returns the CMS clock's time, truncated to microseconds so that every store keeps it
+// exactly.
+func (c *CMS) Now() time.Time { return c.cfg.Now().UTC().Truncate(time.Microsecond) }
+
+// Article returns the article with the id, or ENOTFOUND if there is none or the viewer may not
+// see it (drafts are visible to viewers, editors and admins only).
+func (c *CMS) Article(ctx context.Context, id string) (*Article, error) {
+	return c.articles.get(ctx, id)
+}
+
+// ArticleBySlug is Article by slug.
+func (c *CMS) ArticleBySlug(ctx context.Context, slug string) (*Article, error) {
+	return c.articles.getBySlug(ctx, slug)
+}
+
+// Articles returns a page of the articles the viewer may see. Anonymous viewers see published
+// articles only, and get EFORBIDDEN if they ask for another status.
+func (c *CMS) Articles(ctx context.Context, q Query[ArticleFilter]) (*Page[*Article], error) {
+	q.Filter.Tag = strings.ToLower(strings.TrimSpace(q.Filter.Tag))
+	return c.articles.list(ctx, q)
+}
+
+// CountArticles counts the articles that match the filter and that the viewer may see.
+func (c *CMS) CountArticles(ctx context.Context, f ArticleFilter) (int, error) {
+	f.Tag = strings.ToLower(strings.TrimSpace(f.Tag))
+	return c.articles.count(ctx, f)
+}
+
+// CreateArticle creates a draft article. Editors only.
+func (c *CMS) CreateArticle(ctx context.Context, in ArticleInput) (*Article, error) {
+	a := &Article{}
+	in.apply(a)
+	return c.articles.create(ctx, a)
+}
+
+// UpdateArticle applies the patch to the article if its version is still version, or returns
+// ECONFLICT and changes nothing. Editors only.
+func (c *CMS) UpdateArticle(ctx context.Context, id string, version int, in ArticleInput) (*Article, error) {
+	return c.articles.update(ctx, id, version, func(a *Article) error { in.apply(a); return nil })
+}
+
+// PublishArticle makes the article public. Editors only.
+func (c *CMS) PublishArticle(ctx context.Context, id string, version int) (*Article, error) {
+	return c.articles.setStatus(ctx, id, version, StatusPublished)
+}
+
+// UnpublishArticle takes the article back to draft. Editors only.
+func (c *CMS) UnpublishArticle(ctx context.Context, id string, version int) (*Article, error) {
+	return c.articles.setStatus(ctx, id, version, StatusDraft)
+}
+
+// ArchiveArticle retires the article: it is no longer public, and it is kept. Editors only.
+func (c *CMS) ArchiveArticle(ctx context.Context, id string, version int) (*Article, error) {
+	return c.articles.setStatus(ctx, id, version, StatusArchived)
+}
+
+// DeleteArticle deletes the article if its version is still version. Editors only.
+func (c *CMS) DeleteArticle(ctx context.Context, id string, version int) error {
+	return c.articles.delete(ctx, id, version)
+}
+
+// ImportArticle stores an article as given, status and timestamps included, matching it to an
+// existing article by slug: it creates it, replaces the stored one, or does nothing if they are
+// equal. Admins only. It reports whether anything changed.
+func (c *CMS) ImportArticle(ctx context.Context, a *Article) (bool, error) {
+	return c.articles.importItem(ctx, a)
+}
+
+// Benefit returns the benefit with the id; see Article.
+func (c *CMS) Benefit(ctx context.Context, id string) (*Benefit, error) {
+	return c.benefits.get(ctx, id)
+}
+
+// BenefitBySlug returns the benefit with the slug; see Article.
+func (c *CMS) BenefitBySlug(ctx context.Context, slug string) (*Benefit, error) {
+	return c.benefits.getBySlug(ctx, slug)
+}
+
+// Benefits returns a page of benefits; see Articles.
+func (c *CMS) Benefits(ctx context.Context, q Query[BenefitFilter]) (*Page[*Benefit], error) {
+	return c.benefits.list(ctx, q)
+}
+
+// CountBenefits counts benefits; see CountArticles.
+func (c *CMS) CountBenefits(ctx context.Context, f BenefitFilter) (int, error) {
+	return c.benefits.count(ctx, f)
+}
+
+// CreateBenefit creates a draft benefit. Editors only.
+func (c *CMS) CreateBenefit(ctx context.Context, in BenefitInput) (*Benefit, error) {
+	b := &Benefit{}
+	in.apply(b)
+	return c.benefits.create(ctx, b)
+}
+
+// UpdateBenefit patches a benefit; see UpdateArticle.
+func (c *CMS) UpdateBenefit(ctx context.Context, id string, version int, in BenefitInput) (*Benefit, error) {
+	return c.benefits.update(ctx, id, version, func(b *Benefit) error { in.apply(b); return nil })
+}
+
+// PublishBenefit makes the benefit public. Editors only.
+func (c *CMS) PublishBenefit(ctx context.Context, id string, version int) (*Benefit, error) {
+	return c.benefits.setStatus(ctx, id, version, StatusPublished)
+}
+
+// UnpublishBenefit takes the benefit back to draft. Editors only.
+func (c *CMS) UnpublishBenefit(ctx context.Context, id string, version int) (*Benefit, error) {
+	return c.benefits.setStatus(ctx, id, version, StatusDraft)
+}
+
+// ArchiveBenefit retires the benefit. Editors only.
+func (c *CMS) ArchiveBenefit(ctx context.Context, id string, version int) (*Benefit, error) {
+	return c.benefits.setStatus(ctx, id, version, StatusArchived)
+}
+
+// DeleteBenefit deletes the benefit; see DeleteArticle.
+func (c *CMS) DeleteBenefit(ctx context.Context, id string, version int) error {
+	return c.benefits.delete(ctx, id, version)
+}
+
+// ImportBenefit stores a benefit as given; see ImportArticle.
+func (c *CMS) ImportBenefit(ctx context.Context, b *Benefit) (bool, error) {
+	return c.benefits.importItem(ctx, b)
+}
+
+// ReorderBenefits gives the benefits with the ids the positions 0, 1, 2… in the order of ids,
+// in one atomic write: if any of them changes meanwhile, it returns ECONFLICT and changes
+// nothing. Benefits not named keep their positions. Editors only.
+func (c *CMS) ReorderBenefits(ctx context.Context, ids []string) ([]*Benefit, error) {
+	if err := ViewerFrom(ctx).Require(RoleEditor); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 || len(ids) > MaxFirst {
+		return nil, FieldErrorf("ids", "ids must name 1 to %d benefits", MaxFirst)
+	}
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			return nil, FieldErrorf("ids", "ids names benefit %s twice", id)
+		}
+		seen[id] = true
+	}
+	found, err := c.benefits.store.GetMany(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*Benefit, len(found))
+	for _, b := range found {
+		byID[b.ID] = b
+	}
+	now := c.Now()
+	out := make([]*Benefit, 0, len(ids))
+	var changed []*Benefit
+	for i, id := range ids {
+		b, ok := byID[id]
+		if !ok {
+			return nil, Errorf(ENOTFOUND, "No benefit has id %s.", id)
+		}
+		if b.Position != i {
+			b.Position, b.UpdatedAt, b.Version = i, now, b.Version+1
+			changed = append(changed, b)
+		}
+		out = append(out, b)
+	}
+	if len(changed) > 0 {
+		if err := c.benefits.store.Update(ctx, changed...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Tool returns the tool with the id; see Article.
+func (c *CMS) Tool(ctx context.Context, id string) (*Tool, error) {
+	return c.tools.get(ctx, id)
+}
+
+// ToolBySlug returns the tool with the slug; see Article.
+func (c *CMS) ToolBySlug(ctx context.Context, slug string) (*Tool, error) {
+	return c.tools.getBySlug(ctx, slug)
+}
+
+// Tools returns a page of tools; see Articles.
+func (c *CMS) Tools(ctx context.Context, q Query[ToolFilter]) (*Page[*Tool], error) {
+	q.Filter.Tag = strings.ToLower(strings.TrimSpace(q.Filter.Tag))
+	return c.tools.list(ctx, q)
+}
+
+// CountTools counts tools; see CountArticles.
+func (c *CMS) CountTools(ctx context.Context, f ToolFilter) (int, error) {
+	f.Tag = strings.ToLower(strings.TrimSpace(f.Tag))
+	return c.tools.count(ctx, f)
+}
+
+// ToolsByIDs returns the tools with the ids that the viewer may see, in the order of ids, in
+// one store read. It is how an article's related tools are loaded.
+func (c *CMS) ToolsByIDs(ctx context.Context, ids []string) ([]*Tool, error) {
+	return c.tools.getMany(ctx, ids)
+}
+
+// ToolCategories returns the categories of published tools with their counts, by name.
+func (c *CMS) ToolCategories(ctx context.Context) ([]CategoryCount, error) {
+	return c.cfg.Stores.Tools.Categories(ctx)
+}
+
+// CreateTool creates a draft tool. Editors only.
+func (c *CMS) CreateTool(ctx context.Context, in ToolInput) (*Tool, error) {
+	t := &Tool{}
+	in.apply(t)
+	return c.tools.create(ctx, t)
+}
+
+// UpdateTool patches a tool; see UpdateArticle.
+func (c *CMS) UpdateTool(ctx context.Context, id string, version int, in ToolInput) (*Tool, error) {
+	return c.tools.update(ctx, id, version, func(t *Tool) error { in.apply(t); return nil })
+}
+
+// PublishTool makes the tool public. Editors only.
+func (c *CMS) PublishTool(ctx context.Context, id string, version int) (*Tool, error) {
+	return c.tools.setStatus(ctx, id, version, StatusPublished)
+}
+
+// UnpublishTool takes the tool back to draft. Editors only.
+func (c *CMS) UnpublishTool(ctx context.Context, id string, version int) (*Tool, error) {
+	return c.tools.setStatus(ctx, id, version, StatusDraft)
+}
+
+// ArchiveTool retires the tool. Editors only.
+func (c *CMS) ArchiveTool(ctx context.Context, id string, version int) (*Tool, error) {
+	return c.tools.setStatus(ctx, id, version, StatusArchived)
+}
+
+// DeleteTool deletes the tool; see DeleteArticle. Articles that name it as related simply stop
+// showing it.
+func (c *CMS) DeleteTool(ctx context.Context, id string, version int) error {
+	return c.tools.delete(ctx, id, version)
+}
+
+// ImportTool stores a tool as given; see ImportArticle.
+func (c *CMS) ImportTool(ctx context.Context, t *Tool) (bool, error) {
+	return c.tools.importItem(ctx, t)
+}
+
+func (c *CMS) render(field, markdown string) (string, error) {
+	html, err := c.cfg.Markdown.Render(markdown)
+	if err != nil {
+		return "", fmt.Errorf("render %s: %w", field, err)
+	}
+	return html, nil
+}
+
+func (c *CMS) prepareArticle(ctx context.Context, a *Article) (err error) {
+	a.Title = strings.TrimSpace(a.Title)
+	a.Author.Name = strings.TrimSpace(a.Author.Name)
+	a.Tags = normalizeList(a.Tags, true)
+	a.RelatedToolIDs = normalizeList(a.RelatedToolIDs, false)
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if a.BodyHTML, err = c.render("body", a.Body); err != nil {
+		return err
+	}
+	a.ReadingTimeMinutes = ReadingTime(a.Body)
+	if len(a.RelatedToolIDs) > 0 {
+		found, err := c.cfg.Stores.Tools.GetMany(ctx, a.RelatedToolIDs)
+		if err != nil {
+			return err
+		}
+		if len(found) != len(a.RelatedToolIDs) {
+			return FieldErrorf("relatedToolIds", "relatedToolIds names a tool that does not exist")
+		}
+	}
+	return nil
+}
+
+func (c *CMS) prepareBenefit(_ context.Context, b *Benefit) (err error) {
+	b.Title = strings.TrimSpace(b.Title)
+	for i := range b.Points {
+		b.Points[i] = strings.TrimSpace(b.Points[i])
+	}
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	b.SummaryHTML, err = c.render("summary", b.Summary)
+	return err
+}
+
+func (c *CMS) prepareTool(_ context.Context, t *Tool) (err error) {
+	t.Name = strings.TrimSpace(t.Name)
+	t.Category = strings.TrimSpace(t.Category)
+	t.Tags = normalizeList(t.Tags, true)
+	t.Platforms = normalizeList(t.Platforms, false)
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	t.DescriptionHTML, err = c.render("description", t.Description)
+	return err
+}
+
+// kind is what CMS does the same way for every content type.
+type kind[T Item, F Filter[T]] struct {
+	name         string
+	store        Store[T, F]
+	cms          *CMS
+	defaultOrder Order
+	orders       []Order
+	scope        func(F, *Status) F
+	prepare      func(context.Context, T) error
+	title        func(T) string
+}
+
+func (k *kind[T, F]) notFound(how, key string) error {
+	return Errorf(ENOTFOUND, "No %s has %s %s.", k.name, how, key)
+}
+
+// visible reports whether the viewer in ctx may see the item.
+func visible[T Item](ctx context.Context, item T) bool {
+	return item.Metadata().Status == StatusPublished || ViewerFrom(ctx).CanReadDrafts()
+}
+
+func (k *kind[T, F]) get(ctx context.Context, id string) (T, error) {
+	var zero T
+	item, err := k.store.Get(ctx, id)
+	if err != nil {
+		return zero, err
+	} else if !visible(ctx, item) {
+		return zero, k.notFound("id", id)
+	}
+	return item, nil
+}
+
+func (k *kind[T, F]) getBySlug(ctx context.Context, slug string) (T, error) {
+	var zero T
+	item, err := k.store.GetBySlug(ctx, slug)
+	if err != nil {
+		return zero, err
+	} else if !visible(ctx, item) {
+		return zero, k.notFound("slug", slug)
+	}
+	return item, nil
+}
+
+func (k *kind[T, F]) getMany(ctx context.Context, ids []string) ([]T, error) {
+	items, err := k.store.GetMany(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := items[:0]
+	for _, item := range items {
+		if visible(ctx, item) {
+			out = append(out, item)
+		}
+	}
+	return out, nil
+}
+
+// scoped returns the filter restricted to what the viewer may see.
+func (k *kind[T, F]) scoped(ctx context.Context, f F) (F, error) {
+	if ViewerFrom(ctx).CanReadDrafts() {
+		return f, nil
+	}
+	if s := f.StatusIs(); s != nil && *s != StatusPublished {
+		return f, Errorf(EFORBIDDEN, "Only signed-in editors may list %ss that are not published.", k.name)
+	}
+	published := StatusPublished
+	return k.scope(f, &published), nil
+}
+
+func (k *kind[T, F]) list(ctx context.Context, q Query[F]) (*Page[T], error) {
+	if q.First < 0 || q.First > MaxFirst {
+		return nil, FieldErrorf("first", "first must be between 0 and %d", MaxFirst)
+	}
+	if q.Order == "" {
+		q.Order = k.defaultOrder
+	}
+	if !contains(ordersAsStrings(k.orders), string(q.Order)) {
+		return nil, FieldErrorf("orderBy", "%ss cannot be ordered by %s", k.name, q.Order)
+	}
+	var err error
+	if q.Filter, err = k.scoped(ctx, q.Filter); err != nil {
+		return nil, err
+	}
+	return k.store.List(ctx, q)
+}
+
+func ordersAsStrings(orders []Order) []string {
+	out := make([]string, len(orders))
+	for i, o := range orders {
+		out[i] = string(o)
+	}
+	return out
+}
+
+func (k *kind[T, F]) count(ctx context.Context, f F) (int, error) {
+	f, err := k.scoped(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	return k.store.Count(ctx, f)
+}
+
+// maxSlugTries bounds the suffixes tried when a slug made from a title is taken.
+const maxSlugTries = 20
+
+func (k *kind[T, F]) create(ctx context.Context, item T) (T, error) {
+	var zero T
+	if err := ViewerFrom(ctx).Require(RoleEditor); err != nil {
+		return zero, err
+	}
+	m := item.Metadata()
+	now := k.cms.Now()
+	m.ID, m.Status, m.PublishedAt, m.CreatedAt, m.UpdatedAt, m.Version =
+		k.cms.cfg.NewID(), StatusDraft, nil, now, now, 1
+	generated := m.Slug == ""
+	if generated {
+		m.Slug = Slugify(k.title(item))
+	}
+	if err := k.prepare(ctx, item); err != nil {
+		return zero, err
+	}
+	base := m.Slug
+	for try := 2; ; try++ {
+		err := k.store.Create(ctx, item)
+		if err == nil {
+			return item, nil
+		}
+		// A slug the editor did not choose gets a number rather than an error.
+		if !generated || ErrorField(err) != "slug" || try > maxSlugTries {
+			return zero, err
+		}
+		suffix := fmt.Sprintf("-%d", try)
+		m.Slug = strings.TrimRight(base[:min(len(base), MaxSlug-len(suffix))], "-") + suffix
+	}
+}
+
+func (k *kind[T, F]) update(ctx context.Context, id string, version int, change func(T) error) (T, error) {
+	var zero T
+	if err := ViewerFrom(ctx).Require(RoleEditor); err != nil {
+		return zero, err
+	}
+	item, err := k.store.Get(ctx, id)
+	if err != nil {
+		return zero, err
+	}
+	m := item.Metadata()
+	if m.Version != version {
+		return zero, Errorf(ECONFLICT, "This %s changed since version %d (it is at version %d): reload it and apply your change again.", k.name, version, m.Version)
+	}
+	if err := change(item); err != nil {
+		return zero, err
+	}
+	if m.Slug == "" {
+		m.Slug = Slugify(k.title(item))
+	}
+	if err := k.prepare(ctx, item); err != nil {
+		return zero, err
+	}
+	m.UpdatedAt, m.Version = k.cms.Now(), version+1
+	if err := k.store.Update(ctx, item); err != nil {
+		return zero, err
+	}
+	return item, nil
+}
+
+func (k *kind[T, F]) setStatus(ctx context.Context, id string, version int, s Status) (T, error) {
+	return k.update(ctx, id, version, func(item T) error {
+		m := item.Metadata()
+		m.Status = s
+		if s == StatusPublished && m.PublishedAt == nil {
+			now := k.cms.Now()
+			m.PublishedAt = &now
+		}
+		return nil
+	})
+}
+
+func (k *kind[T, F]) delete(ctx context.Context, id string, version int) error {
+	if err := ViewerFrom(ctx).Require(RoleEditor); err != nil {
+		return err
+	}
+	return k.store.Delete(ctx, id, version)
+}
+
+func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {
+	if err := ViewerFrom(ctx).Require(RoleAdmin); err != nil {
+		return false, err
+	}
+	m := item.Metadata()
+	if m.Slug == "" {
+		m.Slug = Slugify(k.title(item))
+	}
+	if m.Status == "" {
+		m.Status = StatusDraft
+	}
+	if m.Status == StatusPublished && m.PublishedAt == nil {
+		now := k.cms.Now()
+		m.PublishedAt = &now
+	}
+	if err := k.prepare(ctx, item); err != nil {
+		return false, err
+	}
+	old, err := k.store.GetBySlug(ctx, m.Slug)
+	if ErrorCode(err) == ENOTFOUND {
+		now := k.cms.Now()
+		if m.ID == "" {
+			m.ID = k.cms.cfg.NewID()
+		}
+		if m.CreatedAt.IsZero() {
+			m.CreatedAt = now
+		}
+		if m.UpdatedAt.IsZero() {
+			m.UpdatedAt = m.CreatedAt
+		}
+		m.Version = 1
+		return true, k.store.Create(ctx, item)
+	} else if err != nil {
+		return false, err
+	}
+	om := old.Metadata()
+	m.ID, m.Version = om.ID, om.Version
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = om.CreatedAt
+	}
+	if m.UpdatedAt.IsZero() {
+		m.UpdatedAt = om.UpdatedAt
+	}
+	if reflect.DeepEqual(item, old) {
+		return false, nil
+	}
+	m.Version = om.Version + 1
+	return true, k.store.Update(ctx, item)
+}
