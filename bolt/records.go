@@ -1,0 +1,146 @@
+package bolt
+
+import (
+	"time"
+
+	"pause"
+)
+
+// The records are how items are kept in the file, as JSON. They are private so that the domain
+// types carry no storage tags and the file format can change without touching them. Slices
+// never take omitempty: nil and empty lists must come back as they went in.
+
+type metaRecord struct {
+	ID          string     `json:"id"`
+	Slug        string     `json:"slug"`
+	Status      string     `json:"status"`
+	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
+	Version     int        `json:"version"`
+}
+
+func toMeta(m *pause.Meta) metaRecord {
+	r := metaRecord{
+		ID: m.ID, Slug: m.Slug, Status: string(m.Status),
+		CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(), Version: m.Version,
+	}
+	if m.PublishedAt != nil {
+		t := m.PublishedAt.UTC()
+		r.PublishedAt = &t
+	}
+	return r
+}
+
+func (r metaRecord) meta() pause.Meta {
+	return pause.Meta{
+		ID: r.ID, Slug: r.Slug, Status: pause.Status(r.Status), PublishedAt: r.PublishedAt,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
+	}
+}
+
+type imageRecord struct {
+	URL string `json:"url"`
+	Alt string `json:"alt,omitempty"`
+}
+
+type articleRecord struct {
+	metaRecord
+	Title              string       `json:"title"`
+	Excerpt            string       `json:"excerpt,omitempty"`
+	Body               string       `json:"body,omitempty"`
+	BodyHTML           string       `json:"bodyHtml,omitempty"`
+	AuthorName         string       `json:"authorName"`
+	AuthorAvatarURL    string       `json:"authorAvatarUrl,omitempty"`
+	Tags               []string     `json:"tags"`
+	CoverImage         *imageRecord `json:"coverImage,omitempty"`
+	ReadingTimeMinutes int          `json:"readingTimeMinutes,omitempty"`
+	RelatedToolIDs     []string     `json:"relatedToolIds"`
+}
+
+func toArticleRecord(a *pause.Article) articleRecord {
+	r := articleRecord{
+		metaRecord: toMeta(&a.Meta), Title: a.Title, Excerpt: a.Excerpt, Body: a.Body,
+		BodyHTML: a.BodyHTML, AuthorName: a.Author.Name, AuthorAvatarURL: a.Author.AvatarURL,
+		Tags: a.Tags, ReadingTimeMinutes: a.ReadingTimeMinutes, RelatedToolIDs: a.RelatedToolIDs,
+	}
+	if a.CoverImage != nil {
+		r.CoverImage = &imageRecord{URL: a.CoverImage.URL, Alt: a.CoverImage.Alt}
+	}
+	return r
+}
+
+func fromArticleRecord(r articleRecord) *pause.Article {
+	a := &pause.Article{
+		Meta: r.meta(), Title: r.Title, Excerpt: r.Excerpt, Body: r.Body, BodyHTML: r.BodyHTML,
+		Author: pause.Author{Name: r.AuthorName, AvatarURL: r.AuthorAvatarURL},
+		Tags:   r.Tags, ReadingTimeMinutes: r.ReadingTimeMinutes, RelatedToolIDs: r.RelatedToolIDs,
+	}
+	if r.CoverImage != nil {
+		a.CoverImage = &pause.Image{URL: r.CoverImage.URL, Alt: r.CoverImage.Alt}
+	}
+	return a
+}
+
+type benefitRecord struct {
+	metaRecord
+	Title       string   `json:"title"`
+	Summary     string   `json:"summary,omitempty"`
+	SummaryHTML string   `json:"summaryHtml,omitempty"`
+	Points      []string `json:"points"`
+	Icon        string   `json:"icon,omitempty"`
+	Position    int      `json:"position"`
+}
+
+func toBenefitRecord(b *pause.Benefit) benefitRecord {
+	return benefitRecord{
+		metaRecord: toMeta(&b.Meta), Title: b.Title, Summary: b.Summary,
+		SummaryHTML: b.SummaryHTML, Points: b.Points, Icon: b.Icon, Position: b.Position,
+	}
+}
+
+func fromBenefitRecord(r benefitRecord) *pause.Benefit {
+	return &pause.Benefit{
+		Meta: r.meta(), Title: r.Title, Summary: r.Summary, SummaryHTML: r.SummaryHTML,
+		Points: r.Points, Icon: r.Icon, Position: r.Position,
+	}
+}
+
+type toolRecord struct {
+	metaRecord
+	Name            string   `json:"name"`
+	Tagline         string   `json:"tagline,omitempty"`
+	Description     string   `json:"description,omitempty"`
+	DescriptionHTML string   `json:"descriptionHtml,omitempty"`
+	WebsiteURL      string   `json:"websiteUrl"`
+	LogoURL         string   `json:"logoUrl,omitempty"`
+	Category        string   `json:"category"`
+	Pricing         string   `json:"pricing"`
+	Platforms       []string `json:"platforms"`
+	Tags            []string `json:"tags"`
+	Featured        bool     `json:"featured,omitempty"`
+}
+
+func toToolRecord(t *pause.Tool) toolRecord {
+	return toolRecord{
+		metaRecord: toMeta(&t.Meta), Name: t.Name, Tagline: t.Tagline, Description: t.Description,
+		DescriptionHTML: t.DescriptionHTML, WebsiteURL: t.WebsiteURL, LogoURL: t.LogoURL,
+		Category: t.Category, Pricing: string(t.Pricing), Platforms: t.Platforms, Tags: t.Tags,
+		Featured: t.Featured,
+	}
+}
+
+func fromToolRecord(r toolRecord) *pause.Tool {
+	return &pause.Tool{
+		Meta: r.meta(), Name: r.Name, Tagline: r.Tagline, Description: r.Description,
+		DescriptionHTML: r.DescriptionHTML, WebsiteURL: r.WebsiteURL, LogoURL: r.LogoURL,
+		Category: r.Category, Pricing: pause.Pricing(r.Pricing), Platforms: r.Platforms,
+		Tags: r.Tags, Featured: r.Featured,
+	}
+}
+
+// toolCategoryRecord is the part of a toolRecord that Categories reads.
+type toolCategoryRecord struct {
+	Status   string `json:"status"`
+	Category string `json:"category"`
+}
