@@ -1,0 +1,4 @@
+package pause
+
+// The GraphQL adapter in graph/ is generated from schema.graphqls and gqlgen.yml.
+//go:generate go tool gqlgen generate

@@ -1,0 +1,79 @@
+package graph
+
+import (
+	"context"
+
+	"pause"
+	"pause/graph/model"
+)
+
+// ArticleConnection is a page of articles and the filter that made it, so that totalCount is
+// counted only when a client asks for it.
+type ArticleConnection struct {
+	Page   *pause.Page[*pause.Article]
+	Filter pause.ArticleFilter
+}
+
+// BenefitConnection is a page of benefits; see ArticleConnection.
+type BenefitConnection struct {
+	Page   *pause.Page[*pause.Benefit]
+	Filter pause.BenefitFilter
+}
+
+// ToolConnection is a page of tools; see ArticleConnection.
+type ToolConnection struct {
+	Page   *pause.Page[*pause.Tool]
+	Filter pause.ToolFilter
+}
+
+func edges[T any, E any](p *pause.Page[T], edge func(cursor string, node T) E) []E {
+	out := make([]E, len(p.Items))
+	for i, item := range p.Items {
+		out[i] = edge(p.Cursors[i], item)
+	}
+	return out
+}
+
+func pageInfo[T any](p *pause.Page[T]) *model.PageInfo {
+	info := &model.PageInfo{HasNextPage: p.HasNextPage}
+	if c := p.EndCursor(); c != "" {
+		info.EndCursor = &c
+	}
+	return info
+}
+
+// query turns a list field's arguments into a store query; the CMS checks the values.
+func query[F any](first *int, after *string, filter *F, orderBy *pause.Order) pause.Query[F] {
+	q := pause.Query[F]{First: pause.DefaultFirst}
+	if first != nil {
+		q.First = *first
+	}
+	if after != nil {
+		q.After = *after
+	}
+	if filter != nil {
+		q.Filter = *filter
+	}
+	if orderBy != nil {
+		q.Order = *orderBy
+	}
+	return q
+}
+
+// one calls byID or bySlug, whichever the arguments name, and turns "not found" into null.
+func one[T any](ctx context.Context, id, slug *string, byID, bySlug func(context.Context, string) (*T, error)) (*T, error) {
+	var item *T
+	var err error
+	switch {
+	case (id == nil) == (slug == nil):
+		return nil, pause.FieldErrorf("id", "give exactly one of id and slug")
+	case id != nil:
+		item, err = byID(ctx, *id)
+	default:
+		item, err = bySlug(ctx, *slug)
+	}
+	if pause.ErrorCode(err) == pause.ENOTFOUND {
+		return nil, nil
+	}
+	return item, err
+}

@@ -1,0 +1,11 @@
+// Package graph is Pause's GraphQL adapter: the executor that gqlgen generates from
+// schema.graphqls, the resolvers (one call into pause.CMS each), the per-request loaders, and the
+// error presenter. It imports pause and gqlgen, never a store.
+package graph
+
+import "pause"
+
+// Resolver is the root of the resolvers: it holds what they call.
+type Resolver struct {
+	CMS *pause.CMS
+}
