@@ -44,13 +44,13 @@ func Open(path string) (*DB, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	articles := newStore[*pause.Article, pause.ArticleFilter](b, "articles",
+	articles := newStore[*pause.Article, pause.ArticleFilter](b, "article",
 		[]pause.Order{pause.OrderPublishedAt, pause.OrderUpdatedAt, pause.OrderTitle},
 		toArticleRecord, fromArticleRecord)
-	benefits := newStore[*pause.Benefit, pause.BenefitFilter](b, "benefits",
+	benefits := newStore[*pause.Benefit, pause.BenefitFilter](b, "benefit",
 		[]pause.Order{pause.OrderPosition},
 		toBenefitRecord, fromBenefitRecord)
-	tools := &toolStore{newStore[*pause.Tool, pause.ToolFilter](b, "tools",
+	tools := &toolStore{newStore[*pause.Tool, pause.ToolFilter](b, "tool",
 		[]pause.Order{pause.OrderName, pause.OrderUpdatedAt},
 		toToolRecord, fromToolRecord)}
 	err = b.Update(func(tx *bbolt.Tx) error {
