@@ -1,0 +1,38 @@
+# Pause: the two commands a newcomer needs are `make run` and `make test`.
+GO ?= go
+export CGO_ENABLED ?= 1
+
+.PHONY: run test vet check-generate generate build deps fmt clean
+
+## run: serve Pause on http://localhost:8080 with the embedded store and the sample content
+run:
+	$(GO) run ./cmd/pause serve
+
+## test: vet, the generate check, and every test (with -race) beside Amazon's DynamoDB Local
+test: deps vet check-generate
+	tools/dynamodb-local/with-dynamodb.sh $(GO) test -race -count=1 ./...
+
+## deps: fetch the Go modules (gqlgen's generator needs more than the build does)
+deps:
+	$(GO) mod download all
+
+vet:
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+## generate: regenerate graph/ from schema.graphqls and gqlgen.yml
+generate:
+	$(GO) generate ./...
+
+## check-generate: fail when `go generate ./...` changes anything (generated code is output)
+check-generate: generate
+	@drift="$$(git status --porcelain -- graph schema.graphqls gqlgen.yml go.mod go.sum)"; \
+	if [ -n "$$drift" ]; then echo "go generate ./... changed files; commit its output:"; echo "$$drift"; git diff --stat; exit 1; fi
+
+## build: build bin/pause
+build:
+	$(GO) build -o bin/pause ./cmd/pause
+
+clean:
+	rm -rf bin dist

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"pause"
+	"pause/auth"
+	"pause/bolt"
+	"pause/ids"
+	"pause/markdown"
+)
+
+// config is Pause's configuration: the environment's, overridden by flags.
+type config struct {
+	Addr        string // PAUSE_ADDR
+	Store       string // PAUSE_STORE: bolt or dynamodb
+	Data        string // PAUSE_DATA: the bolt file
+	Table       string // PAUSE_TABLE: the DynamoDB table
+	Env         string // PAUSE_ENV: development or production
+	JWTSecret   string // PAUSE_JWT_SECRET
+	CORSOrigins string // PAUSE_CORS_ORIGINS, comma-separated
+	LogLevel    string // PAUSE_LOG_LEVEL: debug, info, warn, error
+}
+
+func configFromEnv(getenv func(string) string) config {
+	or := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	return config{
+		Addr:        or("PAUSE_ADDR", ":8080"),
+		Store:       or("PAUSE_STORE", "bolt"),
+		Data:        or("PAUSE_DATA", "./data/pause.db"),
+		Table:       or("PAUSE_TABLE", "pause"),
+		Env:         or("PAUSE_ENV", "development"),
+		JWTSecret:   getenv("PAUSE_JWT_SECRET"),
+		CORSOrigins: getenv("PAUSE_CORS_ORIGINS"),
+		LogLevel:    or("PAUSE_LOG_LEVEL", "info"),
+	}
+}
+
+// storeFlags adds the flags that choose the store.
+func (c *config) storeFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Store, "store", c.Store, "store: bolt or dynamodb (PAUSE_STORE)")
+	fs.StringVar(&c.Data, "data", c.Data, "bolt store file (PAUSE_DATA)")
+	fs.StringVar(&c.Table, "table", c.Table, "DynamoDB table (PAUSE_TABLE)")
+}
+
+func (c config) check() error {
+	if c.Env != "development" && c.Env != "production" {
+		return fmt.Errorf("PAUSE_ENV must be development or production, not %q", c.Env)
+	}
+	if c.Store != "bolt" && c.Store != "dynamodb" {
+		return fmt.Errorf("PAUSE_STORE must be bolt or dynamodb, not %q", c.Store)
+	}
+	return nil
+}
+
+func (c config) development() bool { return c.Env == "development" }
+
+func (c config) origins() []string {
+	var out []string
+	for _, o := range strings.Split(c.CORSOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (c config) logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// secret returns the JWT secret: PAUSE_JWT_SECRET, or in development a random secret kept in a
+// file beside the data file, made on first use. Production without a secret is an error.
+func (c config) secret() ([]byte, error) {
+	if c.JWTSecret != "" {
+		if len(c.JWTSecret) < auth.MinSecret {
+			return nil, fmt.Errorf("PAUSE_JWT_SECRET must be at least %d bytes long", auth.MinSecret)
+		}
+		return []byte(c.JWTSecret), nil
+	}
+	if !c.development() {
+		return nil, errors.New("PAUSE_JWT_SECRET is not set: production needs a secret of at least 32 bytes (e.g. openssl rand -hex 32)")
+	}
+	return auth.LoadOrCreateSecret(c.secretFile())
+}
+
+func (c config) secretFile() string { return filepath.Join(filepath.Dir(c.Data), "jwt-secret") }
+
+// open opens the configured stores and returns the CMS over them, and a function that closes
+// them.
+func (c config) open(ctx context.Context) (*pause.CMS, func() error, error) {
+	if err := c.check(); err != nil {
+		return nil, nil, err
+	}
+	var stores pause.Stores
+	var closer func() error
+	switch c.Store {
+	case "bolt":
+		db, err := bolt.Open(c.Data)
+		if err != nil {
+			return nil, nil, err
+		}
+		stores, closer = db.Stores(), db.Close
+	case "dynamodb":
+		s, err := openDynamo(ctx, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		stores, closer = s, func() error { return nil }
+	}
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New})
+	return cms, closer, nil
+}
+
+// system is the context of the CLI's own work (import, export, first-start seeding).
+func system(ctx context.Context) context.Context {
+	return pause.NewContext(ctx, &pause.Viewer{Subject: "pause-cli", Role: pause.RoleAdmin})
+}

@@ -1,0 +1,75 @@
+// Command pause runs the Pause headless CMS and manages its content.
+//
+//	pause serve            serve the API (and GraphiQL in development)
+//	pause token            print a signed token for an editor
+//	pause import DIR       load Markdown content files into the store
+//	pause export DIR       write the store out as Markdown content files
+//	pause table create     create the DynamoDB table
+//
+// Configuration comes from the environment (PAUSE_ADDR, PAUSE_STORE, PAUSE_DATA, PAUSE_TABLE,
+// PAUSE_ENV, PAUSE_JWT_SECRET, PAUSE_CORS_ORIGINS, and the AWS SDK's own variables); flags
+// override it. This is, with lambda/, the only place that reads the environment and wires the
+// packages together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "pause:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `Usage: pause <command> [flags]
+
+Commands:
+  serve              serve the GraphQL API on PAUSE_ADDR (default :8080)
+  token              print a token: pause token --role editor --sub alice --ttl 24h
+  import DIR         load content files (Markdown with YAML front matter) into the store
+  export DIR         write the store out as content files
+  table create       create the DynamoDB table PAUSE_TABLE (PAUSE_STORE=dynamodb)
+
+Run "pause <command> -h" for a command's flags.
+`
+
+// run is the whole program, testable: it reads configuration through getenv only and writes
+// only to stdout and stderr.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cfg := configFromEnv(getenv)
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return serve(ctx, cfg, rest, stderr)
+	case "token":
+		return token(cfg, rest, stdout, stderr)
+	case "import":
+		return importContent(ctx, cfg, rest, stdout, stderr)
+	case "export":
+		return exportContent(ctx, cfg, rest, stdout, stderr)
+	case "table":
+		return table(ctx, cfg, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

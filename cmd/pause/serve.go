@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"pause"
+	"pause/auth"
+	"pause/content"
+	"pause/server"
+)
+
+func serve(ctx context.Context, cfg config, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (PAUSE_ADDR)")
+	fs.StringVar(&cfg.Env, "env", cfg.Env, "development or production (PAUSE_ENV)")
+	cfg.storeFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	log := cfg.logger(stderr)
+	secret, err := cfg.secret()
+	if err != nil {
+		return err
+	}
+	tokens, err := auth.NewTokens(secret)
+	if err != nil {
+		return err
+	}
+	cms, closeStore, err := cfg.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	if err := seed(ctx, cms, log.Info); err != nil {
+		return err
+	}
+
+	srv := &http.Server{
+		Handler: server.New(server.Config{
+			CMS: cms, Auth: tokens, Logger: log, Development: cfg.development(), CORSOrigins: cfg.origins(),
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "env", cfg.Env, "store", cfg.Store,
+		"graphql", "http://"+displayAddr(ln.Addr())+"/graphql")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok && t.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", t.Port)
+	}
+	return a.String()
+}
+
+// seed imports the sample content into an empty store, so that a new user sees a working CMS.
+// A store that holds anything, even one item, is left alone.
+func seed(ctx context.Context, cms *pause.CMS, logf func(string, ...any)) error {
+	ctx = system(ctx)
+	n := 0
+	for _, count := range []func() (int, error){
+		func() (int, error) { return cms.CountArticles(ctx, pause.ArticleFilter{}) },
+		func() (int, error) { return cms.CountBenefits(ctx, pause.BenefitFilter{}) },
+		func() (int, error) { return cms.CountTools(ctx, pause.ToolFilter{}) },
+	} {
+		c, err := count()
+		if err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		n += c
+	}
+	if n > 0 {
+		return nil
+	}
+	report, err := content.Import(ctx, cms, content.Sample)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	logf("imported the sample content into the empty store", "report", report.String())
+	return nil
+}
