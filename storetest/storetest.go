@@ -1,0 +1,362 @@
+// Package storetest is the conformance suite that every implementation of pause.Stores must
+// pass. Run drives a store through pause.CMS, exactly as the API does, with an injected clock so
+// that timestamps are asserted exactly, and calls a few store methods directly where the
+// contract is the store's own (versions, GetMany, cursors).
+//
+// It imports the root package, pause/markdown and pause/ids, and no store.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"pause"
+	"pause/ids"
+	"pause/markdown"
+)
+
+// Run runs the suite. open must return a fresh, empty set of stores each time it is called; it
+// is called once by every subtest, so that subtests are independent. open should register the
+// stores' clean-up with t.Cleanup.
+func Run(t *testing.T, open func(t *testing.T) pause.Stores) {
+	for _, g := range groups() {
+		t.Run(g.name, func(t *testing.T) {
+			for _, c := range g.cases {
+				t.Run(c.name, func(t *testing.T) {
+					c.run(newEnv(t, open(t)))
+				})
+			}
+		})
+	}
+}
+
+// group is a named set of cases.
+type group struct {
+	name  string
+	cases []testCase
+}
+
+// testCase is one subtest: it gets its own fresh stores.
+type testCase struct {
+	name string
+	run  func(e *env)
+}
+
+func groups() []group {
+	return []group{
+		{"Create", concat(
+			byKind("Create", testCreate, testCreate, testCreate),
+			byKind("Slugs", testSlugs, testSlugs, testSlugs),
+			[]testCase{
+				{"ArticleDerivedFields", testArticleDerived},
+				{"ToolDerivedFields", testToolDerived},
+				{"BenefitDerivedFields", testBenefitDerived},
+				{"ArticleRoundTrip", testArticleRoundTrip},
+				{"ToolRoundTrip", testToolRoundTrip},
+				{"BenefitRoundTrip", testBenefitRoundTrip},
+			})},
+		{"Validation", []testCase{
+			{"Article", testArticleValidation},
+			{"Tool", testToolValidation},
+			{"Benefit", testBenefitValidation},
+			{"ArticleUpdate", testArticleUpdateValidation},
+		}},
+		{"Update", concat(
+			[]testCase{{"ArticlePatch", testArticlePatch}, {"ToolPatch", testToolPatch}},
+			byKind("Update", testUpdate, testUpdate, testUpdate),
+			byKind("UpdateSlug", testUpdateSlug, testUpdateSlug, testUpdateSlug),
+		)},
+		{"Store", concat(
+			byKind("StoreUpdate", testStoreUpdate, testStoreUpdate, testStoreUpdate),
+			byKind("StoreCreateDelete", testStoreCreateDelete, testStoreCreateDelete, testStoreCreateDelete),
+			byKind("GetMany", testGetMany, testGetMany, testGetMany),
+			byKind("StoreCursors", testStoreCursors, testStoreCursors, testStoreCursors),
+		)},
+		{"Status", byKind("", testStatus, testStatus, testStatus)},
+		{"Drafts", concat(
+			byKind("Drafts", testDrafts, testDrafts, testDrafts),
+			[]testCase{
+				{"ToolCategories", testDraftCategories},
+				{"ToolsByIDs", testToolsByIDs},
+			})},
+		{"Orders", []testCase{
+			{"ArticlePublishedAt", testArticlePublishedAtOrder},
+			{"ArticleUpdatedAt", testArticleUpdatedAtOrder},
+			{"ArticleTitle", testArticleTitleOrder},
+			{"ToolName", testToolNameOrder},
+			{"ToolUpdatedAt", testToolUpdatedAtOrder},
+			{"BenefitPosition", testBenefitPositionOrder},
+			{"Unknown", testUnknownOrder},
+		}},
+		{"Pagination", concat(
+			byKind("Pagination", testPagination, testPagination, testPagination),
+			byKind("PageLimits", testPageLimits, testPageLimits, testPageLimits),
+			byKind("ForgedCursors", testForgedCursors, testForgedCursors, testForgedCursors),
+			byKind("CursorOfDeleted", testCursorOfDeleted, testCursorOfDeleted, testCursorOfDeleted),
+			[]testCase{{"ExactMultipleOfPageSize", testExactPages}},
+		)},
+		{"Filters", []testCase{
+			{"Articles", testArticleFilters},
+			{"Tools", testToolFilters},
+		}},
+		{"Counts", []testCase{
+			{"Articles", testArticleCounts},
+			{"Benefits", testBenefitCounts},
+			{"ToolCategories", testCategories},
+		}},
+		{"Delete", byKind("", testDelete, testDelete, testDelete)},
+		{"Permissions", byKind("", testPermissions, testPermissions, testPermissions)},
+		{"ReorderBenefits", []testCase{
+			{"Positions", testReorder},
+			{"Partial", testReorderPartial},
+			{"UnknownID", testReorderUnknown},
+			{"Duplicates", testReorderDuplicates},
+			{"Anonymous", testReorderAnonymous},
+			{"ChangedMeanwhile", testReorderConflict},
+		}},
+		{"RelatedTools", []testCase{
+			{"Unknown", testRelatedUnknown},
+			{"Known", testRelatedKnown},
+		}},
+		{"Import", concat(
+			byKind("Import", testImport, testImport, testImport),
+			byKind("ImportPermissions", testImportPermissions, testImportPermissions, testImportPermissions),
+		)},
+		{"Concurrency", []testCase{
+			{"UpdateSameVersion", testConcurrentUpdate},
+			{"CreateSameSlug", testConcurrentCreateSlug},
+			{"CreateSameTitle", testConcurrentCreateTitle},
+			{"DeleteSameVersion", testConcurrentDelete},
+			{"PublishToolsOfCategory", testConcurrentCategories},
+		}},
+	}
+}
+
+func concat(lists ...[]testCase) []testCase {
+	var out []testCase
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// byKind makes one case per content type of a test written once for all of them.
+func byKind(
+	name string,
+	a func(*env, *kind[*pause.Article, pause.ArticleFilter]),
+	t func(*env, *kind[*pause.Tool, pause.ToolFilter]),
+	b func(*env, *kind[*pause.Benefit, pause.BenefitFilter]),
+) []testCase {
+	if name != "" {
+		name += "/"
+	}
+	return []testCase{
+		{name + "Article", func(e *env) { a(e, articleKind(e)) }},
+		{name + "Tool", func(e *env) { t(e, toolKind(e)) }},
+		{name + "Benefit", func(e *env) { b(e, benefitKind(e)) }},
+	}
+}
+
+// Clock is a manually advanced clock, safe for concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Start is the time a new Clock shows.
+var Start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// NewClock returns a clock that shows Start.
+func NewClock() *Clock { return &Clock{now: Start} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d and returns the new time.
+func (c *Clock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return c.now
+}
+
+// env is what every case works with: its stores, the CMS over them, the clock and one context
+// per kind of viewer.
+type env struct {
+	*testing.T
+	stores pause.Stores
+	cms    *pause.CMS
+	clock  *Clock
+
+	anon   context.Context // no viewer at all
+	viewer context.Context // RoleViewer: reads drafts, writes nothing
+	editor context.Context
+	admin  context.Context
+}
+
+func newEnv(t *testing.T, stores pause.Stores) *env {
+	if stores.Articles == nil || stores.Benefits == nil || stores.Tools == nil {
+		t.Fatalf("open returned incomplete stores: %+v", stores)
+	}
+	clock := NewClock()
+	ctx := context.Background()
+	return &env{
+		T:      t,
+		stores: stores,
+		cms: pause.NewCMS(pause.Config{
+			Stores: stores, Markdown: markdown.New(), NewID: ids.New, Now: clock.Now,
+		}),
+		clock:  clock,
+		anon:   ctx,
+		viewer: pause.NewContext(ctx, &pause.Viewer{Subject: "victor", Role: pause.RoleViewer}),
+		editor: pause.NewContext(ctx, &pause.Viewer{Subject: "alice", Role: pause.RoleEditor}),
+		admin:  pause.NewContext(ctx, &pause.Viewer{Subject: "root", Role: pause.RoleAdmin}),
+	}
+}
+
+// ptr returns a pointer to a copy of v.
+func ptr[V any](v V) *V { return &v }
+
+// wantCode fails the test unless err has the code (and, if field is not "", the field).
+func (e *env) wantCode(err error, code, field, what string) {
+	e.Helper()
+	if got := pause.ErrorCode(err); got != code {
+		e.Fatalf("%s: got error %v (code %q), want code %s", what, err, got, code)
+	}
+	if field != "" && pause.ErrorField(err) != field {
+		e.Fatalf("%s: got error %v (field %q), want field %q", what, err, pause.ErrorField(err), field)
+	}
+}
+
+// must fails the test if err is not nil.
+func (e *env) must(err error, what string) {
+	e.Helper()
+	if err != nil {
+		e.Fatalf("%s: %v", what, err)
+	}
+}
+
+// wantTime fails the test unless got is the instant want.
+func (e *env) wantTime(got, want time.Time, what string) {
+	e.Helper()
+	if !got.Equal(want) {
+		e.Fatalf("%s = %s, want %s", what, got.UTC().Format(time.RFC3339Nano), want.UTC().Format(time.RFC3339Nano))
+	}
+}
+
+// wantIDs fails the test unless the items have exactly the ids, in order.
+func wantIDs[T pause.Item](e *env, got []T, want []string, what string) {
+	e.Helper()
+	g := idsOf(got)
+	if !reflect.DeepEqual(g, want) && !(len(g) == 0 && len(want) == 0) {
+		e.Fatalf("%s: got ids\n  %v\nwant\n  %v", what, names(e, g), names(e, want))
+	}
+}
+
+// names is for messages: ids with the item's title when the test knows it.
+func names(e *env, ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id
+		if n, ok := e.label(id); ok {
+			out[i] = n
+		}
+	}
+	return out
+}
+
+// label looks the id up in every store, for messages only.
+func (e *env) label(id string) (string, bool) {
+	ctx := context.Background()
+	if a, err := e.stores.Articles.Get(ctx, id); err == nil {
+		return fmt.Sprintf("%q", a.Title), true
+	}
+	if t, err := e.stores.Tools.Get(ctx, id); err == nil {
+		return fmt.Sprintf("%q", t.Name), true
+	}
+	if b, err := e.stores.Benefits.Get(ctx, id); err == nil {
+		return fmt.Sprintf("%q@%d", b.Title, b.Position), true
+	}
+	return "", false
+}
+
+func idsOf[T pause.Item](items []T) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.Metadata().ID
+	}
+	return out
+}
+
+// same fails the test unless got and want hold the same content. Times compare as instants and
+// a nil list equals an empty one; everything else must be equal.
+func same[T pause.Item](e *env, got, want T, what string) {
+	e.Helper()
+	if d := diff(reflect.ValueOf(got), reflect.ValueOf(want), ""); d != "" {
+		e.Fatalf("%s differs:%s", what, d)
+	}
+}
+
+var timeType = reflect.TypeOf(time.Time{})
+
+// diff describes how a and b differ, one line per field, or returns "".
+func diff(a, b reflect.Value, path string) string {
+	if a.Type() == timeType {
+		if !a.Interface().(time.Time).Equal(b.Interface().(time.Time)) {
+			return fmt.Sprintf("\n  %s: got %v, want %v", path, a.Interface(), b.Interface())
+		}
+		return ""
+	}
+	switch a.Kind() {
+	case reflect.Pointer:
+		if a.IsNil() || b.IsNil() {
+			if a.IsNil() != b.IsNil() {
+				return fmt.Sprintf("\n  %s: got %v, want %v", path, show(a), show(b))
+			}
+			return ""
+		}
+		return diff(a.Elem(), b.Elem(), path)
+	case reflect.Struct:
+		var out string
+		for i := 0; i < a.NumField(); i++ {
+			f := a.Type().Field(i)
+			p := f.Name
+			if path != "" && !f.Anonymous {
+				p = path + "." + f.Name
+			} else if f.Anonymous {
+				p = path
+			}
+			out += diff(a.Field(i), b.Field(i), p)
+		}
+		return out
+	case reflect.Slice:
+		if a.Len() != b.Len() {
+			return fmt.Sprintf("\n  %s: got %v, want %v", path, a.Interface(), b.Interface())
+		}
+		var out string
+		for i := 0; i < a.Len(); i++ {
+			out += diff(a.Index(i), b.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		}
+		return out
+	default:
+		if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+			return fmt.Sprintf("\n  %s: got %#v, want %#v", path, a.Interface(), b.Interface())
+		}
+		return ""
+	}
+}
+
+func show(v reflect.Value) any {
+	if v.IsNil() {
+		return "nil"
+	}
+	return v.Elem().Interface()
+}
