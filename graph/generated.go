@@ -1448,8 +1448,7 @@ input CreateToolInput {
   tagline: String
   description: String
   websiteUrl: String!
-  "Empty when there is none."
-  logoUrl: String!
+  logoUrl: String
   category: String!
   pricing: Pricing!
   platforms: [String!]
@@ -7074,7 +7073,7 @@ func (ec *executionContext) unmarshalInputCreateToolInput(ctx context.Context, o
 			it.WebsiteURL = data
 		case "logoUrl":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logoUrl"))
-			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
