@@ -1,0 +1,134 @@
+package content
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"pause"
+)
+
+// Export writes every item of the CMS, whatever its status, into dir as Import reads them:
+// dir/tools/<slug>.md, dir/benefits/<slug>.md and dir/articles/<slug>.md, with ids, statuses
+// and timestamps, and related tools as slugs. Keys come in a fixed order and times in UTC, so
+// exporting the same content gives the same bytes, and Export(Import(files)) gives files back.
+// ctx must carry an admin viewer, so that drafts and archived items are listed too.
+//
+// Files whose bytes would not change are left alone; files of items that no longer exist are
+// not removed. The report counts files: created, updated, unchanged.
+func Export(ctx context.Context, cms *pause.CMS, dir string) (Report, error) {
+	var r Report
+	if err := pause.ViewerFrom(ctx).Require(pause.RoleAdmin); err != nil {
+		return r, fmt.Errorf("content: export needs an admin viewer: %w", err)
+	}
+
+	tools, err := listAll(ctx, func(after string) (*pause.Page[*pause.Tool], error) {
+		return cms.Tools(ctx, pause.Query[pause.ToolFilter]{First: pause.MaxFirst, After: after})
+	})
+	if err != nil {
+		return r, fmt.Errorf("content: list tools: %w", err)
+	}
+	toolSlugs := make(map[string]string, len(tools))
+	for _, t := range tools {
+		toolSlugs[t.ID] = t.Slug
+		data, err := encodeTool(t)
+		if err != nil {
+			return r, fmt.Errorf("content: tool %s: %w", t.Slug, err)
+		}
+		if err := writeFile(dir, toolsDir, t.Slug, data, &r.Tools); err != nil {
+			return r, err
+		}
+	}
+
+	benefits, err := listAll(ctx, func(after string) (*pause.Page[*pause.Benefit], error) {
+		return cms.Benefits(ctx, pause.Query[pause.BenefitFilter]{First: pause.MaxFirst, After: after})
+	})
+	if err != nil {
+		return r, fmt.Errorf("content: list benefits: %w", err)
+	}
+	for _, b := range benefits {
+		data, err := encodeBenefit(b)
+		if err != nil {
+			return r, fmt.Errorf("content: benefit %s: %w", b.Slug, err)
+		}
+		if err := writeFile(dir, benefitsDir, b.Slug, data, &r.Benefits); err != nil {
+			return r, err
+		}
+	}
+
+	articles, err := listAll(ctx, func(after string) (*pause.Page[*pause.Article], error) {
+		return cms.Articles(ctx, pause.Query[pause.ArticleFilter]{First: pause.MaxFirst, After: after})
+	})
+	if err != nil {
+		return r, fmt.Errorf("content: list articles: %w", err)
+	}
+	for _, summary := range articles {
+		// Lists may leave out bodies: read each article whole.
+		a, err := cms.Article(ctx, summary.ID)
+		if err != nil {
+			return r, fmt.Errorf("content: read article %s: %w", summary.Slug, err)
+		}
+		data, err := encodeArticle(a, toolSlugs)
+		if err != nil {
+			return r, fmt.Errorf("content: article %s: %w", a.Slug, err)
+		}
+		if err := writeFile(dir, articlesDir, a.Slug, data, &r.Articles); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// listAll reads every page of a list.
+func listAll[T any](ctx context.Context, page func(after string) (*pause.Page[T], error)) ([]T, error) {
+	var all []T
+	after := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p, err := page(after)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Items...)
+		if !p.HasNextPage || len(p.Items) == 0 {
+			return all, nil
+		}
+		after = p.EndCursor()
+	}
+}
+
+// writeFile writes data to dir/sub/slug.md unless the file already holds exactly data, and
+// counts what it did.
+func writeFile(dir, sub, slug string, data []byte, c *Counts) error {
+	if !pause.IsSlug(slug) {
+		// Slugs are validated on every write; this keeps a damaged store from writing elsewhere.
+		return fmt.Errorf("content: %s item has the malformed slug %q", sub, slug)
+	}
+	folder := filepath.Join(dir, sub)
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return fmt.Errorf("content: %w", err)
+	}
+	file := filepath.Join(folder, slug+".md")
+	old, err := os.ReadFile(file)
+	switch {
+	case err == nil && bytes.Equal(old, data):
+		c.add(false, false)
+		return nil
+	case err == nil:
+		c.add(false, true)
+	case errors.Is(err, fs.ErrNotExist):
+		c.add(true, false)
+	default:
+		return fmt.Errorf("content: %w", err)
+	}
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		return fmt.Errorf("content: %w", err)
+	}
+	return nil
+}
