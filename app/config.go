@@ -1,4 +1,8 @@
-package main
+// Package app turns Pause's configuration into a running Pause: it reads the settings (through
+// a getenv function, so that only cmd/pause and lambda touch the real environment), opens the
+// configured stores, and builds the CMS and the HTTP handler. cmd/pause and lambda share it, so
+// that the local server and the Lambda function are wired the same way.
+package app
 
 import (
 	"context"
@@ -7,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"strings"
 
@@ -15,10 +20,11 @@ import (
 	"pause/bolt"
 	"pause/ids"
 	"pause/markdown"
+	"pause/server"
 )
 
-// config is Pause's configuration: the environment's, overridden by flags.
-type config struct {
+// Config is Pause's configuration: the environment's, overridden by flags.
+type Config struct {
 	Addr        string // PAUSE_ADDR
 	Store       string // PAUSE_STORE: bolt or dynamodb
 	Data        string // PAUSE_DATA: the bolt file
@@ -29,14 +35,15 @@ type config struct {
 	LogLevel    string // PAUSE_LOG_LEVEL: debug, info, warn, error
 }
 
-func configFromEnv(getenv func(string) string) config {
+// FromEnv reads the configuration from the environment, with defaults for what is not set.
+func FromEnv(getenv func(string) string) Config {
 	or := func(key, def string) string {
 		if v := strings.TrimSpace(getenv(key)); v != "" {
 			return v
 		}
 		return def
 	}
-	return config{
+	return Config{
 		Addr:        or("PAUSE_ADDR", ":8080"),
 		Store:       or("PAUSE_STORE", "bolt"),
 		Data:        or("PAUSE_DATA", "./data/pause.db"),
@@ -48,14 +55,15 @@ func configFromEnv(getenv func(string) string) config {
 	}
 }
 
-// storeFlags adds the flags that choose the store.
-func (c *config) storeFlags(fs *flag.FlagSet) {
+// StoreFlags adds the flags that choose the store.
+func (c *Config) StoreFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Store, "store", c.Store, "store: bolt or dynamodb (PAUSE_STORE)")
 	fs.StringVar(&c.Data, "data", c.Data, "bolt store file (PAUSE_DATA)")
 	fs.StringVar(&c.Table, "table", c.Table, "DynamoDB table (PAUSE_TABLE)")
 }
 
-func (c config) check() error {
+// Check reports the first setting that is not valid.
+func (c Config) Check() error {
 	if c.Env != "development" && c.Env != "production" {
 		return fmt.Errorf("PAUSE_ENV must be development or production, not %q", c.Env)
 	}
@@ -65,9 +73,11 @@ func (c config) check() error {
 	return nil
 }
 
-func (c config) development() bool { return c.Env == "development" }
+// Development reports whether Pause runs in development mode.
+func (c Config) Development() bool { return c.Env == "development" }
 
-func (c config) origins() []string {
+// Origins returns the CORS origins.
+func (c Config) Origins() []string {
 	var out []string
 	for _, o := range strings.Split(c.CORSOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -77,7 +87,8 @@ func (c config) origins() []string {
 	return out
 }
 
-func (c config) logger(w io.Writer) *slog.Logger {
+// Logger returns a JSON logger at the configured level.
+func (c Config) Logger(w io.Writer) *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		level = slog.LevelInfo
@@ -85,27 +96,28 @@ func (c config) logger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
-// secret returns the JWT secret: PAUSE_JWT_SECRET, or in development a random secret kept in a
+// Secret returns the JWT secret: PAUSE_JWT_SECRET, or in development a random secret kept in a
 // file beside the data file, made on first use. Production without a secret is an error.
-func (c config) secret() ([]byte, error) {
+func (c Config) Secret() ([]byte, error) {
 	if c.JWTSecret != "" {
 		if len(c.JWTSecret) < auth.MinSecret {
 			return nil, fmt.Errorf("PAUSE_JWT_SECRET must be at least %d bytes long", auth.MinSecret)
 		}
 		return []byte(c.JWTSecret), nil
 	}
-	if !c.development() {
+	if !c.Development() {
 		return nil, errors.New("PAUSE_JWT_SECRET is not set: production needs a secret of at least 32 bytes (e.g. openssl rand -hex 32)")
 	}
-	return auth.LoadOrCreateSecret(c.secretFile())
+	return auth.LoadOrCreateSecret(c.SecretFile())
 }
 
-func (c config) secretFile() string { return filepath.Join(filepath.Dir(c.Data), "jwt-secret") }
+// SecretFile is where the development secret is kept: beside the data file.
+func (c Config) SecretFile() string { return filepath.Join(filepath.Dir(c.Data), "jwt-secret") }
 
-// open opens the configured stores and returns the CMS over them, and a function that closes
+// Open opens the configured stores and returns the CMS over them, and a function that closes
 // them.
-func (c config) open(ctx context.Context) (*pause.CMS, func() error, error) {
-	if err := c.check(); err != nil {
+func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
+	if err := c.Check(); err != nil {
 		return nil, nil, err
 	}
 	var stores pause.Stores
@@ -118,7 +130,7 @@ func (c config) open(ctx context.Context) (*pause.CMS, func() error, error) {
 		}
 		stores, closer = db.Stores(), db.Close
 	case "dynamodb":
-		s, err := openDynamo(ctx, c)
+		s, err := c.openDynamo(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -128,7 +140,23 @@ func (c config) open(ctx context.Context) (*pause.CMS, func() error, error) {
 	return cms, closer, nil
 }
 
-// system is the context of the CLI's own work (import, export, first-start seeding).
-func system(ctx context.Context) context.Context {
+// System returns a context for the CLI's own work (import, export, first-start seeding).
+func System(ctx context.Context) context.Context {
 	return pause.NewContext(ctx, &pause.Viewer{Subject: "pause-cli", Role: pause.RoleAdmin})
+}
+
+// Handler returns the HTTP handler for the configuration: the API over cms, with tokens signed
+// by the configured secret.
+func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) {
+	secret, err := c.Secret()
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := auth.NewTokens(secret)
+	if err != nil {
+		return nil, err
+	}
+	return server.New(server.Config{
+		CMS: cms, Auth: tokens, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
+	}), nil
 }

@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"pause"
+	"pause/app"
 	"pause/auth"
 	"pause/content"
 )
 
-func token(cfg config, args []string, stdout, stderr io.Writer) error {
+func token(cfg app.Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	role := fs.String("role", "editor", "role: viewer, editor or admin")
@@ -30,10 +31,10 @@ func token(cfg config, args []string, stdout, stderr io.Writer) error {
 	if !ok {
 		return fmt.Errorf("token: unknown role %q (use viewer, editor or admin)", *role)
 	}
-	if err := cfg.check(); err != nil {
+	if err := cfg.Check(); err != nil {
 		return err
 	}
-	secret, err := cfg.secret()
+	secret, err := cfg.Secret()
 	if err != nil {
 		return err
 	}
@@ -49,22 +50,22 @@ func token(cfg config, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func importContent(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+func importContent(ctx context.Context, cfg app.Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg.storeFlags(fs)
+	cfg.StoreFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("import: give one folder: pause import DIR")
 	}
-	cms, closeStore, err := cfg.open(ctx)
+	cms, closeStore, err := cfg.Open(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	report, err := content.Import(system(ctx), cms, os.DirFS(fs.Arg(0)))
+	report, err := content.Import(app.System(ctx), cms, os.DirFS(fs.Arg(0)))
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
@@ -72,25 +73,29 @@ func importContent(ctx context.Context, cfg config, args []string, stdout, stder
 	return closeStore()
 }
 
-func exportContent(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+func exportContent(ctx context.Context, cfg app.Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg.storeFlags(fs)
+	cfg.StoreFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("export: give one folder: pause export DIR")
 	}
-	cms, closeStore, err := cfg.open(ctx)
+	cms, closeStore, err := cfg.Open(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	report, err := content.Export(system(ctx), cms, fs.Arg(0))
+	report, err := content.Export(app.System(ctx), cms, fs.Arg(0))
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	fmt.Fprintln(stdout, report.String())
 	return nil
+}
+
+func table(ctx context.Context, cfg app.Config, args []string, stdout, stderr io.Writer) error {
+	return fmt.Errorf("table: PAUSE_STORE=dynamodb is not available in this build yet")
 }

@@ -197,7 +197,9 @@ func TestNewUser(t *testing.T) {
 
 	// An editor: create → update → publish.
 	tok := in.token("editor")
-	var viewer struct{ Viewer struct{ Role, Subject string } }
+	var viewer struct {
+		Viewer struct{ Role, Subject string }
+	}
 	in.must(tok, `{ viewer { role subject } }`, nil, &viewer)
 	if viewer.Viewer.Role != "EDITOR" || viewer.Viewer.Subject != "alice" {
 		t.Fatalf("viewer = %+v", viewer.Viewer)
@@ -230,7 +232,9 @@ func TestNewUser(t *testing.T) {
 	if r := in.query(tok, update, map[string]any{"id": a.ID, "v": 1, "in": map[string]any{"title": "Lost update"}}); r.code() != "CONFLICT" {
 		t.Fatalf("stale update: %+v, want CONFLICT", r.Errors)
 	}
-	var publish struct{ PublishArticle struct{ Status, PublishedAt string } }
+	var publish struct {
+		PublishArticle struct{ Status, PublishedAt string }
+	}
 	in.must(tok, `mutation($id: ID!) { publishArticle(id: $id, version: 2) { status publishedAt } }`, map[string]any{"id": a.ID}, &publish)
 	if publish.PublishArticle.Status != "PUBLISHED" || publish.PublishArticle.PublishedAt == "" {
 		t.Fatalf("published = %+v", publish.PublishArticle)

@@ -11,45 +11,37 @@ import (
 	"time"
 
 	"pause"
-	"pause/auth"
+	"pause/app"
 	"pause/content"
-	"pause/server"
 )
 
-func serve(ctx context.Context, cfg config, args []string, stderr io.Writer) error {
+func serve(ctx context.Context, cfg app.Config, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (PAUSE_ADDR)")
 	fs.StringVar(&cfg.Env, "env", cfg.Env, "development or production (PAUSE_ENV)")
-	cfg.storeFlags(fs)
+	cfg.StoreFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := cfg.check(); err != nil {
+	if err := cfg.Check(); err != nil {
 		return err
 	}
-	log := cfg.logger(stderr)
-	secret, err := cfg.secret()
-	if err != nil {
-		return err
-	}
-	tokens, err := auth.NewTokens(secret)
-	if err != nil {
-		return err
-	}
-	cms, closeStore, err := cfg.open(ctx)
+	log := cfg.Logger(stderr)
+	cms, closeStore, err := cfg.Open(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
+	handler, err := cfg.Handler(cms, log)
+	if err != nil {
+		return err
+	}
 	if err := seed(ctx, cms, log.Info); err != nil {
 		return err
 	}
-
 	srv := &http.Server{
-		Handler: server.New(server.Config{
-			CMS: cms, Auth: tokens, Logger: log, Development: cfg.development(), CORSOrigins: cfg.origins(),
-		}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -90,7 +82,7 @@ func displayAddr(a net.Addr) string {
 // seed imports the sample content into an empty store, so that a new user sees a working CMS.
 // A store that holds anything, even one item, is left alone.
 func seed(ctx context.Context, cms *pause.CMS, logf func(string, ...any)) error {
-	ctx = system(ctx)
+	ctx = app.System(ctx)
 	n := 0
 	for _, count := range []func() (int, error){
 		func() (int, error) { return cms.CountArticles(ctx, pause.ArticleFilter{}) },
