@@ -249,7 +249,10 @@ func testArticleValidation(e *env) {
 		}
 	}
 	invalid(e, k, "title", with(func(in *pause.ArticleInput) { in.Title = ptr(strings.Repeat("a", 201)) }))
-	invalid(e, k, "title", with(func(in *pause.ArticleInput) { in.Title = ptr("   ") }))
+	// A blank title with no slug fails on the slug made from it (see Validate); with a slug,
+	// on the title.
+	invalid(e, k, "slug", with(func(in *pause.ArticleInput) { in.Title = ptr("   ") }))
+	invalid(e, k, "title", with(func(in *pause.ArticleInput) { in.Title, in.Slug = ptr("   "), ptr("blank") }))
 	invalid(e, k, "author.name", with(func(in *pause.ArticleInput) { in.Author = nil }))
 	invalid(e, k, "tags", with(func(in *pause.ArticleInput) { in.Tags = numbered("tag", 21) }))
 	invalid(e, k, "body", with(func(in *pause.ArticleInput) { in.Body = ptr("nul \x00 byte") }))
@@ -279,7 +282,7 @@ func testToolValidation(e *env) {
 	invalid(e, k, "websiteUrl", with(func(in *pause.ToolInput) { in.WebsiteURL = ptr("javascript:alert(1)") }))
 	invalid(e, k, "websiteUrl", with(func(in *pause.ToolInput) { in.WebsiteURL = ptr("ftp://example.com") }))
 	invalid(e, k, "websiteUrl", with(func(in *pause.ToolInput) { in.WebsiteURL = nil }))
-	invalid(e, k, "name", with(func(in *pause.ToolInput) { in.Name = nil }))
+	invalid(e, k, "name", with(func(in *pause.ToolInput) { in.Name, in.Slug = nil, ptr("nameless") }))
 	invalid(e, k, "category", with(func(in *pause.ToolInput) { in.Category = nil }))
 	invalid(e, k, "pricing", with(func(in *pause.ToolInput) { in.Pricing = ptr(pause.Pricing("CHEAP")) }))
 	invalid(e, k, "tags", with(func(in *pause.ToolInput) { in.Tags = numbered("tag", 21) }))
@@ -296,7 +299,7 @@ func testBenefitValidation(e *env) {
 			return e.cms.CreateBenefit(ctx, in)
 		}
 	}
-	invalid(e, k, "title", with(func(in *pause.BenefitInput) { in.Title = nil }))
+	invalid(e, k, "title", with(func(in *pause.BenefitInput) { in.Title, in.Slug = nil, ptr("untitled") }))
 	invalid(e, k, "position", with(func(in *pause.BenefitInput) { in.Position = ptr(-1) }))
 	invalid(e, k, "points", with(func(in *pause.BenefitInput) { in.Points = numbered("point", 21) }))
 	k.wantStoreCount(e, 0, "after invalid creates")

@@ -1,0 +1,417 @@
+package storetest_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pause"
+	"pause/storetest"
+)
+
+// The reference store below is the contract of store.go in the fewest lines: it checks that
+// the suite passes a correct store. Its mutants (STORETEST_MUTANT) each break one promise, and
+// TestMutants checks that the suite catches every one of them.
+
+// mutant is the promise the reference store breaks in this process, or "".
+var mutant = os.Getenv("STORETEST_MUTANT")
+
+var mutants = []string{
+	"getmany-repeats",     // GetMany returns a repeated id twice
+	"getmany-sorted",      // GetMany returns items by id, not in the order asked
+	"no-version-check",    // Update takes any version
+	"check-then-write",    // Update checks versions and writes in two steps: racy
+	"slug-kept",           // a changed or deleted item's slug stays taken
+	"slug-unchecked",      // Create does not check slugs
+	"partial-update",      // Update writes the items before the one that fails
+	"next-if-full",        // HasNextPage is true whenever the page is full
+	"cursor-any-order",    // a cursor of another order is accepted
+	"ties-ascending",      // ties are broken by ascending id in every order
+	"categories-drafts",   // categories count drafts too
+	"count-any-status",    // Count ignores the status in the filter
+	"shares-items",        // Get returns the item the store keeps
+	"loses-published-at",  // a draft's PublishedAt is not kept
+	"case-sensitive-sort", // TITLE and NAME sort upper case before lower case
+	"first-zero-no-next",  // a page of 0 items says nothing more matches
+	"drops-cover",         // an article's cover image is not kept
+	"stale-list",          // lists show items as they were created
+}
+
+func TestMemory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) pause.Stores {
+		tools := &memTools{memStore: newMem[*pause.Tool, pause.ToolFilter]()}
+		return pause.Stores{
+			Articles: newMem[*pause.Article, pause.ArticleFilter](),
+			Benefits: newMem[*pause.Benefit, pause.BenefitFilter](),
+			Tools:    tools,
+		}
+	})
+}
+
+// TestMutants runs TestMemory in a child process once per mutant and wants it to fail.
+func TestMutants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite once per mutant")
+	}
+	if mutant != "" {
+		t.Skip("already a mutant")
+	}
+	for _, m := range mutants {
+		t.Run(m, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestMemory$", "-test.count=1")
+			cmd.Env = append(os.Environ(), "STORETEST_MUTANT="+m)
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("the suite passed a store that breaks its contract (%s)", m)
+			}
+			var failed []string
+			for _, line := range strings.Split(string(out), "\n") {
+				if l := strings.TrimSpace(line); strings.HasPrefix(l, "--- FAIL") && strings.Count(l, "/") >= 2 {
+					failed = append(failed, strings.Fields(l)[2])
+				}
+			}
+			if len(failed) == 0 {
+				t.Fatalf("the child failed without failing a case:\n%s", out)
+			}
+			t.Logf("%d cases caught it, e.g. %s", len(failed), failed[0])
+		})
+	}
+}
+
+// memStore keeps items as JSON, so that every read is a copy.
+type memStore[T pause.Item, F pause.Filter[T]] struct {
+	mu      sync.Mutex
+	items   map[string][]byte
+	created map[string][]byte // for the stale-list mutant
+	shared  map[string]T      // for the shares-items mutant
+	slugs   map[string]string // for the slug-kept mutant: slug → id, never cleaned
+}
+
+func newMem[T pause.Item, F pause.Filter[T]]() *memStore[T, F] {
+	return &memStore[T, F]{
+		items: map[string][]byte{}, created: map[string][]byte{},
+		shared: map[string]T{}, slugs: map[string]string{},
+	}
+}
+
+func encode[T pause.Item](item T) []byte {
+	b, err := json.Marshal(item)
+	if err != nil {
+		panic(err)
+	}
+	if mutant == "drops-cover" || mutant == "loses-published-at" {
+		c := decode[T](b)
+		if a, ok := any(c).(*pause.Article); ok && mutant == "drops-cover" {
+			a.CoverImage = nil
+		}
+		if m := c.Metadata(); mutant == "loses-published-at" && m.Status == pause.StatusDraft {
+			m.PublishedAt = nil
+		}
+		b, _ = json.Marshal(c)
+	}
+	return b
+}
+
+func decode[T pause.Item](b []byte) T {
+	var item T
+	if err := json.Unmarshal(b, &item); err != nil {
+		panic(err)
+	}
+	return item
+}
+
+func notFound(id string) error { return pause.Errorf(pause.ENOTFOUND, "no item has id %s", id) }
+
+func (s *memStore[T, F]) Get(_ context.Context, id string) (T, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var zero T
+	b, ok := s.items[id]
+	if !ok {
+		return zero, notFound(id)
+	}
+	if mutant == "shares-items" {
+		if it, ok := s.shared[id]; ok {
+			return it, nil
+		}
+		s.shared[id] = decode[T](b)
+		return s.shared[id], nil
+	}
+	return decode[T](b), nil
+}
+
+func (s *memStore[T, F]) GetBySlug(_ context.Context, slug string) (T, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var zero T
+	if id := s.slugID(slug); id != "" {
+		return decode[T](s.items[id]), nil
+	}
+	return zero, pause.Errorf(pause.ENOTFOUND, "no item has slug %s", slug)
+}
+
+// slugID returns the id of the item with the slug, or "".
+func (s *memStore[T, F]) slugID(slug string) string {
+	for id, b := range s.items {
+		if decode[T](b).Metadata().Slug == slug {
+			return id
+		}
+	}
+	return ""
+}
+
+// slugTaken reports whether another item than id has the slug.
+func (s *memStore[T, F]) slugTaken(slug, id string) bool {
+	if mutant == "slug-kept" {
+		if owner, ok := s.slugs[slug]; ok && owner != id {
+			return true
+		}
+	}
+	owner := s.slugID(slug)
+	return owner != "" && owner != id
+}
+
+func (s *memStore[T, F]) GetMany(_ context.Context, ids []string) ([]T, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if mutant == "getmany-sorted" {
+		ids = slices.Clone(ids)
+		slices.Sort(ids)
+	}
+	var out []T
+	seen := map[string]bool{}
+	for _, id := range ids {
+		b, ok := s.items[id]
+		if !ok || (seen[id] && mutant != "getmany-repeats") {
+			continue
+		}
+		seen[id] = true
+		out = append(out, decode[T](b))
+	}
+	return out, nil
+}
+
+func (s *memStore[T, F]) matching(f F) []T {
+	var out []T
+	for id, b := range s.items {
+		item := decode[T](b)
+		if mutant == "stale-list" {
+			item = decode[T](s.created[id])
+		}
+		if mutant == "count-any-status" {
+			if f.Match(item) || f.Match(withStatus(item, f.StatusIs())) {
+				out = append(out, item)
+			}
+		} else if f.Match(item) {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func withStatus[T pause.Item](item T, s *pause.Status) T {
+	if s != nil {
+		b := encode(item)
+		item = decode[T](b)
+		item.Metadata().Status = *s
+	}
+	return item
+}
+
+func sortKey[T pause.Item](item T, o pause.Order) string {
+	k := pause.SortKey(item, o)
+	if mutant == "case-sensitive-sort" && (o == pause.OrderTitle || o == pause.OrderName) {
+		m := item.Metadata()
+		title := strings.TrimSuffix(k, "\x00"+m.ID)
+		switch v := any(item).(type) {
+		case *pause.Article:
+			title = v.Title
+		case *pause.Tool:
+			title = v.Name
+		}
+		k = title + "\x00" + m.ID
+	}
+	return k
+}
+
+// before reports whether a comes before b in the order.
+func before[T pause.Item](a, b T, o pause.Order) bool {
+	ka, kb := sortKey(a, o), sortKey(b, o)
+	if mutant == "ties-ascending" && o.Descending() {
+		pa, pb := strings.SplitN(ka, "\x00", 2)[0], strings.SplitN(kb, "\x00", 2)[0]
+		if pa == pb {
+			return ka < kb
+		}
+		return pa > pb
+	}
+	if o.Descending() {
+		return ka > kb
+	}
+	return ka < kb
+}
+
+func (s *memStore[T, F]) List(_ context.Context, q pause.Query[F]) (*pause.Page[T], error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	items := s.matching(q.Filter)
+	slices.SortFunc(items, func(a, b T) int {
+		if before(a, b, q.Order) {
+			return -1
+		}
+		return 1
+	})
+	start := 0
+	if q.After != "" {
+		order := q.Order
+		if mutant == "cursor-any-order" {
+			var c struct {
+				O pause.Order `json:"o"`
+			}
+			if b, err := base64Decode(q.After); err == nil && json.Unmarshal(b, &c) == nil {
+				order = c.O
+			}
+		}
+		key, err := pause.DecodeCursor(q.After, order)
+		if err != nil {
+			return nil, err
+		}
+		for start < len(items) {
+			k := sortKey(items[start], q.Order)
+			if (q.Order.Descending() && k < key) || (!q.Order.Descending() && k > key) {
+				break
+			}
+			start++
+		}
+	}
+	end := min(start+q.First, len(items))
+	p := &pause.Page[T]{Items: items[start:end], HasNextPage: end < len(items)}
+	switch mutant {
+	case "next-if-full":
+		p.HasNextPage = q.First > 0 && len(p.Items) == q.First
+	case "first-zero-no-next":
+		if q.First == 0 {
+			p.HasNextPage = false
+		}
+	}
+	for _, it := range p.Items {
+		p.Cursors = append(p.Cursors, pause.EncodeCursor(q.Order, sortKey(it, q.Order)))
+	}
+	return p, nil
+}
+
+func (s *memStore[T, F]) Count(_ context.Context, f F) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.matching(f)), nil
+}
+
+func (s *memStore[T, F]) Create(_ context.Context, item T) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := item.Metadata()
+	if _, ok := s.items[m.ID]; ok {
+		return pause.Errorf(pause.ECONFLICT, "id %s is taken", m.ID)
+	}
+	if s.slugTaken(m.Slug, m.ID) && mutant != "slug-unchecked" {
+		return &pause.Error{Code: pause.ECONFLICT, Field: "slug", Message: "slug " + m.Slug + " is taken"}
+	}
+	s.items[m.ID] = encode(item)
+	s.created[m.ID] = s.items[m.ID]
+	s.slugs[m.Slug] = m.ID
+	return nil
+}
+
+func (s *memStore[T, F]) check(item T) error {
+	m := item.Metadata()
+	b, ok := s.items[m.ID]
+	if !ok {
+		return notFound(m.ID)
+	}
+	if v := decode[T](b).Metadata().Version; m.Version != v+1 && mutant != "no-version-check" {
+		return pause.Errorf(pause.ECONFLICT, "item %s is at version %d", m.ID, v)
+	}
+	if s.slugTaken(m.Slug, m.ID) {
+		return &pause.Error{Code: pause.ECONFLICT, Field: "slug", Message: "slug " + m.Slug + " is taken"}
+	}
+	return nil
+}
+
+func (s *memStore[T, F]) Update(_ context.Context, items ...T) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, item := range items {
+		if err := s.check(item); err != nil {
+			return err
+		}
+		if mutant == "partial-update" {
+			s.write(item)
+		}
+	}
+	if mutant == "check-then-write" {
+		s.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		s.mu.Lock()
+	}
+	for _, item := range items {
+		s.write(item)
+	}
+	return nil
+}
+
+func (s *memStore[T, F]) write(item T) {
+	m := item.Metadata()
+	s.items[m.ID] = encode(item)
+	s.slugs[m.Slug] = m.ID
+	delete(s.shared, m.ID)
+}
+
+func (s *memStore[T, F]) Delete(_ context.Context, id string, version int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.items[id]
+	if !ok {
+		return notFound(id)
+	}
+	if v := decode[T](b).Metadata().Version; v != version {
+		return pause.Errorf(pause.ECONFLICT, "item %s is at version %d", id, v)
+	}
+	delete(s.items, id)
+	delete(s.shared, id)
+	return nil
+}
+
+type memTools struct {
+	*memStore[*pause.Tool, pause.ToolFilter]
+}
+
+func (s *memTools) Categories(ctx context.Context) ([]pause.CategoryCount, error) {
+	var f pause.ToolFilter
+	if mutant != "categories-drafts" {
+		f.Status = ptr(pause.StatusPublished)
+	}
+	s.mu.Lock()
+	tools := s.matching(f)
+	s.mu.Unlock()
+	n := map[string]int{}
+	for _, t := range tools {
+		n[t.Category]++
+	}
+	var out []pause.CategoryCount
+	for name, count := range n {
+		out = append(out, pause.CategoryCount{Name: name, Count: count})
+	}
+	slices.SortFunc(out, func(a, b pause.CategoryCount) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+func ptr[V any](v V) *V { return &v }
+
+func base64Decode(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
