@@ -558,16 +558,12 @@ func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {
 	if m.Status == "" {
 		m.Status = StatusDraft
 	}
-	if m.Status == StatusPublished && m.PublishedAt == nil {
-		now := k.cms.Now()
-		m.PublishedAt = &now
-	}
 	if err := k.prepare(ctx, item); err != nil {
 		return false, err
 	}
+	now := k.cms.Now()
 	old, err := k.store.GetBySlug(ctx, m.Slug)
 	if ErrorCode(err) == ENOTFOUND {
-		now := k.cms.Now()
 		if m.ID == "" {
 			m.ID = k.cms.cfg.NewID()
 		}
@@ -577,22 +573,79 @@ func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {
 		if m.UpdatedAt.IsZero() {
 			m.UpdatedAt = m.CreatedAt
 		}
+		if m.Status == StatusPublished && m.PublishedAt == nil {
+			m.PublishedAt = &now
+		}
 		m.Version = 1
 		return true, k.store.Create(ctx, item)
 	} else if err != nil {
 		return false, err
 	}
+	// What the file leaves out keeps its stored value, so that importing the same files again
+	// changes nothing.
 	om := old.Metadata()
 	m.ID, m.Version = om.ID, om.Version
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = om.CreatedAt
 	}
-	if m.UpdatedAt.IsZero() {
+	if m.PublishedAt == nil && m.Status == StatusPublished {
+		m.PublishedAt = om.PublishedAt
+		if m.PublishedAt == nil {
+			m.PublishedAt = &now
+		}
+	}
+	stamped := !m.UpdatedAt.IsZero()
+	if !stamped {
 		m.UpdatedAt = om.UpdatedAt
 	}
-	if reflect.DeepEqual(item, old) {
+	if sameContent(item, old) {
 		return false, nil
+	}
+	if !stamped {
+		m.UpdatedAt = now
 	}
 	m.Version = om.Version + 1
 	return true, k.store.Update(ctx, item)
+}
+
+// sameContent reports whether two items hold the same values, taking an empty list and no
+// list as the same (stores need not keep that difference).
+func sameContent[T Item](a, b T) bool {
+	return reflect.DeepEqual(withEmptyLists(a), withEmptyLists(b))
+}
+
+// withEmptyLists returns a copy of the item whose nil lists are empty lists and whose times are
+// in UTC.
+func withEmptyLists[T Item](item T) any {
+	orEmpty := func(l []string) []string {
+		if l == nil {
+			return []string{}
+		}
+		return l
+	}
+	utc := func(m *Meta) {
+		m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
+		if m.PublishedAt != nil {
+			t := m.PublishedAt.UTC()
+			m.PublishedAt = &t
+		}
+	}
+	switch v := any(item).(type) {
+	case *Article:
+		c := *v
+		c.Tags, c.RelatedToolIDs = orEmpty(c.Tags), orEmpty(c.RelatedToolIDs)
+		utc(&c.Meta)
+		return c
+	case *Benefit:
+		c := *v
+		c.Points = orEmpty(c.Points)
+		utc(&c.Meta)
+		return c
+	case *Tool:
+		c := *v
+		c.Tags, c.Platforms = orEmpty(c.Tags), orEmpty(c.Platforms)
+		utc(&c.Meta)
+		return c
+	}
+	return item
 }
