@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 )
@@ -41,22 +42,19 @@ func NewCMS(cfg Config) *CMS {
 	}
 	c := &CMS{cfg: cfg}
 	c.articles = &kind[*Article, ArticleFilter]{
-		name: "article", store: cfg.Stores.Articles, cms: c, defaultOrder: OrderPublishedAt,
-		orders:  []Order{OrderPublishedAt, OrderUpdatedAt, OrderTitle},
+		name: "article", store: cfg.Stores.Articles, cms: c, orders: ArticleOrders,
 		scope:   func(f ArticleFilter, s *Status) ArticleFilter { f.Status = s; return f },
 		prepare: c.prepareArticle,
 		title:   func(a *Article) string { return a.Title },
 	}
 	c.benefits = &kind[*Benefit, BenefitFilter]{
-		name: "benefit", store: cfg.Stores.Benefits, cms: c, defaultOrder: OrderPosition,
-		orders:  []Order{OrderPosition},
+		name: "benefit", store: cfg.Stores.Benefits, cms: c, orders: BenefitOrders,
 		scope:   func(f BenefitFilter, s *Status) BenefitFilter { f.Status = s; return f },
 		prepare: c.prepareBenefit,
 		title:   func(b *Benefit) string { return b.Title },
 	}
 	c.tools = &kind[*Tool, ToolFilter]{
-		name: "tool", store: cfg.Stores.Tools, cms: c, defaultOrder: OrderName,
-		orders:  []Order{OrderName, OrderUpdatedAt},
+		name: "tool", store: cfg.Stores.Tools, cms: c, orders: ToolOrders,
 		scope:   func(f ToolFilter, s *Status) ToolFilter { f.Status = s; return f },
 		prepare: c.prepareTool,
 		title:   func(t *Tool) string { return t.Name },
@@ -365,14 +363,13 @@ func (c *CMS) prepareTool(_ context.Context, t *Tool) (err error) {
 
 // kind is what CMS does the same way for every content type.
 type kind[T Item, F Filter[T]] struct {
-	name         string
-	store        Store[T, F]
-	cms          *CMS
-	defaultOrder Order
-	orders       []Order
-	scope        func(F, *Status) F
-	prepare      func(context.Context, T) error
-	title        func(T) string
+	name    string
+	store   Store[T, F]
+	cms     *CMS
+	orders  []Order // the first is the default
+	scope   func(F, *Status) F
+	prepare func(context.Context, T) error
+	title   func(T) string
 }
 
 func (k *kind[T, F]) notFound(how, key string) error {
@@ -437,9 +434,9 @@ func (k *kind[T, F]) list(ctx context.Context, q Query[F]) (*Page[T], error) {
 		return nil, FieldErrorf("first", "first must be between 0 and %d", MaxFirst)
 	}
 	if q.Order == "" {
-		q.Order = k.defaultOrder
+		q.Order = k.orders[0]
 	}
-	if !contains(ordersAsStrings(k.orders), string(q.Order)) {
+	if !slices.Contains(k.orders, q.Order) {
 		return nil, FieldErrorf("orderBy", "%ss cannot be ordered by %s", k.name, q.Order)
 	}
 	var err error
@@ -447,14 +444,6 @@ func (k *kind[T, F]) list(ctx context.Context, q Query[F]) (*Page[T], error) {
 		return nil, err
 	}
 	return k.store.List(ctx, q)
-}
-
-func ordersAsStrings(orders []Order) []string {
-	out := make([]string, len(orders))
-	for i, o := range orders {
-		out[i] = string(o)
-	}
-	return out
 }
 
 func (k *kind[T, F]) count(ctx context.Context, f F) (int, error) {

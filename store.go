@@ -33,7 +33,7 @@ type Store[T Item, F Filter[T]] interface {
 	// Count returns how many items match the filter.
 	Count(ctx context.Context, f F) (int, error)
 
-	// Create stores a new item with Version 1. It returns ECONFLICT (field "slug") if another
+	// Create stores a new item as given (CMS gives new items Version 1). It returns ECONFLICT (field "slug") if another
 	// item of the type has the slug, and ECONFLICT if the id exists.
 	Create(ctx context.Context, item T) error
 
@@ -58,7 +58,7 @@ type ToolStore interface {
 	Store[*Tool, ToolFilter]
 
 	// Categories returns the categories of published tools with how many published tools each
-	// has, by name; categories with no published tool are left out.
+	// has, ordered by name as byte strings; categories with no published tool are left out.
 	Categories(ctx context.Context) ([]CategoryCount, error)
 }
 
@@ -154,6 +154,13 @@ const (
 	OrderTitle       Order = "TITLE"        // A to Z, ignoring case
 	OrderName        Order = "NAME"         // A to Z, ignoring case
 	OrderPosition    Order = "POSITION"     // lowest first
+)
+
+// The orders each content type can be listed in; the first is its default.
+var (
+	ArticleOrders = []Order{OrderPublishedAt, OrderUpdatedAt, OrderTitle}
+	BenefitOrders = []Order{OrderPosition}
+	ToolOrders    = []Order{OrderName, OrderUpdatedAt}
 )
 
 // Descending reports whether the order lists greater sort keys first.
