@@ -1,0 +1,158 @@
+package dynamo
+
+import (
+	"strconv"
+	"strings"
+
+	"pause"
+)
+
+// This file is the only place where key strings are built or taken apart. Every item of the
+// table has a partition key PK and a sort key SK; content items also carry the key attributes
+// of the list indexes. See doc.go for the design.
+
+// Attribute names of the table's and the indexes' keys.
+const (
+	attrPK = "PK"
+	attrSK = "SK"
+	// attrListPK is the partition key of every list index: one partition per type and status.
+	attrListPK = "LPK"
+	// Sort keys of the list indexes: pause.SortKey of the item in the index's order.
+	attrByPublishedAt = "KPublishedAt"
+	attrByUpdatedAt   = "KUpdatedAt"
+	attrByTitle       = "KTitle"
+	attrByPosition    = "KPosition"
+	// attrCount is the number a counter item holds.
+	attrCount = "n"
+)
+
+// Names of the list indexes (global secondary indexes).
+const (
+	indexByPublishedAt = "ByPublishedAt"
+	indexByUpdatedAt   = "ByUpdatedAt"
+	indexByTitle       = "ByTitle"
+	indexByPosition    = "ByPosition"
+)
+
+// listIndex is a global secondary index that lists items of a type and status in one order.
+type listIndex struct {
+	name   string // index name
+	sortBy string // attribute name of its sort key
+}
+
+// indexOf returns the index that lists in the order o. TITLE and NAME share one index: both
+// sort by the lower-cased title (an article's or benefit's Title, a tool's Name).
+func indexOf(o pause.Order) (listIndex, bool) {
+	switch o {
+	case pause.OrderPublishedAt:
+		return listIndex{indexByPublishedAt, attrByPublishedAt}, true
+	case pause.OrderUpdatedAt:
+		return listIndex{indexByUpdatedAt, attrByUpdatedAt}, true
+	case pause.OrderTitle, pause.OrderName:
+		return listIndex{indexByTitle, attrByTitle}, true
+	case pause.OrderPosition:
+		return listIndex{indexByPosition, attrByPosition}, true
+	}
+	return listIndex{}, false
+}
+
+// listIndexes are all the list indexes, for the table definition.
+var listIndexes = []listIndex{
+	{indexByPublishedAt, attrByPublishedAt},
+	{indexByUpdatedAt, attrByUpdatedAt},
+	{indexByTitle, attrByTitle},
+	{indexByPosition, attrByPosition},
+}
+
+// Sort keys of the items that share a content item's partition.
+const (
+	skItem = "ITEM" // the item itself (for articles: everything but the body)
+	skBody = "BODY" // an article's Body and BodyHTML
+	skSlug = "SLUG" // a slug marker
+)
+
+// kindKey is a content type as keys spell it: ARTICLE, BENEFIT, TOOL.
+type kindKey string
+
+// The content types.
+const (
+	kindArticle kindKey = "ARTICLE"
+	kindBenefit kindKey = "BENEFIT"
+	kindTool    kindKey = "TOOL"
+)
+
+// itemPK is the partition of a content item and its body: ARTICLE#<id>.
+func itemPK(k kindKey, id string) string { return string(k) + "#" + id }
+
+// itemIDOf returns the id in an item's partition key.
+func itemIDOf(k kindKey, pk string) (string, bool) { return strings.CutPrefix(pk, itemPK(k, "")) }
+
+// slugPK is the partition of a slug marker: SLUG#ARTICLE#<slug>. The marker holds the id of
+// the item that has the slug; it exists exactly as long as that item has that slug.
+func slugPK(k kindKey, slug string) string { return "SLUG#" + string(k) + "#" + slug }
+
+// listPK is the list index partition of a type's items in a status: ARTICLE#PUBLISHED.
+func listPK(k kindKey, s pause.Status) string { return string(k) + "#" + string(s) }
+
+// counterPK is the partition of a type's counters: COUNT#TOOL.
+func counterPK(k kindKey) string { return "COUNT#" + string(k) }
+
+// facet is a single-valued property by which items are counted: a tag, an author, a
+// category, a pricing model, or whether a tool is featured.
+type facet struct {
+	name  string // TAG, AUTHOR, CATEGORY, PRICING, FEATURED
+	value string
+}
+
+// Facet names.
+const (
+	facetTag      = "TAG"
+	facetAuthor   = "AUTHOR"
+	facetCategory = "CATEGORY"
+	facetPricing  = "PRICING"
+	facetFeatured = "FEATURED"
+)
+
+func featuredFacet(b bool) facet { return facet{facetFeatured, strconv.FormatBool(b)} }
+
+// counterSK is the sort key of the counter of items in the status with the facet, or of all
+// items in the status when f is nil: PUBLISHED, PUBLISHED#TAG#<tag>, PUBLISHED#CATEGORY#<name>.
+// The value is the rest of the key, so a value may contain '#'.
+func counterSK(s pause.Status, f *facet) string {
+	if f == nil {
+		return string(s)
+	}
+	return string(s) + "#" + f.name + "#" + f.value
+}
+
+// categoryPrefix is the sort-key prefix of the counters of published tools by category.
+func categoryPrefix() string {
+	return counterSK(pause.StatusPublished, &facet{facetCategory, ""})
+}
+
+// categoryOf returns the category named by a counter sort key that starts with categoryPrefix.
+func categoryOf(sk string) (string, bool) { return strings.CutPrefix(sk, categoryPrefix()) }
+
+// statuses are the partitions of a type's lists, in the order a merged list reads them.
+var statuses = []pause.Status{pause.StatusDraft, pause.StatusPublished, pause.StatusArchived}
+
+// Limits on key parts. DynamoDB allows 2048 bytes for a partition key and 1024 for a sort key;
+// an index sort key is a title (200 characters, at most 800 bytes lower-cased), a NUL and the id.
+const maxID = 128
+
+// validID reports whether id can be part of a key: 1 to maxID bytes, none of them NUL (the
+// separator in sort keys).
+func validID(id string) bool {
+	return id != "" && len(id) <= maxID && !strings.ContainsRune(id, 0)
+}
+
+// positionID returns the id at the end of a list position (a pause.SortKey): every sort key
+// is a value, a NUL and the item's id. ok is false if p is not such a key.
+func positionID(p string) (id string, ok bool) {
+	i := strings.LastIndexByte(p, 0)
+	if i < 0 || len(p) > 1024 {
+		return "", false
+	}
+	id = p[i+1:]
+	return id, validID(id)
+}

@@ -1,0 +1,389 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"pause"
+)
+
+// Config is what a Store needs.
+type Config struct {
+	// Client is the DynamoDB client; see NewClient.
+	Client *dynamodb.Client
+	// Table is the name of the table, made by CreateTable or by the deploy template from
+	// TableDefinition.
+	Table string
+}
+
+// Store is pause's content in one DynamoDB table: the stores of the three content types,
+// sharing one implementation.
+type Store struct {
+	articles *store[*pause.Article, pause.ArticleFilter]
+	benefits *store[*pause.Benefit, pause.BenefitFilter]
+	tools    *toolStore
+}
+
+// New returns the stores on the configured table. It makes no request: a missing table shows
+// in the first call.
+func New(cfg Config) *Store {
+	t := &table{client: cfg.Client, name: cfg.Table}
+	return &Store{
+		articles: &store[*pause.Article, pause.ArticleFilter]{
+			t: t, kind: kindArticle, name: "article",
+			orders: []pause.Order{pause.OrderPublishedAt, pause.OrderUpdatedAt, pause.OrderTitle},
+			encode: toArticleItem, decode: fromArticleItem,
+			body: articleBody, setBody: setArticleBody,
+			facets: articleFacets, filterFacets: articleFilterFacets,
+		},
+		benefits: &store[*pause.Benefit, pause.BenefitFilter]{
+			t: t, kind: kindBenefit, name: "benefit",
+			orders: []pause.Order{pause.OrderPosition},
+			encode: toBenefitItem, decode: fromBenefitItem,
+			facets: benefitFacets, filterFacets: benefitFilterFacets,
+		},
+		tools: &toolStore{&store[*pause.Tool, pause.ToolFilter]{
+			t: t, kind: kindTool, name: "tool",
+			orders: []pause.Order{pause.OrderName, pause.OrderUpdatedAt},
+			encode: toToolItem, decode: fromToolItem,
+			facets: toolFacets, filterFacets: toolFilterFacets,
+		}},
+	}
+}
+
+// Stores returns the stores of every content type, for pause.Config.
+func (s *Store) Stores() pause.Stores {
+	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools}
+}
+
+// table is the client and the table's name, shared by the stores.
+type table struct {
+	client *dynamodb.Client
+	name   string
+}
+
+// store is a pause.Store of the content type T on the table. What differs between the types is
+// data: the key prefix, the orders it has indexes for, its storage shape, the optional body
+// kept in its own item, and the facets it is counted and filtered by.
+type store[T pause.Item, F pause.Filter[T]] struct {
+	t      *table
+	kind   kindKey
+	name   string // "article", for messages
+	orders []pause.Order
+	encode func(T) any
+	decode func(map[string]types.AttributeValue) (T, error)
+	// body and setBody read and set the fields kept in the body item; nil if there is none.
+	body         func(T) (body, html string)
+	setBody      func(T, string, string)
+	facets       func(T) []facet
+	filterFacets func(F) []facet
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{attrPK: str(pk), attrSK: str(sk)}
+}
+
+func (s *store[T, F]) itemKey(id string) map[string]types.AttributeValue {
+	return key(itemPK(s.kind, id), skItem)
+}
+
+func (s *store[T, F]) bodyKey(id string) map[string]types.AttributeValue {
+	return key(itemPK(s.kind, id), skBody)
+}
+
+func (s *store[T, F]) slugKey(slug string) map[string]types.AttributeValue {
+	return key(slugPK(s.kind, slug), skSlug)
+}
+
+func (s *store[T, F]) notFound(how, key string) error {
+	return pause.Errorf(pause.ENOTFOUND, "No %s has %s %s.", s.name, how, key)
+}
+
+func (s *store[T, F]) changed(id string, version, stored int) error {
+	return pause.Errorf(pause.ECONFLICT,
+		"This %s (%s) changed since version %d (it is at version %d): reload it and apply your change again.",
+		s.name, id, version, stored)
+}
+
+func (s *store[T, F]) slugTaken(slug string) error {
+	return &pause.Error{Code: pause.ECONFLICT, Field: "slug",
+		Message: fmt.Sprintf("Another %s has the slug %s.", s.name, slug)}
+}
+
+// toAV returns the stored form of the item: its storage shape, its key, and the keys of the
+// list indexes of its type, in the partition of its status.
+func (s *store[T, F]) toAV(item T) (map[string]types.AttributeValue, error) {
+	m := item.Metadata()
+	av, err := attributevalue.MarshalMap(s.encode(item))
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: encode %s %s: %w", s.name, m.ID, err)
+	}
+	av[attrPK] = str(itemPK(s.kind, m.ID))
+	av[attrSK] = str(skItem)
+	av[attrListPK] = str(listPK(s.kind, m.Status))
+	for _, o := range s.orders {
+		idx, _ := indexOf(o)
+		av[idx.sortBy] = str(pause.SortKey(item, o))
+	}
+	return av, nil
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// backoff is the wait before retry number attempt (1, 2, ...): exponential with full jitter,
+// from 10 ms up to 640 ms.
+func backoff(attempt int) time.Duration {
+	ceiling := 10 * time.Millisecond << min(attempt, 6)
+	return time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond
+}
+
+// Reading.
+
+// Get returns the item with the id, or ENOTFOUND. An article's item and body item share a
+// partition, so one strongly consistent Query reads both.
+func (s *store[T, F]) Get(ctx context.Context, id string) (T, error) {
+	if s.body == nil {
+		return s.getSummary(ctx, id)
+	}
+	var zero T
+	if !validID(id) {
+		return zero, s.notFound("id", id)
+	}
+	kc := expression.Key(attrPK).Equal(expression.Value(itemPK(s.kind, id)))
+	expr, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	if err != nil {
+		return zero, fmt.Errorf("dynamo: get %s %s: %w", s.name, id, err)
+	}
+	in := &dynamodb.QueryInput{
+		TableName: &s.t.name, KeyConditionExpression: expr.KeyCondition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		ConsistentRead: aws.Bool(true),
+	}
+	var item, body map[string]types.AttributeValue
+	for {
+		out, err := s.t.client.Query(ctx, in, withMeter)
+		if err != nil {
+			return zero, fail(err, "get %s %s", s.name, id)
+		}
+		for _, av := range out.Items {
+			switch skOf(av) {
+			case skItem:
+				item = av
+			case skBody:
+				body = av
+			}
+		}
+		if out.LastEvaluatedKey == nil {
+			break
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+	if item == nil {
+		return zero, s.notFound("id", id)
+	}
+	return s.decodeWithBody(item, body)
+}
+
+func skOf(av map[string]types.AttributeValue) string {
+	if v, ok := av[attrSK].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+func (s *store[T, F]) decodeWithBody(item, body map[string]types.AttributeValue) (T, error) {
+	out, err := s.decode(item)
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("dynamo: %w", err)
+	}
+	if body != nil && s.setBody != nil {
+		b, h, err := fromBodyItem(body)
+		if err != nil {
+			var zero T
+			return zero, fmt.Errorf("dynamo: %s %s: %w", s.name, out.Metadata().ID, err)
+		}
+		s.setBody(out, b, h)
+	}
+	return out, nil
+}
+
+// getSummary reads the item without its body, with one strongly consistent GetItem.
+func (s *store[T, F]) getSummary(ctx context.Context, id string) (T, error) {
+	var zero T
+	if !validID(id) {
+		return zero, s.notFound("id", id)
+	}
+	out, err := s.t.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: &s.t.name, Key: s.itemKey(id), ConsistentRead: aws.Bool(true),
+	}, withMeter)
+	if err != nil {
+		return zero, fail(err, "get %s %s", s.name, id)
+	}
+	if out.Item == nil {
+		return zero, s.notFound("id", id)
+	}
+	return s.decodeWithBody(out.Item, nil)
+}
+
+// GetBySlug reads the slug marker, then the item it names. An item that changed its slug
+// between the two reads is looked up again, a few times at most.
+func (s *store[T, F]) GetBySlug(ctx context.Context, slug string) (T, error) {
+	var zero T
+	if slug == "" || len(slug) > 1024 {
+		return zero, s.notFound("slug", slug)
+	}
+	for try := 0; try < 3; try++ {
+		out, err := s.t.client.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: &s.t.name, Key: s.slugKey(slug), ConsistentRead: aws.Bool(true),
+		}, withMeter)
+		if err != nil {
+			return zero, fail(err, "get %s by slug %s", s.name, slug)
+		}
+		var marker markerItem
+		if out.Item == nil {
+			break
+		}
+		if err := attributevalue.UnmarshalMap(out.Item, &marker); err != nil {
+			return zero, fmt.Errorf("dynamo: decode slug marker %s: %w", slug, err)
+		}
+		item, err := s.Get(ctx, marker.ID)
+		if pause.ErrorCode(err) == pause.ENOTFOUND {
+			continue // deleted meanwhile: the marker is gone too, or will be on the next read
+		} else if err != nil {
+			return zero, err
+		}
+		if item.Metadata().Slug == slug {
+			return item, nil
+		}
+	}
+	return zero, s.notFound("slug", slug)
+}
+
+// markerItem is a slug marker: the id of the item that has the slug.
+type markerItem struct {
+	ID string `dynamodbav:"id"`
+}
+
+// maxBatchGet is how many keys one BatchGetItem may ask for.
+const maxBatchGet = 100
+
+// maxUnprocessedRounds bounds the retries of the keys BatchGetItem leaves unprocessed.
+const maxUnprocessedRounds = 8
+
+// batchGet reads the items with the keys by BatchGetItem, strongly consistent, in chunks of
+// 100 keys, retrying the keys DynamoDB leaves unprocessed with backoff. Missing items are
+// left out; the order of the result is DynamoDB's.
+func (t *table) batchGet(ctx context.Context, keys []map[string]types.AttributeValue, what string) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	for start := 0; start < len(keys); start += maxBatchGet {
+		pending := map[string]types.KeysAndAttributes{t.name: {
+			Keys: keys[start:min(start+maxBatchGet, len(keys))], ConsistentRead: aws.Bool(true),
+		}}
+		for round := 0; len(pending) > 0 && len(pending[t.name].Keys) > 0; round++ {
+			if round > 0 {
+				if round > maxUnprocessedRounds {
+					return nil, fmt.Errorf("%w (dynamo: %s: keys still unprocessed after %d rounds)", errUnavailable(), what, round)
+				}
+				if err := sleep(ctx, backoff(round)); err != nil {
+					return nil, fail(err, "%s", what)
+				}
+			}
+			res, err := t.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending}, withMeter)
+			if err != nil {
+				return nil, fail(err, "%s", what)
+			}
+			out = append(out, res.Responses[t.name]...)
+			pending = res.UnprocessedKeys
+		}
+	}
+	return out, nil
+}
+
+// load reads the items with the ids (and their bodies if withBody), by BatchGetItem. Missing
+// ids are not in the map.
+func (s *store[T, F]) load(ctx context.Context, ids []string, withBody bool) (map[string]T, error) {
+	withBody = withBody && s.body != nil
+	keys := make([]map[string]types.AttributeValue, 0, len(ids)*2)
+	for _, id := range ids {
+		keys = append(keys, s.itemKey(id))
+		if withBody {
+			keys = append(keys, s.bodyKey(id))
+		}
+	}
+	avs, err := s.t.batchGet(ctx, keys, fmt.Sprintf("get %d %ss", len(ids), s.name))
+	if err != nil {
+		return nil, err
+	}
+	items := make(map[string]map[string]types.AttributeValue, len(ids))
+	bodies := make(map[string]map[string]types.AttributeValue)
+	for _, av := range avs {
+		pk, _ := av[attrPK].(*types.AttributeValueMemberS)
+		if pk == nil {
+			continue
+		}
+		id, ok := itemIDOf(s.kind, pk.Value)
+		if !ok {
+			continue
+		}
+		switch skOf(av) {
+		case skItem:
+			items[id] = av
+		case skBody:
+			bodies[id] = av
+		}
+	}
+	out := make(map[string]T, len(items))
+	for id, av := range items {
+		item, err := s.decodeWithBody(av, bodies[id])
+		if err != nil {
+			return nil, err
+		}
+		out[id] = item
+	}
+	return out, nil
+}
+
+// GetMany reads the items by BatchGetItem: one request for up to 100 keys (an article is two
+// keys, its item and its body), more only for longer lists or unprocessed keys.
+func (s *store[T, F]) GetMany(ctx context.Context, ids []string) ([]T, error) {
+	unique := make([]string, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if !seen[id] && validID(id) {
+			unique = append(unique, id)
+		}
+		seen[id] = true
+	}
+	found, err := s.load(ctx, unique, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(found))
+	for _, id := range unique {
+		if item, ok := found[id]; ok {
+			out = append(out, item)
+		}
+	}
+	return out, nil
+}
