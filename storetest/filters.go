@@ -238,6 +238,11 @@ func testCategories(e *env) {
 	e.wantCategories(e.anon, cc("Async Docs", 1, "Chat", 2, "Video", 1), "four published")
 	e.wantCategories(e.editor, cc("Async Docs", 1, "Chat", 2, "Video", 1), "four published, for an editor")
 
+	// Names sort as byte strings, and differ by case.
+	lower := k.mustPublish(e, create("V", "audio"))
+	e.wantCategories(e.anon, cc("Async Docs", 1, "Chat", 2, "Video", 1, "audio", 1), "a lower-case category")
+	e.must(e.cms.DeleteTool(e.editor, lower.ID, lower.Version), "delete V")
+
 	x, err := e.cms.UnpublishTool(e.editor, x.ID, x.Version)
 	e.must(err, "unpublish X")
 	e.wantCategories(e.anon, cc("Async Docs", 1, "Chat", 1, "Video", 1), "unpublish X")

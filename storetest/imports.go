@@ -133,10 +133,45 @@ func testImport[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 	}
 	same(e, k.stored(e, fm.ID), fresh, "bare item after the same import")
 
+	// A changed import that carries no times is stamped with the clock.
+	now = e.clock.Now()
+	revisedFresh := k.sample("Fresh, Revised", "fresh")
+	changed, err = k.importItem(e.admin, revisedFresh)
+	e.must(err, "import a change to the bare item")
+	got = k.stored(e, fm.ID)
+	if gm := got.Metadata(); !changed || gm.Version != 2 || k.title(got) != "Fresh, Revised" {
+		e.Fatalf("changed bare import: changed %v, version %d, title %q", changed, gm.Version, k.title(got))
+	}
+	e.wantTime(got.Metadata().UpdatedAt, now, "UpdatedAt after a changed bare import")
+	e.wantTime(got.Metadata().CreatedAt, fm.CreatedAt, "CreatedAt after a changed bare import")
+
+	// A published import with no publication time is published now, once.
+	now = e.clock.Advance(time.Hour)
+	pubNow := func() T {
+		item := k.sample("Published Now", "published-now")
+		item.Metadata().Status = pause.StatusPublished
+		return item
+	}
+	_, err = k.importItem(e.admin, pubNow())
+	e.must(err, "import a published item without a publication time")
+	pn, err := k.store.GetBySlug(context.Background(), "published-now")
+	e.must(err, "get it")
+	if pn.Metadata().PublishedAt == nil {
+		e.Fatal("published import: PublishedAt is nil")
+	}
+	e.wantTime(*pn.Metadata().PublishedAt, now, "published import: PublishedAt")
+	e.clock.Advance(time.Hour)
+	changed, err = k.importItem(e.admin, pubNow())
+	e.must(err, "import it again")
+	if changed {
+		e.Fatal("the same published import again: changed = true, want false")
+	}
+	same(e, k.stored(e, pn.Metadata().ID), pn, "published item after the same import")
+
 	bad := k.sample("", "bad-import")
 	_, err = k.importItem(e.admin, bad)
 	e.wantCode(err, pause.EINVALID, "", "import without a title")
-	k.wantStoreCount(e, 2, "after an invalid import")
+	k.wantStoreCount(e, 3, "after an invalid import")
 }
 
 // testImportPermissions: only admins import.

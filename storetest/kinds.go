@@ -47,7 +47,7 @@ func articleKind(e *env) *kind[*pause.Article, pause.ArticleFilter] {
 	return &kind[*pause.Article, pause.ArticleFilter]{
 		name:   "article",
 		store:  e.stores.Articles,
-		orders: []pause.Order{pause.OrderPublishedAt, pause.OrderUpdatedAt, pause.OrderTitle},
+		orders: pause.ArticleOrders,
 		create: func(ctx context.Context, title, slug string) (*pause.Article, error) {
 			in := articleInput(title)
 			if slug != "" {
@@ -103,7 +103,7 @@ func toolKind(e *env) *kind[*pause.Tool, pause.ToolFilter] {
 	return &kind[*pause.Tool, pause.ToolFilter]{
 		name:   "tool",
 		store:  e.stores.Tools,
-		orders: []pause.Order{pause.OrderName, pause.OrderUpdatedAt},
+		orders: pause.ToolOrders,
 		create: func(ctx context.Context, name, slug string) (*pause.Tool, error) {
 			in := toolInput(name, "Chat", pause.PricingFree)
 			if slug != "" {
@@ -168,7 +168,7 @@ func benefitKind(e *env) *kind[*pause.Benefit, pause.BenefitFilter] {
 	return &kind[*pause.Benefit, pause.BenefitFilter]{
 		name:   "benefit",
 		store:  e.stores.Benefits,
-		orders: []pause.Order{pause.OrderPosition},
+		orders: pause.BenefitOrders,
 		create: func(ctx context.Context, title, slug string) (*pause.Benefit, error) {
 			in := benefitInput(title)
 			if slug != "" {
