@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -42,6 +43,8 @@ var mutants = []string{
 	"first-zero-no-next",  // a page of 0 items says nothing more matches
 	"drops-cover",         // an article's cover image is not kept
 	"stale-list",          // lists show items as they were created
+	"cursor-is-offset",    // a cursor is a position in the list, not a sort key
+	"categories-folded",   // categories sort ignoring case
 }
 
 func TestMemory(t *testing.T) {
@@ -283,7 +286,11 @@ func (s *memStore[T, F]) List(_ context.Context, q pause.Query[F]) (*pause.Page[
 		if err != nil {
 			return nil, err
 		}
-		for start < len(items) {
+		if mutant == "cursor-is-offset" {
+			n, _ := strconv.Atoi(strings.TrimPrefix(key, "#"))
+			start = min(n, len(items))
+		}
+		for start < len(items) && mutant != "cursor-is-offset" {
 			k := sortKey(items[start], q.Order)
 			if (q.Order.Descending() && k < key) || (!q.Order.Descending() && k > key) {
 				break
@@ -301,8 +308,12 @@ func (s *memStore[T, F]) List(_ context.Context, q pause.Query[F]) (*pause.Page[
 			p.HasNextPage = false
 		}
 	}
-	for _, it := range p.Items {
-		p.Cursors = append(p.Cursors, pause.EncodeCursor(q.Order, sortKey(it, q.Order)))
+	for i, it := range p.Items {
+		key := sortKey(it, q.Order)
+		if mutant == "cursor-is-offset" {
+			key = "#" + strconv.Itoa(start+i+1)
+		}
+		p.Cursors = append(p.Cursors, pause.EncodeCursor(q.Order, key))
 	}
 	return p, nil
 }
@@ -408,7 +419,12 @@ func (s *memTools) Categories(ctx context.Context) ([]pause.CategoryCount, error
 	for name, count := range n {
 		out = append(out, pause.CategoryCount{Name: name, Count: count})
 	}
-	slices.SortFunc(out, func(a, b pause.CategoryCount) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b pause.CategoryCount) int {
+		if mutant == "categories-folded" {
+			return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 	return out, nil
 }
 
