@@ -3,6 +3,10 @@
 // that timestamps are asserted exactly, and calls a few store methods directly where the
 // contract is the store's own (versions, GetMany, cursors).
 //
+// The suite's own tests run it against a reference store kept in memory, and against mutants
+// of that store that each break one promise of the contract: the suite must pass the first and
+// fail every mutant.
+//
 // It imports the root package, pause/markdown and pause/ids, and no store.
 package storetest
 
