@@ -2,11 +2,18 @@
 GO ?= go
 export CGO_ENABLED ?= 1
 
-.PHONY: run test vet check-generate generate build deps fmt clean
+.PHONY: run run-dynamodb test vet check-generate generate build deps fmt clean
 
 ## run: serve Pause on http://localhost:8080 with the embedded store and the sample content
 run:
 	$(GO) run ./cmd/pause serve
+
+## run-dynamodb: the same on Amazon's DynamoDB Local (in memory: content lasts until you stop it)
+run-dynamodb: build
+	tools/dynamodb-local/with-dynamodb.sh sh -c '\
+	  export AWS_ENDPOINT_URL_DYNAMODB=$$PAUSE_TEST_DYNAMODB_ENDPOINT AWS_REGION=$${AWS_REGION:-us-east-1} \
+	    AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local PAUSE_STORE=dynamodb PAUSE_TABLE=$${PAUSE_TABLE:-pause}; \
+	  bin/pause table create && bin/pause import content && exec bin/pause serve'
 
 ## test: vet, the generate check, and every test (with -race) beside Amazon's DynamoDB Local
 test: deps vet check-generate

@@ -156,7 +156,11 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 	if err != nil {
 		return nil, err
 	}
-	return server.New(server.Config{
+	h := server.New(server.Config{
 		CMS: cms, Auth: tokens, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
-	}), nil
+	})
+	if c.Store == "dynamodb" {
+		h = meterDynamo(log, h)
+	}
+	return h, nil
 }

@@ -2,12 +2,45 @@ package app
 
 import (
 	"context"
-	"errors"
+	"log/slog"
+	"net/http"
 
 	"pause"
+	"pause/dynamo"
 )
 
-// openDynamo opens the DynamoDB stores.
+// openDynamo opens the stores on the DynamoDB table PAUSE_TABLE, with a client configured by the
+// AWS SDK from its own variables (AWS_REGION, credentials, AWS_ENDPOINT_URL_DYNAMODB).
 func (c Config) openDynamo(ctx context.Context) (pause.Stores, error) {
-	return pause.Stores{}, errors.New("PAUSE_STORE=dynamodb is not available in this build yet")
+	client, err := dynamo.NewClient(ctx)
+	if err != nil {
+		return pause.Stores{}, err
+	}
+	return dynamo.New(dynamo.Config{Client: client, Table: c.Table}).Stores(), nil
+}
+
+// CreateTable creates the DynamoDB table PAUSE_TABLE with its indexes, and waits until it is
+// ready; an existing table is left as it is.
+func (c Config) CreateTable(ctx context.Context) error {
+	client, err := dynamo.NewClient(ctx)
+	if err != nil {
+		return err
+	}
+	return dynamo.CreateTable(ctx, client, c.Table)
+}
+
+// meterDynamo logs, at debug level, the DynamoDB requests and capacity each HTTP request cost,
+// with the request id that the request's own log line has.
+func meterDynamo(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !log.Enabled(r.Context(), slog.LevelDebug) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, meter := dynamo.WithMeter(r.Context())
+		next.ServeHTTP(w, r.WithContext(ctx))
+		u := meter.Usage()
+		log.DebugContext(ctx, "dynamodb usage", "request_id", w.Header().Get("X-Request-Id"),
+			"requests", u.Requests, "read_units", u.ReadUnits, "write_units", u.WriteUnits, "usage", u.String())
+	})
 }

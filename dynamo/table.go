@@ -59,7 +59,12 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, name string) erro
 	if err != nil && !errors.As(err, &inUse) {
 		return fail(err, "create table %s", name)
 	}
-	out, err := dynamodb.NewTableExistsWaiter(client).WaitForOutput(ctx,
+	// The SDK's default waiter sleeps 20 s between checks; a new table (and DynamoDB Local's
+	// at once) is usually ready sooner.
+	waiter := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 500*time.Millisecond, 5*time.Second
+	})
+	out, err := waiter.WaitForOutput(ctx,
 		&dynamodb.DescribeTableInput{TableName: aws.String(name)}, 5*time.Minute)
 	if err != nil {
 		return fail(err, "wait for table %s", name)

@@ -97,5 +97,18 @@ func exportContent(ctx context.Context, cfg app.Config, args []string, stdout, s
 }
 
 func table(ctx context.Context, cfg app.Config, args []string, stdout, stderr io.Writer) error {
-	return fmt.Errorf("table: PAUSE_STORE=dynamodb is not available in this build yet")
+	fs := flag.NewFlagSet("table", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Table, "table", cfg.Table, "DynamoDB table (PAUSE_TABLE)")
+	if len(args) == 0 || args[0] != "create" {
+		return fmt.Errorf("table: the one subcommand is create: pause table create [--table NAME]")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if err := cfg.CreateTable(ctx); err != nil {
+		return fmt.Errorf("table create: %w", err)
+	}
+	fmt.Fprintf(stdout, "table %s is ready\n", cfg.Table)
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -159,9 +160,38 @@ type page struct {
 
 func TestNewUser(t *testing.T) {
 	dir := t.TempDir()
-	env := map[string]string{
+	newUser(t, map[string]string{
 		"PAUSE_ADDR": freeAddr(t), "PAUSE_DATA": filepath.Join(dir, "data", "pause.db"), "PAUSE_ENV": "development",
+	})
+}
+
+// TestNewUserDynamoDB walks the same path with PAUSE_STORE=dynamodb against DynamoDB Local,
+// the table made by `pause table create`.
+func TestNewUserDynamoDB(t *testing.T) {
+	endpoint := os.Getenv("PAUSE_TEST_DYNAMODB_ENDPOINT")
+	if endpoint == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("PAUSE_TEST_DYNAMODB_ENDPOINT is not set: run the tests with tools/dynamodb-local/with-dynamodb.sh (make test)")
+		}
+		t.Skip("PAUSE_TEST_DYNAMODB_ENDPOINT is not set (make test sets it)")
 	}
+	// The AWS SDK reads its own variables from the process environment.
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "local")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
+	env := map[string]string{
+		"PAUSE_ADDR": freeAddr(t), "PAUSE_DATA": filepath.Join(t.TempDir(), "pause.db"), "PAUSE_ENV": "development",
+		"PAUSE_STORE": "dynamodb", "PAUSE_TABLE": fmt.Sprintf("cli-test-%d", time.Now().UnixNano()),
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"table", "create"}, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
+		t.Fatalf("table create: %v", err)
+	}
+	newUser(t, env)
+}
+
+func newUser(t *testing.T, env map[string]string) {
 	in := start(t, env)
 
 	// The seed page from the sample content.
