@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,7 +44,8 @@ func fail(err error, format string, args ...any) error {
 // than that the request was wrong: the network, a timeout, the caller giving up, throttling
 // or a server error that outlasted the SDK's retries.
 func unavailable(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return true
 	}
 	var (
