@@ -114,6 +114,8 @@ func TestRaceCounters(t *testing.T) {
 	categories := []string{"Chat", "Docs", "Video"}
 	pricings := []pause.Pricing{pause.PricingFree, pause.PricingPaid, pause.PricingOpenSource}
 	final := make([]*pause.Tool, racers)
+	ctx, meter := WithMeter(ctx)
+	defer func() { t.Logf("cost of the race: %v", meter.Usage()) }()
 	errs := race(func(i int) error {
 		tool, err := cms.CreateTool(ctx, pause.ToolInput{
 			Name: ptr(fmt.Sprintf("Tool %d", i)), WebsiteURL: ptr("https://example.com"),
