@@ -94,13 +94,25 @@ func (c *CMS) CountArticles(ctx context.Context, f ArticleFilter) (int, error) {
 func (c *CMS) CreateArticle(ctx context.Context, in ArticleInput) (*Article, error) {
 	a := &Article{}
 	in.apply(a)
+	if err := ViewerFrom(ctx).Require(RoleEditor); err != nil {
+		return nil, err
+	}
+	if err := c.checkRelated(ctx, a.RelatedToolIDs); err != nil {
+		return nil, err
+	}
 	return c.articles.create(ctx, a)
 }
 
 // UpdateArticle applies the patch to the article if its version is still version, or returns
 // ECONFLICT and changes nothing. Editors only.
 func (c *CMS) UpdateArticle(ctx context.Context, id string, version int, in ArticleInput) (*Article, error) {
-	return c.articles.update(ctx, id, version, func(a *Article) error { in.apply(a); return nil })
+	return c.articles.update(ctx, id, version, func(a *Article) error {
+		in.apply(a)
+		if in.RelatedToolIDs != nil {
+			return c.checkRelated(ctx, a.RelatedToolIDs)
+		}
+		return nil
+	})
 }
 
 // PublishArticle makes the article public. Editors only.
@@ -127,6 +139,12 @@ func (c *CMS) DeleteArticle(ctx context.Context, id string, version int) error {
 // existing article by slug: it creates it, replaces the stored one, or does nothing if they are
 // equal. Admins only. It reports whether anything changed.
 func (c *CMS) ImportArticle(ctx context.Context, a *Article) (bool, error) {
+	if err := ViewerFrom(ctx).Require(RoleAdmin); err != nil {
+		return false, err
+	}
+	if err := c.checkRelated(ctx, a.RelatedToolIDs); err != nil {
+		return false, err
+	}
 	return c.articles.importItem(ctx, a)
 }
 
@@ -313,7 +331,7 @@ func (c *CMS) render(field, markdown string) (string, error) {
 	return html, nil
 }
 
-func (c *CMS) prepareArticle(ctx context.Context, a *Article) (err error) {
+func (c *CMS) prepareArticle(_ context.Context, a *Article) (err error) {
 	a.Title = strings.TrimSpace(a.Title)
 	a.Author.Name = strings.TrimSpace(a.Author.Name)
 	a.Tags = normalizeList(a.Tags, true)
@@ -325,14 +343,25 @@ func (c *CMS) prepareArticle(ctx context.Context, a *Article) (err error) {
 		return err
 	}
 	a.ReadingTimeMinutes = ReadingTime(a.Body)
-	if len(a.RelatedToolIDs) > 0 {
-		found, err := c.cfg.Stores.Tools.GetMany(ctx, a.RelatedToolIDs)
-		if err != nil {
-			return err
-		}
-		if len(found) != len(a.RelatedToolIDs) {
-			return FieldErrorf("relatedToolIds", "relatedToolIds names a tool that does not exist")
-		}
+	return nil
+}
+
+// checkRelated returns EINVALID if one of the ids names no tool. It runs when an editor sets
+// the related tools, not on every save: a tool deleted later simply stops showing.
+func (c *CMS) checkRelated(ctx context.Context, ids []string) error {
+	ids = normalizeList(ids, false)
+	if len(ids) == 0 {
+		return nil
+	}
+	if len(ids) > MaxRelated {
+		return FieldErrorf("relatedToolIds", "relatedToolIds has more than %d entries", MaxRelated)
+	}
+	found, err := c.cfg.Stores.Tools.GetMany(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if len(found) != len(ids) {
+		return FieldErrorf("relatedToolIds", "relatedToolIds names a tool that does not exist")
 	}
 	return nil
 }

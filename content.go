@@ -142,7 +142,6 @@ const (
 // Validate reports the first problem with the article, as an EINVALID error naming the field.
 func (a *Article) Validate() error {
 	v := validator{}
-	v.meta(&a.Meta)
 	v.text("title", a.Title, MaxTitle, true)
 	v.text("excerpt", a.Excerpt, MaxExcerpt, false)
 	v.markdown("body", a.Body, MaxBody)
@@ -154,13 +153,13 @@ func (a *Article) Validate() error {
 		v.text("coverImage.alt", a.CoverImage.Alt, MaxAlt, false)
 	}
 	v.list("relatedToolIds", a.RelatedToolIDs, MaxRelated, 64)
+	v.meta(&a.Meta)
 	return v.err
 }
 
 // Validate reports the first problem with the benefit, as an EINVALID error naming the field.
 func (b *Benefit) Validate() error {
 	v := validator{}
-	v.meta(&b.Meta)
 	v.text("title", b.Title, MaxTitle, true)
 	v.markdown("summary", b.Summary, MaxSummary)
 	v.list("points", b.Points, MaxPoints, MaxPoint)
@@ -168,13 +167,13 @@ func (b *Benefit) Validate() error {
 	if b.Position < 0 || b.Position > 1_000_000 {
 		v.fail("position", "must be between 0 and 1000000")
 	}
+	v.meta(&b.Meta)
 	return v.err
 }
 
 // Validate reports the first problem with the tool, as an EINVALID error naming the field.
 func (t *Tool) Validate() error {
 	v := validator{}
-	v.meta(&t.Meta)
 	v.text("name", t.Name, MaxName, true)
 	v.text("tagline", t.Tagline, MaxTagline, false)
 	v.markdown("description", t.Description, MaxDescription)
@@ -186,6 +185,7 @@ func (t *Tool) Validate() error {
 	}
 	v.list("platforms", t.Platforms, MaxPlatforms, MaxTag)
 	v.list("tags", t.Tags, MaxTags, MaxTag)
+	v.meta(&t.Meta)
 	return v.err
 }
 
@@ -200,7 +200,7 @@ func (v *validator) fail(field, format string, args ...any) {
 
 func (v *validator) meta(m *Meta) {
 	if m.Slug == "" {
-		v.fail("slug", "is required")
+		v.fail("slug", "is required (a title with letters or digits makes one)")
 	} else if !IsSlug(m.Slug) {
 		v.fail("slug", "must be lower-case letters, digits and single hyphens, at most %d characters", MaxSlug)
 	}

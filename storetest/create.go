@@ -249,9 +249,8 @@ func testArticleValidation(e *env) {
 		}
 	}
 	invalid(e, k, "title", with(func(in *pause.ArticleInput) { in.Title = ptr(strings.Repeat("a", 201)) }))
-	// A blank title with no slug fails on the slug made from it (see Validate); with a slug,
-	// on the title.
-	invalid(e, k, "slug", with(func(in *pause.ArticleInput) { in.Title = ptr("   ") }))
+	// A blank title fails on the title, with or without a slug.
+	invalid(e, k, "title", with(func(in *pause.ArticleInput) { in.Title = ptr("   ") }))
 	invalid(e, k, "title", with(func(in *pause.ArticleInput) { in.Title, in.Slug = ptr("   "), ptr("blank") }))
 	invalid(e, k, "author.name", with(func(in *pause.ArticleInput) { in.Author = nil }))
 	invalid(e, k, "tags", with(func(in *pause.ArticleInput) { in.Tags = numbered("tag", 21) }))

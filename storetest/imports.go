@@ -54,6 +54,12 @@ func testRelatedKnown(e *env) {
 	tools, err = e.cms.ToolsByIDs(e.editor, got.RelatedToolIDs)
 	e.must(err, "related tools after a delete")
 	wantIDs(e, tools, seq(draft), "related tools after a delete")
+
+	// The article still names the deleted tool, and can still be edited and published.
+	a, err = e.cms.UpdateArticle(e.editor, a.ID, a.Version, pause.ArticleInput{Excerpt: ptr("Fixed a typo.")})
+	e.must(err, "edit an article whose related tool was deleted")
+	_, err = e.cms.UnpublishArticle(e.editor, a.ID, a.Version)
+	e.must(err, "unpublish an article whose related tool was deleted")
 }
 
 // testImport: an import creates, changes nothing when repeated, and replaces when changed,
