@@ -1,0 +1,161 @@
+// Package dynamo keeps pause's content in one DynamoDB table: it implements pause.Store for
+// articles and benefits and pause.ToolStore for tools, with one generic implementation, on
+// aws-sdk-go-v2 and its attributevalue and expression packages. It imports the root package
+// pause and the AWS SDK, and nothing else of Pause's.
+//
+// Use it as
+//
+//	client, err := dynamo.NewClient(ctx)             // AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, ...
+//	err = dynamo.CreateTable(ctx, client, "pause")    // local use and tests; infra makes the real one
+//	stores := dynamo.New(dynamo.Config{Client: client, Table: "pause"}).Stores()
+//	ctx, meter := dynamo.WithMeter(ctx)               // per GraphQL operation; log meter.Usage()
+//
+// # Table
+//
+// One table, billed on demand, with a string partition key PK and a string sort key SK, and
+// four global secondary indexes that all share the partition key LPK ("list partition"):
+//
+//	index           partition  sort key       orders served
+//	ByPublishedAt   LPK        KPublishedAt   PUBLISHED_AT (articles)
+//	ByUpdatedAt     LPK        KUpdatedAt     UPDATED_AT (articles, tools)
+//	ByTitle         LPK        KTitle         TITLE (articles), NAME (tools)
+//	ByPosition      LPK        KPosition      POSITION (benefits)
+//
+// Every index projects ALL attributes. TableDefinition returns this as data; keys.go is the
+// only place where key strings are made.
+//
+// # Items
+//
+//	item            PK                   SK                          other attributes
+//	content item    ARTICLE#<id>         ITEM                        the fields but an article's body;
+//	                TOOL#<id>, BENEFIT#<id>                          LPK = ARTICLE#<status>, and a
+//	                                                                 K* sort key per order of the type
+//	article body    ARTICLE#<id>         BODY                        body, html: gzipped Markdown and HTML
+//	slug marker     SLUG#ARTICLE#<slug>  SLUG                        id of the item with the slug
+//	counter         COUNT#ARTICLE        <status>                    n: items of the type in the status
+//	                                     <status>#TAG#<tag>          … with the tag
+//	                                     <status>#AUTHOR#<name>      … by the author (articles)
+//	                                     <status>#CATEGORY#<name>    … in the category (tools)
+//	                                     <status>#PRICING#<model>    … with the pricing (tools)
+//	                                     <status>#FEATURED#<bool>    … featured or not (tools)
+//
+// The index sort key of an order is pause.SortKey(item, order) — the value, a NUL, the id — so
+// the indexes order items exactly as the embedded store does (DynamoDB compares strings by
+// their UTF-8 bytes; TestUnicodeOrder checks it on DynamoDB Local). A content item is in the
+// index partition of its status only: ARTICLE#PUBLISHED, ARTICLE#DRAFT, ARTICLE#ARCHIVED.
+// Body items, slug markers and counters have no LPK and so are in no index.
+//
+// An article's body is a separate item so that list pages, which read the indexes, never read
+// bodies: a page's cost is its summaries'. Body and HTML are gzipped, because 200 KB of
+// Markdown (pause.MaxBody) and its HTML may not fit one 400 KB item as text, and because it
+// divides the units an article page costs by about three. Tools' descriptions (50 KB) and
+// benefits' summaries (20 KB) stay in their items: lists show them.
+//
+// # Access patterns and their cost
+//
+// Units: a strongly consistent read costs 1 RCU per 4 KB, an eventually consistent one 0.5;
+// a write 1 WCU per KB, a transactional write 2 WCU per KB of each item. Item reads are
+// strongly consistent (a version read just before a write must be current); index reads are
+// eventually consistent, as DynamoDB allows no other (a list may trail a write by a fraction
+// of a second; counts do not). S is the size of an item in KB, B of a gzipped body.
+//
+//	pattern                       operation                                     requests  cost
+//	Get (article)                 Query PK=ARTICLE#<id>, consistent: item+body  1         ⌈(S+B)/4⌉ RCU
+//	Get (tool, benefit)           GetItem ITEM, consistent                      1         ⌈S/4⌉ RCU
+//	GetBySlug                     GetItem marker, then Get                      2         1 RCU + Get
+//	GetMany (related tools, …)    BatchGetItem, consistent, 100 keys a request  1 per 100 keys (an article is 2 keys)
+//	                              (UnprocessedKeys retried with backoff)                  ⌈S/4⌉ RCU per item
+//	List, one status              Query index, LPK=<TYPE>#<status>, Limit=n+1   1         0.5 RCU per 4 KB of n+1 summaries
+//	List, all statuses (editors)  the three status partitions in parallel,     3         up to 3× the above
+//	                              merged by sort key
+//	List with tag/author/category/pricing/featured
+//	                              Query with FilterExpression, repeated with a Limit that grows from
+//	                              max(2(n+1), 20) by doubling up to 1000 until n+1 items match or the
+//	                              partition ends: no short page. Reads are charged for every item
+//	                              read, matching or not: for a filter that matches a fraction f of
+//	                              the partition, about (n+1)/f summaries; a rare match may read the
+//	                              whole partition (1 request per 1 MB).
+//	Count, status and ≤1 facet    GetItem of one counter, consistent            1         1 RCU
+//	Count, no status              BatchGetItem of the 3 status counters         1         3 RCU
+//	Count, 2+ facets (e.g. tag    Query each status partition, Select COUNT,    1 per partition and MB
+//	and author, which no counter  FilterExpression: counted by DynamoDB, but    0.5 RCU per 4 KB of every item of the
+//	covers)                       every item is read                            partitions
+//	Categories                    Query COUNT#TOOL begins_with                  1         ⌈size/4⌉ RCU (a few bytes per category)
+//	                              PUBLISHED#CATEGORY#, consistent
+//	Create                        TransactWriteItems: item (attribute_not_exists), body, slug marker
+//	                              (attribute_not_exists), +1 on each counter
+//	                                                                            1         2⌈S⌉ + 2⌈B⌉ + 2 + 2·counters WCU,
+//	                                                                                      plus ⌈S⌉ per index of the type
+//	Update (n items)              BatchGetItem of the stored items (with bodies), then TransactWriteItems:
+//	                              each item at its version (version = v), its body only if it changed,
+//	                              the slug markers that move (delete old with id = <id>, put new with
+//	                              attribute_not_exists), and the counters whose delta is not 0
+//	                                                                            2         reads: ⌈(S+B)/4⌉ RCU per item;
+//	                                                                                      writes: 2⌈S⌉ (+2⌈B⌉) (+4) + 2·changed counters
+//	                                                                                      WCU, plus ⌈S⌉ per index (2⌈S⌉ when the
+//	                                                                                      index key moves)
+//	Delete                        GetItem, then TransactWriteItems: item at its version, body, marker
+//	                              (id = <id>), −1 on each counter
+//	                                                                            2         1 RCU; 2⌈S⌉ + 2⌈B⌉ + 2 + 2·counters WCU
+//	CreateTable                   CreateTable, then DescribeTable until ACTIVE
+//
+// Counters: a content item counts in 1 + its facets counters (an article: status, author and
+// each tag; a tool: status, category, pricing, featured and each tag; a benefit: status only).
+// A publish moves all of them from one status to the other, so it writes twice as many. A
+// change of at most 20 tags stays within the 100 actions of a transaction (51 at most for a
+// tool); an Update of many items (ReorderBenefits: up to 100 benefits, whose counters do not
+// change) fails with BAD_USER_INPUT beyond 100 actions, and transactions are also limited to
+// 4 MB. Counters that fall to zero stay, at zero, and Categories leaves them out.
+//
+// The seed page (published articles, published benefits, the count of published tools) costs
+// 3 requests whatever the page size — 2 Query and 1 GetItem — as long as a page of summaries
+// stays under DynamoDB's 1 MB per Query (TestSeedPageCost measures it with a Meter).
+//
+// No operation scans the table: every read is a GetItem, a BatchGetItem or a Query by key.
+// Exports go through List, page by page.
+//
+// # Cursors
+//
+// Page.Cursors[i] is pause.EncodeCursor(order, pause.SortKey(item i)): the position of the
+// item, which is the only free part of the LastEvaluatedKey of a Query that stops at it. The
+// next page's ExclusiveStartKey is rebuilt from it: LPK from the query's own filter (never
+// from the cursor), the index sort key from the position, and the table key from the id at
+// the end of the position. So a cursor can only move a query within its own partition: a
+// public list given a draft's position starts after that position among published items. A
+// cursor of another order, or one that does not decode, whose position has no id after its
+// NUL, or that is too long for an index key (1024 bytes), gets BAD_USER_INPUT on the field
+// "after". Cursors are the embedded store's, so a client may keep them across stores.
+//
+// # Concurrency and failures
+//
+// Every write is one TransactWriteItems, so nothing is ever half-written. Its conditions keep
+// the invariants: the item's version (optimistic locking), attribute_not_exists on a new item
+// and on a claimed slug marker (unique ids and slugs), and id = <id> on a released marker. A
+// cancelled transaction is mapped by its CancellationReasons, action by action: a failed
+// condition on a content item is NOT_FOUND if DynamoDB returned no old item (ALL_OLD) and
+// CONFLICT otherwise, on a claimed slug marker CONFLICT with the field "slug", on a new item
+// CONFLICT (the id exists). Reasons that pass by themselves (TransactionConflict: another
+// transaction on one of the items, typically a shared counter; throttling) make the store
+// retry the transaction with jittered exponential backoff, 12 attempts at most (about 3 s);
+// DynamoDB Local runs transactions one at a time and never reports them, so
+// TestTransientCancellationIsRetried plays the service's answers. The SDK keeps one
+// ClientRequestToken across its own retries of an attempt, so a transaction whose answer was
+// lost is not applied twice.
+//
+// Throttling and transient errors of single requests go through the SDK's standard retryer (3
+// attempts). When DynamoDB is unreachable, times out or keeps throttling beyond that, calls
+// return pause.EUNAVAILABLE with a plain sentence for the user, and the SDK's error wrapped
+// after it for the log. NewClient bounds connections to 2 s and requests to 10 s.
+//
+// # Cost visibility
+//
+// WithMeter puts a Meter in a context; a middleware that the stores add to each call counts
+// the requests, the HTTP attempts and the capacity DynamoDB reports (ReturnConsumedCapacity
+// TOTAL) into it. The server makes one per GraphQL operation and logs Meter.Usage().
+//
+// # Tests
+//
+// The tests run against Amazon's DynamoDB Local from npm (tools/dynamodb-local), started by
+// tools/dynamodb-local/with-dynamodb.sh, which exports PAUSE_TEST_DYNAMODB_ENDPOINT. Without
+// it they skip, but fail when CI=true. Each test makes a table with a random name.
+package dynamo
