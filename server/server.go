@@ -5,11 +5,13 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -18,8 +20,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/99designs/gqlgen/graphql/playground"
 
 	"pause"
 	"pause/graph"
@@ -30,21 +30,42 @@ type Authenticator interface {
 	Verify(token string) (*pause.Viewer, error)
 }
 
-// Config is every dependency and setting of the handler.
+// Config is every dependency and setting of the handler. Zero values take the defaults.
 type Config struct {
 	CMS    *pause.CMS
 	Auth   Authenticator
 	Logger *slog.Logger
-	// Development turns on GraphiQL at / and schema introspection.
+	// Development turns on GraphiQL at /, schema introspection and field suggestions.
+	// Production (false) has none of them unless Introspection is set.
 	Development bool
+	// Introspection turns on introspection, field suggestions and GraphiQL in production too
+	// (PAUSE_INTROSPECTION=true): for a staging deployment, never for the public one.
+	Introspection bool
 	// CORSOrigins are the origins browsers may call the API from; "*" allows any.
 	CORSOrigins []string
-	// MaxBodyBytes limits request bodies; 1 MiB when zero.
+	// MaxBodyBytes limits request bodies (413 over it); 1 MiB when zero.
 	MaxBodyBytes int64
+	// RequestTimeout is how long one GraphQL request may take (then TIMEOUT); 10s when
+	// zero, no limit when negative.
+	RequestTimeout time.Duration
+	// CacheMaxAge is how long shared caches (a CDN in front of the API) may keep the answer
+	// to an anonymous GET query without errors; 60s when zero; when negative, no answer is
+	// publicly cacheable.
+	CacheMaxAge time.Duration
+	// Limits bound each GraphQL request: depth, complexity, aliases, root fields,
+	// directives, tokens and batching (see graph.Limits; zero fields take its defaults).
+	Limits graph.Limits
+	// PersistedQueries is how many automatic persisted queries are remembered; see
+	// graph.Options.
+	PersistedQueries int
 }
 
-// DefaultMaxBody is the request body limit when Config.MaxBodyBytes is zero.
-const DefaultMaxBody = 1 << 20
+// Defaults of Config.
+const (
+	DefaultMaxBody        = 1 << 20
+	DefaultRequestTimeout = 10 * time.Second
+	DefaultCacheMaxAge    = 60 * time.Second
+)
 
 // New returns the handler. Everything is built here, once, not per request.
 func New(cfg Config) http.Handler {
@@ -54,32 +75,53 @@ func New(cfg Config) http.Handler {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBody
 	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.CacheMaxAge == 0 {
+		cfg.CacheMaxAge = DefaultCacheMaxAge
+	}
+	open := cfg.Development || cfg.Introspection
 	gql := graph.NewHandler(graph.Options{
-		CMS:           cfg.CMS,
-		Introspection: cfg.Development,
-		Logger:        cfg.Logger,
-		RequestID:     RequestID,
+		CMS:              cfg.CMS,
+		Introspection:    open,
+		Limits:           cfg.Limits,
+		PersistedQueries: cfg.PersistedQueries,
+		Logger:           cfg.Logger,
+		RequestID:        RequestID,
 		OnOperation: func(ctx context.Context, name string) {
 			if e := entryFrom(ctx); e != nil {
 				e.setOperation(name)
 			}
 		},
 	})
+	var api http.Handler = authenticate(cfg.Auth, gql)
+	api = timeout(cfg.RequestTimeout, api)
+	api = cachePolicy(cfg.CacheMaxAge, api)
+	api = limitBody(cfg.MaxBodyBytes, api)
+
 	mux := http.NewServeMux()
-	mux.Handle("POST /graphql", authenticate(cfg.Auth, gql))
-	mux.Handle("GET /graphql", authenticate(cfg.Auth, gql))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/graphql", api) // every method: the GraphQL handler answers the wrong ones
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET")
+			writeError(w, r, http.StatusMethodNotAllowed, pause.Errorf(graph.CodeMethodNotAllowed, "Use GET."))
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		fmt.Fprintln(w, `{"status":"ok"}`)
 	})
-	if cfg.Development {
-		mux.Handle("GET /{$}", playground.Handler("Pause", "/graphql"))
+	if open {
+		mux.Handle("GET /{$}", graphiQL("Pause", "/graphql"))
 	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, http.StatusNotFound, pause.Errorf(pause.ENOTFOUND, "There is nothing at %s: the API is at /graphql.", r.URL.Path))
+	})
 	var h http.Handler = mux
-	h = limitBody(cfg.MaxBodyBytes, h)
 	h = cors(cfg.CORSOrigins, h)
 	h = recoverPanics(cfg.Logger, h)
+	h = securityHeaders(!cfg.Development, h)
 	h = logRequests(cfg.Logger, h)
 	return h
 }
@@ -213,16 +255,43 @@ func cors(origins []string, next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over max bytes: at once with 413 when Content-Length says so, and
-// by cutting the body off otherwise.
+// limitBody refuses bodies over max bytes with 413: at once when Content-Length says so, and
+// after reading at most max+1 bytes otherwise (a chunked body has no length). The body is
+// read here, whole, so that everything after sees a body that fits.
 func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tooLarge := pause.Errorf(graph.CodePayloadTooLarge, "The request body is larger than %d bytes.", max)
 		if r.ContentLength > max {
-			writeError(w, r, http.StatusRequestEntityTooLarge, pause.Errorf(pause.EINVALID, "The request body is larger than %d bytes.", max))
+			writeError(w, r, http.StatusRequestEntityTooLarge, tooLarge)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, max)
+		if r.Body != nil && r.Body != http.NoBody {
+			body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+			switch {
+			case err != nil:
+				writeError(w, r, http.StatusBadRequest, pause.Errorf(graph.CodeBadRequest, "The request body could not be read."))
+				return
+			case int64(len(body)) > max:
+				w.Header().Set("Connection", "close") // the rest of the body is not read
+				writeError(w, r, http.StatusRequestEntityTooLarge, tooLarge)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		next.ServeHTTP(w, r)
+	})
+}
+
+// timeout gives each request at most d: resolvers stop at the deadline and the request gets
+// TIMEOUT errors (see graph.NewHandler).
+func timeout(d time.Duration, next http.Handler) http.Handler {
+	if d < 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -249,7 +318,8 @@ func authenticate(a Authenticator, next http.Handler) http.Handler {
 	})
 }
 
-// writeError answers with a GraphQL response that holds one error.
+// writeError answers with a GraphQL response that holds one error and no data, in the media
+// type the request accepts.
 func writeError(w http.ResponseWriter, r *http.Request, status int, err error) {
 	ext := map[string]any{"code": pause.ErrorCode(err)}
 	if pause.ErrorCode(err) == pause.EINTERNAL {
@@ -261,7 +331,11 @@ func writeError(w http.ResponseWriter, r *http.Request, status int, err error) {
 	body, _ := json.Marshal(map[string]any{
 		"errors": []map[string]any{{"message": pause.ErrorMessage(err), "extensions": ext}},
 	})
-	w.Header().Set("Content-Type", "application/json")
+	media, ok := graph.Negotiate(r.Header.Values("Accept"))
+	if !ok {
+		media = graph.MediaJSON
+	}
+	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)

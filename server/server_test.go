@@ -1,20 +1,25 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"pause"
 	"pause/auth"
 	"pause/bolt"
+	"pause/graph"
 	"pause/ids"
 	"pause/markdown"
 	"pause/server"
@@ -22,38 +27,68 @@ import (
 
 type fixture struct {
 	srv    *httptest.Server
-	db     *bolt.DB
+	db     *bolt.DB // nil on other stores
+	cms    *pause.CMS
 	tokens *auth.Tokens
-	logs   *bytes.Buffer
+	logs   *syncWriter
 }
 
 func newFixture(t *testing.T, dev bool, origins ...string) *fixture {
+	t.Helper()
+	return newFixtureWith(t, func(c *server.Config) {
+		c.Development, c.CORSOrigins, c.MaxBodyBytes = dev, origins, 4096
+	})
+}
+
+// newFixtureWith serves Pause over a fresh bolt store, with the configuration that configure
+// leaves (production, default limits, unless it changes them).
+func newFixtureWith(t *testing.T, configure func(*server.Config)) *fixture {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "pause.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return newFixtureOn(t, db.Stores(), db, configure)
+}
+
+func newFixtureOn(t *testing.T, stores pause.Stores, db *bolt.DB, configure func(*server.Config)) *fixture {
+	t.Helper()
 	tokens, err := auth.NewTokens([]byte(strings.Repeat("s", 32)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &bytes.Buffer{}
-	cms := pause.NewCMS(pause.Config{Stores: db.Stores(), Markdown: markdown.New(), NewID: ids.New})
-	h := server.New(server.Config{
-		CMS: cms, Auth: tokens, Development: dev, CORSOrigins: origins, MaxBodyBytes: 4096,
-		Logger: slog.New(slog.NewJSONHandler(&syncWriter{w: logs}, nil)),
-	})
-	srv := httptest.NewServer(h)
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New})
+	cfg := server.Config{
+		CMS: cms, Auth: tokens,
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv := httptest.NewServer(server.New(cfg))
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, db: db, tokens: tokens, logs: logs}
+	return &fixture{srv: srv, db: db, cms: cms, tokens: tokens, logs: logs}
 }
 
+// syncWriter is a log that the server's goroutines may write while a test reads it.
 type syncWriter struct {
-	w io.Writer
+	mu sync.Mutex
+	w  *bytes.Buffer
 }
 
-func (s *syncWriter) Write(p []byte) (int, error) { return s.w.Write(p) }
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
+}
 
 func (f *fixture) post(t *testing.T, body string, header map[string]string) (*http.Response, map[string]any) {
 	t.Helper()
@@ -63,6 +98,29 @@ func (f *fixture) post(t *testing.T, body string, header map[string]string) (*ht
 		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp, out
+}
+
+// raw sends a request as bytes on a new connection, for requests that Go's client would not
+// send as they are.
+func (f *fixture) raw(t *testing.T, request string) (*http.Response, map[string]any) {
+	t.Helper()
+	conn, err := net.Dial("tcp", f.srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, request); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,8 +206,25 @@ func TestBodyLimit(t *testing.T) {
 	f := newFixture(t, false)
 	big := `{"query":"{ viewer { role } }","variables":{"x":"` + strings.Repeat("a", 5000) + `"}}`
 	resp, out := f.post(t, big, nil)
-	if resp.StatusCode != http.StatusRequestEntityTooLarge || firstCode(out) != pause.EINVALID {
-		t.Fatalf("oversized body: %d %v, want 413 BAD_USER_INPUT", resp.StatusCode, out)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || firstCode(out) != graph.CodePayloadTooLarge {
+		t.Fatalf("oversized body: %d %v, want 413 PAYLOAD_TOO_LARGE", resp.StatusCode, out)
+	}
+	// A chunked body has no Content-Length: it is refused once it has read past the limit.
+	var chunks strings.Builder
+	for rest := big; rest != ""; {
+		n := min(len(rest), 1000)
+		fmt.Fprintf(&chunks, "%x\r\n%s\r\n", n, rest[:n])
+		rest = rest[n:]
+	}
+	chunks.WriteString("0\r\n\r\n")
+	resp, chunked := f.raw(t, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"+chunks.String())
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || firstCode(chunked) != graph.CodePayloadTooLarge {
+		t.Fatalf("oversized chunked body: %d %v, want 413 PAYLOAD_TOO_LARGE", resp.StatusCode, chunked)
+	}
+	// Just under the limit is fine.
+	resp, out = f.post(t, `{"query":"{ viewer { role } }","variables":{"x":"`+strings.Repeat("a", 4000)+`"}}`, nil)
+	if resp.StatusCode != http.StatusOK || firstCode(out) != "" {
+		t.Fatalf("body under the limit: %d %v", resp.StatusCode, out)
 	}
 }
 
