@@ -1,0 +1,154 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"pause"
+	"pause/bolt"
+	"pause/graph"
+	"pause/ids"
+	"pause/markdown"
+)
+
+// access is who may call a root field: the least role, and a call of it. Calls use ids that
+// exist nowhere: a caller allowed in gets NOT_FOUND or a result, never an access error.
+type access struct {
+	least pause.Role
+	call  string
+}
+
+// rules has one entry for every Query and Mutation field of the schema. TestRoleMatrix fails
+// when the schema has a field without a rule here, so that no field ships unguarded.
+var rules = map[string]access{
+	"Query.article":        {pause.RoleAnonymous, `{ article(slug: "nope") { id } }`},
+	"Query.articles":       {pause.RoleAnonymous, `{ articles { totalCount } }`},
+	"Query.benefit":        {pause.RoleAnonymous, `{ benefit(slug: "nope") { id } }`},
+	"Query.benefits":       {pause.RoleAnonymous, `{ benefits { totalCount } }`},
+	"Query.tool":           {pause.RoleAnonymous, `{ tool(slug: "nope") { id } }`},
+	"Query.tools":          {pause.RoleAnonymous, `{ tools { totalCount } }`},
+	"Query.toolCategories": {pause.RoleAnonymous, `{ toolCategories { name } }`},
+	"Query.viewer":         {pause.RoleAnonymous, `{ viewer { role } }`},
+
+	"Mutation.createArticle":    {pause.RoleEditor, `mutation { createArticle(input: {title: "T", author: {name: "A"}}) { id } }`},
+	"Mutation.updateArticle":    {pause.RoleEditor, `mutation { updateArticle(id: "x", version: 1, input: {}) { id } }`},
+	"Mutation.publishArticle":   {pause.RoleEditor, `mutation { publishArticle(id: "x", version: 1) { id } }`},
+	"Mutation.unpublishArticle": {pause.RoleEditor, `mutation { unpublishArticle(id: "x", version: 1) { id } }`},
+	"Mutation.archiveArticle":   {pause.RoleEditor, `mutation { archiveArticle(id: "x", version: 1) { id } }`},
+	"Mutation.deleteArticle":    {pause.RoleEditor, `mutation { deleteArticle(id: "x", version: 1) }`},
+	"Mutation.createBenefit":    {pause.RoleEditor, `mutation { createBenefit(input: {title: "T"}) { id } }`},
+	"Mutation.updateBenefit":    {pause.RoleEditor, `mutation { updateBenefit(id: "x", version: 1, input: {}) { id } }`},
+	"Mutation.publishBenefit":   {pause.RoleEditor, `mutation { publishBenefit(id: "x", version: 1) { id } }`},
+	"Mutation.unpublishBenefit": {pause.RoleEditor, `mutation { unpublishBenefit(id: "x", version: 1) { id } }`},
+	"Mutation.archiveBenefit":   {pause.RoleEditor, `mutation { archiveBenefit(id: "x", version: 1) { id } }`},
+	"Mutation.deleteBenefit":    {pause.RoleEditor, `mutation { deleteBenefit(id: "x", version: 1) }`},
+	"Mutation.reorderBenefits":  {pause.RoleEditor, `mutation { reorderBenefits(ids: ["x"]) { id } }`},
+	"Mutation.createTool":       {pause.RoleEditor, `mutation { createTool(input: {name: "T", websiteUrl: "https://t.example", category: "C", pricing: FREE}) { id } }`},
+	"Mutation.updateTool":       {pause.RoleEditor, `mutation { updateTool(id: "x", version: 1, input: {}) { id } }`},
+	"Mutation.publishTool":      {pause.RoleEditor, `mutation { publishTool(id: "x", version: 1) { id } }`},
+	"Mutation.unpublishTool":    {pause.RoleEditor, `mutation { unpublishTool(id: "x", version: 1) { id } }`},
+	"Mutation.archiveTool":      {pause.RoleEditor, `mutation { archiveTool(id: "x", version: 1) { id } }`},
+	"Mutation.deleteTool":       {pause.RoleEditor, `mutation { deleteTool(id: "x", version: 1) }`},
+}
+
+// draftReads are reads of unpublished content: open to viewers and up, refused to anonymous
+// callers.
+var draftReads = []string{
+	`{ articles(filter: {status: DRAFT}) { totalCount } }`,
+	`{ benefits(filter: {status: ARCHIVED}) { totalCount } }`,
+	`{ tools(filter: {status: DRAFT}) { nodes { id } } }`,
+}
+
+var roles = []pause.Role{pause.RoleAnonymous, pause.RoleViewer, pause.RoleEditor, pause.RoleAdmin}
+
+func rank(r pause.Role) int {
+	for i, x := range roles {
+		if x == r {
+			return i
+		}
+	}
+	panic("unknown role " + r)
+}
+
+func TestRoleMatrix(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "pause.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cms := pause.NewCMS(pause.Config{Stores: db.Stores(), Markdown: markdown.New(), NewID: ids.New})
+	h := graph.NewHandler(graph.Options{CMS: cms})
+
+	// Every root field of the schema has a rule, and every rule names a field.
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{CMS: cms}}).Schema()
+	var fields []string
+	for _, typ := range []string{"Query", "Mutation"} {
+		for _, f := range schema.Types[typ].Fields {
+			if f.Name[0] != '_' {
+				fields = append(fields, typ+"."+f.Name)
+			}
+		}
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		if _, ok := rules[f]; !ok {
+			t.Errorf("%s has no access rule: add it to rules in roles_test.go", f)
+		}
+	}
+	if len(rules) != len(fields) {
+		t.Errorf("rules has %d entries for %d schema fields", len(rules), len(fields))
+	}
+
+	do := func(role pause.Role, q string) string {
+		body, _ := json.Marshal(map[string]any{"query": q})
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if role != pause.RoleAnonymous {
+			req = req.WithContext(pause.NewContext(req.Context(), &pause.Viewer{Subject: "s", Role: role}))
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var out struct {
+			Errors []struct {
+				Extensions map[string]any `json:"extensions"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			t.Fatalf("%s: %v: %s", q, err, rec.Body.String())
+		}
+		if len(out.Errors) == 0 {
+			return ""
+		}
+		code, _ := out.Errors[0].Extensions["code"].(string)
+		return code
+	}
+	check := func(name string, least pause.Role, q string) {
+		for _, role := range roles {
+			code := do(role, q)
+			denied := code == pause.EUNAUTHENTICATED || code == pause.EFORBIDDEN
+			switch {
+			case rank(role) >= rank(least) && denied:
+				t.Errorf("%s as %s: refused with %s, want allowed", name, role, code)
+			case rank(role) < rank(least) && role == pause.RoleAnonymous && code != pause.EUNAUTHENTICATED && least != pause.RoleViewer:
+				t.Errorf("%s as %s: %q, want UNAUTHENTICATED", name, role, code)
+			case rank(role) < rank(least) && !denied:
+				t.Errorf("%s as %s: %q, want refused", name, role, code)
+			case code == pause.EINTERNAL:
+				t.Errorf("%s as %s: INTERNAL", name, role)
+			}
+		}
+	}
+	for _, f := range fields {
+		if r, ok := rules[f]; ok {
+			check(f, r.least, r.call)
+		}
+	}
+	for _, q := range draftReads {
+		check(q, pause.RoleViewer, q)
+	}
+}
