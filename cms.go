@@ -239,7 +239,7 @@ func (c *CMS) ReorderBenefits(ctx context.Context, ids []string) ([]*Benefit, er
 			return nil, Errorf(ENOTFOUND, "No benefit has id %s.", id)
 		}
 		if b.Position != i {
-			b.Position, b.UpdatedAt, b.Version = i, now, b.Version+1
+			b.Position, b.UpdatedAt, b.UpdatedBy, b.Version = i, now, ViewerFrom(ctx).Subject, b.Version+1
 			changed = append(changed, b)
 		}
 		out = append(out, b)
@@ -492,9 +492,10 @@ func (k *kind[T, F]) create(ctx context.Context, item T) (T, error) {
 		return zero, err
 	}
 	m := item.Metadata()
-	now := k.cms.Now()
+	now, who := k.cms.Now(), ViewerFrom(ctx).Subject
 	m.ID, m.Status, m.PublishedAt, m.CreatedAt, m.UpdatedAt, m.Version =
 		k.cms.cfg.NewID(), StatusDraft, nil, now, now, 1
+	m.CreatedBy, m.UpdatedBy, m.PublishedBy = who, who, ""
 	generated := m.Slug == ""
 	if generated {
 		m.Slug = Slugify(k.title(item))
@@ -539,7 +540,7 @@ func (k *kind[T, F]) update(ctx context.Context, id string, version int, change 
 	if err := k.prepare(ctx, item); err != nil {
 		return zero, err
 	}
-	m.UpdatedAt, m.Version = k.cms.Now(), version+1
+	m.UpdatedAt, m.UpdatedBy, m.Version = k.cms.Now(), ViewerFrom(ctx).Subject, version+1
 	if err := k.store.Update(ctx, item); err != nil {
 		return zero, err
 	}
@@ -550,9 +551,12 @@ func (k *kind[T, F]) setStatus(ctx context.Context, id string, version int, s St
 	return k.update(ctx, id, version, func(item T) error {
 		m := item.Metadata()
 		m.Status = s
-		if s == StatusPublished && m.PublishedAt == nil {
-			now := k.cms.Now()
-			m.PublishedAt = &now
+		if s == StatusPublished {
+			m.PublishedBy = ViewerFrom(ctx).Subject
+			if m.PublishedAt == nil {
+				now := k.cms.Now()
+				m.PublishedAt = &now
+			}
 		}
 		return nil
 	})
@@ -579,9 +583,14 @@ func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {
 	if err := k.prepare(ctx, item); err != nil {
 		return false, err
 	}
-	now := k.cms.Now()
+	now, who := k.cms.Now(), ViewerFrom(ctx).Subject
 	old, err := k.store.GetBySlug(ctx, m.Slug)
 	if ErrorCode(err) == ENOTFOUND {
+		m.CreatedBy = or(m.CreatedBy, who)
+		m.UpdatedBy = or(m.UpdatedBy, m.CreatedBy)
+		if m.Status == StatusPublished {
+			m.PublishedBy = or(m.PublishedBy, m.UpdatedBy)
+		}
 		if m.ID == "" {
 			m.ID = k.cms.cfg.NewID()
 		}
@@ -612,15 +621,22 @@ func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {
 			m.PublishedAt = &now
 		}
 	}
-	stamped := !m.UpdatedAt.IsZero()
+	m.CreatedBy, m.PublishedBy = or(m.CreatedBy, om.CreatedBy), or(m.PublishedBy, om.PublishedBy)
+	stamped, signed := !m.UpdatedAt.IsZero(), m.UpdatedBy != ""
 	if !stamped {
 		m.UpdatedAt = om.UpdatedAt
+	}
+	if !signed {
+		m.UpdatedBy = om.UpdatedBy
 	}
 	if sameContent(item, old) {
 		return false, nil
 	}
 	if !stamped {
 		m.UpdatedAt = now
+	}
+	if !signed {
+		m.UpdatedBy = who
 	}
 	m.Version = om.Version + 1
 	return true, k.store.Update(ctx, item)
@@ -666,4 +682,12 @@ func withEmptyLists[T Item](item T) any {
 		return c
 	}
 	return item
+}
+
+// or returns s, or def if s is empty.
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -48,6 +48,11 @@ type Meta struct {
 	PublishedAt *time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// CreatedBy, UpdatedBy and PublishedBy are the subjects of the viewers who created the
+	// item, last changed it, and last published it.
+	CreatedBy   string
+	UpdatedBy   string
+	PublishedBy string
 	// Version starts at 1 and grows by one with every write. Writes name the version they
 	// expect, so that concurrent editors never silently overwrite each other.
 	Version int

@@ -67,6 +67,7 @@ type Stores struct {
 	Articles ArticleStore
 	Benefits BenefitStore
 	Tools    ToolStore
+	Keys     KeyStore
 }
 
 // CategoryCount is a tool category and how many published tools it has.

@@ -17,6 +17,9 @@ type metaRecord struct {
 	PublishedAt *time.Time `json:"publishedAt,omitempty"`
 	CreatedAt   time.Time  `json:"createdAt"`
 	UpdatedAt   time.Time  `json:"updatedAt"`
+	CreatedBy   string     `json:"createdBy,omitempty"`
+	UpdatedBy   string     `json:"updatedBy,omitempty"`
+	PublishedBy string     `json:"publishedBy,omitempty"`
 	Version     int        `json:"version"`
 }
 
@@ -24,6 +27,7 @@ func toMeta(m *pause.Meta) metaRecord {
 	r := metaRecord{
 		ID: m.ID, Slug: m.Slug, Status: string(m.Status),
 		CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(), Version: m.Version,
+		CreatedBy: m.CreatedBy, UpdatedBy: m.UpdatedBy, PublishedBy: m.PublishedBy,
 	}
 	if m.PublishedAt != nil {
 		t := m.PublishedAt.UTC()
@@ -36,6 +40,7 @@ func (r metaRecord) meta() pause.Meta {
 	return pause.Meta{
 		ID: r.ID, Slug: r.Slug, Status: pause.Status(r.Status), PublishedAt: r.PublishedAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
+		CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, PublishedBy: r.PublishedBy,
 	}
 }
 

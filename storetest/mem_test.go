@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,6 +56,7 @@ func TestMemory(t *testing.T) {
 			Articles: newMem[*pause.Article, pause.ArticleFilter](),
 			Benefits: newMem[*pause.Benefit, pause.BenefitFilter](),
 			Tools:    tools,
+			Keys:     &memKeys{keys: map[string]pause.APIKey{}},
 		}
 	})
 }
@@ -442,3 +444,58 @@ func (s *memTools) Categories(ctx context.Context) ([]pause.CategoryCount, error
 func ptr[V any](v V) *V { return &v }
 
 func base64Decode(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// memKeys is the reference KeyStore.
+type memKeys struct {
+	mu   sync.Mutex
+	keys map[string]pause.APIKey
+}
+
+func (s *memKeys) CreateKey(_ context.Context, k *pause.APIKey) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, x := range s.keys {
+		if x.ID == k.ID || x.Hash == k.Hash {
+			return pause.Errorf(pause.ECONFLICT, "key exists")
+		}
+	}
+	s.keys[k.ID] = *k
+	return nil
+}
+
+func (s *memKeys) KeyByHash(_ context.Context, hash string) (*pause.APIKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range s.keys {
+		if k.Hash == hash {
+			return &k, nil
+		}
+	}
+	return nil, pause.Errorf(pause.ENOTFOUND, "no key")
+}
+
+func (s *memKeys) Keys(context.Context) ([]*pause.APIKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*pause.APIKey
+	for _, k := range s.keys {
+		out = append(out, &k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	return out, nil
+}
+
+func (s *memKeys) RevokeKey(_ context.Context, id string, at time.Time) (*pause.APIKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, ok := s.keys[id]
+	if !ok {
+		return nil, pause.Errorf(pause.ENOTFOUND, "no key")
+	}
+	if k.RevokedAt == nil {
+		at = at.UTC()
+		k.RevokedAt = &at
+	}
+	s.keys[id] = k
+	return &k, nil
+}

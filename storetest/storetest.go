@@ -130,6 +130,11 @@ func groups() []group {
 			byKind("Import", testImport, testImport, testImport),
 			byKind("ImportPermissions", testImportPermissions, testImportPermissions, testImportPermissions),
 		)},
+		{"Access", []testCase{
+			{"APIKeys", testAPIKeys},
+			{"APIKeyPermissions", testAPIKeyPermissions},
+			{"Audit", testAudit},
+		}},
 		{"Concurrency", []testCase{
 			{"UpdateSameVersion", testConcurrentUpdate},
 			{"CreateSameSlug", testConcurrentCreateSlug},
@@ -207,7 +212,7 @@ type env struct {
 }
 
 func newEnv(t *testing.T, stores pause.Stores) *env {
-	if stores.Articles == nil || stores.Benefits == nil || stores.Tools == nil {
+	if stores.Articles == nil || stores.Benefits == nil || stores.Tools == nil || stores.Keys == nil {
 		t.Fatalf("open returned incomplete stores: %+v", stores)
 	}
 	clock := NewClock()
