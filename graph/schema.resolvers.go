@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"pause"
 	"pause/graph/model"
 )
@@ -24,6 +25,11 @@ func (r *articleResolver) RelatedTools(ctx context.Context, obj *pause.Article) 
 		}
 	}
 	return out, nil
+}
+
+// Audit is the resolver for the audit field.
+func (r *articleResolver) Audit(ctx context.Context, obj *pause.Article) (*pause.Meta, error) {
+	panic(fmt.Errorf("not implemented: Audit - audit"))
 }
 
 // Edges is the resolver for the edges field.
@@ -44,6 +50,11 @@ func (r *articleConnectionResolver) PageInfo(ctx context.Context, obj *ArticleCo
 // TotalCount is the resolver for the totalCount field.
 func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *ArticleConnection) (int, error) {
 	return r.CMS.CountArticles(ctx, obj.Filter)
+}
+
+// Audit is the resolver for the audit field.
+func (r *benefitResolver) Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error) {
+	panic(fmt.Errorf("not implemented: Audit - audit"))
 }
 
 // Edges is the resolver for the edges field.
@@ -161,6 +172,16 @@ func (r *mutationResolver) DeleteTool(ctx context.Context, id string, version in
 	return id, r.CMS.DeleteTool(ctx, id, version)
 }
 
+// CreateAPIKey is the resolver for the createApiKey field.
+func (r *mutationResolver) CreateAPIKey(ctx context.Context, name string, role pause.Role) (*model.CreatedAPIKey, error) {
+	panic(fmt.Errorf("not implemented: CreateAPIKey - createApiKey"))
+}
+
+// RevokeAPIKey is the resolver for the revokeApiKey field.
+func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*pause.APIKey, error) {
+	panic(fmt.Errorf("not implemented: RevokeAPIKey - revokeApiKey"))
+}
+
 // Article is the resolver for the article field.
 func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (*pause.Article, error) {
 	return one(ctx, id, slug, r.CMS.Article, r.CMS.ArticleBySlug)
@@ -224,6 +245,16 @@ func (r *queryResolver) Viewer(ctx context.Context) (*pause.Viewer, error) {
 	return pause.ViewerFrom(ctx), nil
 }
 
+// APIKeys is the resolver for the apiKeys field.
+func (r *queryResolver) APIKeys(ctx context.Context) ([]*pause.APIKey, error) {
+	panic(fmt.Errorf("not implemented: APIKeys - apiKeys"))
+}
+
+// Audit is the resolver for the audit field.
+func (r *toolResolver) Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error) {
+	panic(fmt.Errorf("not implemented: Audit - audit"))
+}
+
 // Edges is the resolver for the edges field.
 func (r *toolConnectionResolver) Edges(ctx context.Context, obj *ToolConnection) ([]*model.ToolEdge, error) {
 	return edges(obj.Page, func(c string, n *pause.Tool) *model.ToolEdge { return &model.ToolEdge{Cursor: c, Node: n} }), nil
@@ -252,6 +283,9 @@ func (r *Resolver) ArticleConnection() ArticleConnectionResolver {
 	return &articleConnectionResolver{r}
 }
 
+// Benefit returns BenefitResolver implementation.
+func (r *Resolver) Benefit() BenefitResolver { return &benefitResolver{r} }
+
 // BenefitConnection returns BenefitConnectionResolver implementation.
 func (r *Resolver) BenefitConnection() BenefitConnectionResolver {
 	return &benefitConnectionResolver{r}
@@ -263,14 +297,19 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Tool returns ToolResolver implementation.
+func (r *Resolver) Tool() ToolResolver { return &toolResolver{r} }
+
 // ToolConnection returns ToolConnectionResolver implementation.
 func (r *Resolver) ToolConnection() ToolConnectionResolver { return &toolConnectionResolver{r} }
 
 type (
 	articleResolver           struct{ *Resolver }
 	articleConnectionResolver struct{ *Resolver }
+	benefitResolver           struct{ *Resolver }
 	benefitConnectionResolver struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
+	toolResolver              struct{ *Resolver }
 	toolConnectionResolver    struct{ *Resolver }
 )

@@ -16,6 +16,12 @@ type BenefitEdge struct {
 	Node   *pause.Benefit `json:"node"`
 }
 
+type CreatedAPIKey struct {
+	Key *pause.APIKey `json:"key"`
+	// The secret: store it now, it is never shown again.
+	Secret string `json:"secret"`
+}
+
 type Mutation struct {
 }
 
