@@ -1,0 +1,141 @@
+// Command lambda is Pause on AWS Lambda: the bootstrap of a provided.al2023 function behind
+// API Gateway. It serves the same handler as `pause serve` (app.Config.Handler), wrapped by
+// aws-lambda-go-api-proxy, which turns API Gateway events into http.Requests and responses
+// back into events.
+//
+// Everything is built once, at init: the configuration (from the environment only), the JWT
+// secret (from SSM Parameter Store, see secret.go), the store's client, the schema and the
+// handler. Each invoke then only runs the handler. In Lambda, production is the default
+// (PAUSE_ENV=production) and so is the DynamoDB store (PAUSE_STORE=dynamodb).
+//
+// The Lambda-specific settings, beside app's PAUSE_* variables:
+//
+//	PAUSE_LAMBDA_EVENT       v2 (default): API Gateway HTTP API events, payload format 2.0;
+//	                         v1: REST API (and HTTP API payload 1.0) proxy events
+//	PAUSE_JWT_SECRET_PARAM   name of the SSM SecureString parameter that holds the JWT secret,
+//	                         read once at init; instead of PAUSE_JWT_SECRET, which would put the
+//	                         secret in the function's configuration in plain text
+//
+// The bolt store works here (PAUSE_STORE=bolt, PAUSE_DATA under /tmp, the only writable place)
+// but only for tests: every instance would have its own file, lost when the instance goes.
+//
+// Build it with `make lambda`: dist/bootstrap and dist/pause-lambda.zip. It imports app (and
+// through it server, graph and the stores), aws-lambda-go, aws-lambda-go-api-proxy and the AWS
+// SDK's SSM client.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"pause/app"
+)
+
+// The environment variables that only the Lambda reads.
+const (
+	envEvent       = "PAUSE_LAMBDA_EVENT"
+	envSecretParam = "PAUSE_JWT_SECRET_PARAM"
+)
+
+// Defaults that differ from `pause serve`'s: a Lambda function is a production deployment on
+// DynamoDB unless told otherwise.
+const (
+	defaultEnv   = "production"
+	defaultStore = "dynamodb"
+)
+
+func main() {
+	err := run(context.Background(), os.Getenv, os.Stderr, ssmSecret, func(handler any) { lambda.Start(handler) })
+	if err != nil {
+		// The runtime reports the exit as an init error; the message is in the function's log.
+		fmt.Fprintln(os.Stderr, "pause-lambda:", err)
+		os.Exit(1)
+	}
+}
+
+// secretFunc returns the value of the secret parameter with the name.
+type secretFunc func(ctx context.Context, name string) (string, error)
+
+// run builds the event handler from the environment, once, and hands it to start, which
+// serves events for as long as the execution environment lives. getenv is the only way it
+// reads configuration; secret reads the JWT secret's parameter; logs go to stderr.
+func run(ctx context.Context, getenv func(string) string, stderr io.Writer, secret secretFunc, start func(handler any)) error {
+	handler, err := newHandler(ctx, getenv, stderr, secret)
+	if err != nil {
+		return err
+	}
+	start(handler)
+	return nil
+}
+
+// newHandler returns the function that lambda.Start serves: the API's http.Handler behind the
+// adapter for the configured kind of event.
+func newHandler(ctx context.Context, getenv func(string) string, stderr io.Writer, secret secretFunc) (any, error) {
+	env, err := lambdaEnv(ctx, getenv, secret)
+	if err != nil {
+		return nil, err
+	}
+	event := strings.ToLower(strings.TrimSpace(getenv(envEvent)))
+	if event != "" && event != "v1" && event != "v2" {
+		return nil, fmt.Errorf("%s must be v2 (HTTP API) or v1 (REST API), not %q", envEvent, event)
+	}
+	cfg := app.FromEnv(env)
+	log := cfg.Logger(stderr)
+	if cfg.Store == "bolt" {
+		log.Warn("the bolt store in Lambda is for tests only: each instance has its own file, lost with the instance",
+			"data", cfg.Data)
+	}
+	// The store lives as long as the execution environment; Lambda gives no chance to close it.
+	cms, _, err := cfg.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h, err := cfg.Handler(cms, log)
+	if err != nil {
+		return nil, err
+	}
+	if event == "v1" {
+		return httpadapter.New(h).ProxyWithContext, nil
+	}
+	return httpadapter.NewV2(h).ProxyWithContext, nil
+}
+
+// lambdaEnv returns getenv with the Lambda's defaults (production, DynamoDB) and with
+// PAUSE_JWT_SECRET read from the parameter named by PAUSE_JWT_SECRET_PARAM, if set. Setting
+// both is refused: one of them would be silently ignored.
+func lambdaEnv(ctx context.Context, getenv func(string) string, secret secretFunc) (func(string) string, error) {
+	var jwtSecret string
+	if name := strings.TrimSpace(getenv(envSecretParam)); name != "" {
+		if getenv("PAUSE_JWT_SECRET") != "" {
+			return nil, fmt.Errorf("both PAUSE_JWT_SECRET and %s are set: set only %s", envSecretParam, envSecretParam)
+		}
+		v, err := secret(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		jwtSecret = strings.TrimSpace(v)
+		if jwtSecret == "" {
+			return nil, fmt.Errorf("the parameter %s (%s) is empty", name, envSecretParam)
+		}
+	}
+	return func(key string) string {
+		v := getenv(key)
+		switch {
+		case key == "PAUSE_JWT_SECRET" && jwtSecret != "":
+			return jwtSecret
+		case strings.TrimSpace(v) != "":
+			return v
+		case key == "PAUSE_ENV":
+			return defaultEnv
+		case key == "PAUSE_STORE":
+			return defaultStore
+		}
+		return v
+	}, nil
+}
