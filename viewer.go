@@ -72,3 +72,12 @@ func ViewerFrom(ctx context.Context) *Viewer {
 	}
 	return Anonymous
 }
+
+// AuditOf returns the item's metadata for showing who changed it, or nil if the viewer in ctx
+// may not see that: subjects of editors and API keys are not for anonymous callers.
+func AuditOf(ctx context.Context, m *Meta) *Meta {
+	if !ViewerFrom(ctx).Authenticated() {
+		return nil
+	}
+	return m
+}

@@ -156,8 +156,9 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 	if err != nil {
 		return nil, err
 	}
+	authn := &auth.Authenticator{APIKey: cms.AuthenticateAPIKey, Tokens: tokens}
 	h := server.New(server.Config{
-		CMS: cms, Auth: tokens, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
+		CMS: cms, Auth: authn, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
 	})
 	if c.Store == "dynamodb" {
 		h = meterDynamo(log, h)

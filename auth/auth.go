@@ -4,6 +4,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -133,4 +134,40 @@ func LoadOrCreateSecret(path string) ([]byte, error) {
 		return nil, fmt.Errorf("auth: write secret: %w", err)
 	}
 	return []byte(secret), f.Close()
+}
+
+// Authenticate verifies an HS256 token; see Verify.
+func (t *Tokens) Authenticate(_ context.Context, token string) (*pause.Viewer, error) {
+	return t.Verify(token)
+}
+
+// Authenticator tells the kinds of credential apart and verifies each its own way: API keys
+// (by their prefix) against the store, tokens of an external issuer (RS256/ES256) against its
+// JWKS, and Pause's own HS256 tokens with the secret.
+type Authenticator struct {
+	// APIKey verifies API keys; nil refuses them.
+	APIKey func(ctx context.Context, secret string) (*pause.Viewer, error)
+	// Tokens verifies Pause's own tokens.
+	Tokens *Tokens
+	// JWKS, if set, verifies an external issuer's tokens.
+	JWKS interface {
+		Accepts(token string) bool
+		Verify(ctx context.Context, token string) (*pause.Viewer, error)
+	}
+}
+
+// Authenticate returns the viewer the credential stands for, or EUNAUTHENTICATED.
+func (a *Authenticator) Authenticate(ctx context.Context, credential string) (*pause.Viewer, error) {
+	switch {
+	case strings.HasPrefix(credential, pause.APIKeyPrefix):
+		if a.APIKey == nil {
+			return nil, pause.Errorf(pause.EUNAUTHENTICATED, "API keys are not accepted here.")
+		}
+		return a.APIKey(ctx, credential)
+	case a.JWKS != nil && a.JWKS.Accepts(credential):
+		return a.JWKS.Verify(ctx, credential)
+	case a.Tokens != nil:
+		return a.Tokens.Verify(credential)
+	}
+	return nil, pause.Errorf(pause.EUNAUTHENTICATED, "The token is not valid.")
 }

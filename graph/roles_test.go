@@ -34,6 +34,7 @@ var rules = map[string]access{
 	"Query.tools":          {pause.RoleAnonymous, `{ tools { totalCount } }`},
 	"Query.toolCategories": {pause.RoleAnonymous, `{ toolCategories { name } }`},
 	"Query.viewer":         {pause.RoleAnonymous, `{ viewer { role } }`},
+	"Query.apiKeys":        {pause.RoleAdmin, `{ apiKeys { id } }`},
 
 	"Mutation.createArticle":    {pause.RoleEditor, `mutation { createArticle(input: {title: "T", author: {name: "A"}}) { id } }`},
 	"Mutation.updateArticle":    {pause.RoleEditor, `mutation { updateArticle(id: "x", version: 1, input: {}) { id } }`},
@@ -54,6 +55,8 @@ var rules = map[string]access{
 	"Mutation.unpublishTool":    {pause.RoleEditor, `mutation { unpublishTool(id: "x", version: 1) { id } }`},
 	"Mutation.archiveTool":      {pause.RoleEditor, `mutation { archiveTool(id: "x", version: 1) { id } }`},
 	"Mutation.deleteTool":       {pause.RoleEditor, `mutation { deleteTool(id: "x", version: 1) }`},
+	"Mutation.createApiKey":     {pause.RoleAdmin, `mutation { createApiKey(name: "ci", role: EDITOR) { secret } }`},
+	"Mutation.revokeApiKey":     {pause.RoleAdmin, `mutation { revokeApiKey(id: "x") { id } }`},
 }
 
 // draftReads are reads of unpublished content: open to viewers and up, refused to anonymous

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"pause"
 	"pause/graph/model"
 )
@@ -29,7 +28,7 @@ func (r *articleResolver) RelatedTools(ctx context.Context, obj *pause.Article) 
 
 // Audit is the resolver for the audit field.
 func (r *articleResolver) Audit(ctx context.Context, obj *pause.Article) (*pause.Meta, error) {
-	panic(fmt.Errorf("not implemented: Audit - audit"))
+	return pause.AuditOf(ctx, &obj.Meta), nil
 }
 
 // Edges is the resolver for the edges field.
@@ -54,7 +53,7 @@ func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *Article
 
 // Audit is the resolver for the audit field.
 func (r *benefitResolver) Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error) {
-	panic(fmt.Errorf("not implemented: Audit - audit"))
+	return pause.AuditOf(ctx, &obj.Meta), nil
 }
 
 // Edges is the resolver for the edges field.
@@ -174,12 +173,16 @@ func (r *mutationResolver) DeleteTool(ctx context.Context, id string, version in
 
 // CreateAPIKey is the resolver for the createApiKey field.
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, name string, role pause.Role) (*model.CreatedAPIKey, error) {
-	panic(fmt.Errorf("not implemented: CreateAPIKey - createApiKey"))
+	k, secret, err := r.CMS.CreateAPIKey(ctx, name, role)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreatedAPIKey{Key: k, Secret: secret}, nil
 }
 
 // RevokeAPIKey is the resolver for the revokeApiKey field.
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*pause.APIKey, error) {
-	panic(fmt.Errorf("not implemented: RevokeAPIKey - revokeApiKey"))
+	return r.CMS.RevokeAPIKey(ctx, id)
 }
 
 // Article is the resolver for the article field.
@@ -247,12 +250,12 @@ func (r *queryResolver) Viewer(ctx context.Context) (*pause.Viewer, error) {
 
 // APIKeys is the resolver for the apiKeys field.
 func (r *queryResolver) APIKeys(ctx context.Context) ([]*pause.APIKey, error) {
-	panic(fmt.Errorf("not implemented: APIKeys - apiKeys"))
+	return r.CMS.APIKeys(ctx)
 }
 
 // Audit is the resolver for the audit field.
 func (r *toolResolver) Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error) {
-	panic(fmt.Errorf("not implemented: Audit - audit"))
+	return pause.AuditOf(ctx, &obj.Meta), nil
 }
 
 // Edges is the resolver for the edges field.

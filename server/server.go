@@ -25,9 +25,10 @@ import (
 	"pause/graph"
 )
 
-// Authenticator turns a bearer credential into a viewer, or returns EUNAUTHENTICATED.
+// Authenticator turns a bearer credential (a token or an API key) into a viewer, or returns
+// EUNAUTHENTICATED.
 type Authenticator interface {
-	Verify(token string) (*pause.Viewer, error)
+	Authenticate(ctx context.Context, credential string) (*pause.Viewer, error)
 }
 
 // Config is every dependency and setting of the handler. Zero values take the defaults.
@@ -309,7 +310,7 @@ func authenticate(a Authenticator, next http.Handler) http.Handler {
 			writeError(w, r, http.StatusUnauthorized, pause.Errorf(pause.EUNAUTHENTICATED, "Send credentials as Authorization: Bearer <token>."))
 			return
 		}
-		v, err := a.Verify(strings.TrimSpace(token))
+		v, err := a.Authenticate(r.Context(), strings.TrimSpace(token))
 		if err != nil {
 			writeError(w, r, http.StatusUnauthorized, err)
 			return

@@ -285,6 +285,27 @@ func newUser(t *testing.T, env map[string]string) {
 		t.Fatalf("published article not in the anonymous list with its title: %+v", list.Articles.Nodes)
 	}
 
+	// An admin makes an API key for a build; it works until it is revoked, then at once not.
+	admin := in.token("admin")
+	var key struct {
+		CreateApiKey struct {
+			Secret string
+			Key    struct{ ID, Hint string }
+		}
+	}
+	in.must(admin, `mutation { createApiKey(name: "site build", role: VIEWER) { secret key { id hint } } }`, nil, &key)
+	in.must(key.CreateApiKey.Secret, `{ viewer { role } }`, nil, &viewer)
+	if viewer.Viewer.Role != "VIEWER" {
+		t.Fatalf("API key viewer = %+v", viewer.Viewer)
+	}
+	if r := in.query(tok, `{ apiKeys { id } }`, nil); r.code() != "FORBIDDEN" {
+		t.Fatalf("editor lists API keys: %+v, want FORBIDDEN", r.Errors)
+	}
+	in.must(admin, fmt.Sprintf(`mutation { revokeApiKey(id: %q) { revoked } }`, key.CreateApiKey.Key.ID), nil, &struct{}{})
+	if r := in.query(key.CreateApiKey.Secret, `{ viewer { role } }`, nil); r.code() != "UNAUTHENTICATED" || r.status != http.StatusUnauthorized {
+		t.Fatalf("revoked API key: %d %+v, want 401 UNAUTHENTICATED", r.status, r.Errors)
+	}
+
 	// Restarting keeps everything, and does not import the sample content again.
 	var before struct{ Tools struct{ TotalCount int } }
 	in.must(tok, `{ tools(first: 0) { totalCount } }`, nil, &before)
