@@ -174,6 +174,9 @@ func (s *store[T, F]) query(ctx context.Context, partition string, idx listIndex
 		in.ExclusiveStartKey = res.LastEvaluatedKey
 		if filtered {
 			limit = min(2*limit, maxQueryLimit)
+		} else {
+			// DynamoDB stopped at 1 MB: ask for the rest only.
+			limit = min(need-len(out), maxQueryLimit)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -342,5 +343,30 @@ func TestCreateTable(t *testing.T) {
 	defer client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &other})
 	if err := CreateTable(ctx, client, other); err == nil || !strings.Contains(err.Error(), "has no index") {
 		t.Fatalf("CreateTable on a table without the indexes: %v", err)
+	}
+}
+
+// TestNewClientFromEnvironment: NewClient reads the region, the credentials and
+// AWS_ENDPOINT_URL_DYNAMODB from the environment, as the CLI and the Lambda rely on.
+func TestNewClientFromEnvironment(t *testing.T) {
+	ep := testEndpoint(t)
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", ep)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	client, err := NewClient(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := randomName("pause-env-")
+	if err := CreateTable(context.Background(), client, name); err != nil {
+		t.Fatal(err)
+	}
+	defer client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &name})
+	out, err := client.ListTables(context.Background(), &dynamodb.ListTablesInput{})
+	if err != nil || !slices.Contains(out.TableNames, name) {
+		t.Fatalf("the table made through the environment's endpoint is not there: %v %v", out, err)
 	}
 }

@@ -77,7 +77,7 @@ java_pid=$!
 
 # Wait until it accepts connections: it opens its port once it is ready to serve.
 ready=""
-for _ in $(seq 1 300); do
+for _ in $(seq 1 600); do
 	if ! kill -0 "$java_pid" 2>/dev/null; then
 		log "DynamoDB Local exited while starting:"
 		cat "$logfile" >&2
@@ -90,13 +90,25 @@ for _ in $(seq 1 300); do
 	sleep 0.1
 done
 if [ -z "$ready" ]; then
-	log "DynamoDB Local did not answer on port $port within 30 s:"
+	log "DynamoDB Local did not answer on port $port within 60 s:"
 	cat "$logfile" >&2
 	exit 1
 fi
 log "DynamoDB Local (pid $java_pid) on http://127.0.0.1:$port"
 
 export PAUSE_TEST_DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
+# CMD runs in the background and the script waits for it, so that a signal to the script is
+# handled at once: CMD gets SIGTERM (a background command of a script ignores SIGINT), then
+# the EXIT trap stops java.
+"$@" &
+cmd_pid=$!
+on_signal() {
+	kill -TERM "$cmd_pid" 2>/dev/null || true
+	wait "$cmd_pid" 2>/dev/null || true
+	exit "$1"
+}
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
 status=0
-"$@" || status=$?
+wait "$cmd_pid" || status=$?
 exit "$status"
