@@ -1,5 +1,6 @@
 // Package dynamo keeps pause's content in one DynamoDB table: it implements pause.Store for
-// articles and benefits and pause.ToolStore for tools, with one generic implementation, on
+// articles and benefits and pause.ToolStore for tools, with one generic implementation, and
+// pause.KeyStore for API keys, on
 // aws-sdk-go-v2 and its attributevalue and expression packages. It imports the root package
 // pause and the AWS SDK, and nothing else of Pause's.
 //
@@ -38,6 +39,8 @@
 //	                                     <status>#CATEGORY#<name>    … in the category (tools)
 //	                                     <status>#PRICING#<model>    … with the pricing (tools)
 //	                                     <status>#FEATURED#<bool>    … featured or not (tools)
+//	API key         APIKEY               <id>                        the key: name, role, hint, hash, …
+//	API key by hash APIKEYHASH#<hash>    HASH                        the same attributes, a copy
 //
 // The index sort key of an order is pause.SortKey(item, order) — the value, a NUL, the id — so
 // the indexes order items exactly as the embedded store does (DynamoDB compares strings by
@@ -97,6 +100,13 @@
 //	Delete                        GetItem, then TransactWriteItems: item at its version, body, marker
 //	                              (id = <id>), −1 on each counter
 //	                                                                            2         1 RCU; 2⌈S⌉ + 2⌈B⌉ + 2 + 2·counters WCU
+//	KeyByHash (every request      GetItem APIKEYHASH#<hash>, consistent         1         1 RCU
+//	with an API key)
+//	Keys                          Query APIKEY, newest id first, consistent     1         ⌈size/4⌉ RCU
+//	CreateKey                     TransactWriteItems: both items,               1         4 WCU
+//	                              attribute_not_exists
+//	RevokeKey                     GetItem, TransactWriteItems: SET revokedAt =  3         2 RCU, 4 WCU
+//	                              if_not_exists(...) on both, GetItem
 //	CreateTable                   CreateTable, then DescribeTable until ACTIVE
 //
 // Counters: a content item counts in 1 + its facets counters (an article: status, author and

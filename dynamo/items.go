@@ -28,6 +28,9 @@ type metaItem struct {
 	PublishedAt *time.Time `dynamodbav:"publishedAt,omitempty"`
 	CreatedAt   time.Time  `dynamodbav:"createdAt"`
 	UpdatedAt   time.Time  `dynamodbav:"updatedAt"`
+	CreatedBy   string     `dynamodbav:"createdBy,omitempty"`
+	UpdatedBy   string     `dynamodbav:"updatedBy,omitempty"`
+	PublishedBy string     `dynamodbav:"publishedBy,omitempty"`
 	Version     int        `dynamodbav:"version"`
 }
 
@@ -35,6 +38,7 @@ func toMeta(m *pause.Meta) metaItem {
 	r := metaItem{
 		ID: m.ID, Slug: m.Slug, Status: string(m.Status),
 		CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(), Version: m.Version,
+		CreatedBy: m.CreatedBy, UpdatedBy: m.UpdatedBy, PublishedBy: m.PublishedBy,
 	}
 	if m.PublishedAt != nil {
 		t := m.PublishedAt.UTC()
@@ -47,6 +51,7 @@ func (r metaItem) meta() pause.Meta {
 	m := pause.Meta{
 		ID: r.ID, Slug: r.Slug, Status: pause.Status(r.Status),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+		CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, PublishedBy: r.PublishedBy,
 	}
 	if r.PublishedAt != nil {
 		t := r.PublishedAt.UTC()

@@ -133,6 +133,16 @@ func categoryPrefix() string {
 // categoryOf returns the category named by a counter sort key that starts with categoryPrefix.
 func categoryOf(sk string) (string, bool) { return strings.CutPrefix(sk, categoryPrefix()) }
 
+// apiKeysPK is the partition that holds every API key, one item per key with its id as the
+// sort key: a Query lists them by id, and ids are ULIDs, so newest last.
+func apiKeysPK() string { return "APIKEY" }
+
+// apiKeyHashPK is the partition of the copy of an API key kept under the hash of its secret,
+// so that authenticating a key is one GetItem: APIKEYHASH#<hash>, sort key skHash.
+func apiKeyHashPK(hash string) string { return "APIKEYHASH#" + hash }
+
+const skHash = "HASH"
+
 // statuses are the partitions of a type's lists, in the order a merged list reads them.
 var statuses = []pause.Status{pause.StatusDraft, pause.StatusPublished, pause.StatusArchived}
 

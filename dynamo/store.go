@@ -25,11 +25,12 @@ type Config struct {
 }
 
 // Store is pause's content in one DynamoDB table: the stores of the three content types,
-// sharing one implementation.
+// sharing one implementation, and the API keys.
 type Store struct {
 	articles *store[*pause.Article, pause.ArticleFilter]
 	benefits *store[*pause.Benefit, pause.BenefitFilter]
 	tools    *toolStore
+	keys     keyStore
 }
 
 // New returns the stores on the configured table. It makes no request: a missing table shows
@@ -56,12 +57,13 @@ func New(cfg Config) *Store {
 			encode: toToolItem, decode: fromToolItem,
 			facets: toolFacets, filterFacets: toolFilterFacets,
 		}},
+		keys: keyStore{t},
 	}
 }
 
 // Stores returns the stores of every content type, for pause.Config.
 func (s *Store) Stores() pause.Stores {
-	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools}
+	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys}
 }
 
 // table is the client and the table's name, shared by the stores.
@@ -387,3 +389,10 @@ func (s *store[T, F]) GetMany(ctx context.Context, ids []string) ([]T, error) {
 	}
 	return out, nil
 }
+
+var (
+	_ pause.ArticleStore = (*store[*pause.Article, pause.ArticleFilter])(nil)
+	_ pause.BenefitStore = (*store[*pause.Benefit, pause.BenefitFilter])(nil)
+	_ pause.ToolStore    = (*toolStore)(nil)
+	_ pause.KeyStore     = keyStore{}
+)
