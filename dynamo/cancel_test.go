@@ -146,3 +146,38 @@ func TestCancellationReasons(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryOrderHasAnIndex: each order the domain lists a type in is served by a list index
+// of the table definition, and the item of the type carries that index's sort key.
+func TestEveryOrderHasAnIndex(t *testing.T) {
+	def := TableDefinition("t")
+	for _, orders := range [][]pause.Order{pause.ArticleOrders, pause.BenefitOrders, pause.ToolOrders} {
+		for _, o := range orders {
+			idx, ok := indexOf(o)
+			if !ok {
+				t.Fatalf("no index for the order %s", o)
+			}
+			found := false
+			for _, g := range def.GlobalSecondaryIndexes {
+				found = found || aws.ToString(g.IndexName) == idx.name
+			}
+			if !found {
+				t.Fatalf("the table definition lacks the index %s of the order %s", idx.name, o)
+			}
+		}
+	}
+	s := New(Config{Table: "t"})
+	av, err := s.tools.toAV(newTool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range pause.ToolOrders {
+		idx, _ := indexOf(o)
+		if _, ok := av[idx.sortBy]; !ok {
+			t.Fatalf("a tool lacks the sort key %s of the order %s", idx.sortBy, o)
+		}
+	}
+	if _, ok := av[attrByPublishedAt]; ok {
+		t.Fatal("a tool should not be in the index of an order it does not have")
+	}
+}

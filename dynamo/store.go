@@ -40,20 +40,20 @@ func New(cfg Config) *Store {
 	return &Store{
 		articles: &store[*pause.Article, pause.ArticleFilter]{
 			t: t, kind: kindArticle, name: "article",
-			orders: []pause.Order{pause.OrderPublishedAt, pause.OrderUpdatedAt, pause.OrderTitle},
+			orders: pause.ArticleOrders,
 			encode: toArticleItem, decode: fromArticleItem,
 			body: articleBody, setBody: setArticleBody,
 			facets: articleFacets, filterFacets: articleFilterFacets,
 		},
 		benefits: &store[*pause.Benefit, pause.BenefitFilter]{
 			t: t, kind: kindBenefit, name: "benefit",
-			orders: []pause.Order{pause.OrderPosition},
+			orders: pause.BenefitOrders,
 			encode: toBenefitItem, decode: fromBenefitItem,
 			facets: benefitFacets, filterFacets: benefitFilterFacets,
 		},
 		tools: &toolStore{&store[*pause.Tool, pause.ToolFilter]{
 			t: t, kind: kindTool, name: "tool",
-			orders: []pause.Order{pause.OrderName, pause.OrderUpdatedAt},
+			orders: pause.ToolOrders,
 			encode: toToolItem, decode: fromToolItem,
 			facets: toolFacets, filterFacets: toolFilterFacets,
 		}},
