@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -368,5 +369,36 @@ func TestNewClientFromEnvironment(t *testing.T) {
 	out, err := client.ListTables(context.Background(), &dynamodb.ListTablesInput{})
 	if err != nil || !slices.Contains(out.TableNames, name) {
 		t.Fatalf("the table made through the environment's endpoint is not there: %v %v", out, err)
+	}
+}
+
+// TestAPIKeyConflicts: a key's id and its hash are both unique; a refused key leaves nothing.
+func TestAPIKeyConflicts(t *testing.T) {
+	s, _, _ := openTestTable(t)
+	ks := s.Stores().Keys
+	ctx := context.Background()
+	k := &pause.APIKey{ID: "k1", Name: "CI", Role: pause.RoleEditor, Hint: "pause_abcd", Hash: pause.HashAPIKey("pause_secret1"),
+		CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if err := ks.CreateKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	sameHash := *k
+	sameHash.ID = "k2"
+	wantCode(t, ks.CreateKey(ctx, &sameHash), pause.ECONFLICT, "")
+	sameID := *k
+	sameID.Hash = pause.HashAPIKey("pause_secret2")
+	wantCode(t, ks.CreateKey(ctx, &sameID), pause.ECONFLICT, "")
+	if _, err := ks.KeyByHash(ctx, sameID.Hash); pause.ErrorCode(err) != pause.ENOTFOUND {
+		t.Fatalf("a refused key can be found by its hash: %v", err)
+	}
+	keys := must[[]*pause.APIKey](t)(ks.Keys(ctx))
+	if len(keys) != 1 || keys[0].ID != "k1" || !keys[0].CreatedAt.Equal(k.CreatedAt) {
+		t.Fatalf("keys: %+v", keys)
+	}
+	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	revoked := must[*pause.APIKey](t)(ks.RevokeKey(ctx, "k1", at))
+	byHash := must[*pause.APIKey](t)(ks.KeyByHash(ctx, k.Hash))
+	if !revoked.RevokedAt.Equal(at) || byHash.RevokedAt == nil || !byHash.RevokedAt.Equal(at) {
+		t.Fatalf("revoked %+v, by hash %+v", revoked, byHash)
 	}
 }
