@@ -1,0 +1,430 @@
+package auth
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"pause"
+)
+
+// External identity: tokens that an identity provider (an Amazon Cognito user pool, Auth0,
+// Keycloak...) signs with RS256 or ES256 and publishes the public keys of as a JWKS. The JWKS is
+// parsed with lestrrat-go/jwx (jwk only); signatures and the registered claims are checked with
+// golang-jwt, as for Pause's own tokens.
+
+// Defaults of JWKSConfig, and the limits of a fetch.
+const (
+	jwksTimeout     = 5 * time.Second  // the default client's timeout, and the bound of any fetch
+	jwksRefetch     = 30 * time.Second // least time between two refetches (JWKSConfig.RefetchInterval)
+	jwksMaxAge      = time.Hour        // cached keys are refreshed after this; kept if that fails
+	jwksMaxBody     = 1 << 20          // a JWKS larger than this is refused
+	jwksLeeway      = 30 * time.Second // clock skew allowed on exp, nbf and iat
+	jwksDefaultRole = "role"
+)
+
+// JWKSConfig configures verification of an external issuer's tokens.
+type JWKSConfig struct {
+	URL      string // PAUSE_JWKS_URL: https, or http on a loopback address (tests, local IdPs)
+	Issuer   string // PAUSE_JWT_ISSUER: required iss
+	Audience string // PAUSE_JWT_AUDIENCE: required aud (for Cognito access tokens, which carry client_id instead of aud, also accept a matching client_id claim)
+	// RoleClaim is PAUSE_JWT_ROLE_CLAIM, default "role"; e.g. "cognito:groups". The claim may be
+	// a string or an array of strings; the highest role among them is taken.
+	RoleClaim  string
+	HTTPClient *http.Client     // nil: a client with a 5 s timeout
+	Now        func() time.Time // nil: time.Now
+	// RefetchInterval is the least time between two refetches of the JWKS caused by tokens
+	// with a kid that is not cached (or by cached keys older than an hour); 0 means 30 s. The
+	// first refetch after the keys are loaded is never delayed, so a rotation is picked up at
+	// once.
+	RefetchInterval time.Duration
+}
+
+// JWKS verifies RS256 and ES256 tokens against the keys an issuer publishes at a URL. Keys are
+// fetched on first use, cached, and fetched again when a token names a kid that is not cached
+// (at most once per RefetchInterval, the first time at once) or when they are an hour old (if
+// that fetch fails, the cached keys stay in use). It is safe for concurrent use: one fetch runs
+// at a time, and callers that waited for it use its result instead of fetching again.
+type JWKS struct {
+	cfg  JWKSConfig
+	keys atomic.Pointer[keyCache] // nil until the first successful fetch
+	gen  atomic.Uint64            // counts finished fetches, successful or not
+	// fetching is a one-slot semaphore held while the cache is checked and fetched; a channel
+	// rather than a mutex so that waiters can give up when their request ends. It guards the
+	// fields below.
+	fetching  chan struct{}
+	refetched time.Time // when the last refetch began; zero before the first one
+	lastErr   error     // the last fetch's error; nil after a successful fetch
+}
+
+// keyCache is one fetched key set; it is never changed, only replaced.
+type keyCache struct {
+	keys    map[string]verifyKey // by kid
+	fetched time.Time
+}
+
+// verifyKey is a public key and the one algorithm it verifies.
+type verifyKey struct {
+	alg string // "RS256" or "ES256"
+	key any    // *rsa.PublicKey or *ecdsa.PublicKey
+}
+
+func (c *keyCache) lookup(kid string) (verifyKey, bool) {
+	if c == nil {
+		return verifyKey{}, false
+	}
+	k, ok := c.keys[kid]
+	return k, ok
+}
+
+// NewJWKS checks the configuration and returns a JWKS for it. It makes no request: the keys are
+// fetched on first use, so that a start (a Lambda cold start) does not fail or wait because the
+// identity provider is slow or down. ctx is not used.
+func NewJWKS(_ context.Context, cfg JWKSConfig) (*JWKS, error) {
+	cfg.URL = strings.TrimSpace(cfg.URL)
+	if cfg.URL == "" {
+		return nil, errors.New("auth: PAUSE_JWKS_URL is empty: set it to the issuer's JWKS URL")
+	}
+	u, err := url.Parse(cfg.URL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("auth: PAUSE_JWKS_URL %q is not an http(s) URL", cfg.URL)
+	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return nil, fmt.Errorf("auth: PAUSE_JWKS_URL %q must use https (http is allowed on loopback only)", cfg.URL)
+	}
+	if strings.TrimSpace(cfg.Issuer) == "" {
+		return nil, errors.New("auth: PAUSE_JWT_ISSUER is empty: external tokens need an issuer to check")
+	}
+	if strings.TrimSpace(cfg.Audience) == "" {
+		return nil, errors.New("auth: PAUSE_JWT_AUDIENCE is empty: external tokens need an audience to check")
+	}
+	cfg.RoleClaim = strings.TrimSpace(cfg.RoleClaim)
+	if cfg.RoleClaim == "" {
+		cfg.RoleClaim = jwksDefaultRole
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: jwksTimeout}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	switch {
+	case cfg.RefetchInterval < 0:
+		return nil, fmt.Errorf("auth: the JWKS refetch interval %s is negative", cfg.RefetchInterval)
+	case cfg.RefetchInterval == 0:
+		cfg.RefetchInterval = jwksRefetch
+	}
+	return &JWKS{cfg: cfg, fetching: make(chan struct{}, 1)}, nil
+}
+
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Accepts reports whether the token's header names RS256 or ES256, the algorithms Verify
+// accepts, so that callers can send other tokens (Pause's own HS256 ones) elsewhere. It only
+// decodes the header and verifies nothing.
+func (j *JWKS) Accepts(token string) bool {
+	head, rest, ok := strings.Cut(token, ".")
+	if !ok || strings.Count(rest, ".") != 1 || len(head) > 4096 {
+		return false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return false
+	}
+	var h struct {
+		Alg string `json:"alg"`
+	}
+	if json.Unmarshal(b, &h) != nil {
+		return false
+	}
+	return h.Alg == jwt.SigningMethodRS256.Alg() || h.Alg == jwt.SigningMethodES256.Alg()
+}
+
+// Verify returns the viewer a token names. The token must be signed with RS256 or ES256 by the
+// key its kid names in the JWKS, carry exp (exp, nbf and iat are checked with 30 s of leeway),
+// the configured iss and aud (or, without aud, a client_id equal to the audience), a sub, and a
+// known role in the role claim. Any failure is EUNAUTHENTICATED, except that a JWKS that cannot
+// be fetched when the token needs it is EUNAVAILABLE (the token may be good: the caller should
+// retry, not sign in again), with the cause wrapped for the log.
+func (j *JWKS) Verify(ctx context.Context, token string) (*pause.Viewer, error) {
+	var keyErr error
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		if kid == "" {
+			keyErr = invalid(errors.New("auth: jwks: the token has no kid"))
+			return nil, keyErr
+		}
+		k, err := j.key(ctx, kid)
+		if err != nil {
+			keyErr = err
+			return nil, err
+		}
+		if k.alg != t.Method.Alg() {
+			keyErr = invalid(fmt.Errorf("auth: jwks: token alg %s, key %s is for %s", t.Method.Alg(), kid, k.alg))
+			return nil, keyErr
+		}
+		return k.key, nil
+	},
+		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg(), jwt.SigningMethodES256.Alg()}),
+		jwt.WithIssuer(j.cfg.Issuer),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(jwksLeeway),
+		jwt.WithTimeFunc(j.cfg.Now),
+	)
+	switch {
+	case keyErr != nil:
+		return nil, keyErr
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return nil, fmt.Errorf("%w (auth: jwks: %w)", pause.Errorf(pause.EUNAUTHENTICATED, "The token has expired: get a new one."), err)
+	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return nil, fmt.Errorf("%w (auth: jwks: %w)", pause.Errorf(pause.EUNAUTHENTICATED, "The token is not valid yet."), err)
+	case err != nil:
+		return nil, invalid(err)
+	}
+	if err := j.checkAudience(claims); err != nil {
+		return nil, invalid(err)
+	}
+	sub, _ := claims.GetSubject()
+	role, ok := highestRole(claims[j.cfg.RoleClaim])
+	if !ok || strings.TrimSpace(sub) == "" {
+		return nil, pause.Errorf(pause.EUNAUTHENTICATED, "The token names no known role or subject.")
+	}
+	return &pause.Viewer{Subject: sub, Role: role}, nil
+}
+
+// invalid is the error for a token that fails a check: one sentence for the user, the reason for
+// the log.
+func invalid(cause error) error {
+	return fmt.Errorf("%w (%w)", pause.Errorf(pause.EUNAUTHENTICATED, "The token is not valid."), cause)
+}
+
+// checkAudience requires aud to hold the audience; a token without aud (a Cognito access token)
+// must instead carry the audience as its client_id. A token whose aud names only others is
+// refused whatever its client_id.
+func (j *JWKS) checkAudience(claims jwt.MapClaims) error {
+	if _, has := claims["aud"]; has {
+		aud, err := claims.GetAudience()
+		if err != nil {
+			return fmt.Errorf("auth: jwks: aud: %w", err)
+		}
+		for _, a := range aud {
+			if a == j.cfg.Audience {
+				return nil
+			}
+		}
+		return errors.New("auth: jwks: aud does not name the audience")
+	}
+	if id, _ := claims["client_id"].(string); id != "" && id == j.cfg.Audience {
+		return nil
+	}
+	return errors.New("auth: jwks: no aud, and client_id is not the audience")
+}
+
+// highestRole reads a role claim that is a string or an array of strings and returns the
+// highest known role among its values.
+func highestRole(claim any) (pause.Role, bool) {
+	var names []string
+	switch v := claim.(type) {
+	case string:
+		names = []string{v}
+	case []any:
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				names = append(names, s)
+			}
+		}
+	}
+	held := map[pause.Role]bool{}
+	for _, n := range names {
+		if r, ok := pause.ParseRole(n); ok {
+			held[r] = true
+		}
+	}
+	for _, r := range []pause.Role{pause.RoleAdmin, pause.RoleEditor, pause.RoleViewer} {
+		if held[r] {
+			return r, true
+		}
+	}
+	return "", false
+}
+
+// errJWKSUnavailable is what users are told when the keys cannot be fetched.
+func errJWKSUnavailable() *pause.Error {
+	return pause.Errorf(pause.EUNAVAILABLE, "The identity provider's keys cannot be fetched: try again in a moment.")
+}
+
+// key returns the key with the kid, fetching the JWKS when it is not cached yet, when the kid is
+// unknown, or when the cache is an hour old; refetches are rate-limited as JWKS describes.
+func (j *JWKS) key(ctx context.Context, kid string) (verifyKey, error) {
+	c := j.keys.Load()
+	k, ok := c.lookup(kid)
+	if ok && j.cfg.Now().Sub(c.fetched) < jwksMaxAge {
+		return k, nil
+	}
+	seen := j.gen.Load()
+	if ok {
+		// Stale: refresh unless another caller is busy fetching; never wait with a key in hand.
+		select {
+		case j.fetching <- struct{}{}:
+		default:
+			return k, nil
+		}
+	} else {
+		select {
+		case j.fetching <- struct{}{}:
+		case <-ctx.Done():
+			return verifyKey{}, fmt.Errorf("%w (auth: jwks: wait for the key fetch: %w)", errJWKSUnavailable(), ctx.Err())
+		}
+	}
+	defer func() { <-j.fetching }()
+
+	now := j.cfg.Now()
+	c = j.keys.Load()
+	k, ok = c.lookup(kid)
+	stale := c != nil && now.Sub(c.fetched) >= jwksMaxAge
+	// A changed gen means a fetch finished while this caller waited: its result is as fresh as
+	// another fetch would be.
+	if j.gen.Load() == seen && (!ok || stale) && j.mayFetch(c, now) {
+		j.fetch(ctx, now)
+		c = j.keys.Load()
+		k, ok = c.lookup(kid)
+	}
+	switch {
+	case ok:
+		return k, nil // stale keys are kept while the JWKS cannot be fetched
+	case j.lastErr != nil:
+		return verifyKey{}, fmt.Errorf("%w (%w)", errJWKSUnavailable(), j.lastErr)
+	}
+	return verifyKey{}, invalid(fmt.Errorf("auth: jwks: no key with kid %q", kid))
+}
+
+// mayFetch reports whether a fetch may start now. The first load is never held back (until it
+// succeeds, each caller that needs keys tries it, one at a time); refetches are, except the
+// first. The caller holds fetching.
+func (j *JWKS) mayFetch(c *keyCache, now time.Time) bool {
+	if c == nil {
+		return true
+	}
+	if !j.refetched.IsZero() && now.Sub(j.refetched) < j.cfg.RefetchInterval {
+		return false
+	}
+	j.refetched = now
+	return true
+}
+
+// fetch loads the JWKS and replaces the cache with it, or records why it could not. It is bounded
+// by jwksTimeout and not cancelled with the caller's request, whose result other callers may be
+// waiting for. The caller holds fetching.
+func (j *JWKS) fetch(ctx context.Context, now time.Time) {
+	defer j.gen.Add(1)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), jwksTimeout)
+	defer cancel()
+	keys, err := j.load(ctx)
+	if err != nil {
+		j.lastErr = fmt.Errorf("auth: fetch JWKS %s: %w", j.cfg.URL, err)
+		return
+	}
+	j.lastErr = nil
+	j.keys.Store(&keyCache{keys: keys, fetched: now})
+}
+
+func (j *JWKS) load(ctx context.Context) (map[string]verifyKey, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, j.cfg.URL, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := j.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("status %s", resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, jwksMaxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	} else if len(body) > jwksMaxBody {
+		return nil, fmt.Errorf("larger than %d bytes", jwksMaxBody)
+	}
+	set, err := jwk.Parse(body)
+	if err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	return signingKeys(set)
+}
+
+// signingKeys returns the keys of the set that can verify RS256 (RSA of 2048 bits or more) or
+// ES256 (EC on P-256) signatures, by kid. Keys without a kid, for encryption, with another alg
+// or of another type are skipped; a set with no usable key is an error.
+func signingKeys(set jwk.Set) (map[string]verifyKey, error) {
+	keys := map[string]verifyKey{}
+	for i := range set.Len() {
+		k, _ := set.Key(i)
+		kid, _ := k.KeyID()
+		if kid == "" {
+			continue
+		}
+		if _, dup := keys[kid]; dup {
+			continue
+		}
+		if use, ok := k.KeyUsage(); ok && use != "sig" {
+			continue
+		}
+		pub, err := jwk.PublicKeyOf(k)
+		if err != nil {
+			continue
+		}
+		var raw any
+		if err := jwk.Export(pub, &raw); err != nil {
+			continue
+		}
+		var vk verifyKey
+		switch p := raw.(type) {
+		case *rsa.PublicKey:
+			if p.N.BitLen() < 2048 {
+				continue
+			}
+			vk = verifyKey{alg: jwt.SigningMethodRS256.Alg(), key: p}
+		case *ecdsa.PublicKey:
+			if p.Curve != elliptic.P256() {
+				continue
+			}
+			vk = verifyKey{alg: jwt.SigningMethodES256.Alg(), key: p}
+		default:
+			continue
+		}
+		if alg, ok := k.Algorithm(); ok && alg.String() != vk.alg {
+			continue
+		}
+		keys[kid] = vk
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("no RS256 or ES256 signing key with a kid")
+	}
+	return keys, nil
+}
