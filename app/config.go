@@ -33,6 +33,14 @@ type Config struct {
 	JWTSecret   string // PAUSE_JWT_SECRET
 	CORSOrigins string // PAUSE_CORS_ORIGINS, comma-separated
 	LogLevel    string // PAUSE_LOG_LEVEL: debug, info, warn, error
+
+	// An external issuer (e.g. an Amazon Cognito user pool) whose RS256/ES256 tokens are
+	// accepted beside Pause's own: its JWKS URL, the iss and aud its tokens must carry, and the
+	// claim that holds the role (e.g. cognito:groups).
+	JWKSURL      string // PAUSE_JWKS_URL
+	JWTIssuer    string // PAUSE_JWT_ISSUER
+	JWTAudience  string // PAUSE_JWT_AUDIENCE
+	JWTRoleClaim string // PAUSE_JWT_ROLE_CLAIM
 }
 
 // FromEnv reads the configuration from the environment, with defaults for what is not set.
@@ -44,14 +52,18 @@ func FromEnv(getenv func(string) string) Config {
 		return def
 	}
 	return Config{
-		Addr:        or("PAUSE_ADDR", ":8080"),
-		Store:       or("PAUSE_STORE", "bolt"),
-		Data:        or("PAUSE_DATA", "./data/pause.db"),
-		Table:       or("PAUSE_TABLE", "pause"),
-		Env:         or("PAUSE_ENV", "development"),
-		JWTSecret:   getenv("PAUSE_JWT_SECRET"),
-		CORSOrigins: getenv("PAUSE_CORS_ORIGINS"),
-		LogLevel:    or("PAUSE_LOG_LEVEL", "info"),
+		Addr:         or("PAUSE_ADDR", ":8080"),
+		Store:        or("PAUSE_STORE", "bolt"),
+		Data:         or("PAUSE_DATA", "./data/pause.db"),
+		Table:        or("PAUSE_TABLE", "pause"),
+		Env:          or("PAUSE_ENV", "development"),
+		JWTSecret:    getenv("PAUSE_JWT_SECRET"),
+		CORSOrigins:  getenv("PAUSE_CORS_ORIGINS"),
+		LogLevel:     or("PAUSE_LOG_LEVEL", "info"),
+		JWKSURL:      getenv("PAUSE_JWKS_URL"),
+		JWTIssuer:    getenv("PAUSE_JWT_ISSUER"),
+		JWTAudience:  getenv("PAUSE_JWT_AUDIENCE"),
+		JWTRoleClaim: or("PAUSE_JWT_ROLE_CLAIM", "role"),
 	}
 }
 
@@ -157,6 +169,15 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 		return nil, err
 	}
 	authn := &auth.Authenticator{APIKey: cms.AuthenticateAPIKey, Tokens: tokens}
+	if c.JWKSURL != "" {
+		jwks, err := auth.NewJWKS(context.Background(), auth.JWKSConfig{
+			URL: c.JWKSURL, Issuer: c.JWTIssuer, Audience: c.JWTAudience, RoleClaim: c.JWTRoleClaim,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("PAUSE_JWKS_URL: %w", err)
+		}
+		authn.JWKS = jwks
+	}
 	h := server.New(server.Config{
 		CMS: cms, Auth: authn, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
 	})

@@ -312,7 +312,13 @@ func authenticate(a Authenticator, next http.Handler) http.Handler {
 		}
 		v, err := a.Authenticate(r.Context(), strings.TrimSpace(token))
 		if err != nil {
-			writeError(w, r, http.StatusUnauthorized, err)
+			status := http.StatusUnauthorized
+			if code := pause.ErrorCode(err); code != pause.EUNAUTHENTICATED {
+				// The credential could not be checked (the identity provider or the store
+				// is down): not the caller's fault, worth a retry.
+				status = http.StatusServiceUnavailable
+			}
+			writeError(w, r, status, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(pause.NewContext(r.Context(), v)))
