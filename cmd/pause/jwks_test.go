@@ -56,7 +56,9 @@ func TestExternalIdentity(t *testing.T) {
 		"iss": "https://idp.example", "aud": "pause-app", "sub": "carol", "cognito:groups": []string{"staff", "editor"},
 		"exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix(),
 	}
-	var v struct{ Viewer struct{ Role, Subject string } }
+	var v struct {
+		Viewer struct{ Role, Subject string }
+	}
 	in.must(sign(priv, claims), `{ viewer { role subject } }`, nil, &v)
 	if v.Viewer.Role != "EDITOR" || v.Viewer.Subject != "carol" {
 		t.Fatalf("viewer = %+v", v.Viewer)
