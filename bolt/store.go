@@ -32,6 +32,8 @@ type store[T pause.Item, F pause.Filter[T], R any] struct {
 	orders     []pause.Order
 	toRecord   func(T) R
 	fromRecord func(R) T
+	cache      decoded[T] // see cache.go
+	counts     counted
 }
 
 func newStore[T pause.Item, F pause.Filter[T], R any](db *bbolt.DB, kind string, orders []pause.Order,
@@ -123,7 +125,7 @@ func (s *store[T, F, R]) get(b buckets, id string) (T, error) {
 		var zero T
 		return zero, s.notFound("id", id)
 	}
-	return s.decode(data)
+	return s.item([]byte(id), data)
 }
 
 // put writes the item and its order index entries; the caller writes its slug entry.
@@ -242,7 +244,7 @@ func (s *store[T, F, R]) GetMany(ctx context.Context, ids []string) ([]T, error)
 			if data == nil {
 				continue
 			}
-			item, err := s.decode(data)
+			item, err := s.item([]byte(id), data)
 			if err != nil {
 				return err
 			}
@@ -310,7 +312,7 @@ func (s *store[T, F, R]) List(ctx context.Context, q pause.Query[F]) (*pause.Pag
 			if data == nil {
 				return fmt.Errorf("index %s names %s %s, which does not exist", q.Order, s.kind, id)
 			}
-			item, err := s.decode(data)
+			item, err := s.shared(id, data)
 			if err != nil {
 				return err
 			}
@@ -321,7 +323,7 @@ func (s *store[T, F, R]) List(ctx context.Context, q pause.Query[F]) (*pause.Pag
 				page.HasNextPage = true
 				break
 			}
-			page.Items = append(page.Items, item)
+			page.Items = append(page.Items, clone(item))
 			page.Cursors = append(page.Cursors, pause.EncodeCursor(q.Order, string(key)))
 		}
 		return nil
@@ -332,28 +334,32 @@ func (s *store[T, F, R]) List(ctx context.Context, q pause.Query[F]) (*pause.Pag
 	return page, nil
 }
 
-// Count reads every item: the embedded store holds little enough content for that.
+// Count reads every item (the embedded store holds little enough content for that), and keeps
+// the answer until the next write.
 func (s *store[T, F, R]) Count(ctx context.Context, f F) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	n := 0
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		return s.buckets(tx).items.ForEach(func(_, data []byte) error {
-			item, err := s.decode(data)
-			if err != nil {
-				return err
-			}
-			if f.Match(item) {
-				n++
-			}
-			return nil
-		})
-	})
+	key, err := json.Marshal(f)
 	if err != nil {
-		return 0, wrap(err, "count %ss", s.kind)
+		return 0, fmt.Errorf("bolt: count %ss: %w", s.kind, err)
 	}
-	return n, nil
+	return s.counts.count(string(key), func() (int, error) {
+		n := 0
+		err := s.db.View(func(tx *bbolt.Tx) error {
+			return s.buckets(tx).items.ForEach(func(id, data []byte) error {
+				item, err := s.shared(id, data)
+				if err != nil {
+					return err
+				}
+				if f.Match(item) {
+					n++
+				}
+				return nil
+			})
+		})
+		return n, wrap(err, "count %ss", s.kind)
+	})
 }
 
 // Create stores a new item and its index entries.
@@ -367,6 +373,7 @@ func (s *store[T, F, R]) Create(ctx context.Context, item T) error {
 	} else if m.Slug == "" {
 		return pause.FieldErrorf("slug", "slug is required")
 	}
+	defer s.counts.written()
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		b := s.buckets(tx)
 		if b.items.Get([]byte(m.ID)) != nil {
@@ -395,6 +402,7 @@ func (s *store[T, F, R]) Update(ctx context.Context, items ...T) error {
 	if len(items) == 0 {
 		return nil
 	}
+	defer s.counts.written()
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		b := s.buckets(tx)
 		final := make(map[string]string, len(items)) // id → slug
@@ -436,6 +444,7 @@ func (s *store[T, F, R]) Delete(ctx context.Context, id string, version int) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	defer s.counts.written()
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		b := s.buckets(tx)
 		stored, err := s.get(b, id)
