@@ -43,3 +43,44 @@ build:
 
 clean:
 	rm -rf bin dist
+
+# --- Serverless deploy (infra/README.md) ---
+.PHONY: lambda deploy destroy tools
+
+RIE_MODULE = github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
+
+## lambda: build the Lambda bootstrap (linux/arm64) and its deployment package, dist/pause-lambda.zip
+lambda:
+	@mkdir -p dist
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' -o dist/bootstrap ./lambda
+	$(GO) run ./infra/lambdazip dist/bootstrap dist/pause-lambda.zip
+	@ls -l dist/bootstrap dist/pause-lambda.zip
+
+## deploy: build and deploy the stage STAGE to AWS (make deploy STAGE=demo; DRY_RUN=1 prints the aws commands instead)
+deploy:
+	infra/deploy.sh --stage "$(STAGE)" $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) $(DEPLOY_FLAGS)
+
+## destroy: remove the stage STAGE from AWS (DRY_RUN=1 prints the aws commands instead)
+destroy:
+	infra/destroy.sh --stage "$(STAGE)" $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) $(DESTROY_FLAGS)
+
+## tools: install the Lambda runtime interface emulator into bin/ (the tests install it themselves if missing)
+tools:
+	GOBIN=$(CURDIR)/bin CGO_ENABLED=0 $(GO) install $(RIE_MODULE)
+
+# --- Benchmarks (docs/PERFORMANCE.md) ---
+.PHONY: bench bench-go
+
+BENCH_FLAGS ?=
+NPM_CI = npm ci --no-audit --no-fund --loglevel=error
+
+## bench: Pause against Apollo Server 5 (same schema, content and queries) over loopback, interleaved; about 3 minutes, stopped after 10
+bench:
+	cd bench && $(NPM_CI)
+	cd bench/apollo && $(NPM_CI)
+	$(GO) build -o bin/pause-bench ./bench/load
+	timeout --kill-after=10s 600s bin/pause-bench $(BENCH_FLAGS)
+
+## bench-go: the in-process benchmarks of the GraphQL handler, with allocations
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem ./bench/

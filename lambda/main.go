@@ -25,11 +25,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
@@ -49,6 +51,10 @@ const (
 	defaultEnv   = "production"
 	defaultStore = "dynamodb"
 )
+
+// processStart is when the process started (close enough: when its package variables were set),
+// for the init duration the function logs once it is ready.
+var processStart = time.Now()
 
 func main() {
 	err := run(context.Background(), os.Getenv, os.Stderr, ssmSecret, func(handler any) { lambda.Start(handler) })
@@ -100,6 +106,8 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 	if err != nil {
 		return nil, err
 	}
+	log.Info("ready", "init_ms", float64(time.Since(processStart).Microseconds())/1000,
+		"env", cfg.Env, "store", cfg.Store, "event", cmp.Or(event, "v2"))
 	if event == "v1" {
 		return httpadapter.New(h).ProxyWithContext, nil
 	}

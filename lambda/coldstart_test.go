@@ -1,0 +1,140 @@
+//go:build linux
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// BenchmarkColdStart measures what a cold start costs, under the emulator, one execution
+// environment per iteration:
+//
+//   - init-ms: the function's init, from the start of its process to a handler ready to serve:
+//     the Go runtime and the packages' initialization (GODEBUG=inittrace=1's "init main @N ms")
+//     plus main's own work (the "ready" log line's init_ms: configuration, the SSM read, the
+//     store's client, the schema, the handler). Lambda's Init Duration adds the exec and the
+//     first call to the Runtime API, a few ms; the emulator's own "Init Duration" is not
+//     usable (it reports the time to start the process, well under a millisecond).
+//   - first-ms: the first invoke as a client of the emulator sees it: starting the process,
+//     init, and the first request (a public query that reads the store);
+//   - warm-ms: the same request again, in the now warm environment;
+//   - bootstrap-MB: the size of the release build (linux/arm64, the Makefile's flags), what
+//     Lambda loads.
+//
+// Run it beside DynamoDB Local, as docs/PERFORMANCE.md says:
+//
+//	tools/dynamodb-local/with-dynamodb.sh go test -run '^$' -bench ColdStart -benchtime 20x ./lambda/
+func BenchmarkColdStart(b *testing.B) {
+	bootstrap := hostBootstrap(b)
+	store := testStore(b)
+	release := filepath.Join(buildDir, "linux-arm64", "bootstrap")
+	if err := buildBootstrap(release, "linux", "arm64"); err != nil {
+		b.Fatal(err)
+	}
+	info, err := os.Stat(release)
+	if err != nil {
+		b.Fatal(err)
+	}
+	query := request{method: "POST", path: "/graphql", version: "v2",
+		header: map[string]string{"Content-Type": "application/json"},
+		body:   `{"query":"{ articles(first: 3) { nodes { title } } tools(first: 0) { totalCount } }"}`}
+	var inits, firsts, warms []float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		ssm := newFakeSSM(b, e2eSecretParam, e2eSecret)
+		fn := startEmulator(b, bootstrap, traceInit(functionEnv(store, ssm, "")))
+		b.StartTimer()
+		start := time.Now()
+		res := fn.do(b, query)
+		first := time.Since(start)
+		b.StopTimer()
+		if res.status != 200 {
+			b.Fatalf("status %d: %s", res.status, res.body)
+		}
+		start = time.Now()
+		fn.do(b, query)
+		warm := time.Since(start)
+		inits = append(inits, readyInit(b, fn))
+		firsts = append(firsts, ms(first))
+		warms = append(warms, ms(warm))
+		fn.stop()
+		b.StartTimer()
+	}
+	b.StopTimer()
+	b.ReportMetric(median(inits), "init-ms")
+	b.ReportMetric(median(firsts), "first-ms")
+	b.ReportMetric(median(warms), "warm-ms")
+	b.ReportMetric(float64(info.Size())/1e6, "bootstrap-MB")
+	b.ReportMetric(0, "ns/op") // the first-ms metric says it better
+}
+
+// TestColdStart checks that a cold start stays far from Lambda's limits (the budget on a
+// developer's machine is 50 ms of init; docs/PERFORMANCE.md has the measurements) with a
+// bound loose enough for a busy CI machine, and logs the figures.
+func TestColdStart(t *testing.T) {
+	bootstrap := hostBootstrap(t)
+	store := testStore(t)
+	ssm := newFakeSSM(t, e2eSecretParam, e2eSecret)
+	fn := startEmulator(t, bootstrap, traceInit(functionEnv(store, ssm, "")))
+	start := time.Now()
+	res := fn.do(t, request{method: "GET", path: "/healthz", version: "v2"})
+	first := time.Since(start)
+	if res.status != 200 {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	init := readyInit(t, fn)
+	t.Logf("init %.1f ms, first response %.1f ms", init, ms(first))
+	if init > 1000 {
+		t.Errorf("init took %.0f ms", init)
+	}
+}
+
+// traceInit makes the Go runtime log the initialization of each package, with the time since
+// the process started.
+func traceInit(env map[string]string) map[string]string {
+	env["GODEBUG"] = "inittrace=1"
+	return env
+}
+
+var (
+	mainInitRE = regexp.MustCompile(`init main @([0-9.]+) ms`)
+	readyRE    = regexp.MustCompile(`"msg":"ready","init_ms":([0-9.]+)`)
+)
+
+// readyInit returns the function's init duration: when the main package was initialized, after
+// the runtime and every other package, plus main's own work until the ready line.
+func readyInit(t testing.TB, fn *emulator) float64 {
+	t.Helper()
+	out := fn.out.String()
+	var total float64
+	for _, re := range []*regexp.Regexp{mainInitRE, readyRE} {
+		m := re.FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no %s in the output:\n%s", re, out)
+		}
+		v, err := strconv.ParseFloat(m[1], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += v
+	}
+	return total
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
