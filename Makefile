@@ -67,3 +67,20 @@ destroy:
 ## tools: install the Lambda runtime interface emulator into bin/ (the tests install it themselves if missing)
 tools:
 	GOBIN=$(CURDIR)/bin CGO_ENABLED=0 $(GO) install $(RIE_MODULE)
+
+# --- Benchmarks (docs/PERFORMANCE.md) ---
+.PHONY: bench bench-go
+
+BENCH_FLAGS ?=
+NPM_CI = npm ci --no-audit --no-fund --loglevel=error
+
+## bench: Pause against Apollo Server 5 (same schema, content and queries) over loopback, interleaved; about 3 minutes, stopped after 10
+bench:
+	cd bench && $(NPM_CI)
+	cd bench/apollo && $(NPM_CI)
+	$(GO) build -o bin/pause-bench ./bench/load
+	timeout --kill-after=10s 600s bin/pause-bench $(BENCH_FLAGS)
+
+## bench-go: the in-process benchmarks of the GraphQL handler, with allocations
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem ./bench/
