@@ -2,7 +2,7 @@
 GO ?= go
 export CGO_ENABLED ?= 1
 
-.PHONY: run run-dynamodb test vet check-generate generate build deps fmt clean
+.PHONY: run run-dynamodb test vet check-generate generate build deps fmt fuzz clean
 
 ## run: serve Pause on http://localhost:8080 with the embedded store and the sample content
 run:
@@ -40,6 +40,15 @@ check-generate: generate
 ## build: build bin/pause
 build:
 	$(GO) build -o bin/pause ./cmd/pause
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s); make test runs their committed seeds
+FUZZTIME ?= 30s
+FUZZ_TARGETS = .:FuzzSlugify .:FuzzDecodeCursor ./content:FuzzParse ./markdown:FuzzRender ./server:FuzzHandler
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t#*:}; echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg; \
+	done
 
 clean:
 	rm -rf bin dist
