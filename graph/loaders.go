@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
 	"pause"
@@ -51,4 +53,57 @@ func loadersFrom(ctx context.Context, cms *pause.CMS) *loaders {
 		return l
 	}
 	return newLoaders(cms) // outside an operation (tests): no batching, still correct
+}
+
+// preloadRelatedTools reads the related tools of the articles in one store call, when the
+// operation asks for relatedTools below the current field, and primes the operation's loader
+// with them. The relatedTools resolvers, which gqlgen runs concurrently, then find every tool
+// there at once: one store call per level does not depend on all of them reaching the loader
+// within its wait (a busy machine does not promise that), and a single article does not wait
+// at all. On an error it primes nothing: the resolvers load, and report, as they would have.
+func preloadRelatedTools(ctx context.Context, cms *pause.CMS, articles ...*pause.Article) {
+	if !graphql.HasOperationContext(ctx) || !selects(ctx, "relatedTools") {
+		return
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, a := range articles {
+		for _, id := range a.RelatedToolIDs {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	found, err := cms.ToolsByIDs(ctx, ids)
+	if err != nil {
+		return
+	}
+	byID := make(map[string]*pause.Tool, len(found))
+	for _, t := range found {
+		byID[t.ID] = t
+	}
+	l := loadersFrom(ctx, cms)
+	for _, id := range ids {
+		l.tools.Prime(id, byID[id]) // nil: missing, or not visible to this viewer, as a batch says
+	}
+}
+
+// selects reports whether the current field's selection has a field with the name, at any
+// depth, fragments included.
+func selects(ctx context.Context, name string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	return fc != nil && selectsIn(graphql.GetOperationContext(ctx), fc.Field.Selections, name)
+}
+
+func selectsIn(oc *graphql.OperationContext, set ast.SelectionSet, name string) bool {
+	for _, f := range graphql.CollectFields(oc, set, nil) {
+		if f.Name == name || selectsIn(oc, f.Selections, name) {
+			return true
+		}
+	}
+	return false
 }

@@ -187,7 +187,11 @@ func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*pause.
 
 // Article is the resolver for the article field.
 func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (*pause.Article, error) {
-	return one(ctx, id, slug, r.CMS.Article, r.CMS.ArticleBySlug)
+	a, err := one(ctx, id, slug, r.CMS.Article, r.CMS.ArticleBySlug)
+	if a != nil {
+		preloadRelatedTools(ctx, r.CMS, a)
+	}
+	return a, err
 }
 
 // Articles is the resolver for the articles field.
@@ -197,6 +201,7 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
+	preloadRelatedTools(ctx, r.CMS, page.Items...)
 	return &ArticleConnection{Page: page, Filter: q.Filter}, nil
 }
 
