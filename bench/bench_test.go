@@ -65,7 +65,12 @@ func body(q bench.Query) []byte {
 
 // post sends the query as a browser would (POST, JSON) and returns the response.
 func post(h http.Handler, body []byte) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	return postContext(context.Background(), h, body)
+}
+
+// postContext is post with the request's context.
+func postContext(ctx context.Context, h http.Handler, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	rec := httptest.NewRecorder()
