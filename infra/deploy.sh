@@ -151,7 +151,6 @@ run aws cloudformation deploy --template-file "$packaged" --stack-name "$stack" 
 	--s3-bucket "$bucket" --s3-prefix "$stack" \
 	--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 	--parameter-overrides "${overrides[@]}" \
-	--tags "pause:stage=$stage" \
 	--no-fail-on-empty-changeset --region "$region"
 
 step "The stack's outputs"
