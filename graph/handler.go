@@ -84,9 +84,9 @@ func NewHandler(cfg Options) *handler.Server {
 		}}}})
 	}
 	if cfg.Limits.MaxTokens > 0 {
-		srv.Use(tokenLimit{max: cfg.Limits.MaxTokens})
+		srv.Use(newTokenLimit(cfg.Limits.MaxTokens))
 	}
-	srv.Use(&shapeLimit{limits: cfg.Limits, introspection: cfg.Introspection})
+	srv.Use(newShapeLimit(cfg.Limits, cfg.Introspection))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if cfg.OnOperation != nil {
 			cfg.OnOperation(ctx, graphql.GetOperationContext(ctx).OperationName)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
@@ -121,23 +122,43 @@ func satMul(a, b int) int {
 
 // tokenLimit refuses queries with more than max tokens before they are parsed, so that a huge
 // document costs one pass of the lexer and no validation. It runs after the persisted-query
-// extension has put the query in place.
-type tokenLimit struct{ max int }
+// extension has put the query in place. It remembers the queries that passed (those short
+// enough for the query cache), so that a query sent again is not lexed again.
+type tokenLimit struct {
+	max    int
+	passed graphql.Cache[struct{}]
+}
+
+// knownQueries is how many queries tokenLimit and shapeLimit remember, as the query cache.
+const knownQueries = 1000
+
+func newTokenLimit(max int) *tokenLimit {
+	return &tokenLimit{max: max, passed: lru.New[struct{}](knownQueries)}
+}
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationParameterMutator
-} = tokenLimit{}
+} = &tokenLimit{}
 
-func (tokenLimit) ExtensionName() string                   { return "PauseTokenLimit" }
-func (tokenLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (*tokenLimit) ExtensionName() string                   { return "PauseTokenLimit" }
+func (*tokenLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (t tokenLimit) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
+func (t *tokenLimit) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if _, ok := t.passed.Get(ctx, p.Query); ok {
+		return nil
+	}
 	lex := lexer.New(&ast.Source{Input: p.Query})
 	for n := 0; ; n++ {
 		tok, err := lex.ReadToken()
-		if err != nil || tok.Kind == lexer.EOF {
+		if err != nil {
 			return nil // the parser reports lexical errors
+		}
+		if tok.Kind == lexer.EOF {
+			if len(p.Query) <= maxCachedQuery {
+				t.passed.Add(ctx, p.Query, struct{}{})
+			}
+			return nil
 		}
 		if n >= t.max {
 			return requestError(CodeTokenLimit, "The query has more than %d tokens.", t.max)
@@ -154,6 +175,14 @@ type shapeLimit struct {
 	// introspection allows __schema and __type; without it they are refused as invalid.
 	introspection bool
 	es            graphql.ExecutableSchema
+	// passed remembers the operations without variables that passed, by query and operation
+	// name: their shape depends on the document alone, so a query sent again is not measured
+	// again. Refusals are measured every time (they are rare, and their errors are not shared).
+	passed graphql.Cache[struct{}]
+}
+
+func newShapeLimit(limits Limits, introspection bool) *shapeLimit {
+	return &shapeLimit{limits: limits, introspection: introspection, passed: lru.New[struct{}](knownQueries)}
 }
 
 var _ interface {
@@ -172,6 +201,23 @@ func (s *shapeLimit) MutateOperationContext(ctx context.Context, op *graphql.Ope
 	if op.Operation == nil {
 		return nil
 	}
+	var key string
+	if len(op.Operation.VariableDefinitions) == 0 && len(op.RawQuery) <= maxCachedQuery {
+		key = op.OperationName + "\x00" + op.RawQuery
+		if _, ok := s.passed.Get(ctx, key); ok {
+			return nil
+		}
+	}
+	if err := s.measure(ctx, op); err != nil {
+		return err
+	}
+	if key != "" {
+		s.passed.Add(ctx, key, struct{}{})
+	}
+	return nil
+}
+
+func (s *shapeLimit) measure(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	m := &measurer{ctx: ctx, es: s.es, vars: op.Variables, doc: op.Doc, frags: map[string]*shape{}}
 	sh := m.selectionSet(op.Operation.SelectionSet)
 	roots := m.rootFields(op.Operation.SelectionSet, map[string]bool{})
