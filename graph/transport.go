@@ -386,6 +386,7 @@ func errorResponse(code, format string, args ...any) *graphql.Response {
 // has none (gqlgen's Response would say "data": null).
 func encodeResponse(resp *graphql.Response) []byte {
 	var buf bytes.Buffer
+	buf.Grow(len(resp.Data) + len(`{"data":}`))
 	buf.WriteByte('{')
 	sep := ""
 	if resp.Data != nil {

@@ -261,9 +261,11 @@ func cors(origins []string, next http.Handler) http.Handler {
 // read here, whole, so that everything after sees a body that fits.
 func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tooLarge := pause.Errorf(graph.CodePayloadTooLarge, "The request body is larger than %d bytes.", max)
+		tooLarge := func() error {
+			return pause.Errorf(graph.CodePayloadTooLarge, "The request body is larger than %d bytes.", max)
+		}
 		if r.ContentLength > max {
-			writeError(w, r, http.StatusRequestEntityTooLarge, tooLarge)
+			writeError(w, r, http.StatusRequestEntityTooLarge, tooLarge())
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
@@ -274,7 +276,7 @@ func limitBody(max int64, next http.Handler) http.Handler {
 				return
 			case int64(len(body)) > max:
 				w.Header().Set("Connection", "close") // the rest of the body is not read
-				writeError(w, r, http.StatusRequestEntityTooLarge, tooLarge)
+				writeError(w, r, http.StatusRequestEntityTooLarge, tooLarge())
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
