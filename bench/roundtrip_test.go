@@ -115,6 +115,17 @@ func (s countedKeys) Keys(ctx context.Context) ([]*pause.APIKey, error) {
 	return s.KeyStore.Keys(ctx)
 }
 
+// countingRenderer counts the Markdown it renders: reads must render none.
+type countingRenderer struct {
+	pause.Renderer
+	calls *calls
+}
+
+func (r countingRenderer) Render(md string) (string, error) {
+	r.calls.add("Markdown.Render")
+	return r.Renderer.Render(md)
+}
+
 // counting wraps the stores so that their reads are counted in c.
 func counting(s pause.Stores, c *calls) pause.Stores {
 	return pause.Stores{
@@ -221,12 +232,13 @@ var roundTripQueries = []roundTripQuery{
 // roundTripSizes are the page sizes every query is asked at.
 var roundTripSizes = []int{10, 100}
 
-// testRoundTrips runs every round-trip query at every page size and checks the store calls;
+// testRoundTrips runs every round-trip query at every page size and checks the store calls
+// (and that no Markdown is rendered: it is rendered when content is written);
 // meter, if not nil, returns a context that counts the backend's own requests and a function
 // that reports them.
 func testRoundTrips(t *testing.T, stores pause.Stores, meter func(context.Context) (context.Context, func() string)) {
 	c := &calls{n: map[string]int{}}
-	cms := pause.NewCMS(pause.Config{Stores: counting(stores, c), Markdown: markdown.New(), NewID: ids.New})
+	cms := pause.NewCMS(pause.Config{Stores: counting(stores, c), Markdown: countingRenderer{markdown.New(), c}, NewID: ids.New})
 	fill(t, cms)
 	tokens, err := auth.NewTokens([]byte("bench-secret-bench-secret-bench-secret"))
 	if err != nil {
