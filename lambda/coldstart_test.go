@@ -82,9 +82,10 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ReportMetric(0, "ns/op") // the first-ms metric says it better
 }
 
-// TestColdStart checks that a cold start stays far from Lambda's limits (the budget on a
-// developer's machine is 50 ms of init; docs/PERFORMANCE.md has the measurements) with a
-// bound loose enough for a busy CI machine, and logs the figures.
+// TestColdStart checks that a cold start reports what BenchmarkColdStart measures: the
+// runtime's init trace and the ready line with main's own init time, and logs the figures.
+// It asserts no duration: speed is measured by the benchmark (docs/PERFORMANCE.md), never by
+// a timed test on a shared machine.
 func TestColdStart(t *testing.T) {
 	bootstrap := hostBootstrap(t)
 	store := testStore(t)
@@ -98,8 +99,8 @@ func TestColdStart(t *testing.T) {
 	}
 	init := readyInit(t, fn)
 	t.Logf("init %.1f ms, first response %.1f ms", init, ms(first))
-	if init > 1000 {
-		t.Errorf("init took %.0f ms", init)
+	if init <= 0 {
+		t.Errorf("init %.3f ms: the trace or the ready line is wrong", init)
 	}
 }
 
