@@ -22,6 +22,9 @@ type Config struct {
 	Now func() time.Time
 	// NewID returns a new unique, sortable, URL-safe id (a ULID).
 	NewID func() string
+	// Changes, when set, counts the writes to Stores (NewCMS has it watch them), for
+	// PublicVersion. Set it only when this process alone writes the stores.
+	Changes *Changes
 }
 
 // CMS is the domain service: every read and write of content goes through it. It decides who
@@ -39,6 +42,9 @@ type CMS struct {
 func NewCMS(cfg Config) *CMS {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Changes != nil {
+		cfg.Stores = cfg.Changes.Watch(cfg.Stores)
 	}
 	c := &CMS{cfg: cfg}
 	c.articles = &kind[*Article, ArticleFilter]{

@@ -134,13 +134,14 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 	}
 	var stores pause.Stores
 	var closer func() error
+	var changes *pause.Changes // writes are counted where this process alone writes the stores
 	switch c.Store {
 	case "bolt":
 		db, err := bolt.Open(c.Data)
 		if err != nil {
 			return nil, nil, err
 		}
-		stores, closer = db.Stores(), db.Close
+		stores, closer, changes = db.Stores(), db.Close, &pause.Changes{}
 	case "dynamodb":
 		s, err := c.openDynamo(ctx)
 		if err != nil {
@@ -148,7 +149,7 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 		}
 		stores, closer = s, func() error { return nil }
 	}
-	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New})
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Changes: changes})
 	return cms, closer, nil
 }
 
@@ -180,6 +181,7 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 	}
 	h := server.New(server.Config{
 		CMS: cms, Auth: authn, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
+		PublicVersion: cms.PublicVersion(),
 	})
 	if c.Store == "dynamodb" {
 		h = meterDynamo(log, h)

@@ -59,6 +59,15 @@ type Config struct {
 	// PersistedQueries is how many automatic persisted queries are remembered; see
 	// graph.Options.
 	PersistedQueries int
+	// PublicVersion, when set, turns on the public response cache: the answers to anonymous
+	// requests (POST or GET, without errors) are kept, and served again while PublicVersion
+	// returns what it returned both before and after the answer was made. It must change
+	// whenever what anonymous callers can read may change: with every write, and at every
+	// scheduled change. Set it only for stores that this process alone writes.
+	PublicVersion func(ctx context.Context) (string, error)
+	// PublicCacheSize is how many answers the public response cache keeps;
+	// DefaultPublicCacheSize when zero.
+	PublicCacheSize int
 }
 
 // Defaults of Config.
@@ -98,6 +107,7 @@ func New(cfg Config) http.Handler {
 	})
 	var api http.Handler = authenticate(cfg.Auth, gql)
 	api = timeout(cfg.RequestTimeout, api)
+	api = publicCache(cfg.PublicVersion, cfg.PublicCacheSize, api)
 	api = cachePolicy(cfg.CacheMaxAge, api)
 	api = limitBody(cfg.MaxBodyBytes, api)
 
