@@ -33,6 +33,10 @@ type Config struct {
 	JWTSecret   string // PAUSE_JWT_SECRET
 	CORSOrigins string // PAUSE_CORS_ORIGINS, comma-separated
 	LogLevel    string // PAUSE_LOG_LEVEL: debug, info, warn, error
+	// PublicCache is PAUSE_PUBLIC_CACHE: on (the default) or off. On, the embedded store's
+	// answers to anonymous queries are kept until the content changes (server.Config's
+	// PublicVersion); DynamoDB, which other processes write too, never has it.
+	PublicCache string
 
 	// An external issuer (e.g. an Amazon Cognito user pool) whose RS256/ES256 tokens are
 	// accepted beside Pause's own: its JWKS URL, the iss and aud its tokens must carry, and the
@@ -60,6 +64,7 @@ func FromEnv(getenv func(string) string) Config {
 		JWTSecret:    getenv("PAUSE_JWT_SECRET"),
 		CORSOrigins:  getenv("PAUSE_CORS_ORIGINS"),
 		LogLevel:     or("PAUSE_LOG_LEVEL", "info"),
+		PublicCache:  or("PAUSE_PUBLIC_CACHE", "on"),
 		JWKSURL:      getenv("PAUSE_JWKS_URL"),
 		JWTIssuer:    getenv("PAUSE_JWT_ISSUER"),
 		JWTAudience:  getenv("PAUSE_JWT_AUDIENCE"),
@@ -81,6 +86,9 @@ func (c Config) Check() error {
 	}
 	if c.Store != "bolt" && c.Store != "dynamodb" {
 		return fmt.Errorf("PAUSE_STORE must be bolt or dynamodb, not %q", c.Store)
+	}
+	if c.PublicCache != "on" && c.PublicCache != "off" {
+		return fmt.Errorf("PAUSE_PUBLIC_CACHE must be on or off, not %q", c.PublicCache)
 	}
 	return nil
 }
@@ -141,7 +149,10 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		stores, closer, changes = db.Stores(), db.Close, &pause.Changes{}
+		stores, closer = db.Stores(), db.Close
+		if c.PublicCache == "on" {
+			changes = &pause.Changes{}
+		}
 	case "dynamodb":
 		s, err := c.openDynamo(ctx)
 		if err != nil {

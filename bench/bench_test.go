@@ -26,14 +26,22 @@ import (
 // newHandler returns the real HTTP handler in production mode (request log included, written
 // to io.Discard) over a bolt store in a temporary directory that holds the sample content and
 // enough extra tools for lists of bench.ListSize.
-func newHandler(tb testing.TB) http.Handler {
+func newHandler(tb testing.TB) http.Handler { return newHandlerWith(tb, false) }
+
+// newHandlerWith is newHandler, with the public response cache on if cached (as `pause serve`
+// has it on the embedded store).
+func newHandlerWith(tb testing.TB, cached bool) http.Handler {
 	tb.Helper()
 	db, err := bolt.Open(filepath.Join(tb.TempDir(), "pause.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = db.Close() })
-	cms := pause.NewCMS(pause.Config{Stores: db.Stores(), Markdown: markdown.New(), NewID: ids.New})
+	var changes *pause.Changes
+	if cached {
+		changes = &pause.Changes{}
+	}
+	cms := pause.NewCMS(pause.Config{Stores: db.Stores(), Markdown: markdown.New(), NewID: ids.New, Changes: changes})
 	admin := pause.NewContext(context.Background(), &pause.Viewer{Subject: "bench", Role: pause.RoleAdmin})
 	if _, err := content.Import(admin, cms, content.Sample); err != nil {
 		tb.Fatal(err)
@@ -55,7 +63,8 @@ func newHandler(tb testing.TB) http.Handler {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return server.New(server.Config{CMS: cms, Auth: tokens, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	return server.New(server.Config{CMS: cms, Auth: tokens, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		PublicVersion: cms.PublicVersion()})
 }
 
 func body(q bench.Query) []byte {
@@ -110,9 +119,16 @@ func TestQueries(t *testing.T) {
 	}
 }
 
-// BenchmarkQuery serves each benchmarked query through the whole handler, one at a time.
-func BenchmarkQuery(b *testing.B) {
-	h := newHandler(b)
+// BenchmarkQuery serves each benchmarked query through the whole handler, one at a time,
+// without the public response cache: the cost of executing the query.
+func BenchmarkQuery(b *testing.B) { benchmarkQuery(b, newHandler(b)) }
+
+// BenchmarkQueryCached is BenchmarkQuery with the public response cache on, as `pause serve`
+// runs on the embedded store: what an anonymous page view costs while the content is
+// unchanged.
+func BenchmarkQueryCached(b *testing.B) { benchmarkQuery(b, newHandlerWith(b, true)) }
+
+func benchmarkQuery(b *testing.B, h http.Handler) {
 	for _, q := range bench.Queries {
 		data := body(q)
 		b.Run(q.Name, func(b *testing.B) {

@@ -9,7 +9,9 @@
 // autocannon at a fixed concurrency, interleaved: in each round every query runs against both
 // servers, one after the other, the order alternating between rounds. It prints a Markdown
 // table of the medians over the rounds: requests per second, p50 and p99 latency, and the
-// Pause/Apollo throughput ratio per query.
+// Pause/Apollo throughput ratio per query. Pause runs twice: as `pause serve` runs (with its
+// public response cache) and with the cache off (PAUSE_PUBLIC_CACHE=off), which executes every
+// request.
 //
 // Run from the repository root, after `npm ci` in bench/ and bench/apollo/ (make bench does
 // both):
@@ -100,41 +102,66 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
 
-	// Pause, in production mode, on a fresh embedded store.
+	// Pause, in production mode, on a fresh embedded store, as `pause serve` runs: with its
+	// public response cache. And a second Pause with the cache off, so that the table shows
+	// what executing the queries costs too.
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	pausePort, err := freePort()
+	var stops []func()
+	startPause := func(name string, env ...string) (server, *client, error) {
+		sub := filepath.Join(dir, name)
+		if err := os.MkdirAll(sub, 0o700); err != nil {
+			return server{}, nil, err
+		}
+		addr, err := freePort()
+		if err != nil {
+			return server{}, nil, err
+		}
+		env = append(os.Environ(), append([]string{
+			"PAUSE_ENV=production",
+			"PAUSE_JWT_SECRET=" + hex.EncodeToString(secret),
+			"PAUSE_STORE=bolt",
+			"PAUSE_DATA=" + filepath.Join(sub, "pause.db"),
+			"PAUSE_ADDR=" + addr,
+		}, env...)...)
+		url := "http://" + addr + "/graphql"
+		logFile := filepath.Join(sub, "pause.log")
+		pid, stop, err := start(ctx, logFile, env, pauseBin, "serve")
+		if err != nil {
+			return server{}, nil, err
+		}
+		stops = append(stops, stop)
+		if err := waitFor(ctx, "http://"+addr+"/healthz", nil); err != nil {
+			return server{}, nil, fmt.Errorf("%s did not start (see %s): %w", name, logFile, err)
+		}
+		tokenCmd := exec.CommandContext(ctx, pauseBin, "token", "--role", "editor", "--sub", "bench", "--ttl", "1h")
+		tokenCmd.Env = env
+		tok, err := tokenCmd.Output()
+		if err != nil {
+			return server{}, nil, fmt.Errorf("pause token: %w", err)
+		}
+		editor := &client{url: url, token: strings.TrimSpace(string(tok))}
+		added, err := addTools(ctx, editor, &client{url: url})
+		if err != nil {
+			return server{}, nil, err
+		}
+		logf("%s is up on %s with the sample content and %d more tools", name, addr, added)
+		return server{name, url, pid}, editor, nil
+	}
+	defer func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}()
+	pauseServer, editor, err := startPause("Pause")
 	if err != nil {
 		return err
 	}
-	env := append(os.Environ(),
-		"PAUSE_ENV=production",
-		"PAUSE_JWT_SECRET="+hex.EncodeToString(secret),
-		"PAUSE_STORE=bolt",
-		"PAUSE_DATA="+filepath.Join(dir, "pause.db"),
-		"PAUSE_ADDR="+pausePort,
-	)
-	pauseURL := "http://" + pausePort + "/graphql"
-	pausePid, stopPause, err := start(ctx, filepath.Join(dir, "pause.log"), env, pauseBin, "serve")
+	uncached, _, err := startPause(uncachedName, "PAUSE_PUBLIC_CACHE=off")
 	if err != nil {
 		return err
 	}
-	defer stopPause()
-	if err := waitFor(ctx, "http://"+pausePort+"/healthz", nil); err != nil {
-		return fmt.Errorf("pause did not start (see %s): %w", filepath.Join(dir, "pause.log"), err)
-	}
-	tokenCmd := exec.CommandContext(ctx, pauseBin, "token", "--role", "editor", "--sub", "bench", "--ttl", "1h")
-	tokenCmd.Env = env
-	tok, err := tokenCmd.Output()
-	if err != nil {
-		return fmt.Errorf("pause token: %w", err)
-	}
-	editor := &client{url: pauseURL, token: strings.TrimSpace(string(tok))}
-	added, err := addTools(ctx, editor, &client{url: pauseURL})
-	if err != nil {
-		return err
-	}
-	logf("Pause is up on %s with the sample content and %d more tools", pausePort, added)
+	pauseURL := pauseServer.url
 
 	data, err := export(ctx, editor)
 	if err != nil {
@@ -163,12 +190,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logf("Apollo Server is up on %s", apolloPort)
 
-	servers := []server{{"Pause", pauseURL, pausePid}, {"Apollo", apolloURL, apolloPid}}
-	anonymous := &client{url: pauseURL}
+	servers := []server{pauseServer, uncached, {"Apollo", apolloURL, apolloPid}}
 	for _, q := range bench.Queries {
-		a, err := anonymous.do(ctx, q.Text, nil)
+		a, err := (&client{url: pauseURL}).do(ctx, q.Text, nil)
 		if err != nil {
 			return fmt.Errorf("pause, %s: %w", q.Name, err)
+		}
+		if _, err := (&client{url: uncached.url}).do(ctx, q.Text, nil); err != nil {
+			return fmt.Errorf("%s, %s: %w", uncached.name, q.Name, err)
 		}
 		b, err := (&client{url: apolloURL}).do(ctx, q.Text, nil)
 		if err != nil {
@@ -205,7 +234,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				if err != nil {
 					return err
 				}
-				logf("round %d/%d  %-8s %-6s %8.0f req/s  p50 %3.0f ms  p99 %3.0f ms  %4.0f µs CPU/req", r+1, o.rounds, q.Name, s.name, res.RPS, res.P50, res.P99, res.CPU)
+				logf("round %d/%d  %-8s %-8s %8.0f req/s  p50 %3.0f ms  p99 %3.0f ms  %4.0f µs CPU/req", r+1, o.rounds, q.Name, s.name, res.RPS, res.P50, res.P99, res.CPU)
 				if results[q.Name] == nil {
 					results[q.Name] = map[string][]result{}
 				}
@@ -221,6 +250,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
+
+// uncachedName is the second Pause's name: the public response cache off (PAUSE_PUBLIC_CACHE).
+const uncachedName = "Pause-nc"
 
 type server struct {
 	name, url string
@@ -495,23 +527,32 @@ func pick(rs []result, f func(result) float64) []float64 {
 // median throughput to Apollo's (with the per-round ratios).
 func table(results map[string]map[string][]result) string {
 	var b strings.Builder
-	b.WriteString("| query | Pause req/s | p50 ms | p99 ms | CPU µs/req | Apollo req/s | p50 ms | p99 ms | CPU µs/req | Pause/Apollo req/s | per round |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	b.WriteString("| query | server | req/s | p50 ms | p99 ms | CPU µs/req | req/s ÷ Apollo's | per round |\n")
+	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n")
 	med := func(rs []result, f func(result) float64) float64 { return median(pick(rs, f)) }
 	rps := func(r result) float64 { return r.RPS }
 	p50 := func(r result) float64 { return r.P50 }
 	p99 := func(r result) float64 { return r.P99 }
 	cpu := func(r result) float64 { return r.CPU }
 	for _, q := range bench.Queries {
-		p, a := results[q.Name]["Pause"], results[q.Name]["Apollo"]
-		var rounds []string
-		for i := range min(len(p), len(a)) {
-			rounds = append(rounds, fmt.Sprintf("%.1f×", p[i].RPS/a[i].RPS))
+		a := results[q.Name]["Apollo"]
+		for _, name := range []string{"Pause", uncachedName, "Apollo"} {
+			p := results[q.Name][name]
+			ratio, rounds := "", ""
+			if name != "Apollo" {
+				var rs []string
+				for i := range min(len(p), len(a)) {
+					rs = append(rs, fmt.Sprintf("%.1f×", p[i].RPS/a[i].RPS))
+				}
+				ratio, rounds = fmt.Sprintf("**%.1f×**", med(p, rps)/med(a, rps)), strings.Join(rs, " ")
+			}
+			fmt.Fprintf(&b, "| %s | %s | %.0f | %.0f | %.0f | %.0f | %s | %s |\n", q.Name, name,
+				med(p, rps), med(p, p50), med(p, p99), med(p, cpu), ratio, rounds)
 		}
-		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | **%.1f×** | %s |\n", q.Name,
-			med(p, rps), med(p, p50), med(p, p99), med(p, cpu), med(a, rps), med(a, p50), med(a, p99), med(a, cpu),
-			med(p, rps)/med(a, rps), strings.Join(rounds, " "))
 	}
+	b.WriteString("\nPause: as `pause serve` runs on the embedded store, with its public response cache (answers to\n" +
+		"anonymous queries kept until the content changes). " + uncachedName + ": the same with PAUSE_PUBLIC_CACHE=off,\n" +
+		"every request executed.\n")
 	return b.String()
 }
 
