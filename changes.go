@@ -30,7 +30,7 @@ func (c *Changes) Watch(s Stores) Stores {
 	return Stores{
 		Articles: watched[*Article, ArticleFilter]{s.Articles, c},
 		Benefits: watched[*Benefit, BenefitFilter]{s.Benefits, c},
-		Tools:    watchedTools{watched[*Tool, ToolFilter]{s.Tools, c}, s.Tools},
+		Tools:    watchedTools{s.Tools, c},
 		Keys:     s.Keys,
 	}
 }
@@ -59,14 +59,22 @@ func (w watched[T, F]) Delete(ctx context.Context, id string, version int) error
 	return w.c.write(func() error { return w.Store.Delete(ctx, id, version) })
 }
 
-// watchedTools is watched for tools, with the methods only tool stores have.
+// watchedTools is watched for tools: it has every method of ToolStore, and counts the writes.
 type watchedTools struct {
-	watched[*Tool, ToolFilter]
-	tools ToolStore
+	ToolStore
+	c *Changes
 }
 
-func (w watchedTools) Categories(ctx context.Context) ([]CategoryCount, error) {
-	return w.tools.Categories(ctx)
+func (w watchedTools) Create(ctx context.Context, t *Tool) error {
+	return w.c.write(func() error { return w.ToolStore.Create(ctx, t) })
+}
+
+func (w watchedTools) Update(ctx context.Context, ts ...*Tool) error {
+	return w.c.write(func() error { return w.ToolStore.Update(ctx, ts...) })
+}
+
+func (w watchedTools) Delete(ctx context.Context, id string, version int) error {
+	return w.c.write(func() error { return w.ToolStore.Delete(ctx, id, version) })
 }
 
 // PublicVersion returns a function that tells the version of what anonymous callers can
