@@ -104,7 +104,9 @@ func (c *CMS) CreateArticle(ctx context.Context, in ArticleInput) (*Article, err
 }
 
 // UpdateArticle applies the patch to the article if its version is still version, or returns
-// ECONFLICT and changes nothing. Editors only.
+// ECONFLICT and changes nothing. The patch of a published article goes to its draft (see
+// DraftOf): the public keeps seeing the published article until it is published again.
+// Editors only.
 func (c *CMS) UpdateArticle(ctx context.Context, id string, version int, in ArticleInput) (*Article, error) {
 	return c.articles.update(ctx, id, version, func(a *Article) error {
 		in.apply(a)
@@ -115,14 +117,34 @@ func (c *CMS) UpdateArticle(ctx context.Context, id string, version int, in Arti
 	})
 }
 
-// PublishArticle makes the article public. Editors only.
+// PublishArticle makes the article public: its draft, if it has one, becomes the article.
+// Editors only.
 func (c *CMS) PublishArticle(ctx context.Context, id string, version int) (*Article, error) {
 	return c.articles.setStatus(ctx, id, version, StatusPublished)
 }
 
-// UnpublishArticle takes the article back to draft. Editors only.
+// UnpublishArticle takes the article back to draft status; pending edits become its content.
+// Editors only.
 func (c *CMS) UnpublishArticle(ctx context.Context, id string, version int) (*Article, error) {
 	return c.articles.setStatus(ctx, id, version, StatusDraft)
+}
+
+// DiscardArticleDraft drops the pending edits of the published article at version, leaving
+// what the public sees as it is. Editors only.
+func (c *CMS) DiscardArticleDraft(ctx context.Context, id string, version int) (*Article, error) {
+	return c.articles.discardDraft(ctx, id, version)
+}
+
+// ArticleDraft returns the pending edits of the article, or nil if it has none or the viewer
+// may not read drafts.
+func (c *CMS) ArticleDraft(ctx context.Context, a *Article) *Article { return draftFor(ctx, a) }
+
+// draftFor returns the item's draft if the viewer in ctx may read drafts.
+func draftFor[T Item](ctx context.Context, item T) T {
+	if !ViewerFrom(ctx).CanReadDrafts() {
+		return zeroOf(item)
+	}
+	return DraftOf(item)
 }
 
 // ArchiveArticle retires the article: it is no longer public, and it is kept. Editors only.
@@ -190,6 +212,14 @@ func (c *CMS) UnpublishBenefit(ctx context.Context, id string, version int) (*Be
 	return c.benefits.setStatus(ctx, id, version, StatusDraft)
 }
 
+// DiscardBenefitDraft drops the benefit's pending edits; see DiscardArticleDraft.
+func (c *CMS) DiscardBenefitDraft(ctx context.Context, id string, version int) (*Benefit, error) {
+	return c.benefits.discardDraft(ctx, id, version)
+}
+
+// BenefitDraft returns the benefit's pending edits; see ArticleDraft.
+func (c *CMS) BenefitDraft(ctx context.Context, b *Benefit) *Benefit { return draftFor(ctx, b) }
+
 // ArchiveBenefit retires the benefit. Editors only.
 func (c *CMS) ArchiveBenefit(ctx context.Context, id string, version int) (*Benefit, error) {
 	return c.benefits.setStatus(ctx, id, version, StatusArchived)
@@ -239,7 +269,12 @@ func (c *CMS) ReorderBenefits(ctx context.Context, ids []string) ([]*Benefit, er
 			return nil, Errorf(ENOTFOUND, "No benefit has id %s.", id)
 		}
 		if b.Position != i {
+			// The order is public at once, and a pending draft keeps it.
 			b.Position, b.UpdatedAt, b.UpdatedBy, b.Version = i, now, ViewerFrom(ctx).Subject, b.Version+1
+			if b.Draft != nil {
+				b.Draft.Position = i
+			}
+			syncDraft(b)
 			changed = append(changed, b)
 		}
 		out = append(out, b)
@@ -306,6 +341,14 @@ func (c *CMS) PublishTool(ctx context.Context, id string, version int) (*Tool, e
 func (c *CMS) UnpublishTool(ctx context.Context, id string, version int) (*Tool, error) {
 	return c.tools.setStatus(ctx, id, version, StatusDraft)
 }
+
+// DiscardToolDraft drops the tool's pending edits; see DiscardArticleDraft.
+func (c *CMS) DiscardToolDraft(ctx context.Context, id string, version int) (*Tool, error) {
+	return c.tools.discardDraft(ctx, id, version)
+}
+
+// ToolDraft returns the tool's pending edits; see ArticleDraft.
+func (c *CMS) ToolDraft(ctx context.Context, t *Tool) *Tool { return draftFor(ctx, t) }
 
 // ArchiveTool retires the tool. Editors only.
 func (c *CMS) ArchiveTool(ctx context.Context, id string, version int) (*Tool, error) {
@@ -405,9 +448,15 @@ func (k *kind[T, F]) notFound(how, key string) error {
 	return Errorf(ENOTFOUND, "No %s has %s %s.", k.name, how, key)
 }
 
-// visible reports whether the viewer in ctx may see the item.
+// visible reports whether the viewer in ctx may see the item, and takes its draft away if the
+// viewer may not see drafts.
 func visible[T Item](ctx context.Context, item T) bool {
-	return item.Metadata().Status == StatusPublished || ViewerFrom(ctx).CanReadDrafts()
+	if ViewerFrom(ctx).CanReadDrafts() {
+		return true
+	}
+	var none T
+	SetDraft(item, none)
+	return item.Metadata().Status == StatusPublished
 }
 
 func (k *kind[T, F]) get(ctx context.Context, id string) (T, error) {
@@ -472,7 +521,14 @@ func (k *kind[T, F]) list(ctx context.Context, q Query[F]) (*Page[T], error) {
 	if q.Filter, err = k.scoped(ctx, q.Filter); err != nil {
 		return nil, err
 	}
-	return k.store.List(ctx, q)
+	page, err := k.store.List(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, item := range page.Items {
+		visible(ctx, item)
+	}
+	return page, nil
 }
 
 func (k *kind[T, F]) count(ctx context.Context, f F) (int, error) {
@@ -518,7 +574,9 @@ func (k *kind[T, F]) create(ctx context.Context, item T) (T, error) {
 	}
 }
 
-func (k *kind[T, F]) update(ctx context.Context, id string, version int, change func(T) error) (T, error) {
+// load reads the item for a change at version: it returns ECONFLICT if the item is at another
+// version. Editors only.
+func (k *kind[T, F]) load(ctx context.Context, id string, version int) (T, error) {
 	var zero T
 	if err := ViewerFrom(ctx).Require(RoleEditor); err != nil {
 		return zero, err
@@ -527,39 +585,120 @@ func (k *kind[T, F]) update(ctx context.Context, id string, version int, change 
 	if err != nil {
 		return zero, err
 	}
-	m := item.Metadata()
-	if m.Version != version {
-		return zero, Errorf(ECONFLICT, "This %s changed since version %d (it is at version %d): reload it and apply your change again.", k.name, version, m.Version)
+	if v := item.Metadata().Version; v != version {
+		return zero, Errorf(ECONFLICT, "This %s changed since version %d (it is at version %d): reload it and apply your change again.", k.name, version, v)
 	}
-	if err := change(item); err != nil {
-		return zero, err
-	}
-	if m.Slug == "" {
-		m.Slug = Slugify(k.title(item))
-	}
-	if err := k.prepare(ctx, item); err != nil {
-		return zero, err
-	}
-	m.UpdatedAt, m.UpdatedBy, m.Version = k.cms.Now(), ViewerFrom(ctx).Subject, version+1
+	return item, nil
+}
+
+// save writes the item as the next version after version, its draft kept in step.
+func (k *kind[T, F]) save(ctx context.Context, item T, version int) (T, error) {
+	var zero T
+	item.Metadata().Version = version + 1
+	syncDraft(item)
 	if err := k.store.Update(ctx, item); err != nil {
 		return zero, err
 	}
 	return item, nil
 }
 
-func (k *kind[T, F]) setStatus(ctx context.Context, id string, version int, s Status) (T, error) {
-	return k.update(ctx, id, version, func(item T) error {
-		m := item.Metadata()
-		m.Status = s
-		if s == StatusPublished {
-			m.PublishedBy = ViewerFrom(ctx).Subject
-			if m.PublishedAt == nil {
-				now := k.cms.Now()
-				m.PublishedAt = &now
+// syncDraft gives the item's draft the item's identity, status, publication and version: a
+// draft differs from its item in content, slug and who changed it when only.
+func syncDraft[T Item](item T) {
+	d := DraftOf(item)
+	if d == nil {
+		return
+	}
+	m, dm := item.Metadata(), d.Metadata()
+	slug, at, by := dm.Slug, dm.UpdatedAt, dm.UpdatedBy
+	*dm = m.clone()
+	dm.Slug, dm.UpdatedAt, dm.UpdatedBy = slug, at, by
+	var none T
+	SetDraft(d, none)
+}
+
+// update applies change to the item at version. A published item keeps what the public sees:
+// the change goes to its draft (made from the item if it has none), which publishing makes
+// public. Other items change in place.
+func (k *kind[T, F]) update(ctx context.Context, id string, version int, change func(T) error) (T, error) {
+	var zero T
+	item, err := k.load(ctx, id, version)
+	if err != nil {
+		return zero, err
+	}
+	m := item.Metadata()
+	target := item
+	if m.Status == StatusPublished {
+		if target = DraftOf(item); target == nil {
+			target = Clone(item)
+		}
+	}
+	if err := change(target); err != nil {
+		return zero, err
+	}
+	tm := target.Metadata()
+	if tm.Slug == "" {
+		tm.Slug = Slugify(k.title(target))
+	}
+	if err := k.prepare(ctx, target); err != nil {
+		return zero, err
+	}
+	tm.UpdatedAt, tm.UpdatedBy = k.cms.Now(), ViewerFrom(ctx).Subject
+	if target != item {
+		// A draft's slug is claimed when it is published; tell the editor now if it is taken.
+		if tm.Slug != m.Slug {
+			other, err := k.store.GetBySlug(ctx, tm.Slug)
+			if err == nil && other.Metadata().ID != m.ID {
+				return zero, &Error{Code: ECONFLICT, Field: "slug", Message: fmt.Sprintf("Another %s has the slug %s.", k.name, tm.Slug)}
+			} else if err != nil && ErrorCode(err) != ENOTFOUND {
+				return zero, err
 			}
 		}
-		return nil
-	})
+		SetDraft(item, target)
+	}
+	return k.save(ctx, item, version)
+}
+
+// setStatus moves the item at version to the status. An item that had a draft becomes the
+// draft: publishing publishes the pending edits, and unpublishing or archiving keeps them as
+// the item's content, since nothing public needs protecting any more.
+func (k *kind[T, F]) setStatus(ctx context.Context, id string, version int, s Status) (T, error) {
+	var zero T
+	item, err := k.load(ctx, id, version)
+	if err != nil {
+		return zero, err
+	}
+	now, who := k.cms.Now(), ViewerFrom(ctx).Subject
+	if d := DraftOf(item); d != nil {
+		m, dm := item.Metadata(), d.Metadata()
+		slug := dm.Slug
+		*dm = m.clone()
+		dm.Slug = slug
+		item = d
+	}
+	m := item.Metadata()
+	m.Status, m.UpdatedAt, m.UpdatedBy = s, now, who
+	if s == StatusPublished {
+		m.PublishedBy = who
+		if m.PublishedAt == nil {
+			m.PublishedAt = &now
+		}
+	}
+	return k.save(ctx, item, version)
+}
+
+// discardDraft drops the item's draft, if it has one. Editors only.
+func (k *kind[T, F]) discardDraft(ctx context.Context, id string, version int) (T, error) {
+	var zero T
+	item, err := k.load(ctx, id, version)
+	if err != nil {
+		return zero, err
+	}
+	if DraftOf(item) == nil {
+		return item, nil
+	}
+	SetDraft(item, zero)
+	return k.save(ctx, item, version)
 }
 
 func (k *kind[T, F]) delete(ctx context.Context, id string, version int) error {
@@ -580,6 +719,7 @@ func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {
 	if m.Status == "" {
 		m.Status = StatusDraft
 	}
+	SetDraft(item, zeroOf(item))
 	if err := k.prepare(ctx, item); err != nil {
 		return false, err
 	}
@@ -612,6 +752,13 @@ func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {
 	// changes nothing.
 	om := old.Metadata()
 	m.ID, m.Version = om.ID, om.Version
+	// Files hold what is public: a pending draft stays pending, unless the item stops being
+	// published (only published items have drafts).
+	if m.Status == StatusPublished {
+		SetDraft(item, DraftOf(old))
+	} else {
+		SetDraft(item, zeroOf(item))
+	}
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = om.CreatedAt
 	}
@@ -639,6 +786,7 @@ func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {
 		m.UpdatedBy = who
 	}
 	m.Version = om.Version + 1
+	syncDraft(item)
 	return true, k.store.Update(ctx, item)
 }
 
@@ -682,6 +830,12 @@ func withEmptyLists[T Item](item T) any {
 		return c
 	}
 	return item
+}
+
+// zeroOf returns the nil item of the item's type.
+func zeroOf[T Item](T) T {
+	var zero T
+	return zero
 }
 
 // or returns s, or def if s is empty.

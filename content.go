@@ -3,6 +3,7 @@ package pause
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -86,6 +87,8 @@ type Article struct {
 	CoverImage         *Image
 	ReadingTimeMinutes int
 	RelatedToolIDs     []string
+	// Draft is the pending edits of a published article, or nil; see DraftOf.
+	Draft *Article
 }
 
 // Benefit is one of the benefits of asynchronous communication shown on the page, in order of
@@ -98,6 +101,8 @@ type Benefit struct {
 	Points      []string
 	Icon        string
 	Position    int
+	// Draft is the pending edits of a published benefit, or nil; see DraftOf.
+	Draft *Benefit
 }
 
 // Tool is an asynchronous-communication tool in the directory.
@@ -114,6 +119,96 @@ type Tool struct {
 	Platforms       []string
 	Tags            []string
 	Featured        bool
+	// Draft is the pending edits of a published tool, or nil; see DraftOf.
+	Draft *Tool
+}
+
+// DraftOf returns the item's working draft, or nil if it has none.
+//
+// A published item that an editor changes keeps its published fields, which are all the public
+// ever sees, and carries the changed copy as its Draft: the whole item as it will be once
+// published, whose Meta repeats the item's but for its Slug and who changed it when. Publishing
+// makes the draft the item; discarding drops it. Stores keep the draft as part of the item, and
+// index, count and claim slugs by the published fields only, so a draft changes no list, count,
+// category or slug that the public can see; its slug is claimed when it is published. Only
+// published items have drafts. A draft has no draft of its own.
+func DraftOf[T Item](item T) T {
+	var out any
+	switch v := any(item).(type) {
+	case *Article:
+		out = v.Draft
+	case *Benefit:
+		out = v.Draft
+	case *Tool:
+		out = v.Draft
+	}
+	return out.(T)
+}
+
+// SetDraft gives the item the draft, or none if draft is nil.
+func SetDraft[T Item](item, draft T) {
+	switch v := any(item).(type) {
+	case *Article:
+		v.Draft = any(draft).(*Article)
+	case *Benefit:
+		v.Draft = any(draft).(*Benefit)
+	case *Tool:
+		v.Draft = any(draft).(*Tool)
+	}
+}
+
+// Clone returns a deep copy of the item, its draft included, that shares nothing that can be
+// changed in place with it.
+func Clone[T Item](item T) T {
+	var out any
+	switch v := any(item).(type) {
+	case *Article:
+		if v == nil {
+			return item
+		}
+		c := *v
+		c.Meta = v.Meta.clone()
+		c.Tags, c.RelatedToolIDs = slices.Clone(v.Tags), slices.Clone(v.RelatedToolIDs)
+		if v.CoverImage != nil {
+			img := *v.CoverImage
+			c.CoverImage = &img
+		}
+		if v.Draft != nil {
+			c.Draft = Clone(v.Draft)
+		}
+		out = &c
+	case *Benefit:
+		if v == nil {
+			return item
+		}
+		c := *v
+		c.Meta = v.Meta.clone()
+		c.Points = slices.Clone(v.Points)
+		if v.Draft != nil {
+			c.Draft = Clone(v.Draft)
+		}
+		out = &c
+	case *Tool:
+		if v == nil {
+			return item
+		}
+		c := *v
+		c.Meta = v.Meta.clone()
+		c.Platforms, c.Tags = slices.Clone(v.Platforms), slices.Clone(v.Tags)
+		if v.Draft != nil {
+			c.Draft = Clone(v.Draft)
+		}
+		out = &c
+	}
+	return out.(T)
+}
+
+func (m Meta) clone() Meta {
+	if m.PublishedAt != nil {
+		t := *m.PublishedAt
+		m.PublishedAt = &t
+	}
+	return m
 }
 
 // Item is the constraint satisfied by the content types, for code generic over them.

@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"bytes"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -78,41 +77,7 @@ func (s *store[T, F, R]) item(id, data []byte) (T, error) {
 // clone returns a copy of the item that shares nothing that can be changed in place with it:
 // its slices and pointers are copied too. TestCloneSharesNothing checks every field of every
 // content type, so that a field added to one is not forgotten here.
-func clone[T pause.Item](item T) T {
-	var out any
-	switch v := any(item).(type) {
-	case *pause.Article:
-		c := *v
-		c.Meta = cloneMeta(v.Meta)
-		c.Tags = slices.Clone(v.Tags)
-		c.RelatedToolIDs = slices.Clone(v.RelatedToolIDs)
-		if v.CoverImage != nil {
-			img := *v.CoverImage
-			c.CoverImage = &img
-		}
-		out = &c
-	case *pause.Benefit:
-		c := *v
-		c.Meta = cloneMeta(v.Meta)
-		c.Points = slices.Clone(v.Points)
-		out = &c
-	case *pause.Tool:
-		c := *v
-		c.Meta = cloneMeta(v.Meta)
-		c.Platforms = slices.Clone(v.Platforms)
-		c.Tags = slices.Clone(v.Tags)
-		out = &c
-	}
-	return out.(T)
-}
-
-func cloneMeta(m pause.Meta) pause.Meta {
-	if m.PublishedAt != nil {
-		t := *m.PublishedAt
-		m.PublishedAt = &t
-	}
-	return m
-}
+func clone[T pause.Item](item T) T { return pause.Clone(item) }
 
 // counted keeps the answers of Count until the next write: a public page asks for the same
 // count (all published tools) with every request, and counting reads every item of the type.

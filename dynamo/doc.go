@@ -32,6 +32,7 @@
 //	                TOOL#<id>, BENEFIT#<id>                          LPK = ARTICLE#<status>, and a
 //	                                                                 K* sort key per order of the type
 //	article body    ARTICLE#<id>         BODY                        body, html: gzipped Markdown and HTML
+//	draft body      ARTICLE#<id>         DRAFTBODY                   the same, of the article's working draft
 //	slug marker     SLUG#ARTICLE#<slug>  SLUG                        id of the item with the slug
 //	counter         COUNT#ARTICLE        <status>                    n: items of the type in the status
 //	                                     <status>#TAG#<tag>          … with the tag
@@ -47,6 +48,16 @@
 // their UTF-8 bytes; TestUnicodeOrder checks it on DynamoDB Local). A content item is in the
 // index partition of its status only: ARTICLE#PUBLISHED, ARTICLE#DRAFT, ARTICLE#ARCHIVED.
 // Body items, slug markers and counters have no LPK and so are in no index.
+//
+// A working draft (the pending edits of a published item, pause.DraftOf) is the map attribute
+// "draft" of its content item, in the type's own storage shape; an article draft's body is its
+// DRAFTBODY item. Keys, index keys and counters are made from the published fields only, so a
+// draft is in no list partition, count or slug marker of its own: the public cannot reach it,
+// and its slug is claimed when it is published. It costs no request of its own: Get reads it
+// with the item (an article's Query reads the partition's ITEM, BODY and DRAFTBODY), lists
+// carry it in the projected item (without body), and writes put it with the item and the
+// draft body beside the body, in the same transaction. It adds its size to the item's, and
+// GetMany and Update ask for a third key per article (the draft body, usually missing).
 //
 // An article's body is a separate item so that list pages, which read the indexes, never read
 // bodies: a page's cost is its summaries'. Body and HTML are gzipped, because 200 KB of
@@ -64,6 +75,7 @@
 //
 //	pattern                       operation                                     requests  cost
 //	Get (article)                 Query PK=ARTICLE#<id>, consistent: item+body  1         ⌈(S+B)/4⌉ RCU
+//	                              (+draft body)
 //	Get (tool, benefit)           GetItem ITEM, consistent                      1         ⌈S/4⌉ RCU
 //	GetBySlug                     GetItem marker, then Get                      2         1 RCU + Get
 //	GetMany (related tools, …)    BatchGetItem, consistent, 100 keys a request  1 per 100 keys (an article is 2 keys)

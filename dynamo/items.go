@@ -21,6 +21,11 @@ import (
 // Lists never take omitempty, so that nil and empty lists come back as they went in (nil is
 // stored as NULL, empty as an empty list).
 
+// attrDraft is the attribute of a content item that holds its working draft (pause.DraftOf) in
+// the item's own storage shape, as a map; an article draft's body is a body item of its own.
+// Keys, indexes and counters never look at it.
+const attrDraft = "draft"
+
 type metaItem struct {
 	ID          string     `dynamodbav:"id"`
 	Slug        string     `dynamodbav:"slug"`

@@ -68,7 +68,9 @@ var listIndexes = []listIndex{
 const (
 	skItem = "ITEM" // the item itself (for articles: everything but the body)
 	skBody = "BODY" // an article's Body and BodyHTML
-	skSlug = "SLUG" // a slug marker
+	// skDraftBody is the Body and BodyHTML of an article's working draft (pause.DraftOf).
+	skDraftBody = "DRAFTBODY"
+	skSlug      = "SLUG" // a slug marker
 )
 
 // kindKey is a content type as keys spell it: ARTICLE, BENEFIT, TOOL.

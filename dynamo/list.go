@@ -155,9 +155,9 @@ func (s *store[T, F]) query(ctx context.Context, partition string, idx listIndex
 			return nil, fail(err, "list %ss by %s in %s", s.name, q.Order, partition)
 		}
 		for _, av := range res.Items {
-			item, err := s.decode(av)
+			item, err := s.decodeItem(av)
 			if err != nil {
-				return nil, fmt.Errorf("dynamo: %w", err)
+				return nil, err
 			}
 			// The filter expression and Match must agree; Match has the last word.
 			if !q.Filter.Match(item) {

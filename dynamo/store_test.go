@@ -134,7 +134,12 @@ func TestFailedWritesLeaveNothing(t *testing.T) {
 	}
 
 	// And a successful slug change moves the marker.
+	// (a is published: the slug change is a draft, and moves the marker when it is published.)
 	a4 := must[*pause.Article](t)(cms.UpdateArticle(ctx, a.ID, a.Version, pause.ArticleInput{Slug: ptr("third")}))
+	if after := snapshot(t, client, table, kindArticle, slugs...); after["slug first"] != a4.ID || after["slug third"] != "" {
+		t.Fatalf("markers after a draft slug change: %v", after)
+	}
+	a4 = must[*pause.Article](t)(cms.PublishArticle(ctx, a4.ID, a4.Version))
 	after := snapshot(t, client, table, kindArticle, slugs...)
 	if after["slug first"] != "" || after["slug third"] != a4.ID {
 		t.Fatalf("markers after a slug change: %v", after)

@@ -62,6 +62,7 @@ type ComplexityRoot struct {
 		BodyHTML           func(childComplexity int) int
 		CoverImage         func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
+		Draft              func(childComplexity int) int
 		Excerpt            func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
@@ -101,6 +102,7 @@ type ComplexityRoot struct {
 	Benefit struct {
 		Audit       func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		Draft       func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Icon        func(childComplexity int) int
 		Points      func(childComplexity int) int
@@ -138,27 +140,30 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ArchiveArticle   func(childComplexity int, id string, version int) int
-		ArchiveBenefit   func(childComplexity int, id string, version int) int
-		ArchiveTool      func(childComplexity int, id string, version int) int
-		CreateAPIKey     func(childComplexity int, name string, role pause.Role) int
-		CreateArticle    func(childComplexity int, input pause.ArticleInput) int
-		CreateBenefit    func(childComplexity int, input pause.BenefitInput) int
-		CreateTool       func(childComplexity int, input pause.ToolInput) int
-		DeleteArticle    func(childComplexity int, id string, version int) int
-		DeleteBenefit    func(childComplexity int, id string, version int) int
-		DeleteTool       func(childComplexity int, id string, version int) int
-		PublishArticle   func(childComplexity int, id string, version int) int
-		PublishBenefit   func(childComplexity int, id string, version int) int
-		PublishTool      func(childComplexity int, id string, version int) int
-		ReorderBenefits  func(childComplexity int, ids []string) int
-		RevokeAPIKey     func(childComplexity int, id string) int
-		UnpublishArticle func(childComplexity int, id string, version int) int
-		UnpublishBenefit func(childComplexity int, id string, version int) int
-		UnpublishTool    func(childComplexity int, id string, version int) int
-		UpdateArticle    func(childComplexity int, id string, version int, input pause.ArticleInput) int
-		UpdateBenefit    func(childComplexity int, id string, version int, input pause.BenefitInput) int
-		UpdateTool       func(childComplexity int, id string, version int, input pause.ToolInput) int
+		ArchiveArticle      func(childComplexity int, id string, version int) int
+		ArchiveBenefit      func(childComplexity int, id string, version int) int
+		ArchiveTool         func(childComplexity int, id string, version int) int
+		CreateAPIKey        func(childComplexity int, name string, role pause.Role) int
+		CreateArticle       func(childComplexity int, input pause.ArticleInput) int
+		CreateBenefit       func(childComplexity int, input pause.BenefitInput) int
+		CreateTool          func(childComplexity int, input pause.ToolInput) int
+		DeleteArticle       func(childComplexity int, id string, version int) int
+		DeleteBenefit       func(childComplexity int, id string, version int) int
+		DeleteTool          func(childComplexity int, id string, version int) int
+		DiscardArticleDraft func(childComplexity int, id string, version int) int
+		DiscardBenefitDraft func(childComplexity int, id string, version int) int
+		DiscardToolDraft    func(childComplexity int, id string, version int) int
+		PublishArticle      func(childComplexity int, id string, version int) int
+		PublishBenefit      func(childComplexity int, id string, version int) int
+		PublishTool         func(childComplexity int, id string, version int) int
+		ReorderBenefits     func(childComplexity int, ids []string) int
+		RevokeAPIKey        func(childComplexity int, id string) int
+		UnpublishArticle    func(childComplexity int, id string, version int) int
+		UnpublishBenefit    func(childComplexity int, id string, version int) int
+		UnpublishTool       func(childComplexity int, id string, version int) int
+		UpdateArticle       func(childComplexity int, id string, version int, input pause.ArticleInput) int
+		UpdateBenefit       func(childComplexity int, id string, version int, input pause.BenefitInput) int
+		UpdateTool          func(childComplexity int, id string, version int, input pause.ToolInput) int
 	}
 
 	PageInfo struct {
@@ -184,6 +189,7 @@ type ComplexityRoot struct {
 		CreatedAt       func(childComplexity int) int
 		Description     func(childComplexity int) int
 		DescriptionHTML func(childComplexity int) int
+		Draft           func(childComplexity int) int
 		Featured        func(childComplexity int) int
 		ID              func(childComplexity int) int
 		LogoURL         func(childComplexity int) int
@@ -232,6 +238,7 @@ type ArticleResolver interface {
 	RelatedTools(ctx context.Context, obj *pause.Article) ([]*pause.Tool, error)
 
 	Audit(ctx context.Context, obj *pause.Article) (*pause.Meta, error)
+	Draft(ctx context.Context, obj *pause.Article) (*pause.Article, error)
 }
 type ArticleConnectionResolver interface {
 	Edges(ctx context.Context, obj *ArticleConnection) ([]*model.ArticleEdge, error)
@@ -241,6 +248,7 @@ type ArticleConnectionResolver interface {
 }
 type BenefitResolver interface {
 	Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error)
+	Draft(ctx context.Context, obj *pause.Benefit) (*pause.Benefit, error)
 }
 type BenefitConnectionResolver interface {
 	Edges(ctx context.Context, obj *BenefitConnection) ([]*model.BenefitEdge, error)
@@ -253,6 +261,7 @@ type MutationResolver interface {
 	UpdateArticle(ctx context.Context, id string, version int, input pause.ArticleInput) (*pause.Article, error)
 	PublishArticle(ctx context.Context, id string, version int) (*pause.Article, error)
 	UnpublishArticle(ctx context.Context, id string, version int) (*pause.Article, error)
+	DiscardArticleDraft(ctx context.Context, id string, version int) (*pause.Article, error)
 	ArchiveArticle(ctx context.Context, id string, version int) (*pause.Article, error)
 	DeleteArticle(ctx context.Context, id string, version int) (string, error)
 	CreateBenefit(ctx context.Context, input pause.BenefitInput) (*pause.Benefit, error)
@@ -260,6 +269,7 @@ type MutationResolver interface {
 	PublishBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	UnpublishBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	ArchiveBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
+	DiscardBenefitDraft(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	DeleteBenefit(ctx context.Context, id string, version int) (string, error)
 	ReorderBenefits(ctx context.Context, ids []string) ([]*pause.Benefit, error)
 	CreateTool(ctx context.Context, input pause.ToolInput) (*pause.Tool, error)
@@ -267,6 +277,7 @@ type MutationResolver interface {
 	PublishTool(ctx context.Context, id string, version int) (*pause.Tool, error)
 	UnpublishTool(ctx context.Context, id string, version int) (*pause.Tool, error)
 	ArchiveTool(ctx context.Context, id string, version int) (*pause.Tool, error)
+	DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error)
 	DeleteTool(ctx context.Context, id string, version int) (string, error)
 	CreateAPIKey(ctx context.Context, name string, role pause.Role) (*model.CreatedAPIKey, error)
 	RevokeAPIKey(ctx context.Context, id string) (*pause.APIKey, error)
@@ -284,6 +295,7 @@ type QueryResolver interface {
 }
 type ToolResolver interface {
 	Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error)
+	Draft(ctx context.Context, obj *pause.Tool) (*pause.Tool, error)
 }
 type ToolConnectionResolver interface {
 	Edges(ctx context.Context, obj *ToolConnection) ([]*model.ToolEdge, error)
@@ -395,6 +407,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.CreatedAt(childComplexity), true
+	case "Article.draft":
+		if e.ComplexityRoot.Article.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Draft(childComplexity), true
 	case "Article.excerpt":
 		if e.ComplexityRoot.Article.Excerpt == nil {
 			break
@@ -544,6 +562,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Benefit.CreatedAt(childComplexity), true
+	case "Benefit.draft":
+		if e.ComplexityRoot.Benefit.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Benefit.Draft(childComplexity), true
 	case "Benefit.id":
 		if e.ComplexityRoot.Benefit.ID == nil {
 			break
@@ -791,6 +815,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTool(childComplexity, args["id"].(string), args["version"].(int)), true
+	case "Mutation.discardArticleDraft":
+		if e.ComplexityRoot.Mutation.DiscardArticleDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardArticleDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardArticleDraft(childComplexity, args["id"].(string), args["version"].(int)), true
+	case "Mutation.discardBenefitDraft":
+		if e.ComplexityRoot.Mutation.DiscardBenefitDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardBenefitDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardBenefitDraft(childComplexity, args["id"].(string), args["version"].(int)), true
+	case "Mutation.discardToolDraft":
+		if e.ComplexityRoot.Mutation.DiscardToolDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardToolDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardToolDraft(childComplexity, args["id"].(string), args["version"].(int)), true
 	case "Mutation.publishArticle":
 		if e.ComplexityRoot.Mutation.PublishArticle == nil {
 			break
@@ -1042,6 +1099,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tool.DescriptionHTML(childComplexity), true
+	case "Tool.draft":
+		if e.ComplexityRoot.Tool.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tool.Draft(childComplexity), true
 	case "Tool.featured":
 		if e.ComplexityRoot.Tool.Featured == nil {
 			break
@@ -1299,6 +1362,12 @@ var sources = []*ast.Source{
 # drafts and to change content. Every change to an existing item names the ` + "`" + `version` + "`" + ` the editor
 # last saw: a stale version gets a CONFLICT error and changes nothing.
 #
+# Working drafts: editing a published item (` + "`" + `update*` + "`" + `) does not change what the public sees.
+# The edits are kept as the item's ` + "`" + `draft` + "`" + ` (viewers and up read it on the item, by id, by slug
+# and in lists), and ` + "`" + `publish*` + "`" + ` makes them public; ` + "`" + `discard*Draft` + "`" + ` drops them. Only published
+# items have drafts: other items change in place. Every write, draft edits included, adds one
+# to ` + "`" + `version` + "`" + `.
+#
 # Errors carry ` + "`" + `extensions.code` + "`" + `: BAD_USER_INPUT (with ` + "`" + `extensions.field` + "`" + `), UNAUTHENTICATED,
 # FORBIDDEN, NOT_FOUND, CONFLICT, UNAVAILABLE or INTERNAL (with ` + "`" + `extensions.requestId` + "`" + `).
 
@@ -1333,12 +1402,18 @@ type Query {
 type Mutation {
   "Create a draft article. Editors only."
   createArticle(input: CreateArticleInput!): Article!
-  "Change the fields given in input (a patch). Editors only."
+  """
+  Change the fields given in input (a patch). On a published article the change goes to its
+  ` + "`" + `draft` + "`" + `, and the public keeps seeing the published article until ` + "`" + `publishArticle` + "`" + `. Editors
+  only.
+  """
   updateArticle(id: ID!, version: Int!, input: UpdateArticleInput!): Article!
-  "Make the article public. Editors only."
+  "Make the article public; a pending draft becomes the published article. Editors only."
   publishArticle(id: ID!, version: Int!): Article!
-  "Take the article back to draft. Editors only."
+  "Take the article back to draft status; a pending draft becomes its content. Editors only."
   unpublishArticle(id: ID!, version: Int!): Article!
+  "Drop the pending draft of a published article; what the public sees stays. Editors only."
+  discardArticleDraft(id: ID!, version: Int!): Article!
   "Retire the article: it stays stored, and is no longer public. Editors only."
   archiveArticle(id: ID!, version: Int!): Article!
   "Delete the article. Editors only. Returns its id."
@@ -1349,6 +1424,7 @@ type Mutation {
   publishBenefit(id: ID!, version: Int!): Benefit!
   unpublishBenefit(id: ID!, version: Int!): Benefit!
   archiveBenefit(id: ID!, version: Int!): Benefit!
+  discardBenefitDraft(id: ID!, version: Int!): Benefit!
   deleteBenefit(id: ID!, version: Int!): ID!
   "Give the benefits the positions 0, 1, 2… in the order of ids, all at once."
   reorderBenefits(ids: [ID!]!): [Benefit!]!
@@ -1358,6 +1434,7 @@ type Mutation {
   publishTool(id: ID!, version: Int!): Tool!
   unpublishTool(id: ID!, version: Int!): Tool!
   archiveTool(id: ID!, version: Int!): Tool!
+  discardToolDraft(id: ID!, version: Int!): Tool!
   deleteTool(id: ID!, version: Int!): ID!
 
   "Make an API key for a machine (a build, a script). Its secret is shown this once. Admins only."
@@ -1451,6 +1528,12 @@ type Article {
   version: Int!
   "Who created, changed and published it; null for anonymous callers."
   audit: Audit
+  """
+  The pending edits of a published article: the article as it will be once published (its ` + "`" + `slug` + "`" + `,
+  ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
+  anonymous callers.
+  """
+  draft: Article
 }
 
 type Benefit {
@@ -1475,6 +1558,12 @@ type Benefit {
   version: Int!
   "Who created, changed and published it; null for anonymous callers."
   audit: Audit
+  """
+  The pending edits of a published benefit: the benefit as it will be once published (its ` + "`" + `slug` + "`" + `,
+  ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
+  anonymous callers.
+  """
+  draft: Benefit
 }
 
 enum Pricing {
@@ -1509,6 +1598,12 @@ type Tool {
   version: Int!
   "Who created, changed and published it; null for anonymous callers."
   audit: Audit
+  """
+  The pending edits of a published tool: the tool as it will be once published (its ` + "`" + `slug` + "`" + `,
+  ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
+  anonymous callers.
+  """
+  draft: Tool
 }
 
 type ToolCategory {
@@ -1747,6 +1842,8 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_version(ctx, field)
 	case "audit":
 		return ec.fieldContext_Article_audit(ctx, field)
+	case "draft":
+		return ec.fieldContext_Article_draft(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -1827,6 +1924,8 @@ func (ec *executionContext) childFields_Benefit(ctx context.Context, field graph
 		return ec.fieldContext_Benefit_version(ctx, field)
 	case "audit":
 		return ec.fieldContext_Benefit_audit(ctx, field)
+	case "draft":
+		return ec.fieldContext_Benefit_draft(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Benefit", field.Name)
 }
@@ -1925,6 +2024,8 @@ func (ec *executionContext) childFields_Tool(ctx context.Context, field graphql.
 		return ec.fieldContext_Tool_version(ctx, field)
 	case "audit":
 		return ec.fieldContext_Tool_audit(ctx, field)
+	case "draft":
+		return ec.fieldContext_Tool_draft(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tool", field.Name)
 }
@@ -2266,6 +2367,72 @@ func (ec *executionContext) field_Mutation_deleteBenefit_args(ctx context.Contex
 }
 
 func (ec *executionContext) field_Mutation_deleteTool_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_discardArticleDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_discardBenefitDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_discardToolDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -3416,6 +3583,38 @@ func (ec *executionContext) fieldContext_Article_audit(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Article_draft(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Draft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ArticleConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4036,6 +4235,38 @@ func (ec *executionContext) fieldContext_Benefit_audit(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Benefit_draft(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Benefit_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Benefit().Draft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
+			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Benefit_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Benefit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benefit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BenefitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BenefitConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4487,6 +4718,50 @@ func (ec *executionContext) fieldContext_Mutation_unpublishArticle(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_discardArticleDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discardArticleDraft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardArticleDraft(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖpauseᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discardArticleDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardArticleDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_archiveArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4795,6 +5070,50 @@ func (ec *executionContext) fieldContext_Mutation_archiveBenefit(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_discardBenefitDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discardBenefitDraft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardBenefitDraft(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
+			return ec.marshalNBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discardBenefitDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benefit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardBenefitDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_deleteBenefit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5097,6 +5416,50 @@ func (ec *executionContext) fieldContext_Mutation_archiveTool(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_archiveTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discardToolDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discardToolDraft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardToolDraft(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalNTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discardToolDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardToolDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6158,6 +6521,38 @@ func (ec *executionContext) fieldContext_Tool_audit(_ context.Context, field gra
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Audit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Tool_draft(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tool_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tool().Draft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Tool_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tool",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8525,6 +8920,12 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_audit(ctx, field, obj)
 				})
+		case "draft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_draft(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8795,6 +9196,12 @@ func (ec *executionContext) _Benefit(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Benefit_audit(ctx, field, obj)
 				})
+		case "draft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Benefit_draft(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9025,6 +9432,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "discardArticleDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardArticleDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "archiveArticle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveArticle(ctx, field)
@@ -9074,6 +9488,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "discardBenefitDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardBenefitDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "deleteBenefit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteBenefit(ctx, field)
@@ -9119,6 +9540,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "archiveTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveTool(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discardToolDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardToolDraft(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -9409,6 +9837,12 @@ func (ec *executionContext) _Tool(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tool_audit(ctx, field, obj)
+				})
+		case "draft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tool_draft(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

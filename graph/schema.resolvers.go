@@ -31,6 +31,11 @@ func (r *articleResolver) Audit(ctx context.Context, obj *pause.Article) (*pause
 	return pause.AuditOf(ctx, &obj.Meta), nil
 }
 
+// Draft is the resolver for the draft field.
+func (r *articleResolver) Draft(ctx context.Context, obj *pause.Article) (*pause.Article, error) {
+	return r.CMS.ArticleDraft(ctx, obj), nil
+}
+
 // Edges is the resolver for the edges field.
 func (r *articleConnectionResolver) Edges(ctx context.Context, obj *ArticleConnection) ([]*model.ArticleEdge, error) {
 	return edges(obj.Page, func(c string, n *pause.Article) *model.ArticleEdge { return &model.ArticleEdge{Cursor: c, Node: n} }), nil
@@ -54,6 +59,11 @@ func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *Article
 // Audit is the resolver for the audit field.
 func (r *benefitResolver) Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error) {
 	return pause.AuditOf(ctx, &obj.Meta), nil
+}
+
+// Draft is the resolver for the draft field.
+func (r *benefitResolver) Draft(ctx context.Context, obj *pause.Benefit) (*pause.Benefit, error) {
+	return r.CMS.BenefitDraft(ctx, obj), nil
 }
 
 // Edges is the resolver for the edges field.
@@ -96,6 +106,11 @@ func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string, vers
 	return r.CMS.UnpublishArticle(ctx, id, version)
 }
 
+// DiscardArticleDraft is the resolver for the discardArticleDraft field.
+func (r *mutationResolver) DiscardArticleDraft(ctx context.Context, id string, version int) (*pause.Article, error) {
+	return r.CMS.DiscardArticleDraft(ctx, id, version)
+}
+
 // ArchiveArticle is the resolver for the archiveArticle field.
 func (r *mutationResolver) ArchiveArticle(ctx context.Context, id string, version int) (*pause.Article, error) {
 	return r.CMS.ArchiveArticle(ctx, id, version)
@@ -131,6 +146,11 @@ func (r *mutationResolver) ArchiveBenefit(ctx context.Context, id string, versio
 	return r.CMS.ArchiveBenefit(ctx, id, version)
 }
 
+// DiscardBenefitDraft is the resolver for the discardBenefitDraft field.
+func (r *mutationResolver) DiscardBenefitDraft(ctx context.Context, id string, version int) (*pause.Benefit, error) {
+	return r.CMS.DiscardBenefitDraft(ctx, id, version)
+}
+
 // DeleteBenefit is the resolver for the deleteBenefit field.
 func (r *mutationResolver) DeleteBenefit(ctx context.Context, id string, version int) (string, error) {
 	return id, r.CMS.DeleteBenefit(ctx, id, version)
@@ -164,6 +184,11 @@ func (r *mutationResolver) UnpublishTool(ctx context.Context, id string, version
 // ArchiveTool is the resolver for the archiveTool field.
 func (r *mutationResolver) ArchiveTool(ctx context.Context, id string, version int) (*pause.Tool, error) {
 	return r.CMS.ArchiveTool(ctx, id, version)
+}
+
+// DiscardToolDraft is the resolver for the discardToolDraft field.
+func (r *mutationResolver) DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error) {
+	return r.CMS.DiscardToolDraft(ctx, id, version)
 }
 
 // DeleteTool is the resolver for the deleteTool field.
@@ -256,6 +281,11 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*pause.APIKey, error) {
 // Audit is the resolver for the audit field.
 func (r *toolResolver) Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error) {
 	return pause.AuditOf(ctx, &obj.Meta), nil
+}
+
+// Draft is the resolver for the draft field.
+func (r *toolResolver) Draft(ctx context.Context, obj *pause.Tool) (*pause.Tool, error) {
+	return r.CMS.ToolDraft(ctx, obj), nil
 }
 
 // Edges is the resolver for the edges field.

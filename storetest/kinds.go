@@ -16,17 +16,19 @@ type kind[T pause.Item, F pause.Filter[T]] struct {
 
 	// create makes a valid draft with the title (a tool's name) and the slug, or a slug made
 	// from the title if slug is "".
-	create     func(ctx context.Context, title, slug string) (T, error)
-	get        func(ctx context.Context, id string) (T, error)
-	getBySlug  func(ctx context.Context, slug string) (T, error)
-	list       func(ctx context.Context, q pause.Query[F]) (*pause.Page[T], error)
-	count      func(ctx context.Context, f F) (int, error)
-	rename     func(ctx context.Context, id string, version int, title string) (T, error)
-	reslug     func(ctx context.Context, id string, version int, slug string) (T, error)
-	publish    func(ctx context.Context, id string, version int) (T, error)
-	unpublish  func(ctx context.Context, id string, version int) (T, error)
-	archive    func(ctx context.Context, id string, version int) (T, error)
-	del        func(ctx context.Context, id string, version int) error
+	create    func(ctx context.Context, title, slug string) (T, error)
+	get       func(ctx context.Context, id string) (T, error)
+	getBySlug func(ctx context.Context, slug string) (T, error)
+	list      func(ctx context.Context, q pause.Query[F]) (*pause.Page[T], error)
+	count     func(ctx context.Context, f F) (int, error)
+	rename    func(ctx context.Context, id string, version int, title string) (T, error)
+	reslug    func(ctx context.Context, id string, version int, slug string) (T, error)
+	publish   func(ctx context.Context, id string, version int) (T, error)
+	unpublish func(ctx context.Context, id string, version int) (T, error)
+	archive   func(ctx context.Context, id string, version int) (T, error)
+	del       func(ctx context.Context, id string, version int) error
+	// discard drops the pending edits of a published item.
+	discard    func(ctx context.Context, id string, version int) (T, error)
 	importItem func(ctx context.Context, item T) (bool, error)
 
 	// sample returns a complete item for import, with the title and slug.
@@ -68,6 +70,7 @@ func articleKind(e *env) *kind[*pause.Article, pause.ArticleFilter] {
 		publish:    c.PublishArticle,
 		unpublish:  c.UnpublishArticle,
 		archive:    c.ArchiveArticle,
+		discard:    c.DiscardArticleDraft,
 		del:        c.DeleteArticle,
 		importItem: c.ImportArticle,
 		sample: func(title, slug string) *pause.Article {
@@ -124,6 +127,7 @@ func toolKind(e *env) *kind[*pause.Tool, pause.ToolFilter] {
 		publish:    c.PublishTool,
 		unpublish:  c.UnpublishTool,
 		archive:    c.ArchiveTool,
+		discard:    c.DiscardToolDraft,
 		del:        c.DeleteTool,
 		importItem: c.ImportTool,
 		sample: func(name, slug string) *pause.Tool {
@@ -189,6 +193,7 @@ func benefitKind(e *env) *kind[*pause.Benefit, pause.BenefitFilter] {
 		publish:    c.PublishBenefit,
 		unpublish:  c.UnpublishBenefit,
 		archive:    c.ArchiveBenefit,
+		discard:    c.DiscardBenefitDraft,
 		del:        c.DeleteBenefit,
 		importItem: c.ImportBenefit,
 		sample: func(title, slug string) *pause.Benefit {

@@ -87,6 +87,12 @@ func groups() []group {
 				{"ToolCategories", testDraftCategories},
 				{"ToolsByIDs", testToolsByIDs},
 			})},
+		{"WorkingDrafts", concat(
+			byKind("", testWorkingDraft, testWorkingDraft, testWorkingDraft),
+			[]testCase{
+				{"ArticleBody", testArticleDraftBody},
+				{"ToolCounts", testDraftCounts},
+			})},
 		{"Orders", []testCase{
 			{"ArticlePublishedAt", testArticlePublishedAtOrder},
 			{"ArticleUpdatedAt", testArticleUpdatedAtOrder},
