@@ -44,18 +44,21 @@ func NewCMS(cfg Config) *CMS {
 	c.articles = &kind[*Article, ArticleFilter]{
 		name: "article", store: cfg.Stores.Articles, cms: c, orders: ArticleOrders,
 		scope:   func(f ArticleFilter, s *Status) ArticleFilter { f.Status = s; return f },
+		asOf:    func(f ArticleFilter, t time.Time) ArticleFilter { f.At = t; return f },
 		prepare: c.prepareArticle,
 		title:   func(a *Article) string { return a.Title },
 	}
 	c.benefits = &kind[*Benefit, BenefitFilter]{
 		name: "benefit", store: cfg.Stores.Benefits, cms: c, orders: BenefitOrders,
 		scope:   func(f BenefitFilter, s *Status) BenefitFilter { f.Status = s; return f },
+		asOf:    func(f BenefitFilter, t time.Time) BenefitFilter { f.At = t; return f },
 		prepare: c.prepareBenefit,
 		title:   func(b *Benefit) string { return b.Title },
 	}
 	c.tools = &kind[*Tool, ToolFilter]{
 		name: "tool", store: cfg.Stores.Tools, cms: c, orders: ToolOrders,
 		scope:   func(f ToolFilter, s *Status) ToolFilter { f.Status = s; return f },
+		asOf:    func(f ToolFilter, t time.Time) ToolFilter { f.At = t; return f },
 		prepare: c.prepareTool,
 		title:   func(t *Tool) string { return t.Name },
 	}
@@ -120,13 +123,26 @@ func (c *CMS) UpdateArticle(ctx context.Context, id string, version int, in Arti
 // PublishArticle makes the article public: its draft, if it has one, becomes the article.
 // Editors only.
 func (c *CMS) PublishArticle(ctx context.Context, id string, version int) (*Article, error) {
-	return c.articles.setStatus(ctx, id, version, StatusPublished)
+	return c.articles.setStatus(ctx, id, version, StatusPublished, nil)
+}
+
+// PublishArticleAt publishes the article now, or at the time at if it is later: until then the
+// public does not see it, and then it does, without anything running at that time. Only
+// unpublished articles are published at a time. Editors only.
+func (c *CMS) PublishArticleAt(ctx context.Context, id string, version int, at *time.Time) (*Article, error) {
+	return c.articles.setStatus(ctx, id, version, StatusPublished, at)
 }
 
 // UnpublishArticle takes the article back to draft status; pending edits become its content.
 // Editors only.
 func (c *CMS) UnpublishArticle(ctx context.Context, id string, version int) (*Article, error) {
-	return c.articles.setStatus(ctx, id, version, StatusDraft)
+	return c.articles.setStatus(ctx, id, version, StatusDraft, nil)
+}
+
+// UnpublishArticleAt unpublishes the published article now, or at the time at if it is later.
+// Editors only.
+func (c *CMS) UnpublishArticleAt(ctx context.Context, id string, version int, at *time.Time) (*Article, error) {
+	return c.articles.setStatus(ctx, id, version, StatusDraft, at)
 }
 
 // DiscardArticleDraft drops the pending edits of the published article at version, leaving
@@ -149,7 +165,7 @@ func draftFor[T Item](ctx context.Context, item T) T {
 
 // ArchiveArticle retires the article: it is no longer public, and it is kept. Editors only.
 func (c *CMS) ArchiveArticle(ctx context.Context, id string, version int) (*Article, error) {
-	return c.articles.setStatus(ctx, id, version, StatusArchived)
+	return c.articles.setStatus(ctx, id, version, StatusArchived, nil)
 }
 
 // DeleteArticle deletes the article if its version is still version. Editors only.
@@ -204,12 +220,25 @@ func (c *CMS) UpdateBenefit(ctx context.Context, id string, version int, in Bene
 
 // PublishBenefit makes the benefit public. Editors only.
 func (c *CMS) PublishBenefit(ctx context.Context, id string, version int) (*Benefit, error) {
-	return c.benefits.setStatus(ctx, id, version, StatusPublished)
+	return c.benefits.setStatus(ctx, id, version, StatusPublished, nil)
+}
+
+// PublishBenefitAt publishes the benefit now, or at the time at if it is later: until then the
+// public does not see it, and then it does, without anything running at that time. Only
+// unpublished benefits are published at a time. Editors only.
+func (c *CMS) PublishBenefitAt(ctx context.Context, id string, version int, at *time.Time) (*Benefit, error) {
+	return c.benefits.setStatus(ctx, id, version, StatusPublished, at)
 }
 
 // UnpublishBenefit takes the benefit back to draft. Editors only.
 func (c *CMS) UnpublishBenefit(ctx context.Context, id string, version int) (*Benefit, error) {
-	return c.benefits.setStatus(ctx, id, version, StatusDraft)
+	return c.benefits.setStatus(ctx, id, version, StatusDraft, nil)
+}
+
+// UnpublishBenefitAt unpublishes the published benefit now, or at the time at if it is later.
+// Editors only.
+func (c *CMS) UnpublishBenefitAt(ctx context.Context, id string, version int, at *time.Time) (*Benefit, error) {
+	return c.benefits.setStatus(ctx, id, version, StatusDraft, at)
 }
 
 // DiscardBenefitDraft drops the benefit's pending edits; see DiscardArticleDraft.
@@ -222,7 +251,7 @@ func (c *CMS) BenefitDraft(ctx context.Context, b *Benefit) *Benefit { return dr
 
 // ArchiveBenefit retires the benefit. Editors only.
 func (c *CMS) ArchiveBenefit(ctx context.Context, id string, version int) (*Benefit, error) {
-	return c.benefits.setStatus(ctx, id, version, StatusArchived)
+	return c.benefits.setStatus(ctx, id, version, StatusArchived, nil)
 }
 
 // DeleteBenefit deletes the benefit; see DeleteArticle.
@@ -317,7 +346,7 @@ func (c *CMS) ToolsByIDs(ctx context.Context, ids []string) ([]*Tool, error) {
 
 // ToolCategories returns the categories of published tools with their counts, by name.
 func (c *CMS) ToolCategories(ctx context.Context) ([]CategoryCount, error) {
-	return c.cfg.Stores.Tools.Categories(ctx)
+	return c.cfg.Stores.Tools.Categories(ctx, c.Now())
 }
 
 // CreateTool creates a draft tool. Editors only.
@@ -334,12 +363,25 @@ func (c *CMS) UpdateTool(ctx context.Context, id string, version int, in ToolInp
 
 // PublishTool makes the tool public. Editors only.
 func (c *CMS) PublishTool(ctx context.Context, id string, version int) (*Tool, error) {
-	return c.tools.setStatus(ctx, id, version, StatusPublished)
+	return c.tools.setStatus(ctx, id, version, StatusPublished, nil)
+}
+
+// PublishToolAt publishes the tool now, or at the time at if it is later: until then the
+// public does not see it, and then it does, without anything running at that time. Only
+// unpublished tools are published at a time. Editors only.
+func (c *CMS) PublishToolAt(ctx context.Context, id string, version int, at *time.Time) (*Tool, error) {
+	return c.tools.setStatus(ctx, id, version, StatusPublished, at)
 }
 
 // UnpublishTool takes the tool back to draft. Editors only.
 func (c *CMS) UnpublishTool(ctx context.Context, id string, version int) (*Tool, error) {
-	return c.tools.setStatus(ctx, id, version, StatusDraft)
+	return c.tools.setStatus(ctx, id, version, StatusDraft, nil)
+}
+
+// UnpublishToolAt unpublishes the published tool now, or at the time at if it is later.
+// Editors only.
+func (c *CMS) UnpublishToolAt(ctx context.Context, id string, version int, at *time.Time) (*Tool, error) {
+	return c.tools.setStatus(ctx, id, version, StatusDraft, at)
 }
 
 // DiscardToolDraft drops the tool's pending edits; see DiscardArticleDraft.
@@ -352,7 +394,7 @@ func (c *CMS) ToolDraft(ctx context.Context, t *Tool) *Tool { return draftFor(ct
 
 // ArchiveTool retires the tool. Editors only.
 func (c *CMS) ArchiveTool(ctx context.Context, id string, version int) (*Tool, error) {
-	return c.tools.setStatus(ctx, id, version, StatusArchived)
+	return c.tools.setStatus(ctx, id, version, StatusArchived, nil)
 }
 
 // DeleteTool deletes the tool; see DeleteArticle. Articles that name it as related simply stop
@@ -440,6 +482,7 @@ type kind[T Item, F Filter[T]] struct {
 	cms     *CMS
 	orders  []Order // the first is the default
 	scope   func(F, *Status) F
+	asOf    func(F, time.Time) F
 	prepare func(context.Context, T) error
 	title   func(T) string
 }
@@ -448,14 +491,19 @@ func (k *kind[T, F]) notFound(how, key string) error {
 	return Errorf(ENOTFOUND, "No %s has %s %s.", k.name, how, key)
 }
 
-// visible reports whether the viewer in ctx may see the item, and takes its draft away if the
-// viewer may not see drafts.
-func visible[T Item](ctx context.Context, item T) bool {
+// visible settles the item's scheduled change if its time has come (see Meta.StatusAt), takes
+// its draft away if the viewer in ctx may not see drafts, and reports whether the viewer may see
+// the item.
+func (k *kind[T, F]) visible(ctx context.Context, item T) bool {
+	now := k.cms.Now()
+	item.Metadata().settle(now)
+	if d := DraftOf(item); d != nil {
+		d.Metadata().settle(now)
+	}
 	if ViewerFrom(ctx).CanReadDrafts() {
 		return true
 	}
-	var none T
-	SetDraft(item, none)
+	SetDraft(item, zeroOf(item))
 	return item.Metadata().Status == StatusPublished
 }
 
@@ -464,7 +512,7 @@ func (k *kind[T, F]) get(ctx context.Context, id string) (T, error) {
 	item, err := k.store.Get(ctx, id)
 	if err != nil {
 		return zero, err
-	} else if !visible(ctx, item) {
+	} else if !k.visible(ctx, item) {
 		return zero, k.notFound("id", id)
 	}
 	return item, nil
@@ -475,7 +523,7 @@ func (k *kind[T, F]) getBySlug(ctx context.Context, slug string) (T, error) {
 	item, err := k.store.GetBySlug(ctx, slug)
 	if err != nil {
 		return zero, err
-	} else if !visible(ctx, item) {
+	} else if !k.visible(ctx, item) {
 		return zero, k.notFound("slug", slug)
 	}
 	return item, nil
@@ -488,7 +536,7 @@ func (k *kind[T, F]) getMany(ctx context.Context, ids []string) ([]T, error) {
 	}
 	out := items[:0]
 	for _, item := range items {
-		if visible(ctx, item) {
+		if k.visible(ctx, item) {
 			out = append(out, item)
 		}
 	}
@@ -497,11 +545,15 @@ func (k *kind[T, F]) getMany(ctx context.Context, ids []string) ([]T, error) {
 
 // scoped returns the filter restricted to what the viewer may see.
 func (k *kind[T, F]) scoped(ctx context.Context, f F) (F, error) {
+	f = k.asOf(f, k.cms.Now())
 	if ViewerFrom(ctx).CanReadDrafts() {
 		return f, nil
 	}
 	if s := f.StatusIs(); s != nil && *s != StatusPublished {
 		return f, Errorf(EFORBIDDEN, "Only signed-in editors may list %ss that are not published.", k.name)
+	}
+	if f.PendingIs() != nil {
+		return f, Errorf(EFORBIDDEN, "Only signed-in editors may list scheduled %ss.", k.name)
 	}
 	published := StatusPublished
 	return k.scope(f, &published), nil
@@ -526,7 +578,7 @@ func (k *kind[T, F]) list(ctx context.Context, q Query[F]) (*Page[T], error) {
 		return nil, err
 	}
 	for _, item := range page.Items {
-		visible(ctx, item)
+		k.visible(ctx, item)
 	}
 	return page, nil
 }
@@ -588,7 +640,24 @@ func (k *kind[T, F]) load(ctx context.Context, id string, version int) (T, error
 	if v := item.Metadata().Version; v != version {
 		return zero, Errorf(ECONFLICT, "This %s changed since version %d (it is at version %d): reload it and apply your change again.", k.name, version, v)
 	}
+	// A scheduled change whose time has come becomes part of the stored item with this write;
+	// an item it unpublished keeps its pending edits as its content, as unpublish does.
+	m := item.Metadata()
+	m.settle(k.cms.Now())
+	if d := DraftOf(item); d != nil && m.Status != StatusPublished {
+		item = promote(item, d)
+	}
 	return item, nil
+}
+
+// promote returns the draft as the item: the draft's content and slug with the item's Meta.
+func promote[T Item](item, draft T) T {
+	m, dm := item.Metadata(), draft.Metadata()
+	slug := dm.Slug
+	*dm = m.clone()
+	dm.Slug = slug
+	SetDraft(draft, zeroOf(draft))
+	return draft
 }
 
 // save writes the item as the next version after version, its draft kept in step.
@@ -659,25 +728,36 @@ func (k *kind[T, F]) update(ctx context.Context, id string, version int, change 
 	return k.save(ctx, item, version)
 }
 
-// setStatus moves the item at version to the status. An item that had a draft becomes the
-// draft: publishing publishes the pending edits, and unpublishing or archiving keeps them as
-// the item's content, since nothing public needs protecting any more.
-func (k *kind[T, F]) setStatus(ctx context.Context, id string, version int, s Status) (T, error) {
+// setStatus moves the item at version to the status, now or, if at is after now, at that
+// time (see Meta.ScheduledAt). An item that had a draft becomes the draft: publishing
+// publishes the pending edits, and unpublishing or archiving keeps them as the item's content,
+// since nothing public needs protecting any more. A change now cancels a scheduled one.
+func (k *kind[T, F]) setStatus(ctx context.Context, id string, version int, s Status, at *time.Time) (T, error) {
 	var zero T
 	item, err := k.load(ctx, id, version)
 	if err != nil {
 		return zero, err
 	}
 	now, who := k.cms.Now(), ViewerFrom(ctx).Subject
-	if d := DraftOf(item); d != nil {
-		m, dm := item.Metadata(), d.Metadata()
-		slug := dm.Slug
-		*dm = m.clone()
-		dm.Slug = slug
-		item = d
-	}
 	m := item.Metadata()
+	if at != nil && at.After(now) {
+		// What the public sees changes at that time only: nothing else changes now.
+		switch {
+		case s == StatusPublished && m.Status == StatusPublished:
+			return zero, FieldErrorf("at", "This %s is published: publish its draft now, or schedule it to be unpublished.", k.name)
+		case s != StatusPublished && m.Status != StatusPublished:
+			return zero, FieldErrorf("at", "This %s is not published: there is nothing to unpublish at a time.", k.name)
+		}
+		t := at.UTC()
+		m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = &t, s, who
+		return k.save(ctx, item, version)
+	}
+	if d := DraftOf(item); d != nil {
+		item = promote(item, d)
+		m = item.Metadata()
+	}
 	m.Status, m.UpdatedAt, m.UpdatedBy = s, now, who
+	m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = nil, "", ""
 	if s == StatusPublished {
 		m.PublishedBy = who
 		if m.PublishedAt == nil {
@@ -726,6 +806,7 @@ func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {
 	now, who := k.cms.Now(), ViewerFrom(ctx).Subject
 	old, err := k.store.GetBySlug(ctx, m.Slug)
 	if ErrorCode(err) == ENOTFOUND {
+		m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = nil, "", ""
 		m.CreatedBy = or(m.CreatedBy, who)
 		m.UpdatedBy = or(m.UpdatedBy, m.CreatedBy)
 		if m.Status == StatusPublished {
@@ -751,7 +832,13 @@ func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {
 	// What the file leaves out keeps its stored value, so that importing the same files again
 	// changes nothing.
 	om := old.Metadata()
+	om.settle(now)
 	m.ID, m.Version = om.ID, om.Version
+	// Files hold no schedule: a pending one stays, unless the file changes the status.
+	m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = nil, "", ""
+	if m.Status == om.Status {
+		m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = om.ScheduledAt, om.ScheduledStatus, om.ScheduledBy
+	}
 	// Files hold what is public: a pending draft stays pending, unless the item stops being
 	// published (only published items have drafts).
 	if m.Status == StatusPublished {

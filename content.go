@@ -54,6 +54,13 @@ type Meta struct {
 	CreatedBy   string
 	UpdatedBy   string
 	PublishedBy string
+	// ScheduledAt, ScheduledStatus and ScheduledBy are a pending change of status: from
+	// ScheduledAt on, the item is ScheduledStatus (PUBLISHED or DRAFT), as the viewer
+	// ScheduledBy asked. No job runs at that time: every read compares it with the clock (see
+	// StatusAt), and the next write of the item makes the change part of the stored item.
+	ScheduledAt     *time.Time
+	ScheduledStatus Status
+	ScheduledBy     string
 	// Version starts at 1 and grows by one with every write. Writes name the version they
 	// expect, so that concurrent editors never silently overwrite each other.
 	Version int
@@ -208,7 +215,43 @@ func (m Meta) clone() Meta {
 		t := *m.PublishedAt
 		m.PublishedAt = &t
 	}
+	if m.ScheduledAt != nil {
+		t := *m.ScheduledAt
+		m.ScheduledAt = &t
+	}
 	return m
+}
+
+// StatusAt returns the item's status at t: its ScheduledStatus from ScheduledAt on, its Status
+// before.
+func (m *Meta) StatusAt(t time.Time) Status {
+	if m.ScheduledAt != nil && !t.Before(*m.ScheduledAt) {
+		return m.ScheduledStatus
+	}
+	return m.Status
+}
+
+// PendingAt reports whether the item has a scheduled change that has not happened at t.
+func (m *Meta) PendingAt(t time.Time) bool {
+	return m.ScheduledAt != nil && t.Before(*m.ScheduledAt)
+}
+
+// settle makes a scheduled change whose time has come at t part of the item, as if it had been
+// made at its time: the status, and for a publication who published it and, the first time,
+// when.
+func (m *Meta) settle(t time.Time) {
+	if m.ScheduledAt == nil || t.Before(*m.ScheduledAt) {
+		return
+	}
+	at := *m.ScheduledAt
+	m.Status = m.ScheduledStatus
+	if m.Status == StatusPublished {
+		m.PublishedBy = m.ScheduledBy
+		if m.PublishedAt == nil {
+			m.PublishedAt = &at
+		}
+	}
+	m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = nil, "", ""
 }
 
 // Item is the constraint satisfied by the content types, for code generic over them.

@@ -20,7 +20,11 @@ type metaRecord struct {
 	CreatedBy   string     `json:"createdBy,omitempty"`
 	UpdatedBy   string     `json:"updatedBy,omitempty"`
 	PublishedBy string     `json:"publishedBy,omitempty"`
-	Version     int        `json:"version"`
+	// The pending scheduled change of status, if any.
+	ScheduledAt     *time.Time `json:"scheduledAt,omitempty"`
+	ScheduledStatus string     `json:"scheduledStatus,omitempty"`
+	ScheduledBy     string     `json:"scheduledBy,omitempty"`
+	Version         int        `json:"version"`
 }
 
 func toMeta(m *pause.Meta) metaRecord {
@@ -33,6 +37,10 @@ func toMeta(m *pause.Meta) metaRecord {
 		t := m.PublishedAt.UTC()
 		r.PublishedAt = &t
 	}
+	if m.ScheduledAt != nil {
+		t := m.ScheduledAt.UTC()
+		r.ScheduledAt, r.ScheduledStatus, r.ScheduledBy = &t, string(m.ScheduledStatus), m.ScheduledBy
+	}
 	return r
 }
 
@@ -41,6 +49,7 @@ func (r metaRecord) meta() pause.Meta {
 		ID: r.ID, Slug: r.Slug, Status: pause.Status(r.Status), PublishedAt: r.PublishedAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
 		CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, PublishedBy: r.PublishedBy,
+		ScheduledAt: r.ScheduledAt, ScheduledStatus: pause.Status(r.ScheduledStatus), ScheduledBy: r.ScheduledBy,
 	}
 }
 
@@ -177,6 +186,8 @@ func fromToolRecord(r toolRecord) *pause.Tool {
 
 // toolCategoryRecord is the part of a toolRecord that Categories reads.
 type toolCategoryRecord struct {
-	Status   string `json:"status"`
-	Category string `json:"category"`
+	Status          string     `json:"status"`
+	ScheduledAt     *time.Time `json:"scheduledAt,omitempty"`
+	ScheduledStatus string     `json:"scheduledStatus,omitempty"`
+	Category        string     `json:"category"`
 }

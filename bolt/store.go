@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -335,31 +336,47 @@ func (s *store[T, F, R]) List(ctx context.Context, q pause.Query[F]) (*pause.Pag
 }
 
 // Count reads every item (the embedded store holds little enough content for that), and keeps
-// the answer until the next write.
+// the answer until the next write or the next scheduled change.
 func (s *store[T, F, R]) Count(ctx context.Context, f F) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	key, err := json.Marshal(f)
+	key, err := filterKey(f)
 	if err != nil {
 		return 0, fmt.Errorf("bolt: count %ss: %w", s.kind, err)
 	}
-	return s.counts.count(string(key), func() (int, error) {
-		n := 0
+	return s.counts.count(key, f.AsOf(), func() (int, window, error) {
+		n, w := 0, newWindow(f.AsOf())
 		err := s.db.View(func(tx *bbolt.Tx) error {
 			return s.buckets(tx).items.ForEach(func(id, data []byte) error {
 				item, err := s.shared(id, data)
 				if err != nil {
 					return err
 				}
+				w.narrow(item.Metadata().ScheduledAt)
 				if f.Match(item) {
 					n++
 				}
 				return nil
 			})
 		})
-		return n, wrap(err, "count %ss", s.kind)
+		return n, w, wrap(err, "count %ss", s.kind)
 	})
+}
+
+// filterKey is the filter without its time, as JSON.
+func filterKey(f any) (string, error) {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return "", err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return "", err
+	}
+	delete(m, "At")
+	b, err = json.Marshal(m)
+	return string(b), err
 }
 
 // Create stores a new item and its index entries.
@@ -468,7 +485,7 @@ type toolStore struct {
 }
 
 // Categories counts the published tools by category, reading only the two fields it needs.
-func (s *toolStore) Categories(ctx context.Context) ([]pause.CategoryCount, error) {
+func (s *toolStore) Categories(ctx context.Context, at time.Time) ([]pause.CategoryCount, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -479,7 +496,8 @@ func (s *toolStore) Categories(ctx context.Context) ([]pause.CategoryCount, erro
 			if err := json.Unmarshal(data, &r); err != nil {
 				return fmt.Errorf("decode tool: %w", err)
 			}
-			if pause.Status(r.Status) == pause.StatusPublished {
+			m := pause.Meta{Status: pause.Status(r.Status), ScheduledAt: r.ScheduledAt, ScheduledStatus: pause.Status(r.ScheduledStatus)}
+			if m.StatusAt(at) == pause.StatusPublished {
 				counts[r.Category]++
 			}
 			return nil

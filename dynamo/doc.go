@@ -46,7 +46,8 @@
 // The index sort key of an order is pause.SortKey(item, order) — the value, a NUL, the id — so
 // the indexes order items exactly as the embedded store does (DynamoDB compares strings by
 // their UTF-8 bytes; TestUnicodeOrder checks it on DynamoDB Local). A content item is in the
-// index partition of its status only: ARTICLE#PUBLISHED, ARTICLE#DRAFT, ARTICLE#ARCHIVED.
+// index partition of its status only: ARTICLE#PUBLISHED, ARTICLE#DRAFT, ARTICLE#ARCHIVED —
+// unless it has a scheduled change of status (pause.Meta.ScheduledAt), see below.
 // Body items, slug markers and counters have no LPK and so are in no index.
 //
 // A working draft (the pending edits of a published item, pause.DraftOf) is the map attribute
@@ -58,6 +59,34 @@
 // carry it in the projected item (without body), and writes put it with the item and the
 // draft body beside the body, in the same transaction. It adds its size to the item's, and
 // GetMany and Update ask for a third key per article (the draft body, usually missing).
+//
+// # Scheduled changes of status
+//
+// An item scheduled to be published or unpublished (scheduledAt, scheduledStatus and
+// scheduledBy attributes) is kept out of the status partitions: its LPK is ARTICLE#SCHEDULED
+// (scheduledPK), and it counts in no counter, since its status depends on the time and no job
+// runs at that time. Reads merge it in, comparing scheduledAt with the time the CMS gives them
+// (pause.Filter.AsOf, the CMS clock), so that lists, counts and categories agree at the
+// instant exactly:
+//
+//	pattern                       operation                                     requests  cost
+//	List                          the status partitions as before, and the      +1        0.5 RCU per 4 KB of the scheduled
+//	                              scheduled partition in parallel, merged by              items read (few)
+//	                              sort key; Match (the status at the time) decides
+//	List, scheduled only          Query of the scheduled partition              1         the same
+//	Count                         the counters as before, plus a Query of the   +1        0.5 RCU per 4 KB of the scheduled items
+//	                              scheduled partition counted by Match
+//	Categories                    the counters as before, plus a Query of the   +1        the same
+//	                              scheduled partition
+//
+// The item leaves the scheduled partition with its next write, which makes the change part of
+// the stored item (status, publishedAt, publishedBy) and moves it to its status partition and
+// counters in the same transaction. So the scheduled partition holds the items scheduled since
+// their last write: a handful on a site of this size. An item whose time has passed and that
+// nobody writes again stays in it and keeps costing its few bytes on each of those reads.
+// Every read is still a Query by key: nothing scans. Sort keys do not move at the scheduled
+// time: an item scheduled to be first published sorts by PUBLISHED_AT at its scheduled time
+// (pause.SortKey), which is what its publishedAt becomes.
 //
 // An article's body is a separate item so that list pages, which read the indexes, never read
 // bodies: a page's cost is its summaries'. Body and HTML are gzipped, because 200 KB of
@@ -130,8 +159,9 @@
 // 4 MB. Counters that fall to zero stay, at zero, and Categories leaves them out.
 //
 // The seed page (published articles, published benefits, the count of published tools) costs
-// 3 requests whatever the page size — 2 Query and 1 GetItem — as long as a page of summaries
-// stays under DynamoDB's 1 MB per Query (TestSeedPageCost measures it with a Meter).
+// 6 requests whatever the page size — 5 Query and 1 GetItem: 3 of the Query read the (small)
+// scheduled partitions — as long as a page of summaries stays under DynamoDB's 1 MB per Query
+// (TestSeedPageCost measures it with a Meter). The requests of one list run in parallel.
 //
 // No operation scans the table: every read is a GetItem, a BatchGetItem or a Query by key.
 // Exports go through List, page by page.

@@ -36,7 +36,11 @@ type metaItem struct {
 	CreatedBy   string     `dynamodbav:"createdBy,omitempty"`
 	UpdatedBy   string     `dynamodbav:"updatedBy,omitempty"`
 	PublishedBy string     `dynamodbav:"publishedBy,omitempty"`
-	Version     int        `dynamodbav:"version"`
+	// The pending scheduled change of status, if any.
+	ScheduledAt     *time.Time `dynamodbav:"scheduledAt,omitempty"`
+	ScheduledStatus string     `dynamodbav:"scheduledStatus,omitempty"`
+	ScheduledBy     string     `dynamodbav:"scheduledBy,omitempty"`
+	Version         int        `dynamodbav:"version"`
 }
 
 func toMeta(m *pause.Meta) metaItem {
@@ -48,6 +52,10 @@ func toMeta(m *pause.Meta) metaItem {
 	if m.PublishedAt != nil {
 		t := m.PublishedAt.UTC()
 		r.PublishedAt = &t
+	}
+	if m.ScheduledAt != nil {
+		t := m.ScheduledAt.UTC()
+		r.ScheduledAt, r.ScheduledStatus, r.ScheduledBy = &t, string(m.ScheduledStatus), m.ScheduledBy
 	}
 	return r
 }
@@ -61,6 +69,10 @@ func (r metaItem) meta() pause.Meta {
 	if r.PublishedAt != nil {
 		t := r.PublishedAt.UTC()
 		m.PublishedAt = &t
+	}
+	if r.ScheduledAt != nil {
+		t := r.ScheduledAt.UTC()
+		m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = &t, pause.Status(r.ScheduledStatus), r.ScheduledBy
 	}
 	return m
 }

@@ -96,6 +96,11 @@ func slugPK(k kindKey, slug string) string { return "SLUG#" + string(k) + "#" + 
 // listPK is the list index partition of a type's items in a status: ARTICLE#PUBLISHED.
 func listPK(k kindKey, s pause.Status) string { return string(k) + "#" + string(s) }
 
+// scheduledPK is the list index partition of a type's items that have a scheduled change of
+// status (pause.Meta.ScheduledAt), whatever their status: ARTICLE#SCHEDULED. They stay in it
+// until their next write, which makes the change part of the item.
+func scheduledPK(k kindKey) string { return string(k) + "#SCHEDULED" }
+
 // counterPK is the partition of a type's counters: COUNT#TOOL.
 func counterPK(k kindKey) string { return "COUNT#" + string(k) }
 

@@ -143,7 +143,11 @@ func (s *store[T, F]) toAV(item T) (map[string]types.AttributeValue, error) {
 	}
 	av[attrPK] = str(itemPK(s.kind, m.ID))
 	av[attrSK] = str(skItem)
-	av[attrListPK] = str(listPK(s.kind, m.Status))
+	if m.ScheduledAt != nil {
+		av[attrListPK] = str(scheduledPK(s.kind))
+	} else {
+		av[attrListPK] = str(listPK(s.kind, m.Status))
+	}
 	for _, o := range s.orders {
 		idx, _ := indexOf(o)
 		av[idx.sortBy] = str(pause.SortKey(item, o))

@@ -196,8 +196,12 @@ func draftOrNil[T pause.Item](item T) T {
 }
 
 // tally adds sign to every counter the item counts in: its status, and its status with each
-// of its facets.
+// of its facets. An item with a scheduled change counts in none: its status depends on the
+// time, and reads count the scheduled partition themselves.
 func (s *store[T, F]) tally(deltas map[string]int, item T, sign int) {
+	if item.Metadata().ScheduledAt != nil {
+		return
+	}
 	st := item.Metadata().Status
 	deltas[counterSK(st, nil)] += sign
 	for _, f := range s.facets(item) {

@@ -68,6 +68,7 @@ type ComplexityRoot struct {
 		PublishedAt        func(childComplexity int) int
 		ReadingTimeMinutes func(childComplexity int) int
 		RelatedTools       func(childComplexity int) int
+		Schedule           func(childComplexity int) int
 		Slug               func(childComplexity int) int
 		Status             func(childComplexity int) int
 		Tags               func(childComplexity int) int
@@ -108,6 +109,7 @@ type ComplexityRoot struct {
 		Points      func(childComplexity int) int
 		Position    func(childComplexity int) int
 		PublishedAt func(childComplexity int) int
+		Schedule    func(childComplexity int) int
 		Slug        func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Summary     func(childComplexity int) int
@@ -153,14 +155,14 @@ type ComplexityRoot struct {
 		DiscardArticleDraft func(childComplexity int, id string, version int) int
 		DiscardBenefitDraft func(childComplexity int, id string, version int) int
 		DiscardToolDraft    func(childComplexity int, id string, version int) int
-		PublishArticle      func(childComplexity int, id string, version int) int
-		PublishBenefit      func(childComplexity int, id string, version int) int
-		PublishTool         func(childComplexity int, id string, version int) int
+		PublishArticle      func(childComplexity int, id string, version int, at *time.Time) int
+		PublishBenefit      func(childComplexity int, id string, version int, at *time.Time) int
+		PublishTool         func(childComplexity int, id string, version int, at *time.Time) int
 		ReorderBenefits     func(childComplexity int, ids []string) int
 		RevokeAPIKey        func(childComplexity int, id string) int
-		UnpublishArticle    func(childComplexity int, id string, version int) int
-		UnpublishBenefit    func(childComplexity int, id string, version int) int
-		UnpublishTool       func(childComplexity int, id string, version int) int
+		UnpublishArticle    func(childComplexity int, id string, version int, at *time.Time) int
+		UnpublishBenefit    func(childComplexity int, id string, version int, at *time.Time) int
+		UnpublishTool       func(childComplexity int, id string, version int, at *time.Time) int
 		UpdateArticle       func(childComplexity int, id string, version int, input pause.ArticleInput) int
 		UpdateBenefit       func(childComplexity int, id string, version int, input pause.BenefitInput) int
 		UpdateTool          func(childComplexity int, id string, version int, input pause.ToolInput) int
@@ -183,6 +185,12 @@ type ComplexityRoot struct {
 		Viewer         func(childComplexity int) int
 	}
 
+	Schedule struct {
+		At     func(childComplexity int) int
+		By     func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
 	Tool struct {
 		Audit           func(childComplexity int) int
 		Category        func(childComplexity int) int
@@ -197,6 +205,7 @@ type ComplexityRoot struct {
 		Platforms       func(childComplexity int) int
 		Pricing         func(childComplexity int) int
 		PublishedAt     func(childComplexity int) int
+		Schedule        func(childComplexity int) int
 		Slug            func(childComplexity int) int
 		Status          func(childComplexity int) int
 		Tagline         func(childComplexity int) int
@@ -239,6 +248,7 @@ type ArticleResolver interface {
 
 	Audit(ctx context.Context, obj *pause.Article) (*pause.Meta, error)
 	Draft(ctx context.Context, obj *pause.Article) (*pause.Article, error)
+	Schedule(ctx context.Context, obj *pause.Article) (*pause.Schedule, error)
 }
 type ArticleConnectionResolver interface {
 	Edges(ctx context.Context, obj *ArticleConnection) ([]*model.ArticleEdge, error)
@@ -249,6 +259,7 @@ type ArticleConnectionResolver interface {
 type BenefitResolver interface {
 	Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error)
 	Draft(ctx context.Context, obj *pause.Benefit) (*pause.Benefit, error)
+	Schedule(ctx context.Context, obj *pause.Benefit) (*pause.Schedule, error)
 }
 type BenefitConnectionResolver interface {
 	Edges(ctx context.Context, obj *BenefitConnection) ([]*model.BenefitEdge, error)
@@ -259,23 +270,23 @@ type BenefitConnectionResolver interface {
 type MutationResolver interface {
 	CreateArticle(ctx context.Context, input pause.ArticleInput) (*pause.Article, error)
 	UpdateArticle(ctx context.Context, id string, version int, input pause.ArticleInput) (*pause.Article, error)
-	PublishArticle(ctx context.Context, id string, version int) (*pause.Article, error)
-	UnpublishArticle(ctx context.Context, id string, version int) (*pause.Article, error)
+	PublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error)
+	UnpublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error)
 	DiscardArticleDraft(ctx context.Context, id string, version int) (*pause.Article, error)
 	ArchiveArticle(ctx context.Context, id string, version int) (*pause.Article, error)
 	DeleteArticle(ctx context.Context, id string, version int) (string, error)
 	CreateBenefit(ctx context.Context, input pause.BenefitInput) (*pause.Benefit, error)
 	UpdateBenefit(ctx context.Context, id string, version int, input pause.BenefitInput) (*pause.Benefit, error)
-	PublishBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
-	UnpublishBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
+	PublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error)
+	UnpublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error)
 	ArchiveBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	DiscardBenefitDraft(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	DeleteBenefit(ctx context.Context, id string, version int) (string, error)
 	ReorderBenefits(ctx context.Context, ids []string) ([]*pause.Benefit, error)
 	CreateTool(ctx context.Context, input pause.ToolInput) (*pause.Tool, error)
 	UpdateTool(ctx context.Context, id string, version int, input pause.ToolInput) (*pause.Tool, error)
-	PublishTool(ctx context.Context, id string, version int) (*pause.Tool, error)
-	UnpublishTool(ctx context.Context, id string, version int) (*pause.Tool, error)
+	PublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error)
+	UnpublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error)
 	ArchiveTool(ctx context.Context, id string, version int) (*pause.Tool, error)
 	DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error)
 	DeleteTool(ctx context.Context, id string, version int) (string, error)
@@ -296,6 +307,7 @@ type QueryResolver interface {
 type ToolResolver interface {
 	Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error)
 	Draft(ctx context.Context, obj *pause.Tool) (*pause.Tool, error)
+	Schedule(ctx context.Context, obj *pause.Tool) (*pause.Schedule, error)
 }
 type ToolConnectionResolver interface {
 	Edges(ctx context.Context, obj *ToolConnection) ([]*model.ToolEdge, error)
@@ -443,6 +455,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.RelatedTools(childComplexity), true
+	case "Article.schedule":
+		if e.ComplexityRoot.Article.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Schedule(childComplexity), true
 	case "Article.slug":
 		if e.ComplexityRoot.Article.Slug == nil {
 			break
@@ -598,6 +616,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Benefit.PublishedAt(childComplexity), true
+	case "Benefit.schedule":
+		if e.ComplexityRoot.Benefit.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Benefit.Schedule(childComplexity), true
 	case "Benefit.slug":
 		if e.ComplexityRoot.Benefit.Slug == nil {
 			break
@@ -858,7 +882,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["version"].(int), args["at"].(*time.Time)), true
 	case "Mutation.publishBenefit":
 		if e.ComplexityRoot.Mutation.PublishBenefit == nil {
 			break
@@ -869,7 +893,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PublishBenefit(childComplexity, args["id"].(string), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.PublishBenefit(childComplexity, args["id"].(string), args["version"].(int), args["at"].(*time.Time)), true
 	case "Mutation.publishTool":
 		if e.ComplexityRoot.Mutation.PublishTool == nil {
 			break
@@ -880,7 +904,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PublishTool(childComplexity, args["id"].(string), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.PublishTool(childComplexity, args["id"].(string), args["version"].(int), args["at"].(*time.Time)), true
 	case "Mutation.reorderBenefits":
 		if e.ComplexityRoot.Mutation.ReorderBenefits == nil {
 			break
@@ -913,7 +937,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UnpublishArticle(childComplexity, args["id"].(string), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.UnpublishArticle(childComplexity, args["id"].(string), args["version"].(int), args["at"].(*time.Time)), true
 	case "Mutation.unpublishBenefit":
 		if e.ComplexityRoot.Mutation.UnpublishBenefit == nil {
 			break
@@ -924,7 +948,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UnpublishBenefit(childComplexity, args["id"].(string), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.UnpublishBenefit(childComplexity, args["id"].(string), args["version"].(int), args["at"].(*time.Time)), true
 	case "Mutation.unpublishTool":
 		if e.ComplexityRoot.Mutation.UnpublishTool == nil {
 			break
@@ -935,7 +959,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UnpublishTool(childComplexity, args["id"].(string), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.UnpublishTool(childComplexity, args["id"].(string), args["version"].(int), args["at"].(*time.Time)), true
 	case "Mutation.updateArticle":
 		if e.ComplexityRoot.Mutation.UpdateArticle == nil {
 			break
@@ -1069,6 +1093,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "Schedule.at":
+		if e.ComplexityRoot.Schedule.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Schedule.At(childComplexity), true
+	case "Schedule.by":
+		if e.ComplexityRoot.Schedule.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Schedule.By(childComplexity), true
+	case "Schedule.status":
+		if e.ComplexityRoot.Schedule.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Schedule.Status(childComplexity), true
+
 	case "Tool.audit":
 		if e.ComplexityRoot.Tool.Audit == nil {
 			break
@@ -1147,6 +1190,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tool.PublishedAt(childComplexity), true
+	case "Tool.schedule":
+		if e.ComplexityRoot.Tool.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tool.Schedule(childComplexity), true
 	case "Tool.slug":
 		if e.ComplexityRoot.Tool.Slug == nil {
 			break
@@ -1368,6 +1417,13 @@ var sources = []*ast.Source{
 # items have drafts: other items change in place. Every write, draft edits included, adds one
 # to ` + "`" + `version` + "`" + `.
 #
+# Scheduling: ` + "`" + `publish*(id, version, at)` + "`" + ` with a future ` + "`" + `at` + "`" + ` publishes an unpublished item at
+# that time, and ` + "`" + `unpublish*(id, version, at)` + "`" + ` unpublishes a published one. Nothing runs at
+# that time: every read compares ` + "`" + `at` + "`" + ` with the clock, so the item, lists, ` + "`" + `totalCount` + "`" + ` and
+# ` + "`" + `toolCategories` + "`" + ` all change at that instant. Viewers see the pending change as ` + "`" + `schedule` + "`" + `,
+# and list what is scheduled with the filter ` + "`" + `scheduled: true` + "`" + `. A publish or unpublish without
+# ` + "`" + `at` + "`" + ` (or with a past one) happens now and cancels a scheduled change.
+#
 # Errors carry ` + "`" + `extensions.code` + "`" + `: BAD_USER_INPUT (with ` + "`" + `extensions.field` + "`" + `), UNAUTHENTICATED,
 # FORBIDDEN, NOT_FOUND, CONFLICT, UNAVAILABLE or INTERNAL (with ` + "`" + `extensions.requestId` + "`" + `).
 
@@ -1408,10 +1464,16 @@ type Mutation {
   only.
   """
   updateArticle(id: ID!, version: Int!, input: UpdateArticleInput!): Article!
-  "Make the article public; a pending draft becomes the published article. Editors only."
-  publishArticle(id: ID!, version: Int!): Article!
-  "Take the article back to draft status; a pending draft becomes its content. Editors only."
-  unpublishArticle(id: ID!, version: Int!): Article!
+  """
+  Make the article public; a pending draft becomes the published article. With a future ` + "`" + `at` + "`" + `,
+  schedule an unpublished article to be published at that time. Editors only.
+  """
+  publishArticle(id: ID!, version: Int!, at: Time): Article!
+  """
+  Take the article back to draft status; a pending draft becomes its content. With a future
+  ` + "`" + `at` + "`" + `, schedule a published article to be unpublished at that time. Editors only.
+  """
+  unpublishArticle(id: ID!, version: Int!, at: Time): Article!
   "Drop the pending draft of a published article; what the public sees stays. Editors only."
   discardArticleDraft(id: ID!, version: Int!): Article!
   "Retire the article: it stays stored, and is no longer public. Editors only."
@@ -1421,8 +1483,8 @@ type Mutation {
 
   createBenefit(input: CreateBenefitInput!): Benefit!
   updateBenefit(id: ID!, version: Int!, input: UpdateBenefitInput!): Benefit!
-  publishBenefit(id: ID!, version: Int!): Benefit!
-  unpublishBenefit(id: ID!, version: Int!): Benefit!
+  publishBenefit(id: ID!, version: Int!, at: Time): Benefit!
+  unpublishBenefit(id: ID!, version: Int!, at: Time): Benefit!
   archiveBenefit(id: ID!, version: Int!): Benefit!
   discardBenefitDraft(id: ID!, version: Int!): Benefit!
   deleteBenefit(id: ID!, version: Int!): ID!
@@ -1431,8 +1493,8 @@ type Mutation {
 
   createTool(input: CreateToolInput!): Tool!
   updateTool(id: ID!, version: Int!, input: UpdateToolInput!): Tool!
-  publishTool(id: ID!, version: Int!): Tool!
-  unpublishTool(id: ID!, version: Int!): Tool!
+  publishTool(id: ID!, version: Int!, at: Time): Tool!
+  unpublishTool(id: ID!, version: Int!, at: Time): Tool!
   archiveTool(id: ID!, version: Int!): Tool!
   discardToolDraft(id: ID!, version: Int!): Tool!
   deleteTool(id: ID!, version: Int!): ID!
@@ -1463,6 +1525,15 @@ type CreatedApiKey {
   key: ApiKey!
   "The secret: store it now, it is never shown again."
   secret: String!
+}
+
+"A scheduled change of status: at ` + "`" + `at` + "`" + `, the item becomes ` + "`" + `status` + "`" + `."
+type Schedule {
+  at: Time!
+  "PUBLISHED or DRAFT."
+  status: Status!
+  "Who scheduled it."
+  by: String!
 }
 
 "Who changed an item. Shown to signed-in callers only."
@@ -1534,6 +1605,8 @@ type Article {
   anonymous callers.
   """
   draft: Article
+  "The pending scheduled change of status, if any; null for anonymous callers."
+  schedule: Schedule
 }
 
 type Benefit {
@@ -1564,6 +1637,8 @@ type Benefit {
   anonymous callers.
   """
   draft: Benefit
+  "The pending scheduled change of status, if any; null for anonymous callers."
+  schedule: Schedule
 }
 
 enum Pricing {
@@ -1604,6 +1679,8 @@ type Tool {
   anonymous callers.
   """
   draft: Tool
+  "The pending scheduled change of status, if any; null for anonymous callers."
+  schedule: Schedule
 }
 
 type ToolCategory {
@@ -1682,10 +1759,13 @@ input ArticleFilter {
   author: String
   "Editors only; the public sees PUBLISHED content only."
   status: Status
+  "Viewers only: true for the items with a scheduled change still to come, false for the others."
+  scheduled: Boolean
 }
 
 input BenefitFilter {
   status: Status
+  scheduled: Boolean
 }
 
 input ToolFilter {
@@ -1694,6 +1774,7 @@ input ToolFilter {
   tag: String
   featured: Boolean
   status: Status
+  scheduled: Boolean
 }
 
 input AuthorInput {
@@ -1844,6 +1925,8 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_audit(ctx, field)
 	case "draft":
 		return ec.fieldContext_Article_draft(ctx, field)
+	case "schedule":
+		return ec.fieldContext_Article_schedule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -1926,6 +2009,8 @@ func (ec *executionContext) childFields_Benefit(ctx context.Context, field graph
 		return ec.fieldContext_Benefit_audit(ctx, field)
 	case "draft":
 		return ec.fieldContext_Benefit_draft(ctx, field)
+	case "schedule":
+		return ec.fieldContext_Benefit_schedule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Benefit", field.Name)
 }
@@ -1984,6 +2069,18 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Schedule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_Schedule_at(ctx, field)
+	case "status":
+		return ec.fieldContext_Schedule_status(ctx, field)
+	case "by":
+		return ec.fieldContext_Schedule_by(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Schedule", field.Name)
+}
+
 func (ec *executionContext) childFields_Tool(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2026,6 +2123,8 @@ func (ec *executionContext) childFields_Tool(ctx context.Context, field graphql.
 		return ec.fieldContext_Tool_audit(ctx, field)
 	case "draft":
 		return ec.fieldContext_Tool_draft(ctx, field)
+	case "schedule":
+		return ec.fieldContext_Tool_schedule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tool", field.Name)
 }
@@ -2473,6 +2572,14 @@ func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Conte
 		return nil, err
 	}
 	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -2495,6 +2602,14 @@ func (ec *executionContext) field_Mutation_publishBenefit_args(ctx context.Conte
 		return nil, err
 	}
 	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -2517,6 +2632,14 @@ func (ec *executionContext) field_Mutation_publishTool_args(ctx context.Context,
 		return nil, err
 	}
 	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -2567,6 +2690,14 @@ func (ec *executionContext) field_Mutation_unpublishArticle_args(ctx context.Con
 		return nil, err
 	}
 	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -2589,6 +2720,14 @@ func (ec *executionContext) field_Mutation_unpublishBenefit_args(ctx context.Con
 		return nil, err
 	}
 	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -2611,6 +2750,14 @@ func (ec *executionContext) field_Mutation_unpublishTool_args(ctx context.Contex
 		return nil, err
 	}
 	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -3615,6 +3762,38 @@ func (ec *executionContext) fieldContext_Article_draft(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Article_schedule(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_schedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Schedule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Schedule) graphql.Marshaler {
+			return ec.marshalOSchedule2ᚖpauseᚐSchedule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_schedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Schedule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ArticleConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4267,6 +4446,38 @@ func (ec *executionContext) fieldContext_Benefit_draft(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Benefit_schedule(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Benefit_schedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Benefit().Schedule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Schedule) graphql.Marshaler {
+			return ec.marshalOSchedule2ᚖpauseᚐSchedule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Benefit_schedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Benefit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Schedule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BenefitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BenefitConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4640,7 +4851,7 @@ func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishArticle(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().PublishArticle(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
@@ -4684,7 +4895,7 @@ func (ec *executionContext) _Mutation_unpublishArticle(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnpublishArticle(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().UnpublishArticle(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
@@ -4948,7 +5159,7 @@ func (ec *executionContext) _Mutation_publishBenefit(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishBenefit(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().PublishBenefit(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
@@ -4992,7 +5203,7 @@ func (ec *executionContext) _Mutation_unpublishBenefit(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnpublishBenefit(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().UnpublishBenefit(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
@@ -5300,7 +5511,7 @@ func (ec *executionContext) _Mutation_publishTool(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().PublishTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
@@ -5344,7 +5555,7 @@ func (ec *executionContext) _Mutation_unpublishTool(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnpublishTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().UnpublishTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
@@ -6080,6 +6291,75 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Schedule_at(ctx context.Context, field graphql.CollectedField, obj *pause.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Schedule_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Schedule_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Schedule_status(ctx context.Context, field graphql.CollectedField, obj *pause.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Schedule_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Status) graphql.Marshaler {
+			return ec.marshalNStatus2pauseᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Schedule_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Status")
+}
+
+func (ec *executionContext) _Schedule_by(ctx context.Context, field graphql.CollectedField, obj *pause.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Schedule_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Schedule_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
+}
+
 func (ec *executionContext) _Tool_id(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6553,6 +6833,38 @@ func (ec *executionContext) fieldContext_Tool_draft(_ context.Context, field gra
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Tool_schedule(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tool_schedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tool().Schedule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Schedule) graphql.Marshaler {
+			return ec.marshalOSchedule2ᚖpauseᚐSchedule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Tool_schedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tool",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Schedule(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7931,7 +8243,7 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"tag", "author", "status"}
+	fieldsInOrder := [...]string{"tag", "author", "status", "scheduled"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7959,6 +8271,13 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Status = data
+		case "scheduled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scheduled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scheduled = data
 		}
 	}
 	return it, nil
@@ -8036,7 +8355,7 @@ func (ec *executionContext) unmarshalInputBenefitFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"status"}
+	fieldsInOrder := [...]string{"status", "scheduled"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8050,6 +8369,13 @@ func (ec *executionContext) unmarshalInputBenefitFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Status = data
+		case "scheduled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scheduled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scheduled = data
 		}
 	}
 	return it, nil
@@ -8407,7 +8733,7 @@ func (ec *executionContext) unmarshalInputToolFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"category", "pricing", "tag", "featured", "status"}
+	fieldsInOrder := [...]string{"category", "pricing", "tag", "featured", "status", "scheduled"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8449,6 +8775,13 @@ func (ec *executionContext) unmarshalInputToolFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Status = data
+		case "scheduled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scheduled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scheduled = data
 		}
 	}
 	return it, nil
@@ -8926,6 +9259,12 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_draft(ctx, field, obj)
 				})
+		case "schedule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_schedule(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9201,6 +9540,12 @@ func (ec *executionContext) _Benefit(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Benefit_draft(ctx, field, obj)
+				})
+		case "schedule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Benefit_schedule(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9731,6 +10076,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var scheduleImplementors = []string{"Schedule"}
+
+func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet, obj *pause.Schedule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Schedule")
+		case "at":
+			out.Values[i] = ec._Schedule_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Schedule_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "by":
+			out.Values[i] = ec._Schedule_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var toolImplementors = []string{"Tool"}
 
 func (ec *executionContext) _Tool(ctx context.Context, sel ast.SelectionSet, obj *pause.Tool) graphql.Marshaler {
@@ -9843,6 +10231,12 @@ func (ec *executionContext) _Tool(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tool_draft(ctx, field, obj)
+				})
+		case "schedule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tool_schedule(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11241,6 +11635,13 @@ func (ec *executionContext) marshalOPricing2ᚖpauseᚐPricing(ctx context.Conte
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOSchedule2ᚖpauseᚐSchedule(ctx context.Context, sel ast.SelectionSet, v *pause.Schedule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Schedule(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOStatus2ᚖpauseᚐStatus(ctx context.Context, v any) (*pause.Status, error) {

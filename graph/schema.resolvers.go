@@ -9,6 +9,7 @@ import (
 	"context"
 	"pause"
 	"pause/graph/model"
+	"time"
 )
 
 // RelatedTools is the resolver for the relatedTools field.
@@ -34,6 +35,11 @@ func (r *articleResolver) Audit(ctx context.Context, obj *pause.Article) (*pause
 // Draft is the resolver for the draft field.
 func (r *articleResolver) Draft(ctx context.Context, obj *pause.Article) (*pause.Article, error) {
 	return r.CMS.ArticleDraft(ctx, obj), nil
+}
+
+// Schedule is the resolver for the schedule field.
+func (r *articleResolver) Schedule(ctx context.Context, obj *pause.Article) (*pause.Schedule, error) {
+	return pause.ScheduleOf(ctx, &obj.Meta), nil
 }
 
 // Edges is the resolver for the edges field.
@@ -64,6 +70,11 @@ func (r *benefitResolver) Audit(ctx context.Context, obj *pause.Benefit) (*pause
 // Draft is the resolver for the draft field.
 func (r *benefitResolver) Draft(ctx context.Context, obj *pause.Benefit) (*pause.Benefit, error) {
 	return r.CMS.BenefitDraft(ctx, obj), nil
+}
+
+// Schedule is the resolver for the schedule field.
+func (r *benefitResolver) Schedule(ctx context.Context, obj *pause.Benefit) (*pause.Schedule, error) {
+	return pause.ScheduleOf(ctx, &obj.Meta), nil
 }
 
 // Edges is the resolver for the edges field.
@@ -97,13 +108,13 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, version
 }
 
 // PublishArticle is the resolver for the publishArticle field.
-func (r *mutationResolver) PublishArticle(ctx context.Context, id string, version int) (*pause.Article, error) {
-	return r.CMS.PublishArticle(ctx, id, version)
+func (r *mutationResolver) PublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error) {
+	return r.CMS.PublishArticleAt(ctx, id, version, at)
 }
 
 // UnpublishArticle is the resolver for the unpublishArticle field.
-func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string, version int) (*pause.Article, error) {
-	return r.CMS.UnpublishArticle(ctx, id, version)
+func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error) {
+	return r.CMS.UnpublishArticleAt(ctx, id, version, at)
 }
 
 // DiscardArticleDraft is the resolver for the discardArticleDraft field.
@@ -132,13 +143,13 @@ func (r *mutationResolver) UpdateBenefit(ctx context.Context, id string, version
 }
 
 // PublishBenefit is the resolver for the publishBenefit field.
-func (r *mutationResolver) PublishBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error) {
-	return r.CMS.PublishBenefit(ctx, id, version)
+func (r *mutationResolver) PublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error) {
+	return r.CMS.PublishBenefitAt(ctx, id, version, at)
 }
 
 // UnpublishBenefit is the resolver for the unpublishBenefit field.
-func (r *mutationResolver) UnpublishBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error) {
-	return r.CMS.UnpublishBenefit(ctx, id, version)
+func (r *mutationResolver) UnpublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error) {
+	return r.CMS.UnpublishBenefitAt(ctx, id, version, at)
 }
 
 // ArchiveBenefit is the resolver for the archiveBenefit field.
@@ -172,13 +183,13 @@ func (r *mutationResolver) UpdateTool(ctx context.Context, id string, version in
 }
 
 // PublishTool is the resolver for the publishTool field.
-func (r *mutationResolver) PublishTool(ctx context.Context, id string, version int) (*pause.Tool, error) {
-	return r.CMS.PublishTool(ctx, id, version)
+func (r *mutationResolver) PublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error) {
+	return r.CMS.PublishToolAt(ctx, id, version, at)
 }
 
 // UnpublishTool is the resolver for the unpublishTool field.
-func (r *mutationResolver) UnpublishTool(ctx context.Context, id string, version int) (*pause.Tool, error) {
-	return r.CMS.UnpublishTool(ctx, id, version)
+func (r *mutationResolver) UnpublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error) {
+	return r.CMS.UnpublishToolAt(ctx, id, version, at)
 }
 
 // ArchiveTool is the resolver for the archiveTool field.
@@ -286,6 +297,11 @@ func (r *toolResolver) Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta,
 // Draft is the resolver for the draft field.
 func (r *toolResolver) Draft(ctx context.Context, obj *pause.Tool) (*pause.Tool, error) {
 	return r.CMS.ToolDraft(ctx, obj), nil
+}
+
+// Schedule is the resolver for the schedule field.
+func (r *toolResolver) Schedule(ctx context.Context, obj *pause.Tool) (*pause.Schedule, error) {
+	return pause.ScheduleOf(ctx, &obj.Meta), nil
 }
 
 // Edges is the resolver for the edges field.

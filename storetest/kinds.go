@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"pause"
 )
@@ -28,8 +29,13 @@ type kind[T pause.Item, F pause.Filter[T]] struct {
 	archive   func(ctx context.Context, id string, version int) (T, error)
 	del       func(ctx context.Context, id string, version int) error
 	// discard drops the pending edits of a published item.
-	discard    func(ctx context.Context, id string, version int) (T, error)
-	importItem func(ctx context.Context, item T) (bool, error)
+	discard func(ctx context.Context, id string, version int) (T, error)
+	// publishAt and unpublishAt publish and unpublish, at a time if it is later than now.
+	publishAt   func(ctx context.Context, id string, version int, at *time.Time) (T, error)
+	unpublishAt func(ctx context.Context, id string, version int, at *time.Time) (T, error)
+	// withScheduled returns the filter that selects items with or without a pending schedule.
+	withScheduled func(b *bool) F
+	importItem    func(ctx context.Context, item T) (bool, error)
 
 	// sample returns a complete item for import, with the title and slug.
 	sample   func(title, slug string) T
@@ -67,12 +73,15 @@ func articleKind(e *env) *kind[*pause.Article, pause.ArticleFilter] {
 		reslug: func(ctx context.Context, id string, version int, slug string) (*pause.Article, error) {
 			return c.UpdateArticle(ctx, id, version, pause.ArticleInput{Slug: &slug})
 		},
-		publish:    c.PublishArticle,
-		unpublish:  c.UnpublishArticle,
-		archive:    c.ArchiveArticle,
-		discard:    c.DiscardArticleDraft,
-		del:        c.DeleteArticle,
-		importItem: c.ImportArticle,
+		publish:       c.PublishArticle,
+		unpublish:     c.UnpublishArticle,
+		archive:       c.ArchiveArticle,
+		discard:       c.DiscardArticleDraft,
+		publishAt:     c.PublishArticleAt,
+		unpublishAt:   c.UnpublishArticleAt,
+		withScheduled: func(b *bool) pause.ArticleFilter { return pause.ArticleFilter{Scheduled: b} },
+		del:           c.DeleteArticle,
+		importItem:    c.ImportArticle,
 		sample: func(title, slug string) *pause.Article {
 			return &pause.Article{
 				Meta:    pause.Meta{Slug: slug},
@@ -124,12 +133,15 @@ func toolKind(e *env) *kind[*pause.Tool, pause.ToolFilter] {
 		reslug: func(ctx context.Context, id string, version int, slug string) (*pause.Tool, error) {
 			return c.UpdateTool(ctx, id, version, pause.ToolInput{Slug: &slug})
 		},
-		publish:    c.PublishTool,
-		unpublish:  c.UnpublishTool,
-		archive:    c.ArchiveTool,
-		discard:    c.DiscardToolDraft,
-		del:        c.DeleteTool,
-		importItem: c.ImportTool,
+		publish:       c.PublishTool,
+		unpublish:     c.UnpublishTool,
+		archive:       c.ArchiveTool,
+		discard:       c.DiscardToolDraft,
+		publishAt:     c.PublishToolAt,
+		unpublishAt:   c.UnpublishToolAt,
+		withScheduled: func(b *bool) pause.ToolFilter { return pause.ToolFilter{Scheduled: b} },
+		del:           c.DeleteTool,
+		importItem:    c.ImportTool,
 		sample: func(name, slug string) *pause.Tool {
 			return &pause.Tool{
 				Meta:        pause.Meta{Slug: slug},
@@ -190,12 +202,15 @@ func benefitKind(e *env) *kind[*pause.Benefit, pause.BenefitFilter] {
 		reslug: func(ctx context.Context, id string, version int, slug string) (*pause.Benefit, error) {
 			return c.UpdateBenefit(ctx, id, version, pause.BenefitInput{Slug: &slug})
 		},
-		publish:    c.PublishBenefit,
-		unpublish:  c.UnpublishBenefit,
-		archive:    c.ArchiveBenefit,
-		discard:    c.DiscardBenefitDraft,
-		del:        c.DeleteBenefit,
-		importItem: c.ImportBenefit,
+		publish:       c.PublishBenefit,
+		unpublish:     c.UnpublishBenefit,
+		archive:       c.ArchiveBenefit,
+		discard:       c.DiscardBenefitDraft,
+		publishAt:     c.PublishBenefitAt,
+		unpublishAt:   c.UnpublishBenefitAt,
+		withScheduled: func(b *bool) pause.BenefitFilter { return pause.BenefitFilter{Scheduled: b} },
+		del:           c.DeleteBenefit,
+		importItem:    c.ImportBenefit,
 		sample: func(title, slug string) *pause.Benefit {
 			return &pause.Benefit{
 				Meta:     pause.Meta{Slug: slug},

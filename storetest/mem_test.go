@@ -47,6 +47,8 @@ var mutants = []string{
 	"stale-list",          // lists show items as they were created
 	"cursor-is-offset",    // a cursor is a position in the list, not a sort key
 	"categories-folded",   // categories sort ignoring case
+	"ignores-schedule",    // lists and counts ignore scheduled changes of status
+	"filters-drafts",      // lists and counts match the fields of an item's working draft
 }
 
 func TestMemory(t *testing.T) {
@@ -221,6 +223,12 @@ func (s *memStore[T, F]) matching(f F) []T {
 		item := decode[T](b)
 		if mutant == "stale-list" {
 			item = decode[T](s.created[id])
+		}
+		if mutant == "ignores-schedule" {
+			item.Metadata().ScheduledAt = nil
+		}
+		if d := pause.DraftOf(item); mutant == "filters-drafts" && d != nil {
+			item = d
 		}
 		if mutant == "count-any-status" {
 			if f.Match(item) || f.Match(withStatus(item, f.StatusIs())) {
@@ -416,8 +424,8 @@ type memTools struct {
 	*memStore[*pause.Tool, pause.ToolFilter]
 }
 
-func (s *memTools) Categories(ctx context.Context) ([]pause.CategoryCount, error) {
-	var f pause.ToolFilter
+func (s *memTools) Categories(ctx context.Context, at time.Time) ([]pause.CategoryCount, error) {
+	f := pause.ToolFilter{At: at}
 	if mutant != "categories-drafts" {
 		f.Status = ptr(pause.StatusPublished)
 	}

@@ -93,6 +93,10 @@ func groups() []group {
 				{"ArticleBody", testArticleDraftBody},
 				{"ToolCounts", testDraftCounts},
 			})},
+		{"Schedule", concat(
+			byKind("", testSchedule, testSchedule, testSchedule),
+			[]testCase{{"ToolCategories", testScheduleCategories}},
+		)},
 		{"Orders", []testCase{
 			{"ArticlePublishedAt", testArticlePublishedAtOrder},
 			{"ArticleUpdatedAt", testArticleUpdatedAtOrder},
