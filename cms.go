@@ -22,6 +22,8 @@ type Config struct {
 	Now func() time.Time
 	// NewID returns a new unique, sortable, URL-safe id (a ULID).
 	NewID func() string
+	// KeepRevisions is how many revisions of each item are kept; DefaultKeepRevisions if 0.
+	KeepRevisions int
 }
 
 // CMS is the domain service: every read and write of content goes through it. It decides who
@@ -145,6 +147,18 @@ func (c *CMS) UnpublishArticleAt(ctx context.Context, id string, version int, at
 	return c.articles.setStatus(ctx, id, version, StatusDraft, at)
 }
 
+// ArticleRevisions returns a page of the article's revisions, newest first, after the cursor
+// after. Viewers and up.
+func (c *CMS) ArticleRevisions(ctx context.Context, id string, first int, after string) (*RevisionPage, error) {
+	return c.articles.revisions(ctx, id, first, after)
+}
+
+// RestoreArticleRevision brings back the content of the revision as a new version of the article
+// at version: as its draft if it is published. Editors only.
+func (c *CMS) RestoreArticleRevision(ctx context.Context, id string, revision, version int) (*Article, error) {
+	return c.articles.restore(ctx, id, revision, version)
+}
+
 // DiscardArticleDraft drops the pending edits of the published article at version, leaving
 // what the public sees as it is. Editors only.
 func (c *CMS) DiscardArticleDraft(ctx context.Context, id string, version int) (*Article, error) {
@@ -241,6 +255,18 @@ func (c *CMS) UnpublishBenefitAt(ctx context.Context, id string, version int, at
 	return c.benefits.setStatus(ctx, id, version, StatusDraft, at)
 }
 
+// BenefitRevisions returns a page of the benefit's revisions, newest first, after the cursor
+// after. Viewers and up.
+func (c *CMS) BenefitRevisions(ctx context.Context, id string, first int, after string) (*RevisionPage, error) {
+	return c.benefits.revisions(ctx, id, first, after)
+}
+
+// RestoreBenefitRevision brings back the content of the revision as a new version of the benefit
+// at version: as its draft if it is published. Editors only.
+func (c *CMS) RestoreBenefitRevision(ctx context.Context, id string, revision, version int) (*Benefit, error) {
+	return c.benefits.restore(ctx, id, revision, version)
+}
+
 // DiscardBenefitDraft drops the benefit's pending edits; see DiscardArticleDraft.
 func (c *CMS) DiscardBenefitDraft(ctx context.Context, id string, version int) (*Benefit, error) {
 	return c.benefits.discardDraft(ctx, id, version)
@@ -298,18 +324,24 @@ func (c *CMS) ReorderBenefits(ctx context.Context, ids []string) ([]*Benefit, er
 			return nil, Errorf(ENOTFOUND, "No benefit has id %s.", id)
 		}
 		if b.Position != i {
+			before := Clone(b)
 			// The order is public at once, and a pending draft keeps it.
 			b.Position, b.UpdatedAt, b.UpdatedBy, b.Version = i, now, ViewerFrom(ctx).Subject, b.Version+1
 			if b.Draft != nil {
 				b.Draft.Position = i
 			}
 			syncDraft(b)
+			c.benefits.revise(ctx, before, b, "reorder")
 			changed = append(changed, b)
 		}
 		out = append(out, b)
 	}
 	if len(changed) > 0 {
-		if err := c.benefits.store.Update(ctx, changed...); err != nil {
+		err := c.benefits.store.Update(ctx, changed...)
+		for _, b := range changed {
+			b.Change = nil
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -382,6 +414,18 @@ func (c *CMS) UnpublishTool(ctx context.Context, id string, version int) (*Tool,
 // Editors only.
 func (c *CMS) UnpublishToolAt(ctx context.Context, id string, version int, at *time.Time) (*Tool, error) {
 	return c.tools.setStatus(ctx, id, version, StatusDraft, at)
+}
+
+// ToolRevisions returns a page of the tool's revisions, newest first, after the cursor
+// after. Viewers and up.
+func (c *CMS) ToolRevisions(ctx context.Context, id string, first int, after string) (*RevisionPage, error) {
+	return c.tools.revisions(ctx, id, first, after)
+}
+
+// RestoreToolRevision brings back the content of the revision as a new version of the tool
+// at version: as its draft if it is published. Editors only.
+func (c *CMS) RestoreToolRevision(ctx context.Context, id string, revision, version int) (*Tool, error) {
+	return c.tools.restore(ctx, id, revision, version)
 }
 
 // DiscardToolDraft drops the tool's pending edits; see DiscardArticleDraft.
@@ -613,7 +657,9 @@ func (k *kind[T, F]) create(ctx context.Context, item T) (T, error) {
 	}
 	base := m.Slug
 	for try := 2; ; try++ {
+		k.revise(ctx, zero, item, "create")
 		err := k.store.Create(ctx, item)
+		m.Change = nil
 		if err == nil {
 			return item, nil
 		}
@@ -628,17 +674,18 @@ func (k *kind[T, F]) create(ctx context.Context, item T) (T, error) {
 
 // load reads the item for a change at version: it returns ECONFLICT if the item is at another
 // version. Editors only.
-func (k *kind[T, F]) load(ctx context.Context, id string, version int) (T, error) {
+func (k *kind[T, F]) load(ctx context.Context, id string, version int) (item, before T, err error) {
 	var zero T
 	if err := ViewerFrom(ctx).Require(RoleEditor); err != nil {
-		return zero, err
+		return zero, zero, err
 	}
-	item, err := k.store.Get(ctx, id)
+	item, err = k.store.Get(ctx, id)
 	if err != nil {
-		return zero, err
+		return zero, zero, err
 	}
+	before = Clone(item)
 	if v := item.Metadata().Version; v != version {
-		return zero, Errorf(ECONFLICT, "This %s changed since version %d (it is at version %d): reload it and apply your change again.", k.name, version, v)
+		return zero, zero, Errorf(ECONFLICT, "This %s changed since version %d (it is at version %d): reload it and apply your change again.", k.name, version, v)
 	}
 	// A scheduled change whose time has come becomes part of the stored item with this write;
 	// an item it unpublished keeps its pending edits as its content, as unpublish does.
@@ -647,7 +694,7 @@ func (k *kind[T, F]) load(ctx context.Context, id string, version int) (T, error
 	if d := DraftOf(item); d != nil && m.Status != StatusPublished {
 		item = promote(item, d)
 	}
-	return item, nil
+	return item, before, nil
 }
 
 // promote returns the draft as the item: the draft's content and slug with the item's Meta.
@@ -660,12 +707,16 @@ func promote[T Item](item, draft T) T {
 	return draft
 }
 
-// save writes the item as the next version after version, its draft kept in step.
-func (k *kind[T, F]) save(ctx context.Context, item T, version int) (T, error) {
+// saveAs writes the item as the next version after version, its draft kept in step, with the
+// revision of the action (before is the item as it was stored).
+func (k *kind[T, F]) saveAs(ctx context.Context, before, item T, version int, action string) (T, error) {
 	var zero T
 	item.Metadata().Version = version + 1
 	syncDraft(item)
-	if err := k.store.Update(ctx, item); err != nil {
+	k.revise(ctx, before, item, action)
+	err := k.store.Update(ctx, item)
+	item.Metadata().Change = nil
+	if err != nil {
 		return zero, err
 	}
 	return item, nil
@@ -691,7 +742,7 @@ func syncDraft[T Item](item T) {
 // public. Other items change in place.
 func (k *kind[T, F]) update(ctx context.Context, id string, version int, change func(T) error) (T, error) {
 	var zero T
-	item, err := k.load(ctx, id, version)
+	item, before, err := k.load(ctx, id, version)
 	if err != nil {
 		return zero, err
 	}
@@ -725,7 +776,7 @@ func (k *kind[T, F]) update(ctx context.Context, id string, version int, change 
 		}
 		SetDraft(item, target)
 	}
-	return k.save(ctx, item, version)
+	return k.saveAs(ctx, before, item, version, "update")
 }
 
 // setStatus moves the item at version to the status, now or, if at is after now, at that
@@ -734,12 +785,13 @@ func (k *kind[T, F]) update(ctx context.Context, id string, version int, change 
 // since nothing public needs protecting any more. A change now cancels a scheduled one.
 func (k *kind[T, F]) setStatus(ctx context.Context, id string, version int, s Status, at *time.Time) (T, error) {
 	var zero T
-	item, err := k.load(ctx, id, version)
+	item, before, err := k.load(ctx, id, version)
 	if err != nil {
 		return zero, err
 	}
 	now, who := k.cms.Now(), ViewerFrom(ctx).Subject
 	m := item.Metadata()
+	action := map[Status]string{StatusPublished: "publish", StatusDraft: "unpublish", StatusArchived: "archive"}[s]
 	if at != nil && at.After(now) {
 		// What the public sees changes at that time only: nothing else changes now.
 		switch {
@@ -750,7 +802,7 @@ func (k *kind[T, F]) setStatus(ctx context.Context, id string, version int, s St
 		}
 		t := at.UTC()
 		m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = &t, s, who
-		return k.save(ctx, item, version)
+		return k.saveAs(ctx, before, item, version, "schedule")
 	}
 	if d := DraftOf(item); d != nil {
 		item = promote(item, d)
@@ -764,13 +816,13 @@ func (k *kind[T, F]) setStatus(ctx context.Context, id string, version int, s St
 			m.PublishedAt = &now
 		}
 	}
-	return k.save(ctx, item, version)
+	return k.saveAs(ctx, before, item, version, action)
 }
 
 // discardDraft drops the item's draft, if it has one. Editors only.
 func (k *kind[T, F]) discardDraft(ctx context.Context, id string, version int) (T, error) {
 	var zero T
-	item, err := k.load(ctx, id, version)
+	item, before, err := k.load(ctx, id, version)
 	if err != nil {
 		return zero, err
 	}
@@ -778,7 +830,7 @@ func (k *kind[T, F]) discardDraft(ctx context.Context, id string, version int) (
 		return item, nil
 	}
 	SetDraft(item, zero)
-	return k.save(ctx, item, version)
+	return k.saveAs(ctx, before, item, version, "discardDraft")
 }
 
 func (k *kind[T, F]) delete(ctx context.Context, id string, version int) error {
@@ -825,7 +877,10 @@ func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {
 			m.PublishedAt = &now
 		}
 		m.Version = 1
-		return true, k.store.Create(ctx, item)
+		k.revise(ctx, zeroOf(item), item, "import")
+		err := k.store.Create(ctx, item)
+		m.Change = nil
+		return true, err
 	} else if err != nil {
 		return false, err
 	}
@@ -874,7 +929,10 @@ func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {
 	}
 	m.Version = om.Version + 1
 	syncDraft(item)
-	return true, k.store.Update(ctx, item)
+	k.revise(ctx, old, item, "import")
+	err = k.store.Update(ctx, item)
+	m.Change = nil
+	return true, err
 }
 
 // sameContent reports whether two items hold the same values, taking an empty list and no

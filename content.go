@@ -61,6 +61,9 @@ type Meta struct {
 	ScheduledAt     *time.Time
 	ScheduledStatus Status
 	ScheduledBy     string
+	// Change is the revision that a write of the item keeps (see Revision): CMS sets it for
+	// the store's write and clears it after. Stores keep it as a revision, not in the item.
+	Change *Revision
 	// Version starts at 1 and grows by one with every write. Writes name the version they
 	// expect, so that concurrent editors never silently overwrite each other.
 	Version int

@@ -42,9 +42,17 @@ type Store[T Item, F Filter[T]] interface {
 	// item does not exist, and ECONFLICT (field "slug") if a new slug is taken.
 	Update(ctx context.Context, items ...T) error
 
-	// Delete removes the item if its stored version is version. It returns ENOTFOUND if there
-	// is no such item and ECONFLICT if the version differs; the slug becomes free again.
+	// Delete removes the item if its stored version is version, and its revisions. It returns
+	// ENOTFOUND if there is no such item and ECONFLICT if the version differs; the slug becomes
+	// free again.
 	Delete(ctx context.Context, id string, version int) error
+
+	// Revisions returns up to first revisions of the item with the id, newest first, starting
+	// below the number before (0: from the newest), and whether older ones follow; none for an
+	// id that names no item. Create and Update keep item.Metadata().Change, if set, as a
+	// revision in the same atomic write, and delete the revision numbered Change.Prune, if
+	// any, in it too. A revision's Item is a T with its draft; its HTML fields may be empty.
+	Revisions(ctx context.Context, id string, first, before int) ([]*Revision, bool, error)
 }
 
 // ArticleStore keeps articles.

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,9 +17,24 @@ import (
 
 // Names of the buckets inside a content type's bucket. They are built here and nowhere else.
 var (
-	itemsBucket = []byte("items")
-	slugsBucket = []byte("slugs")
+	itemsBucket     = []byte("items")
+	slugsBucket     = []byte("slugs")
+	revisionsBucket = []byte("revisions") // <id> NUL <number, 10 digits> → revisionRecord
 )
+
+// revisionKey is the key of an item's revision: the id, a NUL and the number in 10 digits, so
+// that an item's revisions are together and in order.
+func revisionKey(id string, n int) []byte { return fmt.Appendf(nil, "%s\x00%010d", id, n) }
+
+// revisionRecord is a revision as kept in the file.
+type revisionRecord[R any] struct {
+	Number int       `json:"number"`
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Action string    `json:"action"`
+	Fields []string  `json:"fields"`
+	Item   R         `json:"item"`
+}
 
 const orderPrefix = "order:"
 
@@ -60,6 +76,9 @@ func (s *store[T, F, R]) init(tx *bbolt.Tx) error {
 	if _, err := root.CreateBucketIfNotExists(slugsBucket); err != nil {
 		return fmt.Errorf("create bucket %s/%s: %w", s.bucket, slugsBucket, err)
 	}
+	if _, err := root.CreateBucketIfNotExists(revisionsBucket); err != nil {
+		return fmt.Errorf("create bucket %s/%s: %w", s.bucket, revisionsBucket, err)
+	}
 	var stale [][]byte
 	err = root.ForEachBucket(func(name []byte) error {
 		o, ok := strings.CutPrefix(string(name), orderPrefix)
@@ -100,12 +119,13 @@ func (s *store[T, F, R]) init(tx *bbolt.Tx) error {
 
 // buckets are a content type's buckets in one transaction.
 type buckets struct {
-	root, items, slugs *bbolt.Bucket
+	root, items, slugs, revisions *bbolt.Bucket
 }
 
 func (s *store[T, F, R]) buckets(tx *bbolt.Tx) buckets {
 	root := tx.Bucket(s.bucket)
-	return buckets{root: root, items: root.Bucket(itemsBucket), slugs: root.Bucket(slugsBucket)}
+	return buckets{root: root, items: root.Bucket(itemsBucket), slugs: root.Bucket(slugsBucket),
+		revisions: root.Bucket(revisionsBucket)}
 }
 
 func (b buckets) order(o pause.Order) *bbolt.Bucket { return b.root.Bucket(orderBucket(o)) }
@@ -139,8 +159,86 @@ func (s *store[T, F, R]) put(b buckets, item T) error {
 	if err := b.items.Put(id, data); err != nil {
 		return err
 	}
+	if err := s.keepRevision(b, item); err != nil {
+		return err
+	}
 	for _, o := range s.orders {
 		if err := b.order(o).Put([]byte(pause.SortKey(item, o)), id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keepRevision writes the item's Change as a revision, and deletes the one it prunes.
+func (s *store[T, F, R]) keepRevision(b buckets, item T) error {
+	m := item.Metadata()
+	c := m.Change
+	if c == nil {
+		return nil
+	}
+	data, err := json.Marshal(revisionRecord[R]{Number: c.Number, At: c.At.UTC(), By: c.By,
+		Action: c.Action, Fields: c.Fields, Item: s.toRecord(c.Item.(T))})
+	if err != nil {
+		return fmt.Errorf("encode revision %d of %s %s: %w", c.Number, s.kind, m.ID, err)
+	}
+	if err := b.revisions.Put(revisionKey(m.ID, c.Number), data); err != nil {
+		return err
+	}
+	if c.Prune > 0 {
+		return b.revisions.Delete(revisionKey(m.ID, c.Prune))
+	}
+	return nil
+}
+
+// Revisions walks the item's revisions from the newest (or from below before), in one read
+// transaction.
+func (s *store[T, F, R]) Revisions(ctx context.Context, id string, first, before int) ([]*pause.Revision, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	var out []*pause.Revision
+	more := false
+	prefix := append([]byte(id), 0)
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		c := s.buckets(tx).revisions.Cursor()
+		end := revisionKey(id, 9_999_999_999)
+		if before > 0 {
+			end = revisionKey(id, before)
+		}
+		// The greatest key below end.
+		k, v := c.Seek(end)
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+			if len(out) == first {
+				more = true
+				return nil
+			}
+			var r revisionRecord[R]
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decode revision %s of %s %s: %w", k, s.kind, id, err)
+			}
+			out = append(out, &pause.Revision{Number: r.Number, At: r.At, By: r.By, Action: r.Action,
+				Fields: r.Fields, Item: s.fromRecord(r.Item)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, wrap(err, "revisions of %s %s", s.kind, id)
+	}
+	return out, more, nil
+}
+
+// deleteRevisions deletes every revision of the item.
+func (s *store[T, F, R]) deleteRevisions(b buckets, id string) error {
+	prefix := append([]byte(id), 0)
+	c := b.revisions.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+		if err := c.Delete(); err != nil {
 			return err
 		}
 	}
@@ -472,6 +570,9 @@ func (s *store[T, F, R]) Delete(ctx context.Context, id string, version int) err
 			return s.changed(id, version, v)
 		}
 		if err := s.unindex(b, stored); err != nil {
+			return err
+		}
+		if err := s.deleteRevisions(b, id); err != nil {
 			return err
 		}
 		return b.items.Delete([]byte(id))

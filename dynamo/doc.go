@@ -33,6 +33,9 @@
 //	                                                                 K* sort key per order of the type
 //	article body    ARTICLE#<id>         BODY                        body, html: gzipped Markdown and HTML
 //	draft body      ARTICLE#<id>         DRAFTBODY                   the same, of the article's working draft
+//	revision        ARTICLE#<id>         REV#<number, 10 digits>     number, at, by, action, fields, item (a map:
+//	                TOOL#<id>, BENEFIT#<id>                          the item and its draft as the write left them),
+//	                                                                 body, draftBody (gzipped Markdown; no HTML)
 //	slug marker     SLUG#ARTICLE#<slug>  SLUG                        id of the item with the slug
 //	counter         COUNT#ARTICLE        <status>                    n: items of the type in the status
 //	                                     <status>#TAG#<tag>          … with the tag
@@ -87,6 +90,22 @@
 // Every read is still a Query by key: nothing scans. Sort keys do not move at the scheduled
 // time: an item scheduled to be first published sorts by PUBLISHED_AT at its scheduled time
 // (pause.SortKey), which is what its publishedAt becomes.
+//
+// # Revisions
+//
+// Every write through pause.CMS keeps a revision (pause.Revision), numbered by the version it
+// made, as an item of the content item's own partition, put in the write's TransactWriteItems;
+// the same transaction deletes the revision that falls out of the kept number (Change.Prune:
+// numbers are versions, so it is exactly one). Revisions have no LPK: they are in no index.
+// Get's Query of the partition stops at ITEM (SK <= "ITEM"), so it never reads them.
+//
+//	pattern                       operation                                     requests  cost
+//	Revisions (a page of n)       Query PK=<TYPE>#<id>, SK between REV#0 and    1         ⌈size of n+1 revisions/4⌉ RCU
+//	                              the cursor, backwards, Limit n+1, consistent
+//	each write                    + put of the revision, + delete of the pruned  0         2⌈R⌉ + 2 WCU (R: the revision's KB)
+//	Delete                        + Query of the revision keys (keys only), and  +1        the keys' RCU; 2 WCU per revision
+//	                              their deletes in the same transaction (50 by
+//	                              default: within the 100 actions)
 //
 // An article's body is a separate item so that list pages, which read the indexes, never read
 // bodies: a page's cost is its summaries'. Body and HTML are gzipped, because 200 KB of

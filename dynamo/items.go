@@ -341,3 +341,18 @@ func facetCondition(f facet) expression.ConditionBuilder {
 	}
 	panic("dynamo: unknown facet " + f.name)
 }
+
+// revisionItem is a revision of a content item: the item as the write left it, in its storage
+// shape (a map, with its draft's), and an article's Markdown bodies gzipped; the HTML is not
+// kept, a restore renders it again.
+type revisionItem struct {
+	Number int       `dynamodbav:"number"`
+	At     time.Time `dynamodbav:"at"`
+	By     string    `dynamodbav:"by"`
+	Action string    `dynamodbav:"action"`
+	Fields []string  `dynamodbav:"fields"`
+	// Item is the attribute "item", a map, which the store sets and reads itself.
+	Item      map[string]types.AttributeValue `dynamodbav:"-"`
+	Body      []byte                          `dynamodbav:"body,omitempty"`
+	DraftBody []byte                          `dynamodbav:"draftBody,omitempty"`
+}

@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -72,6 +73,13 @@ const (
 	skDraftBody = "DRAFTBODY"
 	skSlug      = "SLUG" // a slug marker
 )
+
+// revisionSK is the sort key of an item's revision, in its partition: REV#<number, 10 digits>,
+// so that a Query of the partition from the end reads the newest first. Every other sort key
+// of the partition (BODY, DRAFTBODY, ITEM) sorts before "REV#".
+func revisionSK(n int) string { return fmt.Sprintf("%s%010d", revisionPrefix, n) }
+
+const revisionPrefix = "REV#"
 
 // kindKey is a content type as keys spell it: ARTICLE, BENEFIT, TOOL.
 type kindKey string

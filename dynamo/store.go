@@ -186,7 +186,9 @@ func (s *store[T, F]) Get(ctx context.Context, id string) (T, error) {
 	if !validID(id) {
 		return zero, s.notFound("id", id)
 	}
-	kc := expression.Key(attrPK).Equal(expression.Value(itemPK(s.kind, id)))
+	// The item, its body and its draft's body sort at or before ITEM; its revisions after.
+	kc := expression.Key(attrPK).Equal(expression.Value(itemPK(s.kind, id))).
+		And(expression.Key(attrSK).LessThanEqual(expression.Value(skItem)))
 	expr, err := expression.NewBuilder().WithKeyCondition(kc).Build()
 	if err != nil {
 		return zero, fmt.Errorf("dynamo: get %s %s: %w", s.name, id, err)

@@ -242,6 +242,9 @@ func (s *store[T, F]) Create(ctx context.Context, item T) error {
 		return err
 	}
 	w.put(av, notExists(), action{role: roleCreate, id: m.ID})
+	if err := s.keepRevision(w, item); err != nil {
+		return fail(err, "create %s %s", s.name, m.ID)
+	}
 	var none T
 	if err := s.writeBodies(w, m.ID, item, none); err != nil {
 		return fail(err, "create %s %s", s.name, m.ID)
@@ -328,6 +331,14 @@ func (s *store[T, F]) Update(ctx context.Context, items ...T) error {
 		if err := s.writeBodies(w, id, item, old); err != nil {
 			return fail(err, "%s", what)
 		}
+		// Every version of an item named twice keeps its revision.
+		for _, it := range items {
+			if it.Metadata().ID == id {
+				if err := s.keepRevision(w, it); err != nil {
+					return fail(err, "%s", what)
+				}
+			}
+		}
 		if o, n := old.Metadata().Slug, item.Metadata().Slug; o != n {
 			move(o).release = id
 			if mv := move(n); mv.claim != "" {
@@ -375,8 +386,15 @@ func (s *store[T, F]) Delete(ctx context.Context, id string, version int) error 
 	if m.Version != version {
 		return s.changed(id, version, m.Version)
 	}
+	revs, err := s.revisionKeys(ctx, id)
+	if err != nil {
+		return err
+	}
 	w := &writes{t: s.t}
 	w.delete(s.itemKey(id), atVersion(version), action{role: roleReplace, id: id, version: version})
+	for _, k := range revs {
+		w.delete(k, nil, action{id: id})
+	}
 	if s.body != nil {
 		w.delete(s.bodyKey(id), nil, action{id: id})
 		w.delete(s.draftBodyKey(id), nil, action{id: id})

@@ -61,4 +61,14 @@ func TestDraftField(t *testing.T) {
 			t.Errorf("as %s:\n got %s\nwant %s", role, got, w)
 		}
 	}
+
+	// Every write kept a revision, with the item as it left it.
+	q = `{ articleRevisions(id: "` + a.ID + `", first: 2) { nodes { number action fields item { ... on Article { title draft { title } } } } pageInfo { hasNextPage endCursor } } }`
+	w := `{"data":{"articleRevisions":{"nodes":[` +
+		`{"number":3,"action":"update","fields":["draft"],"item":{"title":"Live","draft":{"title":"Edited"}}},` +
+		`{"number":2,"action":"publish","fields":["publishedAt","publishedBy","status"],"item":{"title":"Live","draft":null}}],` +
+		`"pageInfo":{"hasNextPage":true,"endCursor":"2"}}}}`
+	if got := do(pause.RoleViewer, q); got != w {
+		t.Errorf("revisions:\n got %s\nwant %s", got, w)
+	}
 }

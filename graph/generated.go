@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	BenefitConnection() BenefitConnectionResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	RevisionConnection() RevisionConnectionResolver
 	Tool() ToolResolver
 	ToolConnection() ToolConnectionResolver
 }
@@ -142,30 +143,33 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ArchiveArticle      func(childComplexity int, id string, version int) int
-		ArchiveBenefit      func(childComplexity int, id string, version int) int
-		ArchiveTool         func(childComplexity int, id string, version int) int
-		CreateAPIKey        func(childComplexity int, name string, role pause.Role) int
-		CreateArticle       func(childComplexity int, input pause.ArticleInput) int
-		CreateBenefit       func(childComplexity int, input pause.BenefitInput) int
-		CreateTool          func(childComplexity int, input pause.ToolInput) int
-		DeleteArticle       func(childComplexity int, id string, version int) int
-		DeleteBenefit       func(childComplexity int, id string, version int) int
-		DeleteTool          func(childComplexity int, id string, version int) int
-		DiscardArticleDraft func(childComplexity int, id string, version int) int
-		DiscardBenefitDraft func(childComplexity int, id string, version int) int
-		DiscardToolDraft    func(childComplexity int, id string, version int) int
-		PublishArticle      func(childComplexity int, id string, version int, at *time.Time) int
-		PublishBenefit      func(childComplexity int, id string, version int, at *time.Time) int
-		PublishTool         func(childComplexity int, id string, version int, at *time.Time) int
-		ReorderBenefits     func(childComplexity int, ids []string) int
-		RevokeAPIKey        func(childComplexity int, id string) int
-		UnpublishArticle    func(childComplexity int, id string, version int, at *time.Time) int
-		UnpublishBenefit    func(childComplexity int, id string, version int, at *time.Time) int
-		UnpublishTool       func(childComplexity int, id string, version int, at *time.Time) int
-		UpdateArticle       func(childComplexity int, id string, version int, input pause.ArticleInput) int
-		UpdateBenefit       func(childComplexity int, id string, version int, input pause.BenefitInput) int
-		UpdateTool          func(childComplexity int, id string, version int, input pause.ToolInput) int
+		ArchiveArticle         func(childComplexity int, id string, version int) int
+		ArchiveBenefit         func(childComplexity int, id string, version int) int
+		ArchiveTool            func(childComplexity int, id string, version int) int
+		CreateAPIKey           func(childComplexity int, name string, role pause.Role) int
+		CreateArticle          func(childComplexity int, input pause.ArticleInput) int
+		CreateBenefit          func(childComplexity int, input pause.BenefitInput) int
+		CreateTool             func(childComplexity int, input pause.ToolInput) int
+		DeleteArticle          func(childComplexity int, id string, version int) int
+		DeleteBenefit          func(childComplexity int, id string, version int) int
+		DeleteTool             func(childComplexity int, id string, version int) int
+		DiscardArticleDraft    func(childComplexity int, id string, version int) int
+		DiscardBenefitDraft    func(childComplexity int, id string, version int) int
+		DiscardToolDraft       func(childComplexity int, id string, version int) int
+		PublishArticle         func(childComplexity int, id string, version int, at *time.Time) int
+		PublishBenefit         func(childComplexity int, id string, version int, at *time.Time) int
+		PublishTool            func(childComplexity int, id string, version int, at *time.Time) int
+		ReorderBenefits        func(childComplexity int, ids []string) int
+		RestoreArticleRevision func(childComplexity int, id string, revision int, version int) int
+		RestoreBenefitRevision func(childComplexity int, id string, revision int, version int) int
+		RestoreToolRevision    func(childComplexity int, id string, revision int, version int) int
+		RevokeAPIKey           func(childComplexity int, id string) int
+		UnpublishArticle       func(childComplexity int, id string, version int, at *time.Time) int
+		UnpublishBenefit       func(childComplexity int, id string, version int, at *time.Time) int
+		UnpublishTool          func(childComplexity int, id string, version int, at *time.Time) int
+		UpdateArticle          func(childComplexity int, id string, version int, input pause.ArticleInput) int
+		UpdateBenefit          func(childComplexity int, id string, version int, input pause.BenefitInput) int
+		UpdateTool             func(childComplexity int, id string, version int, input pause.ToolInput) int
 	}
 
 	PageInfo struct {
@@ -174,15 +178,32 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys        func(childComplexity int) int
-		Article        func(childComplexity int, id *string, slug *string) int
-		Articles       func(childComplexity int, first *int, after *string, filter *pause.ArticleFilter, orderBy *pause.Order) int
-		Benefit        func(childComplexity int, id *string, slug *string) int
-		Benefits       func(childComplexity int, first *int, after *string, filter *pause.BenefitFilter, orderBy *pause.Order) int
-		Tool           func(childComplexity int, id *string, slug *string) int
-		ToolCategories func(childComplexity int) int
-		Tools          func(childComplexity int, first *int, after *string, filter *pause.ToolFilter, orderBy *pause.Order) int
-		Viewer         func(childComplexity int) int
+		APIKeys          func(childComplexity int) int
+		Article          func(childComplexity int, id *string, slug *string) int
+		ArticleRevisions func(childComplexity int, id string, first *int, after *string) int
+		Articles         func(childComplexity int, first *int, after *string, filter *pause.ArticleFilter, orderBy *pause.Order) int
+		Benefit          func(childComplexity int, id *string, slug *string) int
+		BenefitRevisions func(childComplexity int, id string, first *int, after *string) int
+		Benefits         func(childComplexity int, first *int, after *string, filter *pause.BenefitFilter, orderBy *pause.Order) int
+		Tool             func(childComplexity int, id *string, slug *string) int
+		ToolCategories   func(childComplexity int) int
+		ToolRevisions    func(childComplexity int, id string, first *int, after *string) int
+		Tools            func(childComplexity int, first *int, after *string, filter *pause.ToolFilter, orderBy *pause.Order) int
+		Viewer           func(childComplexity int) int
+	}
+
+	Revision struct {
+		Action func(childComplexity int) int
+		At     func(childComplexity int) int
+		By     func(childComplexity int) int
+		Fields func(childComplexity int) int
+		Item   func(childComplexity int) int
+		Number func(childComplexity int) int
+	}
+
+	RevisionConnection struct {
+		PageInfo  func(childComplexity int) int
+		Revisions func(childComplexity int) int
 	}
 
 	Schedule struct {
@@ -273,6 +294,7 @@ type MutationResolver interface {
 	PublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error)
 	UnpublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error)
 	DiscardArticleDraft(ctx context.Context, id string, version int) (*pause.Article, error)
+	RestoreArticleRevision(ctx context.Context, id string, revision int, version int) (*pause.Article, error)
 	ArchiveArticle(ctx context.Context, id string, version int) (*pause.Article, error)
 	DeleteArticle(ctx context.Context, id string, version int) (string, error)
 	CreateBenefit(ctx context.Context, input pause.BenefitInput) (*pause.Benefit, error)
@@ -281,6 +303,7 @@ type MutationResolver interface {
 	UnpublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error)
 	ArchiveBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	DiscardBenefitDraft(ctx context.Context, id string, version int) (*pause.Benefit, error)
+	RestoreBenefitRevision(ctx context.Context, id string, revision int, version int) (*pause.Benefit, error)
 	DeleteBenefit(ctx context.Context, id string, version int) (string, error)
 	ReorderBenefits(ctx context.Context, ids []string) ([]*pause.Benefit, error)
 	CreateTool(ctx context.Context, input pause.ToolInput) (*pause.Tool, error)
@@ -289,6 +312,7 @@ type MutationResolver interface {
 	UnpublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error)
 	ArchiveTool(ctx context.Context, id string, version int) (*pause.Tool, error)
 	DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error)
+	RestoreToolRevision(ctx context.Context, id string, revision int, version int) (*pause.Tool, error)
 	DeleteTool(ctx context.Context, id string, version int) (string, error)
 	CreateAPIKey(ctx context.Context, name string, role pause.Role) (*model.CreatedAPIKey, error)
 	RevokeAPIKey(ctx context.Context, id string) (*pause.APIKey, error)
@@ -302,7 +326,13 @@ type QueryResolver interface {
 	Tools(ctx context.Context, first *int, after *string, filter *pause.ToolFilter, orderBy *pause.Order) (*ToolConnection, error)
 	ToolCategories(ctx context.Context) ([]*pause.CategoryCount, error)
 	Viewer(ctx context.Context) (*pause.Viewer, error)
+	ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
+	BenefitRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
+	ToolRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
 	APIKeys(ctx context.Context) ([]*pause.APIKey, error)
+}
+type RevisionConnectionResolver interface {
+	PageInfo(ctx context.Context, obj *pause.RevisionPage) (*model.PageInfo, error)
 }
 type ToolResolver interface {
 	Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error)
@@ -916,6 +946,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReorderBenefits(childComplexity, args["ids"].([]string)), true
+	case "Mutation.restoreArticleRevision":
+		if e.ComplexityRoot.Mutation.RestoreArticleRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreArticleRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreArticleRevision(childComplexity, args["id"].(string), args["revision"].(int), args["version"].(int)), true
+	case "Mutation.restoreBenefitRevision":
+		if e.ComplexityRoot.Mutation.RestoreBenefitRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreBenefitRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreBenefitRevision(childComplexity, args["id"].(string), args["revision"].(int), args["version"].(int)), true
+	case "Mutation.restoreToolRevision":
+		if e.ComplexityRoot.Mutation.RestoreToolRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreToolRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreToolRevision(childComplexity, args["id"].(string), args["revision"].(int), args["version"].(int)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -1024,6 +1087,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Article(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.articleRevisions":
+		if e.ComplexityRoot.Query.ArticleRevisions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_articleRevisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ArticleRevisions(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.articles":
 		if e.ComplexityRoot.Query.Articles == nil {
 			break
@@ -1046,6 +1120,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Benefit(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.benefitRevisions":
+		if e.ComplexityRoot.Query.BenefitRevisions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_benefitRevisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BenefitRevisions(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.benefits":
 		if e.ComplexityRoot.Query.Benefits == nil {
 			break
@@ -1075,6 +1160,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ToolCategories(childComplexity), true
+	case "Query.toolRevisions":
+		if e.ComplexityRoot.Query.ToolRevisions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_toolRevisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ToolRevisions(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.tools":
 		if e.ComplexityRoot.Query.Tools == nil {
 			break
@@ -1092,6 +1188,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "Revision.action":
+		if e.ComplexityRoot.Revision.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Action(childComplexity), true
+	case "Revision.at":
+		if e.ComplexityRoot.Revision.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.At(childComplexity), true
+	case "Revision.by":
+		if e.ComplexityRoot.Revision.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.By(childComplexity), true
+	case "Revision.fields":
+		if e.ComplexityRoot.Revision.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Fields(childComplexity), true
+	case "Revision.item":
+		if e.ComplexityRoot.Revision.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Item(childComplexity), true
+	case "Revision.number":
+		if e.ComplexityRoot.Revision.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Number(childComplexity), true
+
+	case "RevisionConnection.pageInfo":
+		if e.ComplexityRoot.RevisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.PageInfo(childComplexity), true
+	case "RevisionConnection.nodes":
+		if e.ComplexityRoot.RevisionConnection.Revisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.Revisions(childComplexity), true
 
 	case "Schedule.at":
 		if e.ComplexityRoot.Schedule.At == nil {
@@ -1451,6 +1597,13 @@ type Query {
   "Who the caller is."
   viewer: Viewer!
 
+  "The article's revisions, newest first: every write keeps one. Viewers and up."
+  articleRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
+  "The benefit's revisions, newest first. Viewers and up."
+  benefitRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
+  "The tool's revisions, newest first. Viewers and up."
+  toolRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
+
   "Every API key, revoked ones included, newest first. Admins only."
   apiKeys: [ApiKey!]!
 }
@@ -1476,6 +1629,11 @@ type Mutation {
   unpublishArticle(id: ID!, version: Int!, at: Time): Article!
   "Drop the pending draft of a published article; what the public sees stays. Editors only."
   discardArticleDraft(id: ID!, version: Int!): Article!
+  """
+  Bring back the content of a revision as a new version: as the draft of a published article
+  (publish it to make it public), as the article itself otherwise. Editors only.
+  """
+  restoreArticleRevision(id: ID!, revision: Int!, version: Int!): Article!
   "Retire the article: it stays stored, and is no longer public. Editors only."
   archiveArticle(id: ID!, version: Int!): Article!
   "Delete the article. Editors only. Returns its id."
@@ -1487,6 +1645,7 @@ type Mutation {
   unpublishBenefit(id: ID!, version: Int!, at: Time): Benefit!
   archiveBenefit(id: ID!, version: Int!): Benefit!
   discardBenefitDraft(id: ID!, version: Int!): Benefit!
+  restoreBenefitRevision(id: ID!, revision: Int!, version: Int!): Benefit!
   deleteBenefit(id: ID!, version: Int!): ID!
   "Give the benefits the positions 0, 1, 2… in the order of ids, all at once."
   reorderBenefits(ids: [ID!]!): [Benefit!]!
@@ -1497,6 +1656,7 @@ type Mutation {
   unpublishTool(id: ID!, version: Int!, at: Time): Tool!
   archiveTool(id: ID!, version: Int!): Tool!
   discardToolDraft(id: ID!, version: Int!): Tool!
+  restoreToolRevision(id: ID!, revision: Int!, version: Int!): Tool!
   deleteTool(id: ID!, version: Int!): ID!
 
   "Make an API key for a machine (a build, a script). Its secret is shown this once. Admins only."
@@ -1525,6 +1685,32 @@ type CreatedApiKey {
   key: ApiKey!
   "The secret: store it now, it is never shown again."
   secret: String!
+}
+
+"An article, a benefit or a tool."
+union Content = Article | Benefit | Tool
+
+"""
+A saved state of an item. Every write keeps one, numbered by the version it made; the last 50
+(by default) of each item are kept.
+"""
+type Revision {
+  "The version the write made."
+  number: Int!
+  at: Time!
+  by: String!
+  "create, update, publish, schedule, unpublish, archive, discardDraft, restore, reorder or import."
+  action: String!
+  "The fields the write changed; a draft's start with ` + "`" + `draft.` + "`" + ` (` + "`" + `draft` + "`" + ` alone: it appeared or went)."
+  fields: [String!]!
+  "The item as the write left it, with its draft; its HTML fields may be empty."
+  item: Content!
+}
+
+type RevisionConnection {
+  nodes: [Revision!]!
+  "endCursor is the number of the page's last revision."
+  pageInfo: PageInfo!
 }
 
 "A scheduled change of status: at ` + "`" + `at` + "`" + `, the item becomes ` + "`" + `status` + "`" + `."
@@ -2067,6 +2253,34 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Revision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_Revision_number(ctx, field)
+	case "at":
+		return ec.fieldContext_Revision_at(ctx, field)
+	case "by":
+		return ec.fieldContext_Revision_by(ctx, field)
+	case "action":
+		return ec.fieldContext_Revision_action(ctx, field)
+	case "fields":
+		return ec.fieldContext_Revision_fields(ctx, field)
+	case "item":
+		return ec.fieldContext_Revision_item(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Revision", field.Name)
+}
+
+func (ec *executionContext) childFields_RevisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_RevisionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RevisionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevisionConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_Schedule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2657,6 +2871,96 @@ func (ec *executionContext) field_Mutation_reorderBenefits_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_restoreArticleRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreBenefitRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreToolRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2865,6 +3169,36 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_articleRevisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_article_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2925,6 +3259,36 @@ func (ec *executionContext) field_Query_articles_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_benefitRevisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_benefit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2982,6 +3346,36 @@ func (ec *executionContext) field_Query_benefits_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_toolRevisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -4973,6 +5367,50 @@ func (ec *executionContext) fieldContext_Mutation_discardArticleDraft(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_restoreArticleRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreArticleRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreArticleRevision(ctx, fc.Args["id"].(string), fc.Args["revision"].(int), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖpauseᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreArticleRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreArticleRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_archiveArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5325,6 +5763,50 @@ func (ec *executionContext) fieldContext_Mutation_discardBenefitDraft(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_restoreBenefitRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreBenefitRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreBenefitRevision(ctx, fc.Args["id"].(string), fc.Args["revision"].(int), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
+			return ec.marshalNBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreBenefitRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benefit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreBenefitRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_deleteBenefit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5671,6 +6153,50 @@ func (ec *executionContext) fieldContext_Mutation_discardToolDraft(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_discardToolDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreToolRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreToolRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreToolRevision(ctx, fc.Args["id"].(string), fc.Args["revision"].(int), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalNTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreToolRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreToolRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6183,6 +6709,138 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_articleRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_articleRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ArticleRevisions(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_articleRevisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_articleRevisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_benefitRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_benefitRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BenefitRevisions(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_benefitRevisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_benefitRevisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_toolRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_toolRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ToolRevisions(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_toolRevisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_toolRevisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6286,6 +6944,208 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Revision_number(ctx context.Context, field graphql.CollectedField, obj *pause.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Revision_at(ctx context.Context, field graphql.CollectedField, obj *pause.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Revision_by(ctx context.Context, field graphql.CollectedField, obj *pause.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
+}
+
+func (ec *executionContext) _Revision_action(ctx context.Context, field graphql.CollectedField, obj *pause.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
+}
+
+func (ec *executionContext) _Revision_fields(ctx context.Context, field graphql.CollectedField, obj *pause.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
+}
+
+func (ec *executionContext) _Revision_item(ctx context.Context, field graphql.CollectedField, obj *pause.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Content) graphql.Marshaler {
+			return ec.marshalNContent2pauseᚐContent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "Content")
+}
+
+func (ec *executionContext) _RevisionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *pause.RevisionPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revisions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*pause.Revision) graphql.Marshaler {
+			return ec.marshalNRevision2ᚕᚖpauseᚐRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Revision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *pause.RevisionPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RevisionConnection().PageInfo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖpauseᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevisionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9083,6 +9943,34 @@ func UnmarshalUpdateToolInput(ctx context.Context, raw any) (pause.ToolInput, er
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _Content(ctx context.Context, sel ast.SelectionSet, obj pause.Content) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case *pause.Tool:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Tool(ctx, sel, obj)
+	case *pause.Benefit:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Benefit(ctx, sel, obj)
+	case *pause.Article:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Article(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Content must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
@@ -9155,7 +10043,7 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
-var articleImplementors = []string{"Article"}
+var articleImplementors = []string{"Article", "Content"}
 
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *pause.Article) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, articleImplementors)
@@ -9453,7 +10341,7 @@ func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
-var benefitImplementors = []string{"Benefit"}
+var benefitImplementors = []string{"Benefit", "Content"}
 
 func (ec *executionContext) _Benefit(ctx context.Context, sel ast.SelectionSet, obj *pause.Benefit) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitImplementors)
@@ -9784,6 +10672,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "restoreArticleRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreArticleRevision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "archiveArticle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveArticle(ctx, field)
@@ -9840,6 +10735,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "restoreBenefitRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreBenefitRevision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "deleteBenefit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteBenefit(ctx, field)
@@ -9892,6 +10794,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "discardToolDraft":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_discardToolDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "restoreToolRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreToolRevision(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -10039,6 +10948,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_viewer(ctx, field)
 				})
+		case "articleRevisions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_articleRevisions(ctx, field)
+				})
+		case "benefitRevisions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_benefitRevisions(ctx, field)
+				})
+		case "toolRevisions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_toolRevisions(ctx, field)
+				})
 		case "apiKeys":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -10059,6 +10986,103 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revisionImplementors = []string{"Revision"}
+
+func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet, obj *pause.Revision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Revision")
+		case "number":
+			out.Values[i] = ec._Revision_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._Revision_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "by":
+			out.Values[i] = ec._Revision_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._Revision_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._Revision_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "item":
+			out.Values[i] = ec._Revision_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revisionConnectionImplementors = []string{"RevisionConnection"}
+
+func (ec *executionContext) _RevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *pause.RevisionPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revisionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevisionConnection")
+		case "nodes":
+			out.Values[i] = ec._RevisionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RevisionConnection_pageInfo(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10119,7 +11143,7 @@ func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var toolImplementors = []string{"Tool"}
+var toolImplementors = []string{"Tool", "Content"}
 
 func (ec *executionContext) _Tool(ctx context.Context, sel ast.SelectionSet, obj *pause.Tool) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, toolImplementors)
@@ -10947,6 +11971,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNContent2pauseᚐContent(ctx context.Context, sel ast.SelectionSet, v pause.Content) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Content!")
+		return graphql.Null
+	}
+	return ec._Content(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateArticleInput2pauseᚐArticleInput(ctx context.Context, v any) (pause.ArticleInput, error) {
 	res, err := ec.unmarshalInputCreateArticleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11067,6 +12099,38 @@ func (ec *executionContext) marshalNPricing2ᚖpauseᚐPricing(ctx context.Conte
 		graphql.AddInvalidNullFromMarshaler(ctx, "Pricing!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNRevision2ᚕᚖpauseᚐRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*pause.Revision) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRevision2ᚖpauseᚐRevision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRevision2ᚖpauseᚐRevision(ctx context.Context, sel ast.SelectionSet, v *pause.Revision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Revision!")
+		return graphql.Null
+	}
+	return ec._Revision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx context.Context, sel ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevisionConnection!")
+		return graphql.Null
+	}
+	return ec._RevisionConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2pauseᚐRole(ctx context.Context, v any) (pause.Role, error) {

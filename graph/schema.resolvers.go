@@ -122,6 +122,11 @@ func (r *mutationResolver) DiscardArticleDraft(ctx context.Context, id string, v
 	return r.CMS.DiscardArticleDraft(ctx, id, version)
 }
 
+// RestoreArticleRevision is the resolver for the restoreArticleRevision field.
+func (r *mutationResolver) RestoreArticleRevision(ctx context.Context, id string, revision int, version int) (*pause.Article, error) {
+	return r.CMS.RestoreArticleRevision(ctx, id, revision, version)
+}
+
 // ArchiveArticle is the resolver for the archiveArticle field.
 func (r *mutationResolver) ArchiveArticle(ctx context.Context, id string, version int) (*pause.Article, error) {
 	return r.CMS.ArchiveArticle(ctx, id, version)
@@ -162,6 +167,11 @@ func (r *mutationResolver) DiscardBenefitDraft(ctx context.Context, id string, v
 	return r.CMS.DiscardBenefitDraft(ctx, id, version)
 }
 
+// RestoreBenefitRevision is the resolver for the restoreBenefitRevision field.
+func (r *mutationResolver) RestoreBenefitRevision(ctx context.Context, id string, revision int, version int) (*pause.Benefit, error) {
+	return r.CMS.RestoreBenefitRevision(ctx, id, revision, version)
+}
+
 // DeleteBenefit is the resolver for the deleteBenefit field.
 func (r *mutationResolver) DeleteBenefit(ctx context.Context, id string, version int) (string, error) {
 	return id, r.CMS.DeleteBenefit(ctx, id, version)
@@ -200,6 +210,11 @@ func (r *mutationResolver) ArchiveTool(ctx context.Context, id string, version i
 // DiscardToolDraft is the resolver for the discardToolDraft field.
 func (r *mutationResolver) DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error) {
 	return r.CMS.DiscardToolDraft(ctx, id, version)
+}
+
+// RestoreToolRevision is the resolver for the restoreToolRevision field.
+func (r *mutationResolver) RestoreToolRevision(ctx context.Context, id string, revision int, version int) (*pause.Tool, error) {
+	return r.CMS.RestoreToolRevision(ctx, id, revision, version)
 }
 
 // DeleteTool is the resolver for the deleteTool field.
@@ -284,9 +299,36 @@ func (r *queryResolver) Viewer(ctx context.Context) (*pause.Viewer, error) {
 	return pause.ViewerFrom(ctx), nil
 }
 
+// ArticleRevisions is the resolver for the articleRevisions field.
+func (r *queryResolver) ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
+	q := query[struct{}](first, after, nil, nil)
+	return r.CMS.ArticleRevisions(ctx, id, q.First, q.After)
+}
+
+// BenefitRevisions is the resolver for the benefitRevisions field.
+func (r *queryResolver) BenefitRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
+	q := query[struct{}](first, after, nil, nil)
+	return r.CMS.BenefitRevisions(ctx, id, q.First, q.After)
+}
+
+// ToolRevisions is the resolver for the toolRevisions field.
+func (r *queryResolver) ToolRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
+	q := query[struct{}](first, after, nil, nil)
+	return r.CMS.ToolRevisions(ctx, id, q.First, q.After)
+}
+
 // APIKeys is the resolver for the apiKeys field.
 func (r *queryResolver) APIKeys(ctx context.Context) ([]*pause.APIKey, error) {
 	return r.CMS.APIKeys(ctx)
+}
+
+// PageInfo is the resolver for the pageInfo field.
+func (r *revisionConnectionResolver) PageInfo(ctx context.Context, obj *pause.RevisionPage) (*model.PageInfo, error) {
+	info := &model.PageInfo{HasNextPage: obj.HasNextPage}
+	if c := obj.EndCursor(); c != "" {
+		info.EndCursor = &c
+	}
+	return info, nil
 }
 
 // Audit is the resolver for the audit field.
@@ -346,6 +388,11 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// RevisionConnection returns RevisionConnectionResolver implementation.
+func (r *Resolver) RevisionConnection() RevisionConnectionResolver {
+	return &revisionConnectionResolver{r}
+}
+
 // Tool returns ToolResolver implementation.
 func (r *Resolver) Tool() ToolResolver { return &toolResolver{r} }
 
@@ -353,12 +400,13 @@ func (r *Resolver) Tool() ToolResolver { return &toolResolver{r} }
 func (r *Resolver) ToolConnection() ToolConnectionResolver { return &toolConnectionResolver{r} }
 
 type (
-	articleResolver           struct{ *Resolver }
-	articleConnectionResolver struct{ *Resolver }
-	benefitResolver           struct{ *Resolver }
-	benefitConnectionResolver struct{ *Resolver }
-	mutationResolver          struct{ *Resolver }
-	queryResolver             struct{ *Resolver }
-	toolResolver              struct{ *Resolver }
-	toolConnectionResolver    struct{ *Resolver }
+	articleResolver            struct{ *Resolver }
+	articleConnectionResolver  struct{ *Resolver }
+	benefitResolver            struct{ *Resolver }
+	benefitConnectionResolver  struct{ *Resolver }
+	mutationResolver           struct{ *Resolver }
+	queryResolver              struct{ *Resolver }
+	revisionConnectionResolver struct{ *Resolver }
+	toolResolver               struct{ *Resolver }
+	toolConnectionResolver     struct{ *Resolver }
 )

@@ -33,6 +33,8 @@ type kind[T pause.Item, F pause.Filter[T]] struct {
 	// publishAt and unpublishAt publish and unpublish, at a time if it is later than now.
 	publishAt   func(ctx context.Context, id string, version int, at *time.Time) (T, error)
 	unpublishAt func(ctx context.Context, id string, version int, at *time.Time) (T, error)
+	revisions   func(ctx context.Context, id string, first int, after string) (*pause.RevisionPage, error)
+	restore     func(ctx context.Context, id string, revision, version int) (T, error)
 	// withScheduled returns the filter that selects items with or without a pending schedule.
 	withScheduled func(b *bool) F
 	importItem    func(ctx context.Context, item T) (bool, error)
@@ -77,6 +79,8 @@ func articleKind(e *env) *kind[*pause.Article, pause.ArticleFilter] {
 		unpublish:     c.UnpublishArticle,
 		archive:       c.ArchiveArticle,
 		discard:       c.DiscardArticleDraft,
+		revisions:     c.ArticleRevisions,
+		restore:       c.RestoreArticleRevision,
 		publishAt:     c.PublishArticleAt,
 		unpublishAt:   c.UnpublishArticleAt,
 		withScheduled: func(b *bool) pause.ArticleFilter { return pause.ArticleFilter{Scheduled: b} },
@@ -137,6 +141,8 @@ func toolKind(e *env) *kind[*pause.Tool, pause.ToolFilter] {
 		unpublish:     c.UnpublishTool,
 		archive:       c.ArchiveTool,
 		discard:       c.DiscardToolDraft,
+		revisions:     c.ToolRevisions,
+		restore:       c.RestoreToolRevision,
 		publishAt:     c.PublishToolAt,
 		unpublishAt:   c.UnpublishToolAt,
 		withScheduled: func(b *bool) pause.ToolFilter { return pause.ToolFilter{Scheduled: b} },
@@ -206,6 +212,8 @@ func benefitKind(e *env) *kind[*pause.Benefit, pause.BenefitFilter] {
 		unpublish:     c.UnpublishBenefit,
 		archive:       c.ArchiveBenefit,
 		discard:       c.DiscardBenefitDraft,
+		revisions:     c.BenefitRevisions,
+		restore:       c.RestoreBenefitRevision,
 		publishAt:     c.PublishBenefitAt,
 		unpublishAt:   c.UnpublishBenefitAt,
 		withScheduled: func(b *bool) pause.BenefitFilter { return pause.BenefitFilter{Scheduled: b} },

@@ -49,6 +49,7 @@ var mutants = []string{
 	"categories-folded",   // categories sort ignoring case
 	"ignores-schedule",    // lists and counts ignore scheduled changes of status
 	"filters-drafts",      // lists and counts match the fields of an item's working draft
+	"keeps-revisions",     // a write does not prune the revision it names
 }
 
 func TestMemory(t *testing.T) {
@@ -111,16 +112,70 @@ type memStore[T pause.Item, F pause.Filter[T]] struct {
 	created map[string][]byte // for the stale-list mutant
 	shared  map[string]T      // for the shares-items mutant
 	slugs   map[string]string // for the slug-kept mutant: slug → id, never cleaned
+	revs    map[string]map[int]memRevision
+}
+
+// memRevision is a revision with its item as JSON.
+type memRevision struct {
+	rev  pause.Revision // without Item
+	item []byte
+}
+
+// keep keeps the item's Change as a revision, and prunes the one it names.
+func (s *memStore[T, F]) keep(item T) {
+	m := item.Metadata()
+	c := m.Change
+	if c == nil {
+		return
+	}
+	if s.revs[m.ID] == nil {
+		s.revs[m.ID] = map[int]memRevision{}
+	}
+	r := *c
+	r.Item, r.Prune = nil, 0
+	r.Fields = slices.Clone(c.Fields)
+	s.revs[m.ID][c.Number] = memRevision{rev: r, item: encode(c.Item.(T))}
+	if c.Prune > 0 && mutant != "keeps-revisions" {
+		delete(s.revs[m.ID], c.Prune)
+	}
+}
+
+func (s *memStore[T, F]) Revisions(_ context.Context, id string, first, before int) ([]*pause.Revision, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var nums []int
+	for n := range s.revs[id] {
+		if before == 0 || n < before {
+			nums = append(nums, n)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(nums)))
+	var out []*pause.Revision
+	for _, n := range nums {
+		if len(out) == first {
+			return out, true, nil
+		}
+		mr := s.revs[id][n]
+		r := mr.rev
+		r.Fields = slices.Clone(mr.rev.Fields)
+		r.Item = decode[T](mr.item)
+		out = append(out, &r)
+	}
+	return out, false, nil
 }
 
 func newMem[T pause.Item, F pause.Filter[T]]() *memStore[T, F] {
 	return &memStore[T, F]{
 		items: map[string][]byte{}, created: map[string][]byte{},
-		shared: map[string]T{}, slugs: map[string]string{},
+		shared: map[string]T{}, slugs: map[string]string{}, revs: map[string]map[int]memRevision{},
 	}
 }
 
 func encode[T pause.Item](item T) []byte {
+	if item.Metadata().Change != nil {
+		item = pause.Clone(item)
+		item.Metadata().Change = nil
+	}
 	b, err := json.Marshal(item)
 	if err != nil {
 		panic(err)
@@ -358,6 +413,7 @@ func (s *memStore[T, F]) Create(_ context.Context, item T) error {
 	s.items[m.ID] = encode(item)
 	s.created[m.ID] = s.items[m.ID]
 	s.slugs[m.Slug] = m.ID
+	s.keep(item)
 	return nil
 }
 
@@ -403,6 +459,7 @@ func (s *memStore[T, F]) write(item T) {
 	s.items[m.ID] = encode(item)
 	s.slugs[m.Slug] = m.ID
 	delete(s.shared, m.ID)
+	s.keep(item)
 }
 
 func (s *memStore[T, F]) Delete(_ context.Context, id string, version int) error {
@@ -417,6 +474,7 @@ func (s *memStore[T, F]) Delete(_ context.Context, id string, version int) error
 	}
 	delete(s.items, id)
 	delete(s.shared, id)
+	delete(s.revs, id)
 	return nil
 }
 

@@ -97,6 +97,10 @@ func groups() []group {
 			byKind("", testSchedule, testSchedule, testSchedule),
 			[]testCase{{"ToolCategories", testScheduleCategories}},
 		)},
+		{"Revisions", concat(
+			byKind("", testRevisions, testRevisions, testRevisions),
+			[]testCase{{"Pruned", testRevisionsPruned}},
+		)},
 		{"Orders", []testCase{
 			{"ArticlePublishedAt", testArticlePublishedAtOrder},
 			{"ArticleUpdatedAt", testArticleUpdatedAtOrder},
