@@ -837,7 +837,8 @@ func (k *kind[T, F]) delete(ctx context.Context, id string, version int) error {
 	if err := ViewerFrom(ctx).Require(RoleEditor); err != nil {
 		return err
 	}
-	return k.store.Delete(ctx, id, version)
+	return k.store.Delete(ctx, id, version, &Revision{Number: version, At: k.cms.Now(),
+		By: ViewerFrom(ctx).Subject, Action: "delete", Fields: []string{}})
 }
 
 func (k *kind[T, F]) importItem(ctx context.Context, item T) (bool, error) {

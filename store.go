@@ -44,14 +44,15 @@ type Store[T Item, F Filter[T]] interface {
 
 	// Delete removes the item if its stored version is version, and its revisions. It returns
 	// ENOTFOUND if there is no such item and ECONFLICT if the version differs; the slug becomes
-	// free again.
-	Delete(ctx context.Context, id string, version int) error
+	// free again. If change is not nil, the same atomic write records it in the audit log.
+	Delete(ctx context.Context, id string, version int, change *Revision) error
 
 	// Revisions returns up to first revisions of the item with the id, newest first, starting
 	// below the number before (0: from the newest), and whether older ones follow; none for an
 	// id that names no item. Create and Update keep item.Metadata().Change, if set, as a
 	// revision in the same atomic write, and delete the revision numbered Change.Prune, if
-	// any, in it too. A revision's Item is a T with its draft; its HTML fields may be empty.
+	// any, in it too, and records the change in the audit log (see AuditEntry). A revision's
+	// Item is a T with its draft; its HTML fields may be empty.
 	Revisions(ctx context.Context, id string, first, before int) ([]*Revision, bool, error)
 }
 
@@ -77,6 +78,7 @@ type Stores struct {
 	Benefits BenefitStore
 	Tools    ToolStore
 	Keys     KeyStore
+	Audit    AuditStore
 }
 
 // CategoryCount is a tool category and how many published tools it has.

@@ -185,6 +185,9 @@ func (s *store[T, F, R]) keepRevision(b buckets, item T) error {
 	if err := b.revisions.Put(revisionKey(m.ID, c.Number), data); err != nil {
 		return err
 	}
+	if err := writeAudit(b.root.Tx(), pause.NewAuditEntry(s.kind, m.ID, c)); err != nil {
+		return err
+	}
 	if c.Prune > 0 {
 		return b.revisions.Delete(revisionKey(m.ID, c.Prune))
 	}
@@ -555,7 +558,7 @@ func (s *store[T, F, R]) Update(ctx context.Context, items ...T) error {
 }
 
 // Delete removes the item, its slug and its index entries.
-func (s *store[T, F, R]) Delete(ctx context.Context, id string, version int) error {
+func (s *store[T, F, R]) Delete(ctx context.Context, id string, version int, change *pause.Revision) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -574,6 +577,11 @@ func (s *store[T, F, R]) Delete(ctx context.Context, id string, version int) err
 		}
 		if err := s.deleteRevisions(b, id); err != nil {
 			return err
+		}
+		if change != nil {
+			if err := writeAudit(tx, pause.NewAuditEntry(s.kind, id, change)); err != nil {
+				return err
+			}
 		}
 		return b.items.Delete([]byte(id))
 	})

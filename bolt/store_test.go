@@ -372,7 +372,7 @@ func TestListEdges(t *testing.T) {
 	// A cursor outlives its item: deleting it does not lose the place.
 	gone := page.Items[2]
 	q.After = page.Cursors[2]
-	must[struct{}](t)(struct{}{}, articles.Delete(ctx, gone.ID, gone.Version))
+	must[struct{}](t)(struct{}{}, articles.Delete(ctx, gone.ID, gone.Version, nil))
 	page = must[*pause.Page[*pause.Article]](t)(articles.List(ctx, q))
 	if page.Items[0].ID != all[4+3] {
 		t.Errorf("after a deleted item came %s, want %s", page.Items[0].ID, all[4+3])

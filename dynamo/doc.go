@@ -36,6 +36,9 @@
 //	revision        ARTICLE#<id>         REV#<number, 10 digits>     number, at, by, action, fields, item (a map:
 //	                TOOL#<id>, BENEFIT#<id>                          the item and its draft as the write left them),
 //	                                                                 body, draftBody (gzipped Markdown; no HTML)
+//	audit entry     AUDIT                <time>\0<type>\0<id>\0<version>[\0delete]
+//	                                                                 at, actor, action, itemType, itemId,
+//	                                                                 version, fields
 //	slug marker     SLUG#ARTICLE#<slug>  SLUG                        id of the item with the slug
 //	counter         COUNT#ARTICLE        <status>                    n: items of the type in the status
 //	                                     <status>#TAG#<tag>          … with the tag
@@ -106,6 +109,25 @@
 //	Delete                        + Query of the revision keys (keys only), and  +1        the keys' RCU; 2 WCU per revision
 //	                              their deletes in the same transaction (50 by
 //	                              default: within the 100 actions)
+//
+// # Audit log
+//
+// Every write through pause.CMS (and every delete) also puts an audit entry (pause.AuditEntry)
+// in the same TransactWriteItems, under the partition AUDIT with the sort key
+// pause.AuditKey: the time first, so that the newest sort last. Entries outlive revisions and
+// deleted items. One partition takes every write of the site: DynamoDB allows about 1000
+// writes a second on it, far above an editorial team's pace.
+//
+//	pattern                       operation                                     requests  cost
+//	AuditLog (a page of n)        Query PK=AUDIT backwards from the cursor,     1+        0.5 RCU… per 4 KB read; a filter
+//	                              consistent, Limit n+1; a filter (type, id,              (FilterExpression) reads as filtered
+//	                              actor) is a FilterExpression with the growing           lists do
+//	                              Limit of filtered lists
+//	each write                    + put of the entry                            0         2 WCU
+//
+// A write now holds, per item, the item, its revision, its audit entry and, past the kept
+// number, the delete of the pruned revision: an Update of many items (ReorderBenefits) fits
+// the 100 actions of a transaction up to about 25 items.
 //
 // An article's body is a separate item so that list pages, which read the indexes, never read
 // bodies: a page's cost is its summaries'. Body and HTML are gzipped, because 200 KB of

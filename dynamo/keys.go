@@ -181,3 +181,7 @@ func positionID(p string) (id string, ok bool) {
 	id = p[i+1:]
 	return id, validID(id)
 }
+
+// auditPK is the partition of the audit log: one item per change, its sort key
+// pause.AuditKey, so that a backwards Query reads the newest first.
+func auditPK() string { return "AUDIT" }

@@ -64,7 +64,7 @@ func (s *store[T, F]) keepRevision(w *writes, item T) error {
 	if c.Prune > 0 {
 		w.delete(s.revisionKey(m.ID, c.Prune), nil, action{id: m.ID})
 	}
-	return nil
+	return writeAudit(w, pause.NewAuditEntry(s.name, m.ID, c))
 }
 
 // Revisions reads the item's revisions newest first: one strongly consistent Query of the

@@ -31,6 +31,7 @@ type Store struct {
 	benefits *store[*pause.Benefit, pause.BenefitFilter]
 	tools    *toolStore
 	keys     keyStore
+	audit    auditStore
 }
 
 // New returns the stores on the configured table. It makes no request: a missing table shows
@@ -57,13 +58,14 @@ func New(cfg Config) *Store {
 			encode: toToolItem, decode: fromToolItem,
 			facets: toolFacets, filterFacets: toolFilterFacets,
 		}},
-		keys: keyStore{t},
+		keys:  keyStore{t},
+		audit: auditStore{t},
 	}
 }
 
 // Stores returns the stores of every content type, for pause.Config.
 func (s *Store) Stores() pause.Stores {
-	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys}
+	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit}
 }
 
 // table is the client and the table's name, shared by the stores.

@@ -116,8 +116,8 @@ func TestFailedWritesLeaveNothing(t *testing.T) {
 	a3.Version++
 	wantCode(t, st.Update(ctx, &a3, &ghost), pause.ENOTFOUND, "")
 	// Delete at a stale version, and of nothing.
-	wantCode(t, st.Delete(ctx, a.ID, a.Version-1), pause.ECONFLICT, "")
-	wantCode(t, st.Delete(ctx, "ghost", 1), pause.ENOTFOUND, "")
+	wantCode(t, st.Delete(ctx, a.ID, a.Version-1, nil), pause.ECONFLICT, "")
+	wantCode(t, st.Delete(ctx, "ghost", 1, nil), pause.ENOTFOUND, "")
 
 	sameSnapshot(t, "failed writes", before, snapshot(t, client, table, kindArticle, slugs...))
 	if _, err := st.Get(ctx, "c1"); pause.ErrorCode(err) != pause.ENOTFOUND {

@@ -377,7 +377,7 @@ func (s *store[T, F]) Update(ctx context.Context, items ...T) error {
 // Delete reads the stored item (one GetItem) to learn its slug and counters, then deletes the
 // item at its version, its body and its slug marker, and decrements its counters, in one
 // transaction.
-func (s *store[T, F]) Delete(ctx context.Context, id string, version int) error {
+func (s *store[T, F]) Delete(ctx context.Context, id string, version int, change *pause.Revision) error {
 	old, err := s.getSummary(ctx, id)
 	if err != nil {
 		return err
@@ -394,6 +394,11 @@ func (s *store[T, F]) Delete(ctx context.Context, id string, version int) error 
 	w.delete(s.itemKey(id), atVersion(version), action{role: roleReplace, id: id, version: version})
 	for _, k := range revs {
 		w.delete(k, nil, action{id: id})
+	}
+	if change != nil {
+		if err := writeAudit(w, pause.NewAuditEntry(s.name, id, change)); err != nil {
+			return err
+		}
 	}
 	if s.body != nil {
 		w.delete(s.bodyKey(id), nil, action{id: id})

@@ -35,6 +35,7 @@ var rules = map[string]access{
 	"Query.toolCategories":            {pause.RoleAnonymous, `{ toolCategories { name } }`},
 	"Query.viewer":                    {pause.RoleAnonymous, `{ viewer { role } }`},
 	"Query.apiKeys":                   {pause.RoleAdmin, `{ apiKeys { id } }`},
+	"Query.auditLog":                  {pause.RoleAdmin, `{ auditLog(filter: {actor: "x"}) { nodes { action } } }`},
 	"Query.articleRevisions":          {pause.RoleViewer, `{ articleRevisions(id: "x") { nodes { number } } }`},
 	"Query.benefitRevisions":          {pause.RoleViewer, `{ benefitRevisions(id: "x") { nodes { number } } }`},
 	"Query.toolRevisions":             {pause.RoleViewer, `{ toolRevisions(id: "x") { nodes { number } } }`},

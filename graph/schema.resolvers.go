@@ -62,6 +62,16 @@ func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *Article
 	return r.CMS.CountArticles(ctx, obj.Filter)
 }
 
+// Nodes is the resolver for the nodes field.
+func (r *auditConnectionResolver) Nodes(ctx context.Context, obj *AuditConnection) ([]*pause.AuditEntry, error) {
+	return obj.Page.Items, nil
+}
+
+// PageInfo is the resolver for the pageInfo field.
+func (r *auditConnectionResolver) PageInfo(ctx context.Context, obj *AuditConnection) (*model.PageInfo, error) {
+	return pageInfo(obj.Page), nil
+}
+
 // Audit is the resolver for the audit field.
 func (r *benefitResolver) Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error) {
 	return pause.AuditOf(ctx, &obj.Meta), nil
@@ -317,6 +327,15 @@ func (r *queryResolver) ToolRevisions(ctx context.Context, id string, first *int
 	return r.CMS.ToolRevisions(ctx, id, q.First, q.After)
 }
 
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string, filter *pause.AuditFilter) (*AuditConnection, error) {
+	page, err := r.CMS.AuditLog(ctx, query(first, after, filter, nil))
+	if err != nil {
+		return nil, err
+	}
+	return &AuditConnection{Page: page}, nil
+}
+
 // APIKeys is the resolver for the apiKeys field.
 func (r *queryResolver) APIKeys(ctx context.Context) ([]*pause.APIKey, error) {
 	return r.CMS.APIKeys(ctx)
@@ -374,6 +393,9 @@ func (r *Resolver) ArticleConnection() ArticleConnectionResolver {
 	return &articleConnectionResolver{r}
 }
 
+// AuditConnection returns AuditConnectionResolver implementation.
+func (r *Resolver) AuditConnection() AuditConnectionResolver { return &auditConnectionResolver{r} }
+
 // Benefit returns BenefitResolver implementation.
 func (r *Resolver) Benefit() BenefitResolver { return &benefitResolver{r} }
 
@@ -402,6 +424,7 @@ func (r *Resolver) ToolConnection() ToolConnectionResolver { return &toolConnect
 type (
 	articleResolver            struct{ *Resolver }
 	articleConnectionResolver  struct{ *Resolver }
+	auditConnectionResolver    struct{ *Resolver }
 	benefitResolver            struct{ *Resolver }
 	benefitConnectionResolver  struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }

@@ -50,16 +50,19 @@ var mutants = []string{
 	"ignores-schedule",    // lists and counts ignore scheduled changes of status
 	"filters-drafts",      // lists and counts match the fields of an item's working draft
 	"keeps-revisions",     // a write does not prune the revision it names
+	"audit-unwritten",     // changes are not recorded in the audit log
 }
 
 func TestMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) pause.Stores {
-		tools := &memTools{memStore: newMem[*pause.Tool, pause.ToolFilter]()}
+		audit := &memAudit{}
+		tools := &memTools{memStore: newMem[*pause.Tool, pause.ToolFilter]("tool", audit)}
 		return pause.Stores{
-			Articles: newMem[*pause.Article, pause.ArticleFilter](),
-			Benefits: newMem[*pause.Benefit, pause.BenefitFilter](),
+			Articles: newMem[*pause.Article, pause.ArticleFilter]("article", audit),
+			Benefits: newMem[*pause.Benefit, pause.BenefitFilter]("benefit", audit),
 			Tools:    tools,
 			Keys:     &memKeys{keys: map[string]pause.APIKey{}},
+			Audit:    audit,
 		}
 	})
 }
@@ -113,6 +116,54 @@ type memStore[T pause.Item, F pause.Filter[T]] struct {
 	shared  map[string]T      // for the shares-items mutant
 	slugs   map[string]string // for the slug-kept mutant: slug → id, never cleaned
 	revs    map[string]map[int]memRevision
+	kind    string
+	audit   *memAudit
+}
+
+// memAudit is the audit log: every entry, in the order written.
+type memAudit struct {
+	mu      sync.Mutex
+	entries []pause.AuditEntry
+}
+
+func (a *memAudit) add(e *pause.AuditEntry) {
+	if mutant == "audit-unwritten" {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c := *e
+	c.Fields = slices.Clone(e.Fields)
+	a.entries = append(a.entries, c)
+}
+
+func (a *memAudit) AuditLog(_ context.Context, q pause.Query[pause.AuditFilter]) (*pause.Page[*pause.AuditEntry], error) {
+	var after string
+	if q.After != "" {
+		var err error
+		if after, err = pause.DecodeCursor(q.After, pause.OrderAudit); err != nil {
+			return nil, err
+		}
+	}
+	a.mu.Lock()
+	all := slices.Clone(a.entries)
+	a.mu.Unlock()
+	slices.SortFunc(all, func(x, y pause.AuditEntry) int { return strings.Compare(pause.AuditKey(&y), pause.AuditKey(&x)) })
+	p := &pause.Page[*pause.AuditEntry]{Items: []*pause.AuditEntry{}, Cursors: []string{}}
+	for i := range all {
+		e := &all[i]
+		k := pause.AuditKey(e)
+		if (after != "" && k >= after) || !q.Filter.Match(e) {
+			continue
+		}
+		if len(p.Items) == q.First {
+			p.HasNextPage = true
+			break
+		}
+		p.Items = append(p.Items, e)
+		p.Cursors = append(p.Cursors, pause.EncodeCursor(pause.OrderAudit, k))
+	}
+	return p, nil
 }
 
 // memRevision is a revision with its item as JSON.
@@ -135,6 +186,7 @@ func (s *memStore[T, F]) keep(item T) {
 	r.Item, r.Prune = nil, 0
 	r.Fields = slices.Clone(c.Fields)
 	s.revs[m.ID][c.Number] = memRevision{rev: r, item: encode(c.Item.(T))}
+	s.audit.add(pause.NewAuditEntry(s.kind, m.ID, c))
 	if c.Prune > 0 && mutant != "keeps-revisions" {
 		delete(s.revs[m.ID], c.Prune)
 	}
@@ -164,8 +216,9 @@ func (s *memStore[T, F]) Revisions(_ context.Context, id string, first, before i
 	return out, false, nil
 }
 
-func newMem[T pause.Item, F pause.Filter[T]]() *memStore[T, F] {
+func newMem[T pause.Item, F pause.Filter[T]](kind string, audit *memAudit) *memStore[T, F] {
 	return &memStore[T, F]{
+		kind: kind, audit: audit,
 		items: map[string][]byte{}, created: map[string][]byte{},
 		shared: map[string]T{}, slugs: map[string]string{}, revs: map[string]map[int]memRevision{},
 	}
@@ -462,7 +515,7 @@ func (s *memStore[T, F]) write(item T) {
 	s.keep(item)
 }
 
-func (s *memStore[T, F]) Delete(_ context.Context, id string, version int) error {
+func (s *memStore[T, F]) Delete(_ context.Context, id string, version int, change *pause.Revision) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, ok := s.items[id]
@@ -475,6 +528,9 @@ func (s *memStore[T, F]) Delete(_ context.Context, id string, version int) error
 	delete(s.items, id)
 	delete(s.shared, id)
 	delete(s.revs, id)
+	if change != nil {
+		s.audit.add(pause.NewAuditEntry(s.kind, id, change))
+	}
 	return nil
 }
 

@@ -148,6 +148,7 @@ func groups() []group {
 			{"APIKeys", testAPIKeys},
 			{"APIKeyPermissions", testAPIKeyPermissions},
 			{"Audit", testAudit},
+			{"AuditLog", testAuditLog},
 		}},
 		{"Concurrency", []testCase{
 			{"UpdateSameVersion", testConcurrentUpdate},
@@ -226,7 +227,7 @@ type env struct {
 }
 
 func newEnv(t *testing.T, stores pause.Stores) *env {
-	if stores.Articles == nil || stores.Benefits == nil || stores.Tools == nil || stores.Keys == nil {
+	if stores.Articles == nil || stores.Benefits == nil || stores.Tools == nil || stores.Keys == nil || stores.Audit == nil {
 		t.Fatalf("open returned incomplete stores: %+v", stores)
 	}
 	clock := NewClock()
