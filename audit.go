@@ -12,8 +12,8 @@ import (
 type AuditEntry struct {
 	At     time.Time
 	Actor  string
-	Action string // a Revision's Action, or delete
-	// ItemType is article, benefit or tool.
+	Action string // a Revision's Action, delete, createApiKey or revokeApiKey
+	// ItemType is article, benefit, tool or apiKey.
 	ItemType string
 	ItemID   string
 	// Version is the version the change made (for delete, the version deleted).
@@ -25,6 +25,20 @@ type AuditEntry struct {
 func NewAuditEntry(itemType, id string, c *Revision) *AuditEntry {
 	return &AuditEntry{At: c.At, Actor: c.By, Action: c.Action, ItemType: itemType, ItemID: id,
 		Version: c.Number, Fields: c.Fields}
+}
+
+// KeyCreatedEntry returns the entry that records the creation of the API key: KeyStore.CreateKey
+// writes it with the key.
+func KeyCreatedEntry(k *APIKey) *AuditEntry {
+	return &AuditEntry{At: k.CreatedAt, Actor: k.CreatedBy, Action: "createApiKey", ItemType: "apiKey",
+		ItemID: k.ID, Version: 1, Fields: []string{}}
+}
+
+// KeyRevokedEntry returns the entry that records the revocation of the API key with the id at
+// the time by the subject: KeyStore.RevokeKey writes it with the revocation.
+func KeyRevokedEntry(id string, at time.Time, by string) *AuditEntry {
+	return &AuditEntry{At: at, Actor: by, Action: "revokeApiKey", ItemType: "apiKey",
+		ItemID: id, Version: 2, Fields: []string{"revokedAt"}}
 }
 
 // AuditKey is the entry's place in the log: the log lists greater keys first (newest first).

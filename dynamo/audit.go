@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"pause"
 )
@@ -27,6 +28,25 @@ type auditItem struct {
 
 // writeAudit adds the put of the entry to the transaction.
 func writeAudit(w *writes, e *pause.AuditEntry) error {
+	av, err := auditAV(e)
+	if err != nil {
+		return err
+	}
+	w.put(av, nil, action{id: e.ItemID})
+	return nil
+}
+
+// auditPut is the put of the entry, for the API keys' transactions.
+func (t *table) auditPut(e *pause.AuditEntry) (types.TransactWriteItem, error) {
+	av, err := auditAV(e)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: &t.name, Item: av}}, nil
+}
+
+// auditAV is the stored form of the entry.
+func auditAV(e *pause.AuditEntry) (map[string]types.AttributeValue, error) {
 	r := auditItem{At: e.At.UTC(), Actor: e.Actor, Action: e.Action, ItemType: e.ItemType,
 		ItemID: e.ItemID, Version: e.Version, Fields: e.Fields}
 	if r.Fields == nil {
@@ -34,11 +54,10 @@ func writeAudit(w *writes, e *pause.AuditEntry) error {
 	}
 	av, err := attributevalue.MarshalMap(r)
 	if err != nil {
-		return fmt.Errorf("dynamo: encode audit entry: %w", err)
+		return nil, fmt.Errorf("dynamo: encode audit entry: %w", err)
 	}
 	maps.Copy(av, key(auditPK(), pause.AuditKey(e)))
-	w.put(av, nil, action{id: e.ItemID})
-	return nil
+	return av, nil
 }
 
 // auditStore is pause.AuditStore on the table.

@@ -112,8 +112,8 @@
 //
 // # Audit log
 //
-// Every write through pause.CMS (and every delete) also puts an audit entry (pause.AuditEntry)
-// in the same TransactWriteItems, under the partition AUDIT with the sort key
+// Every write through pause.CMS (and every delete, and the creation and revocation of API keys)
+// also puts an audit entry (pause.AuditEntry) in the same TransactWriteItems, under the partition AUDIT with the sort key
 // pause.AuditKey: the time first, so that the newest sort last. Entries outlive revisions and
 // deleted items. One partition takes every write of the site: DynamoDB allows about 1000
 // writes a second on it, far above an editorial team's pace.
@@ -185,10 +185,11 @@
 //	KeyByHash (every request      GetItem APIKEYHASH#<hash>, consistent         1         1 RCU
 //	with an API key)
 //	Keys                          Query APIKEY, newest id first, consistent     1         ⌈size/4⌉ RCU
-//	CreateKey                     TransactWriteItems: both items,               1         4 WCU
-//	                              attribute_not_exists
-//	RevokeKey                     GetItem, TransactWriteItems: SET revokedAt =  3         2 RCU, 4 WCU
-//	                              if_not_exists(...) on both, GetItem
+//	CreateKey                     TransactWriteItems: both items,               1         6 WCU
+//	                              attribute_not_exists, and the audit entry
+//	RevokeKey                     GetItem, TransactWriteItems: SET revokedAt =  3         2 RCU, 6 WCU
+//	                              if_not_exists(...) on both, the audit entry;
+//	                              GetItem
 //	CreateTable                   CreateTable, then DescribeTable until ACTIVE
 //
 // Counters: a content item counts in 1 + its facets counters (an article: status, author and

@@ -401,7 +401,7 @@ func TestAPIKeyConflicts(t *testing.T) {
 		t.Fatalf("keys: %+v", keys)
 	}
 	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
-	revoked := must[*pause.APIKey](t)(ks.RevokeKey(ctx, "k1", at))
+	revoked := must[*pause.APIKey](t)(ks.RevokeKey(ctx, "k1", at, "root"))
 	byHash := must[*pause.APIKey](t)(ks.KeyByHash(ctx, k.Hash))
 	if !revoked.RevokedAt.Equal(at) || byHash.RevokedAt == nil || !byHash.RevokedAt.Equal(at) {
 		t.Fatalf("revoked %+v, by hash %+v", revoked, byHash)

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"pause"
 	"pause/bolt"
@@ -70,5 +71,20 @@ func TestDraftField(t *testing.T) {
 		`"pageInfo":{"hasNextPage":true,"endCursor":"2"}}}}`
 	if got := do(pause.RoleViewer, q); got != w {
 		t.Errorf("revisions:\n got %s\nwant %s", got, w)
+	}
+
+	// A scheduled unpublishing is for viewers to see, not the public.
+	at := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	if _, err := cms.UnpublishArticleAt(editor, a.ID, 3, &at); err != nil {
+		t.Fatal(err)
+	}
+	q = `{ article(id: "` + a.ID + `") { status schedule { at status by } } }`
+	for role, w := range map[pause.Role]string{
+		pause.RoleAnonymous: `{"data":{"article":{"status":"PUBLISHED","schedule":null}}}`,
+		pause.RoleViewer:    `{"data":{"article":{"status":"PUBLISHED","schedule":{"at":"` + at.Format(time.RFC3339) + `","status":"DRAFT","by":"e"}}}}`,
+	} {
+		if got := do(role, q); got != w {
+			t.Errorf("schedule as %s:\n got %s\nwant %s", role, got, w)
+		}
 	}
 }

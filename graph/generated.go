@@ -1811,9 +1811,12 @@ type AuditEntry {
   at: Time!
   "The subject of the viewer (or API key) who made the change."
   actor: String!
-  "create, update, publish, schedule, unpublish, archive, discardDraft, restore, reorder, import or delete."
+  """
+  create, update, publish, schedule, unpublish, archive, discardDraft, restore, reorder, import or
+  delete; createApiKey or revokeApiKey.
+  """
   action: String!
-  "article, benefit or tool."
+  "article, benefit, tool or apiKey."
   itemType: String!
   itemId: ID!
   "The version the change made (for delete: the version deleted)."
@@ -1829,7 +1832,7 @@ type AuditConnection {
 
 "Zero fields select every entry."
 input AuditFilter {
-  "article, benefit or tool."
+  "article, benefit, tool or apiKey."
   itemType: String
   itemId: ID
   actor: String

@@ -79,6 +79,27 @@ func testAuditLog(e *env) {
 		}
 	}
 
+	// API keys: their creation and revocation, by whom.
+	t5 := step()
+	k, _, err := e.cms.CreateAPIKey(e.admin, "ci", pause.RoleViewer)
+	e.must(err, "create API key")
+	t6 := step()
+	_, err = e.cms.RevokeAPIKey(e.admin, k.ID)
+	e.must(err, "revoke API key")
+	step()
+	_, err = e.cms.RevokeAPIKey(e.admin, k.ID)
+	e.must(err, "revoke API key again")
+	keys := []row{
+		{t6, "root", "revokeApiKey", "apiKey", k.ID, 2, "[revokedAt]"},
+		{t5, "root", "createApiKey", "apiKey", k.ID, 1, "[]"},
+	}
+	if got := all(pause.AuditFilter{ItemType: "apiKey"}, 1); fmt.Sprint(got) != fmt.Sprint(keys) {
+		e.Fatalf("audit log of API keys:\n got %v\nwant %v", got, keys)
+	}
+	if got := all(pause.AuditFilter{}, 3); len(got) != len(want)+2 {
+		e.Fatalf("audit log has %d entries, want %d", len(got), len(want)+2)
+	}
+
 	_, err = e.cms.AuditLog(e.editor, pause.Query[pause.AuditFilter]{First: 10})
 	e.wantCode(err, pause.EFORBIDDEN, "", "editor reads the audit log")
 	_, err = e.cms.AuditLog(e.anon, pause.Query[pause.AuditFilter]{First: 10})

@@ -61,7 +61,7 @@ func TestMemory(t *testing.T) {
 			Articles: newMem[*pause.Article, pause.ArticleFilter]("article", audit),
 			Benefits: newMem[*pause.Benefit, pause.BenefitFilter]("benefit", audit),
 			Tools:    tools,
-			Keys:     &memKeys{keys: map[string]pause.APIKey{}},
+			Keys:     &memKeys{keys: map[string]pause.APIKey{}, audit: audit},
 			Audit:    audit,
 		}
 	})
@@ -569,8 +569,9 @@ func base64Decode(s string) ([]byte, error) { return base64.RawURLEncoding.Decod
 
 // memKeys is the reference KeyStore.
 type memKeys struct {
-	mu   sync.Mutex
-	keys map[string]pause.APIKey
+	mu    sync.Mutex
+	keys  map[string]pause.APIKey
+	audit *memAudit
 }
 
 func (s *memKeys) CreateKey(_ context.Context, k *pause.APIKey) error {
@@ -582,6 +583,7 @@ func (s *memKeys) CreateKey(_ context.Context, k *pause.APIKey) error {
 		}
 	}
 	s.keys[k.ID] = *k
+	s.audit.add(pause.KeyCreatedEntry(k))
 	return nil
 }
 
@@ -607,7 +609,7 @@ func (s *memKeys) Keys(context.Context) ([]*pause.APIKey, error) {
 	return out, nil
 }
 
-func (s *memKeys) RevokeKey(_ context.Context, id string, at time.Time) (*pause.APIKey, error) {
+func (s *memKeys) RevokeKey(_ context.Context, id string, at time.Time, by string) (*pause.APIKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, ok := s.keys[id]
@@ -617,6 +619,7 @@ func (s *memKeys) RevokeKey(_ context.Context, id string, at time.Time) (*pause.
 	if k.RevokedAt == nil {
 		at = at.UTC()
 		k.RevokedAt = &at
+		s.audit.add(pause.KeyRevokedEntry(id, at, by))
 	}
 	s.keys[id] = k
 	return &k, nil
