@@ -35,16 +35,18 @@ func (k *APIKey) Revoked() bool { return k.RevokedAt != nil }
 
 // KeyStore keeps API keys. Every method is safe for concurrent use.
 type KeyStore interface {
-	// CreateKey stores a new key; ECONFLICT if the id or the hash exists.
+	// CreateKey stores a new key, and its KeyCreatedEntry in the audit log in the same atomic
+	// write; ECONFLICT if the id or the hash exists.
 	CreateKey(ctx context.Context, k *APIKey) error
 	// KeyByHash returns the key whose secret has the hash, revoked or not, or ENOTFOUND. It
 	// reads the store every time: a revoked key must fail at once, on every server.
 	KeyByHash(ctx context.Context, hash string) (*APIKey, error)
 	// Keys returns every key, revoked ones included, newest first.
 	Keys(ctx context.Context) ([]*APIKey, error)
-	// RevokeKey marks the key revoked at the time, and returns it; ENOTFOUND if there is no
-	// such key. Revoking a revoked key keeps its first revocation time.
-	RevokeKey(ctx context.Context, id string, at time.Time) (*APIKey, error)
+	// RevokeKey marks the key revoked at the time by the subject by, and returns it; ENOTFOUND
+	// if there is no such key. Revoking a revoked key keeps its first revocation time. The
+	// revocation's KeyRevokedEntry goes in the audit log in the same atomic write.
+	RevokeKey(ctx context.Context, id string, at time.Time, by string) (*APIKey, error)
 }
 
 // HashAPIKey returns the hash under which a key's secret is stored. The secrets are 160 random
@@ -102,10 +104,11 @@ func (c *CMS) APIKeys(ctx context.Context) ([]*APIKey, error) {
 
 // RevokeAPIKey revokes the key: from now on it authenticates nobody. Admins only.
 func (c *CMS) RevokeAPIKey(ctx context.Context, id string) (*APIKey, error) {
-	if err := ViewerFrom(ctx).Require(RoleAdmin); err != nil {
+	v := ViewerFrom(ctx)
+	if err := v.Require(RoleAdmin); err != nil {
 		return nil, err
 	}
-	return c.cfg.Stores.Keys.RevokeKey(ctx, id, c.Now())
+	return c.cfg.Stores.Keys.RevokeKey(ctx, id, c.Now(), v.Subject)
 }
 
 // AuthenticateAPIKey returns the viewer an API key's secret stands for, or EUNAUTHENTICATED if

@@ -55,8 +55,8 @@ func (w watched[T, F]) Update(ctx context.Context, items ...T) error {
 	return w.c.write(func() error { return w.Store.Update(ctx, items...) })
 }
 
-func (w watched[T, F]) Delete(ctx context.Context, id string, version int) error {
-	return w.c.write(func() error { return w.Store.Delete(ctx, id, version) })
+func (w watched[T, F]) Delete(ctx context.Context, id string, version int, change *Revision) error {
+	return w.c.write(func() error { return w.Store.Delete(ctx, id, version, change) })
 }
 
 // watchedTools is watched for tools: it has every method of ToolStore, and counts the writes.
@@ -73,8 +73,8 @@ func (w watchedTools) Update(ctx context.Context, ts ...*Tool) error {
 	return w.c.write(func() error { return w.ToolStore.Update(ctx, ts...) })
 }
 
-func (w watchedTools) Delete(ctx context.Context, id string, version int) error {
-	return w.c.write(func() error { return w.ToolStore.Delete(ctx, id, version) })
+func (w watchedTools) Delete(ctx context.Context, id string, version int, change *Revision) error {
+	return w.c.write(func() error { return w.ToolStore.Delete(ctx, id, version, change) })
 }
 
 // PublicVersion returns a function that tells the version of what anonymous callers can

@@ -3,6 +3,7 @@ package pause
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -53,6 +54,16 @@ type Meta struct {
 	CreatedBy   string
 	UpdatedBy   string
 	PublishedBy string
+	// ScheduledAt, ScheduledStatus and ScheduledBy are a pending change of status: from
+	// ScheduledAt on, the item is ScheduledStatus (PUBLISHED or DRAFT), as the viewer
+	// ScheduledBy asked. No job runs at that time: every read compares it with the clock (see
+	// StatusAt), and the next write of the item makes the change part of the stored item.
+	ScheduledAt     *time.Time
+	ScheduledStatus Status
+	ScheduledBy     string
+	// Change is the revision that a write of the item keeps (see Revision): CMS sets it for
+	// the store's write and clears it after. Stores keep it as a revision, not in the item.
+	Change *Revision
 	// Version starts at 1 and grows by one with every write. Writes name the version they
 	// expect, so that concurrent editors never silently overwrite each other.
 	Version int
@@ -86,6 +97,8 @@ type Article struct {
 	CoverImage         *Image
 	ReadingTimeMinutes int
 	RelatedToolIDs     []string
+	// Draft is the pending edits of a published article, or nil; see DraftOf.
+	Draft *Article
 }
 
 // Benefit is one of the benefits of asynchronous communication shown on the page, in order of
@@ -98,6 +111,8 @@ type Benefit struct {
 	Points      []string
 	Icon        string
 	Position    int
+	// Draft is the pending edits of a published benefit, or nil; see DraftOf.
+	Draft *Benefit
 }
 
 // Tool is an asynchronous-communication tool in the directory.
@@ -114,6 +129,132 @@ type Tool struct {
 	Platforms       []string
 	Tags            []string
 	Featured        bool
+	// Draft is the pending edits of a published tool, or nil; see DraftOf.
+	Draft *Tool
+}
+
+// DraftOf returns the item's working draft, or nil if it has none.
+//
+// A published item that an editor changes keeps its published fields, which are all the public
+// ever sees, and carries the changed copy as its Draft: the whole item as it will be once
+// published, whose Meta repeats the item's but for its Slug and who changed it when. Publishing
+// makes the draft the item; discarding drops it. Stores keep the draft as part of the item, and
+// index, count and claim slugs by the published fields only, so a draft changes no list, count,
+// category or slug that the public can see; its slug is claimed when it is published. Only
+// published items have drafts. A draft has no draft of its own.
+func DraftOf[T Item](item T) T {
+	var out any
+	switch v := any(item).(type) {
+	case *Article:
+		out = v.Draft
+	case *Benefit:
+		out = v.Draft
+	case *Tool:
+		out = v.Draft
+	}
+	return out.(T)
+}
+
+// SetDraft gives the item the draft, or none if draft is nil.
+func SetDraft[T Item](item, draft T) {
+	switch v := any(item).(type) {
+	case *Article:
+		v.Draft = any(draft).(*Article)
+	case *Benefit:
+		v.Draft = any(draft).(*Benefit)
+	case *Tool:
+		v.Draft = any(draft).(*Tool)
+	}
+}
+
+// Clone returns a deep copy of the item, its draft included, that shares nothing that can be
+// changed in place with it.
+func Clone[T Item](item T) T {
+	var out any
+	switch v := any(item).(type) {
+	case *Article:
+		if v == nil {
+			return item
+		}
+		c := *v
+		c.Meta = v.Meta.clone()
+		c.Tags, c.RelatedToolIDs = slices.Clone(v.Tags), slices.Clone(v.RelatedToolIDs)
+		if v.CoverImage != nil {
+			img := *v.CoverImage
+			c.CoverImage = &img
+		}
+		if v.Draft != nil {
+			c.Draft = Clone(v.Draft)
+		}
+		out = &c
+	case *Benefit:
+		if v == nil {
+			return item
+		}
+		c := *v
+		c.Meta = v.Meta.clone()
+		c.Points = slices.Clone(v.Points)
+		if v.Draft != nil {
+			c.Draft = Clone(v.Draft)
+		}
+		out = &c
+	case *Tool:
+		if v == nil {
+			return item
+		}
+		c := *v
+		c.Meta = v.Meta.clone()
+		c.Platforms, c.Tags = slices.Clone(v.Platforms), slices.Clone(v.Tags)
+		if v.Draft != nil {
+			c.Draft = Clone(v.Draft)
+		}
+		out = &c
+	}
+	return out.(T)
+}
+
+func (m Meta) clone() Meta {
+	if m.PublishedAt != nil {
+		t := *m.PublishedAt
+		m.PublishedAt = &t
+	}
+	if m.ScheduledAt != nil {
+		t := *m.ScheduledAt
+		m.ScheduledAt = &t
+	}
+	return m
+}
+
+// StatusAt returns the item's status at t: its ScheduledStatus from ScheduledAt on, its Status
+// before.
+func (m *Meta) StatusAt(t time.Time) Status {
+	if m.ScheduledAt != nil && !t.Before(*m.ScheduledAt) {
+		return m.ScheduledStatus
+	}
+	return m.Status
+}
+
+// PendingAt reports whether the item has a scheduled change that has not happened at t.
+func (m *Meta) PendingAt(t time.Time) bool {
+	return m.ScheduledAt != nil && t.Before(*m.ScheduledAt)
+}
+
+// settle makes a scheduled change whose time has come at t part of the item, as if it had been
+// made at its time: the status, and for a publication who published it and, the first time,
+// when.
+func (m *Meta) settle(t time.Time) {
+	if m.ScheduledAt == nil || t.Before(*m.ScheduledAt) {
+		return
+	}
+	at := *m.ScheduledAt
+	m.Status = m.ScheduledStatus
+	if m.Status == StatusPublished {
+		m.PublishedBy = m.ScheduledBy
+		if m.PublishedAt == nil {
+			m.PublishedAt = &at
+		}
+	}
+	m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = nil, "", ""
 }
 
 // Item is the constraint satisfied by the content types, for code generic over them.

@@ -42,9 +42,18 @@ type Store[T Item, F Filter[T]] interface {
 	// item does not exist, and ECONFLICT (field "slug") if a new slug is taken.
 	Update(ctx context.Context, items ...T) error
 
-	// Delete removes the item if its stored version is version. It returns ENOTFOUND if there
-	// is no such item and ECONFLICT if the version differs; the slug becomes free again.
-	Delete(ctx context.Context, id string, version int) error
+	// Delete removes the item if its stored version is version, and its revisions. It returns
+	// ENOTFOUND if there is no such item and ECONFLICT if the version differs; the slug becomes
+	// free again. If change is not nil, the same atomic write records it in the audit log.
+	Delete(ctx context.Context, id string, version int, change *Revision) error
+
+	// Revisions returns up to first revisions of the item with the id, newest first, starting
+	// below the number before (0: from the newest), and whether older ones follow; none for an
+	// id that names no item. Create and Update keep item.Metadata().Change, if set, as a
+	// revision in the same atomic write, and delete the revision numbered Change.Prune, if
+	// any, in it too, and records the change in the audit log (see AuditEntry). A revision's
+	// Item is a T with its draft; its HTML fields may be empty.
+	Revisions(ctx context.Context, id string, first, before int) ([]*Revision, bool, error)
 }
 
 // ArticleStore keeps articles.
@@ -57,9 +66,10 @@ type BenefitStore = Store[*Benefit, BenefitFilter]
 type ToolStore interface {
 	Store[*Tool, ToolFilter]
 
-	// Categories returns the categories of published tools with how many published tools each
-	// has, ordered by name as byte strings; categories with no published tool are left out.
-	Categories(ctx context.Context) ([]CategoryCount, error)
+	// Categories returns the categories of the tools published at the time at (see
+	// Meta.StatusAt) with how many such tools each has, ordered by name as byte strings;
+	// categories with no published tool are left out.
+	Categories(ctx context.Context, at time.Time) ([]CategoryCount, error)
 }
 
 // Stores are the stores of every content type, opened together on one backend.
@@ -68,6 +78,7 @@ type Stores struct {
 	Benefits BenefitStore
 	Tools    ToolStore
 	Keys     KeyStore
+	Audit    AuditStore
 }
 
 // CategoryCount is a tool category and how many published tools it has.
@@ -82,11 +93,23 @@ type Filter[T Item] interface {
 	Match(item T) bool
 	// StatusIs returns the status the filter requires, or nil for any status.
 	StatusIs() *Status
+	// PendingIs returns whether the filter requires a pending scheduled change (true), none
+	// (false), or either (nil).
+	PendingIs() *bool
+	// AsOf is the time at which the filter compares statuses: an item's status is its
+	// StatusAt(AsOf()). CMS sets it to its clock; stores must use it, not their own clock.
+	AsOf() time.Time
 }
 
 // ArticleFilter selects articles. Zero fields select everything.
 type ArticleFilter struct {
+	// Status matches the status at At (see Meta.StatusAt).
 	Status *Status
+	// Scheduled matches articles with (true) or without (false) a scheduled change pending at
+	// At.
+	Scheduled *bool
+	// At is when statuses are compared; see Filter.AsOf.
+	At time.Time
 	// Tag matches articles that have the tag (tags are stored lower-case).
 	Tag string
 	// Author matches the author's name exactly.
@@ -95,27 +118,44 @@ type ArticleFilter struct {
 
 // Match reports whether the article passes the filter.
 func (f ArticleFilter) Match(a *Article) bool {
-	return statusMatch(f.Status, a.Status) && (f.Tag == "" || contains(a.Tags, f.Tag)) &&
+	return metaMatch(f.Status, f.Scheduled, f.At, &a.Meta) && (f.Tag == "" || contains(a.Tags, f.Tag)) &&
 		(f.Author == "" || a.Author.Name == f.Author)
 }
 
 // StatusIs returns the status the filter requires.
 func (f ArticleFilter) StatusIs() *Status { return f.Status }
 
-// BenefitFilter selects benefits.
+// PendingIs returns whether the filter requires a pending scheduled change.
+func (f ArticleFilter) PendingIs() *bool { return f.Scheduled }
+
+// AsOf returns when the filter compares statuses.
+func (f ArticleFilter) AsOf() time.Time { return f.At }
+
+// BenefitFilter selects benefits; its fields are ArticleFilter's.
 type BenefitFilter struct {
-	Status *Status
+	Status    *Status
+	Scheduled *bool
+	At        time.Time
 }
 
 // Match reports whether the benefit passes the filter.
-func (f BenefitFilter) Match(b *Benefit) bool { return statusMatch(f.Status, b.Status) }
+func (f BenefitFilter) Match(b *Benefit) bool { return metaMatch(f.Status, f.Scheduled, f.At, &b.Meta) }
 
 // StatusIs returns the status the filter requires.
 func (f BenefitFilter) StatusIs() *Status { return f.Status }
 
-// ToolFilter selects tools. Zero fields select everything.
+// PendingIs returns whether the filter requires a pending scheduled change.
+func (f BenefitFilter) PendingIs() *bool { return f.Scheduled }
+
+// AsOf returns when the filter compares statuses.
+func (f BenefitFilter) AsOf() time.Time { return f.At }
+
+// ToolFilter selects tools. Zero fields select everything; Status, Scheduled and At are
+// ArticleFilter's.
 type ToolFilter struct {
-	Status *Status
+	Status    *Status
+	Scheduled *bool
+	At        time.Time
 	// Category matches the category exactly.
 	Category string
 	Pricing  *Pricing
@@ -126,7 +166,7 @@ type ToolFilter struct {
 
 // Match reports whether the tool passes the filter.
 func (f ToolFilter) Match(t *Tool) bool {
-	return statusMatch(f.Status, t.Status) && (f.Category == "" || t.Category == f.Category) &&
+	return metaMatch(f.Status, f.Scheduled, f.At, &t.Meta) && (f.Category == "" || t.Category == f.Category) &&
 		(f.Pricing == nil || t.Pricing == *f.Pricing) && (f.Tag == "" || contains(t.Tags, f.Tag)) &&
 		(f.Featured == nil || t.Featured == *f.Featured)
 }
@@ -134,7 +174,16 @@ func (f ToolFilter) Match(t *Tool) bool {
 // StatusIs returns the status the filter requires.
 func (f ToolFilter) StatusIs() *Status { return f.Status }
 
-func statusMatch(want *Status, s Status) bool { return want == nil || *want == s }
+// PendingIs returns whether the filter requires a pending scheduled change.
+func (f ToolFilter) PendingIs() *bool { return f.Scheduled }
+
+// AsOf returns when the filter compares statuses.
+func (f ToolFilter) AsOf() time.Time { return f.At }
+
+// metaMatch matches the status at t and whether a scheduled change is pending at t.
+func metaMatch(status *Status, pending *bool, t time.Time, m *Meta) bool {
+	return (status == nil || *status == m.StatusAt(t)) && (pending == nil || *pending == m.PendingAt(t))
+}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -206,8 +255,12 @@ func SortKey[T Item](item T, o Order) string {
 	var k string
 	switch o {
 	case OrderPublishedAt:
+		// An item scheduled to be published for the first time sorts at that time already,
+		// so that its place does not change when the time comes.
 		if m.PublishedAt != nil {
 			k = timeKey(*m.PublishedAt)
+		} else if m.ScheduledAt != nil && m.ScheduledStatus == StatusPublished {
+			k = timeKey(*m.ScheduledAt)
 		} else {
 			k = "0"
 		}

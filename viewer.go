@@ -3,6 +3,7 @@ package pause
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // Role is what a caller may do. Its values are the GraphQL enum's.
@@ -80,4 +81,20 @@ func AuditOf(ctx context.Context, m *Meta) *Meta {
 		return nil
 	}
 	return m
+}
+
+// Schedule is an item's pending scheduled change of status.
+type Schedule struct {
+	At     time.Time
+	Status Status
+	By     string
+}
+
+// ScheduleOf returns the item's pending scheduled change, or nil if it has none or the viewer
+// in ctx may not read drafts (a schedule tells what the public will see).
+func ScheduleOf(ctx context.Context, m *Meta) *Schedule {
+	if m.ScheduledAt == nil || !ViewerFrom(ctx).CanReadDrafts() {
+		return nil
+	}
+	return &Schedule{At: *m.ScheduledAt, Status: m.ScheduledStatus, By: m.ScheduledBy}
 }

@@ -95,9 +95,9 @@ type countedTools struct {
 	tools pause.ToolStore
 }
 
-func (s countedTools) Categories(ctx context.Context) ([]pause.CategoryCount, error) {
+func (s countedTools) Categories(ctx context.Context, at time.Time) ([]pause.CategoryCount, error) {
 	s.calls.add("Tools.Categories")
-	return s.tools.Categories(ctx)
+	return s.tools.Categories(ctx, at)
 }
 
 type countedKeys struct {

@@ -63,13 +63,16 @@ func Open(path string) (*DB, error) {
 		if err := tools.init(tx); err != nil {
 			return err
 		}
+		if err := (auditStore{b}).init(tx); err != nil {
+			return err
+		}
 		return keyStore{b}.init(tx)
 	})
 	if err != nil {
 		_ = b.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	return &DB{bolt: b, stores: pause.Stores{Articles: articles, Benefits: benefits, Tools: tools, Keys: keyStore{b}}}, nil
+	return &DB{bolt: b, stores: pause.Stores{Articles: articles, Benefits: benefits, Tools: tools, Keys: keyStore{b}, Audit: auditStore{b}}}, nil
 }
 
 // Stores returns the stores of every content type, on this file.

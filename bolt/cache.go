@@ -2,9 +2,9 @@ package bolt
 
 import (
 	"bytes"
-	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"pause"
 )
@@ -78,72 +78,58 @@ func (s *store[T, F, R]) item(id, data []byte) (T, error) {
 // clone returns a copy of the item that shares nothing that can be changed in place with it:
 // its slices and pointers are copied too. TestCloneSharesNothing checks every field of every
 // content type, so that a field added to one is not forgotten here.
-func clone[T pause.Item](item T) T {
-	var out any
-	switch v := any(item).(type) {
-	case *pause.Article:
-		c := *v
-		c.Meta = cloneMeta(v.Meta)
-		c.Tags = slices.Clone(v.Tags)
-		c.RelatedToolIDs = slices.Clone(v.RelatedToolIDs)
-		if v.CoverImage != nil {
-			img := *v.CoverImage
-			c.CoverImage = &img
-		}
-		out = &c
-	case *pause.Benefit:
-		c := *v
-		c.Meta = cloneMeta(v.Meta)
-		c.Points = slices.Clone(v.Points)
-		out = &c
-	case *pause.Tool:
-		c := *v
-		c.Meta = cloneMeta(v.Meta)
-		c.Platforms = slices.Clone(v.Platforms)
-		c.Tags = slices.Clone(v.Tags)
-		out = &c
-	}
-	return out.(T)
-}
-
-func cloneMeta(m pause.Meta) pause.Meta {
-	if m.PublishedAt != nil {
-		t := *m.PublishedAt
-		m.PublishedAt = &t
-	}
-	return m
-}
+func clone[T pause.Item](item T) T { return pause.Clone(item) }
 
 // counted keeps the answers of Count until the next write: a public page asks for the same
 // count (all published tools) with every request, and counting reads every item of the type.
 // Writes to the file go through this process only (bbolt locks the file), and every write
 // method calls written when its transaction has ended, so an answer is kept only as long as
-// nothing can have changed it.
+// nothing can have changed it. Statuses depend on the time too (scheduled changes): an answer
+// holds for the times between the scheduled changes around the time it was counted at.
 type counted struct {
 	gen     atomic.Uint64 // how many writes have ended
 	mu      sync.Mutex
-	answers map[string]countAnswer // by the filter, as JSON
+	answers map[string]countAnswer // by the filter without its time, as JSON
 }
 
 type countAnswer struct {
-	gen uint64
-	n   int
+	gen         uint64
+	from, until time.Time // the answer holds at times in [from, until)
+	n           int
+}
+
+// window is the times around at between which no scheduled change happens: [from, until).
+type window struct{ at, from, until time.Time }
+
+func newWindow(at time.Time) window {
+	return window{at: at, until: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+// narrow takes a scheduled change at t into account.
+func (w *window) narrow(t *time.Time) {
+	switch {
+	case t == nil:
+	case !w.at.Before(*t) && t.After(w.from):
+		w.from = *t
+	case w.at.Before(*t) && t.Before(w.until):
+		w.until = *t
+	}
 }
 
 // written tells the cache that a write has ended (committed or not).
 func (c *counted) written() { c.gen.Add(1) }
 
-// count returns the number of items that match the filter key, from the cache or from
-// compute.
-func (c *counted) count(key string, compute func() (int, error)) (int, error) {
+// count returns the number of items that match the filter key at the time at, from the cache
+// or from compute, which also returns the window of times its answer holds for.
+func (c *counted) count(key string, at time.Time, compute func() (int, window, error)) (int, error) {
 	gen := c.gen.Load()
 	c.mu.Lock()
 	a, ok := c.answers[key]
 	c.mu.Unlock()
-	if ok && a.gen == gen {
+	if ok && a.gen == gen && !at.Before(a.from) && at.Before(a.until) {
 		return a.n, nil
 	}
-	n, err := compute()
+	n, w, err := compute()
 	if err != nil {
 		return 0, err
 	}
@@ -154,7 +140,7 @@ func (c *counted) count(key string, compute func() (int, error)) (int, error) {
 		if c.answers == nil || len(c.answers) >= maxCached {
 			c.answers = make(map[string]countAnswer)
 		}
-		c.answers[key] = countAnswer{gen: gen, n: n}
+		c.answers[key] = countAnswer{gen: gen, n: n, from: w.from, until: w.until}
 	}
 	return n, nil
 }

@@ -73,6 +73,9 @@ func (s keyStore) CreateKey(ctx context.Context, k *pause.APIKey) error {
 		if err := items.Put([]byte(k.ID), data); err != nil {
 			return wrap(err, "put api key %s", k.ID)
 		}
+		if err := writeAudit(tx, pause.KeyCreatedEntry(k)); err != nil {
+			return wrap(err, "audit api key %s", k.ID)
+		}
 		return wrap(hashes.Put([]byte(k.Hash), []byte(k.ID)), "put api key hash %s", k.ID)
 	})
 }
@@ -107,7 +110,7 @@ func (s keyStore) Keys(ctx context.Context) ([]*pause.APIKey, error) {
 	return keys, err
 }
 
-func (s keyStore) RevokeKey(ctx context.Context, id string, at time.Time) (*pause.APIKey, error) {
+func (s keyStore) RevokeKey(ctx context.Context, id string, at time.Time, by string) (*pause.APIKey, error) {
 	var k *pause.APIKey
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		items, _ := s.buckets(tx)
@@ -122,6 +125,9 @@ func (s keyStore) RevokeKey(ctx context.Context, id string, at time.Time) (*paus
 		if k.RevokedAt == nil {
 			t := at.UTC()
 			k.RevokedAt = &t
+			if err := writeAudit(tx, pause.KeyRevokedEntry(id, t, by)); err != nil {
+				return wrap(err, "audit api key %s", id)
+			}
 		}
 		data, err = json.Marshal(toKeyRecord(k))
 		if err != nil {

@@ -20,7 +20,11 @@ type metaRecord struct {
 	CreatedBy   string     `json:"createdBy,omitempty"`
 	UpdatedBy   string     `json:"updatedBy,omitempty"`
 	PublishedBy string     `json:"publishedBy,omitempty"`
-	Version     int        `json:"version"`
+	// The pending scheduled change of status, if any.
+	ScheduledAt     *time.Time `json:"scheduledAt,omitempty"`
+	ScheduledStatus string     `json:"scheduledStatus,omitempty"`
+	ScheduledBy     string     `json:"scheduledBy,omitempty"`
+	Version         int        `json:"version"`
 }
 
 func toMeta(m *pause.Meta) metaRecord {
@@ -33,6 +37,10 @@ func toMeta(m *pause.Meta) metaRecord {
 		t := m.PublishedAt.UTC()
 		r.PublishedAt = &t
 	}
+	if m.ScheduledAt != nil {
+		t := m.ScheduledAt.UTC()
+		r.ScheduledAt, r.ScheduledStatus, r.ScheduledBy = &t, string(m.ScheduledStatus), m.ScheduledBy
+	}
 	return r
 }
 
@@ -41,6 +49,7 @@ func (r metaRecord) meta() pause.Meta {
 		ID: r.ID, Slug: r.Slug, Status: pause.Status(r.Status), PublishedAt: r.PublishedAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
 		CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, PublishedBy: r.PublishedBy,
+		ScheduledAt: r.ScheduledAt, ScheduledStatus: pause.Status(r.ScheduledStatus), ScheduledBy: r.ScheduledBy,
 	}
 }
 
@@ -61,6 +70,8 @@ type articleRecord struct {
 	CoverImage         *imageRecord `json:"coverImage,omitempty"`
 	ReadingTimeMinutes int          `json:"readingTimeMinutes,omitempty"`
 	RelatedToolIDs     []string     `json:"relatedToolIds"`
+	// Draft is the pending edits of a published article (pause.DraftOf), kept whole.
+	Draft *articleRecord `json:"draft,omitempty"`
 }
 
 func toArticleRecord(a *pause.Article) articleRecord {
@@ -71,6 +82,10 @@ func toArticleRecord(a *pause.Article) articleRecord {
 	}
 	if a.CoverImage != nil {
 		r.CoverImage = &imageRecord{URL: a.CoverImage.URL, Alt: a.CoverImage.Alt}
+	}
+	if a.Draft != nil {
+		d := toArticleRecord(a.Draft)
+		r.Draft = &d
 	}
 	return r
 }
@@ -84,6 +99,9 @@ func fromArticleRecord(r articleRecord) *pause.Article {
 	if r.CoverImage != nil {
 		a.CoverImage = &pause.Image{URL: r.CoverImage.URL, Alt: r.CoverImage.Alt}
 	}
+	if r.Draft != nil {
+		a.Draft = fromArticleRecord(*r.Draft)
+	}
 	return a
 }
 
@@ -95,20 +113,31 @@ type benefitRecord struct {
 	Points      []string `json:"points"`
 	Icon        string   `json:"icon,omitempty"`
 	Position    int      `json:"position"`
+	// Draft is the pending edits of a published benefit.
+	Draft *benefitRecord `json:"draft,omitempty"`
 }
 
 func toBenefitRecord(b *pause.Benefit) benefitRecord {
-	return benefitRecord{
+	r := benefitRecord{
 		metaRecord: toMeta(&b.Meta), Title: b.Title, Summary: b.Summary,
 		SummaryHTML: b.SummaryHTML, Points: b.Points, Icon: b.Icon, Position: b.Position,
 	}
+	if b.Draft != nil {
+		d := toBenefitRecord(b.Draft)
+		r.Draft = &d
+	}
+	return r
 }
 
 func fromBenefitRecord(r benefitRecord) *pause.Benefit {
-	return &pause.Benefit{
+	b := &pause.Benefit{
 		Meta: r.meta(), Title: r.Title, Summary: r.Summary, SummaryHTML: r.SummaryHTML,
 		Points: r.Points, Icon: r.Icon, Position: r.Position,
 	}
+	if r.Draft != nil {
+		b.Draft = fromBenefitRecord(*r.Draft)
+	}
+	return b
 }
 
 type toolRecord struct {
@@ -124,28 +153,41 @@ type toolRecord struct {
 	Platforms       []string `json:"platforms"`
 	Tags            []string `json:"tags"`
 	Featured        bool     `json:"featured,omitempty"`
+	// Draft is the pending edits of a published tool.
+	Draft *toolRecord `json:"draft,omitempty"`
 }
 
 func toToolRecord(t *pause.Tool) toolRecord {
-	return toolRecord{
+	r := toolRecord{
 		metaRecord: toMeta(&t.Meta), Name: t.Name, Tagline: t.Tagline, Description: t.Description,
 		DescriptionHTML: t.DescriptionHTML, WebsiteURL: t.WebsiteURL, LogoURL: t.LogoURL,
 		Category: t.Category, Pricing: string(t.Pricing), Platforms: t.Platforms, Tags: t.Tags,
 		Featured: t.Featured,
 	}
+	if t.Draft != nil {
+		d := toToolRecord(t.Draft)
+		r.Draft = &d
+	}
+	return r
 }
 
 func fromToolRecord(r toolRecord) *pause.Tool {
-	return &pause.Tool{
+	t := &pause.Tool{
 		Meta: r.meta(), Name: r.Name, Tagline: r.Tagline, Description: r.Description,
 		DescriptionHTML: r.DescriptionHTML, WebsiteURL: r.WebsiteURL, LogoURL: r.LogoURL,
 		Category: r.Category, Pricing: pause.Pricing(r.Pricing), Platforms: r.Platforms,
 		Tags: r.Tags, Featured: r.Featured,
 	}
+	if r.Draft != nil {
+		t.Draft = fromToolRecord(*r.Draft)
+	}
+	return t
 }
 
 // toolCategoryRecord is the part of a toolRecord that Categories reads.
 type toolCategoryRecord struct {
-	Status   string `json:"status"`
-	Category string `json:"category"`
+	Status          string     `json:"status"`
+	ScheduledAt     *time.Time `json:"scheduledAt,omitempty"`
+	ScheduledStatus string     `json:"scheduledStatus,omitempty"`
+	Category        string     `json:"category"`
 }

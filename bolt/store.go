@@ -1,12 +1,14 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -15,9 +17,24 @@ import (
 
 // Names of the buckets inside a content type's bucket. They are built here and nowhere else.
 var (
-	itemsBucket = []byte("items")
-	slugsBucket = []byte("slugs")
+	itemsBucket     = []byte("items")
+	slugsBucket     = []byte("slugs")
+	revisionsBucket = []byte("revisions") // <id> NUL <number, 10 digits> → revisionRecord
 )
+
+// revisionKey is the key of an item's revision: the id, a NUL and the number in 10 digits, so
+// that an item's revisions are together and in order.
+func revisionKey(id string, n int) []byte { return fmt.Appendf(nil, "%s\x00%010d", id, n) }
+
+// revisionRecord is a revision as kept in the file.
+type revisionRecord[R any] struct {
+	Number int       `json:"number"`
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Action string    `json:"action"`
+	Fields []string  `json:"fields"`
+	Item   R         `json:"item"`
+}
 
 const orderPrefix = "order:"
 
@@ -59,6 +76,9 @@ func (s *store[T, F, R]) init(tx *bbolt.Tx) error {
 	if _, err := root.CreateBucketIfNotExists(slugsBucket); err != nil {
 		return fmt.Errorf("create bucket %s/%s: %w", s.bucket, slugsBucket, err)
 	}
+	if _, err := root.CreateBucketIfNotExists(revisionsBucket); err != nil {
+		return fmt.Errorf("create bucket %s/%s: %w", s.bucket, revisionsBucket, err)
+	}
 	var stale [][]byte
 	err = root.ForEachBucket(func(name []byte) error {
 		o, ok := strings.CutPrefix(string(name), orderPrefix)
@@ -99,12 +119,13 @@ func (s *store[T, F, R]) init(tx *bbolt.Tx) error {
 
 // buckets are a content type's buckets in one transaction.
 type buckets struct {
-	root, items, slugs *bbolt.Bucket
+	root, items, slugs, revisions *bbolt.Bucket
 }
 
 func (s *store[T, F, R]) buckets(tx *bbolt.Tx) buckets {
 	root := tx.Bucket(s.bucket)
-	return buckets{root: root, items: root.Bucket(itemsBucket), slugs: root.Bucket(slugsBucket)}
+	return buckets{root: root, items: root.Bucket(itemsBucket), slugs: root.Bucket(slugsBucket),
+		revisions: root.Bucket(revisionsBucket)}
 }
 
 func (b buckets) order(o pause.Order) *bbolt.Bucket { return b.root.Bucket(orderBucket(o)) }
@@ -138,8 +159,89 @@ func (s *store[T, F, R]) put(b buckets, item T) error {
 	if err := b.items.Put(id, data); err != nil {
 		return err
 	}
+	if err := s.keepRevision(b, item); err != nil {
+		return err
+	}
 	for _, o := range s.orders {
 		if err := b.order(o).Put([]byte(pause.SortKey(item, o)), id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keepRevision writes the item's Change as a revision, and deletes the one it prunes.
+func (s *store[T, F, R]) keepRevision(b buckets, item T) error {
+	m := item.Metadata()
+	c := m.Change
+	if c == nil {
+		return nil
+	}
+	data, err := json.Marshal(revisionRecord[R]{Number: c.Number, At: c.At.UTC(), By: c.By,
+		Action: c.Action, Fields: c.Fields, Item: s.toRecord(c.Item.(T))})
+	if err != nil {
+		return fmt.Errorf("encode revision %d of %s %s: %w", c.Number, s.kind, m.ID, err)
+	}
+	if err := b.revisions.Put(revisionKey(m.ID, c.Number), data); err != nil {
+		return err
+	}
+	if err := writeAudit(b.root.Tx(), pause.NewAuditEntry(s.kind, m.ID, c)); err != nil {
+		return err
+	}
+	if c.Prune > 0 {
+		return b.revisions.Delete(revisionKey(m.ID, c.Prune))
+	}
+	return nil
+}
+
+// Revisions walks the item's revisions from the newest (or from below before), in one read
+// transaction.
+func (s *store[T, F, R]) Revisions(ctx context.Context, id string, first, before int) ([]*pause.Revision, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	var out []*pause.Revision
+	more := false
+	prefix := append([]byte(id), 0)
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		c := s.buckets(tx).revisions.Cursor()
+		end := revisionKey(id, 9_999_999_999)
+		if before > 0 {
+			end = revisionKey(id, before)
+		}
+		// The greatest key below end.
+		k, v := c.Seek(end)
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+			if len(out) == first {
+				more = true
+				return nil
+			}
+			var r revisionRecord[R]
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decode revision %s of %s %s: %w", k, s.kind, id, err)
+			}
+			out = append(out, &pause.Revision{Number: r.Number, At: r.At, By: r.By, Action: r.Action,
+				Fields: r.Fields, Item: s.fromRecord(r.Item)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, wrap(err, "revisions of %s %s", s.kind, id)
+	}
+	return out, more, nil
+}
+
+// deleteRevisions deletes every revision of the item.
+func (s *store[T, F, R]) deleteRevisions(b buckets, id string) error {
+	prefix := append([]byte(id), 0)
+	c := b.revisions.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+		if err := c.Delete(); err != nil {
 			return err
 		}
 	}
@@ -335,31 +437,47 @@ func (s *store[T, F, R]) List(ctx context.Context, q pause.Query[F]) (*pause.Pag
 }
 
 // Count reads every item (the embedded store holds little enough content for that), and keeps
-// the answer until the next write.
+// the answer until the next write or the next scheduled change.
 func (s *store[T, F, R]) Count(ctx context.Context, f F) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	key, err := json.Marshal(f)
+	key, err := filterKey(f)
 	if err != nil {
 		return 0, fmt.Errorf("bolt: count %ss: %w", s.kind, err)
 	}
-	return s.counts.count(string(key), func() (int, error) {
-		n := 0
+	return s.counts.count(key, f.AsOf(), func() (int, window, error) {
+		n, w := 0, newWindow(f.AsOf())
 		err := s.db.View(func(tx *bbolt.Tx) error {
 			return s.buckets(tx).items.ForEach(func(id, data []byte) error {
 				item, err := s.shared(id, data)
 				if err != nil {
 					return err
 				}
+				w.narrow(item.Metadata().ScheduledAt)
 				if f.Match(item) {
 					n++
 				}
 				return nil
 			})
 		})
-		return n, wrap(err, "count %ss", s.kind)
+		return n, w, wrap(err, "count %ss", s.kind)
 	})
+}
+
+// filterKey is the filter without its time, as JSON.
+func filterKey(f any) (string, error) {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return "", err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return "", err
+	}
+	delete(m, "At")
+	b, err = json.Marshal(m)
+	return string(b), err
 }
 
 // Create stores a new item and its index entries.
@@ -440,7 +558,7 @@ func (s *store[T, F, R]) Update(ctx context.Context, items ...T) error {
 }
 
 // Delete removes the item, its slug and its index entries.
-func (s *store[T, F, R]) Delete(ctx context.Context, id string, version int) error {
+func (s *store[T, F, R]) Delete(ctx context.Context, id string, version int, change *pause.Revision) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -457,6 +575,14 @@ func (s *store[T, F, R]) Delete(ctx context.Context, id string, version int) err
 		if err := s.unindex(b, stored); err != nil {
 			return err
 		}
+		if err := s.deleteRevisions(b, id); err != nil {
+			return err
+		}
+		if change != nil {
+			if err := writeAudit(tx, pause.NewAuditEntry(s.kind, id, change)); err != nil {
+				return err
+			}
+		}
 		return b.items.Delete([]byte(id))
 	})
 	return wrap(err, "delete %s %s", s.kind, id)
@@ -468,7 +594,7 @@ type toolStore struct {
 }
 
 // Categories counts the published tools by category, reading only the two fields it needs.
-func (s *toolStore) Categories(ctx context.Context) ([]pause.CategoryCount, error) {
+func (s *toolStore) Categories(ctx context.Context, at time.Time) ([]pause.CategoryCount, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -479,7 +605,8 @@ func (s *toolStore) Categories(ctx context.Context) ([]pause.CategoryCount, erro
 			if err := json.Unmarshal(data, &r); err != nil {
 				return fmt.Errorf("decode tool: %w", err)
 			}
-			if pause.Status(r.Status) == pause.StatusPublished {
+			m := pause.Meta{Status: pause.Status(r.Status), ScheduledAt: r.ScheduledAt, ScheduledStatus: pause.Status(r.ScheduledStatus)}
+			if m.StatusAt(at) == pause.StatusPublished {
 				counts[r.Category]++
 			}
 			return nil

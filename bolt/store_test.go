@@ -115,7 +115,7 @@ func TestReopen(t *testing.T) {
 	if len(page.Items) != 1 || page.Items[0].ID != article.ID || page.HasNextPage {
 		t.Errorf("list after reopening: %+v", page)
 	}
-	cats := must[[]pause.CategoryCount](t)(stores.Tools.Categories(ctx))
+	cats := must[[]pause.CategoryCount](t)(stores.Tools.Categories(ctx, time.Now()))
 	if want := []pause.CategoryCount{{Name: "Video", Count: 1}}; !reflect.DeepEqual(cats, want) {
 		t.Errorf("categories after reopening: %v, want %v", cats, want)
 	}
@@ -372,7 +372,7 @@ func TestListEdges(t *testing.T) {
 	// A cursor outlives its item: deleting it does not lose the place.
 	gone := page.Items[2]
 	q.After = page.Cursors[2]
-	must[struct{}](t)(struct{}{}, articles.Delete(ctx, gone.ID, gone.Version))
+	must[struct{}](t)(struct{}{}, articles.Delete(ctx, gone.ID, gone.Version, nil))
 	page = must[*pause.Page[*pause.Article]](t)(articles.List(ctx, q))
 	if page.Items[0].ID != all[4+3] {
 		t.Errorf("after a deleted item came %s, want %s", page.Items[0].ID, all[4+3])
@@ -493,7 +493,7 @@ func TestCategories(t *testing.T) {
 			want[tool.Category]++
 		}
 	}
-	got := must[[]pause.CategoryCount](t)(f.stores.Tools.Categories(admin()))
+	got := must[[]pause.CategoryCount](t)(f.stores.Tools.Categories(admin(), time.Now()))
 	if len(got) != len(want) || !slices.IsSortedFunc(got, func(a, b pause.CategoryCount) int { return strings.Compare(a.Name, b.Name) }) {
 		t.Fatalf("categories %v, want %v sorted by name", got, want)
 	}

@@ -85,7 +85,11 @@ func (s keyStore) CreateKey(ctx context.Context, k *pause.APIKey) error {
 		return types.TransactWriteItem{Put: &types.Put{TableName: &s.t.name, Item: item,
 			ConditionExpression: cond.Condition(), ExpressionAttributeNames: cond.Names()}}
 	}
-	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put(byID), put(byHash)}}
+	audit, err := s.t.auditPut(pause.KeyCreatedEntry(k))
+	if err != nil {
+		return err
+	}
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put(byID), put(byHash), audit}}
 	return s.t.transactKeys(ctx, in, fmt.Sprintf("create api key %s", k.ID),
 		pause.Errorf(pause.ECONFLICT, "An API key with id %s exists.", k.ID))
 }
@@ -142,7 +146,7 @@ func (s keyStore) Keys(ctx context.Context) ([]*pause.APIKey, error) {
 
 // RevokeKey reads the key, then sets revokedAt on both of its items in one transaction, with
 // if_not_exists so that the first revocation time stays, and reads it back.
-func (s keyStore) RevokeKey(ctx context.Context, id string, at time.Time) (*pause.APIKey, error) {
+func (s keyStore) RevokeKey(ctx context.Context, id string, at time.Time, by string) (*pause.APIKey, error) {
 	notFound := pause.Errorf(pause.ENOTFOUND, "No API key has id %s.", id)
 	get := func() (*pause.APIKey, error) {
 		if !validID(id) {
@@ -175,8 +179,12 @@ func (s keyStore) RevokeKey(ctx context.Context, id string, at time.Time) (*paus
 			UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values()}}
 	}
+	audit, err := s.t.auditPut(pause.KeyRevokedEntry(id, at.UTC(), by))
+	if err != nil {
+		return nil, err
+	}
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		update(apiKeyKey(id)), update(apiKeyHashKey(k.Hash)),
+		update(apiKeyKey(id)), update(apiKeyHashKey(k.Hash)), audit,
 	}}
 	if err := s.t.transactKeys(ctx, in, fmt.Sprintf("revoke api key %s", id), notFound); err != nil {
 		return nil, err

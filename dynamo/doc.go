@@ -32,6 +32,13 @@
 //	                TOOL#<id>, BENEFIT#<id>                          LPK = ARTICLE#<status>, and a
 //	                                                                 K* sort key per order of the type
 //	article body    ARTICLE#<id>         BODY                        body, html: gzipped Markdown and HTML
+//	draft body      ARTICLE#<id>         DRAFTBODY                   the same, of the article's working draft
+//	revision        ARTICLE#<id>         REV#<number, 10 digits>     number, at, by, action, fields, item (a map:
+//	                TOOL#<id>, BENEFIT#<id>                          the item and its draft as the write left them),
+//	                                                                 body, draftBody (gzipped Markdown; no HTML)
+//	audit entry     AUDIT                <time>\0<type>\0<id>\0<version>[\0delete]
+//	                                                                 at, actor, action, itemType, itemId,
+//	                                                                 version, fields
 //	slug marker     SLUG#ARTICLE#<slug>  SLUG                        id of the item with the slug
 //	counter         COUNT#ARTICLE        <status>                    n: items of the type in the status
 //	                                     <status>#TAG#<tag>          … with the tag
@@ -45,8 +52,82 @@
 // The index sort key of an order is pause.SortKey(item, order) — the value, a NUL, the id — so
 // the indexes order items exactly as the embedded store does (DynamoDB compares strings by
 // their UTF-8 bytes; TestUnicodeOrder checks it on DynamoDB Local). A content item is in the
-// index partition of its status only: ARTICLE#PUBLISHED, ARTICLE#DRAFT, ARTICLE#ARCHIVED.
+// index partition of its status only: ARTICLE#PUBLISHED, ARTICLE#DRAFT, ARTICLE#ARCHIVED —
+// unless it has a scheduled change of status (pause.Meta.ScheduledAt), see below.
 // Body items, slug markers and counters have no LPK and so are in no index.
+//
+// A working draft (the pending edits of a published item, pause.DraftOf) is the map attribute
+// "draft" of its content item, in the type's own storage shape; an article draft's body is its
+// DRAFTBODY item. Keys, index keys and counters are made from the published fields only, so a
+// draft is in no list partition, count or slug marker of its own: the public cannot reach it,
+// and its slug is claimed when it is published. It costs no request of its own: Get reads it
+// with the item (an article's Query reads the partition's ITEM, BODY and DRAFTBODY), lists
+// carry it in the projected item (without body), and writes put it with the item and the
+// draft body beside the body, in the same transaction. It adds its size to the item's, and
+// GetMany and Update ask for a third key per article (the draft body, usually missing).
+//
+// # Scheduled changes of status
+//
+// An item scheduled to be published or unpublished (scheduledAt, scheduledStatus and
+// scheduledBy attributes) is kept out of the status partitions: its LPK is ARTICLE#SCHEDULED
+// (scheduledPK), and it counts in no counter, since its status depends on the time and no job
+// runs at that time. Reads merge it in, comparing scheduledAt with the time the CMS gives them
+// (pause.Filter.AsOf, the CMS clock), so that lists, counts and categories agree at the
+// instant exactly:
+//
+//	pattern                       operation                                     requests  cost
+//	List                          the status partitions as before, and the      +1        0.5 RCU per 4 KB of the scheduled
+//	                              scheduled partition in parallel, merged by              items read (few)
+//	                              sort key; Match (the status at the time) decides
+//	List, scheduled only          Query of the scheduled partition              1         the same
+//	Count                         the counters as before, plus a Query of the   +1        0.5 RCU per 4 KB of the scheduled items
+//	                              scheduled partition counted by Match
+//	Categories                    the counters as before, plus a Query of the   +1        the same
+//	                              scheduled partition
+//
+// The item leaves the scheduled partition with its next write, which makes the change part of
+// the stored item (status, publishedAt, publishedBy) and moves it to its status partition and
+// counters in the same transaction. So the scheduled partition holds the items scheduled since
+// their last write: a handful on a site of this size. An item whose time has passed and that
+// nobody writes again stays in it and keeps costing its few bytes on each of those reads.
+// Every read is still a Query by key: nothing scans. Sort keys do not move at the scheduled
+// time: an item scheduled to be first published sorts by PUBLISHED_AT at its scheduled time
+// (pause.SortKey), which is what its publishedAt becomes.
+//
+// # Revisions
+//
+// Every write through pause.CMS keeps a revision (pause.Revision), numbered by the version it
+// made, as an item of the content item's own partition, put in the write's TransactWriteItems;
+// the same transaction deletes the revision that falls out of the kept number (Change.Prune:
+// numbers are versions, so it is exactly one). Revisions have no LPK: they are in no index.
+// Get's Query of the partition stops at ITEM (SK <= "ITEM"), so it never reads them.
+//
+//	pattern                       operation                                     requests  cost
+//	Revisions (a page of n)       Query PK=<TYPE>#<id>, SK between REV#0 and    1         ⌈size of n+1 revisions/4⌉ RCU
+//	                              the cursor, backwards, Limit n+1, consistent
+//	each write                    + put of the revision, + delete of the pruned  0         2⌈R⌉ + 2 WCU (R: the revision's KB)
+//	Delete                        + Query of the revision keys (keys only), and  +1        the keys' RCU; 2 WCU per revision
+//	                              their deletes in the same transaction (50 by
+//	                              default: within the 100 actions)
+//
+// # Audit log
+//
+// Every write through pause.CMS (and every delete, and the creation and revocation of API keys)
+// also puts an audit entry (pause.AuditEntry) in the same TransactWriteItems, under the partition AUDIT with the sort key
+// pause.AuditKey: the time first, so that the newest sort last. Entries outlive revisions and
+// deleted items. One partition takes every write of the site: DynamoDB allows about 1000
+// writes a second on it, far above an editorial team's pace.
+//
+//	pattern                       operation                                     requests  cost
+//	AuditLog (a page of n)        Query PK=AUDIT backwards from the cursor,     1+        0.5 RCU… per 4 KB read; a filter
+//	                              consistent, Limit n+1; a filter (type, id,              (FilterExpression) reads as filtered
+//	                              actor) is a FilterExpression with the growing           lists do
+//	                              Limit of filtered lists
+//	each write                    + put of the entry                            0         2 WCU
+//
+// A write now holds, per item, the item, its revision, its audit entry and, past the kept
+// number, the delete of the pruned revision: an Update of many items (ReorderBenefits) fits
+// the 100 actions of a transaction up to about 25 items.
 //
 // An article's body is a separate item so that list pages, which read the indexes, never read
 // bodies: a page's cost is its summaries'. Body and HTML are gzipped, because 200 KB of
@@ -64,6 +145,7 @@
 //
 //	pattern                       operation                                     requests  cost
 //	Get (article)                 Query PK=ARTICLE#<id>, consistent: item+body  1         ⌈(S+B)/4⌉ RCU
+//	                              (+draft body)
 //	Get (tool, benefit)           GetItem ITEM, consistent                      1         ⌈S/4⌉ RCU
 //	GetBySlug                     GetItem marker, then Get                      2         1 RCU + Get
 //	GetMany (related tools, …)    BatchGetItem, consistent, 100 keys a request  1 per 100 keys (an article is 2 keys)
@@ -103,10 +185,11 @@
 //	KeyByHash (every request      GetItem APIKEYHASH#<hash>, consistent         1         1 RCU
 //	with an API key)
 //	Keys                          Query APIKEY, newest id first, consistent     1         ⌈size/4⌉ RCU
-//	CreateKey                     TransactWriteItems: both items,               1         4 WCU
-//	                              attribute_not_exists
-//	RevokeKey                     GetItem, TransactWriteItems: SET revokedAt =  3         2 RCU, 4 WCU
-//	                              if_not_exists(...) on both, GetItem
+//	CreateKey                     TransactWriteItems: both items,               1         6 WCU
+//	                              attribute_not_exists, and the audit entry
+//	RevokeKey                     GetItem, TransactWriteItems: SET revokedAt =  3         2 RCU, 6 WCU
+//	                              if_not_exists(...) on both, the audit entry;
+//	                              GetItem
 //	CreateTable                   CreateTable, then DescribeTable until ACTIVE
 //
 // Counters: a content item counts in 1 + its facets counters (an article: status, author and
@@ -118,8 +201,9 @@
 // 4 MB. Counters that fall to zero stay, at zero, and Categories leaves them out.
 //
 // The seed page (published articles, published benefits, the count of published tools) costs
-// 3 requests whatever the page size — 2 Query and 1 GetItem — as long as a page of summaries
-// stays under DynamoDB's 1 MB per Query (TestSeedPageCost measures it with a Meter).
+// 6 requests whatever the page size — 5 Query and 1 GetItem: 3 of the Query read the (small)
+// scheduled partitions — as long as a page of summaries stays under DynamoDB's 1 MB per Query
+// (TestSeedPageCost measures it with a Meter). The requests of one list run in parallel.
 //
 // No operation scans the table: every read is a GetItem, a BatchGetItem or a Query by key.
 // Exports go through List, page by page.

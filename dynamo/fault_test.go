@@ -201,7 +201,7 @@ func TestFaultUnavailable(t *testing.T) {
 		"Count":      func() error { _, err := cms.CountTools(ctx, pause.ToolFilter{}); return err },
 		"Categories": func() error { _, err := cms.ToolCategories(ctx); return err },
 		"Update":     func() error { return s.Stores().Tools.Update(ctx, first) },
-		"Delete":     func() error { return s.Stores().Tools.Delete(ctx, first.ID, first.Version) },
+		"Delete":     func() error { return s.Stores().Tools.Delete(ctx, first.ID, first.Version, nil) },
 		"Create": func() error {
 			_, err := cms.CreateTool(ctx, pause.ToolInput{Name: ptr("After"), WebsiteURL: ptr("https://example.com"),
 				Category: ptr("Chat"), Pricing: ptr(pause.PricingFree)})

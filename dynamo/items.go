@@ -21,6 +21,11 @@ import (
 // Lists never take omitempty, so that nil and empty lists come back as they went in (nil is
 // stored as NULL, empty as an empty list).
 
+// attrDraft is the attribute of a content item that holds its working draft (pause.DraftOf) in
+// the item's own storage shape, as a map; an article draft's body is a body item of its own.
+// Keys, indexes and counters never look at it.
+const attrDraft = "draft"
+
 type metaItem struct {
 	ID          string     `dynamodbav:"id"`
 	Slug        string     `dynamodbav:"slug"`
@@ -31,7 +36,11 @@ type metaItem struct {
 	CreatedBy   string     `dynamodbav:"createdBy,omitempty"`
 	UpdatedBy   string     `dynamodbav:"updatedBy,omitempty"`
 	PublishedBy string     `dynamodbav:"publishedBy,omitempty"`
-	Version     int        `dynamodbav:"version"`
+	// The pending scheduled change of status, if any.
+	ScheduledAt     *time.Time `dynamodbav:"scheduledAt,omitempty"`
+	ScheduledStatus string     `dynamodbav:"scheduledStatus,omitempty"`
+	ScheduledBy     string     `dynamodbav:"scheduledBy,omitempty"`
+	Version         int        `dynamodbav:"version"`
 }
 
 func toMeta(m *pause.Meta) metaItem {
@@ -43,6 +52,10 @@ func toMeta(m *pause.Meta) metaItem {
 	if m.PublishedAt != nil {
 		t := m.PublishedAt.UTC()
 		r.PublishedAt = &t
+	}
+	if m.ScheduledAt != nil {
+		t := m.ScheduledAt.UTC()
+		r.ScheduledAt, r.ScheduledStatus, r.ScheduledBy = &t, string(m.ScheduledStatus), m.ScheduledBy
 	}
 	return r
 }
@@ -56,6 +69,10 @@ func (r metaItem) meta() pause.Meta {
 	if r.PublishedAt != nil {
 		t := r.PublishedAt.UTC()
 		m.PublishedAt = &t
+	}
+	if r.ScheduledAt != nil {
+		t := r.ScheduledAt.UTC()
+		m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = &t, pause.Status(r.ScheduledStatus), r.ScheduledBy
 	}
 	return m
 }
@@ -323,4 +340,19 @@ func facetCondition(f facet) expression.ConditionBuilder {
 		return expression.Name("featured").Equal(expression.Value(f.value == "true"))
 	}
 	panic("dynamo: unknown facet " + f.name)
+}
+
+// revisionItem is a revision of a content item: the item as the write left it, in its storage
+// shape (a map, with its draft's), and an article's Markdown bodies gzipped; the HTML is not
+// kept, a restore renders it again.
+type revisionItem struct {
+	Number int       `dynamodbav:"number"`
+	At     time.Time `dynamodbav:"at"`
+	By     string    `dynamodbav:"by"`
+	Action string    `dynamodbav:"action"`
+	Fields []string  `dynamodbav:"fields"`
+	// Item is the attribute "item", a map, which the store sets and reads itself.
+	Item      map[string]types.AttributeValue `dynamodbav:"-"`
+	Body      []byte                          `dynamodbav:"body,omitempty"`
+	DraftBody []byte                          `dynamodbav:"draftBody,omitempty"`
 }

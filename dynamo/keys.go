@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -68,8 +69,17 @@ var listIndexes = []listIndex{
 const (
 	skItem = "ITEM" // the item itself (for articles: everything but the body)
 	skBody = "BODY" // an article's Body and BodyHTML
-	skSlug = "SLUG" // a slug marker
+	// skDraftBody is the Body and BodyHTML of an article's working draft (pause.DraftOf).
+	skDraftBody = "DRAFTBODY"
+	skSlug      = "SLUG" // a slug marker
 )
+
+// revisionSK is the sort key of an item's revision, in its partition: REV#<number, 10 digits>,
+// so that a Query of the partition from the end reads the newest first. Every other sort key
+// of the partition (BODY, DRAFTBODY, ITEM) sorts before "REV#".
+func revisionSK(n int) string { return fmt.Sprintf("%s%010d", revisionPrefix, n) }
+
+const revisionPrefix = "REV#"
 
 // kindKey is a content type as keys spell it: ARTICLE, BENEFIT, TOOL.
 type kindKey string
@@ -93,6 +103,11 @@ func slugPK(k kindKey, slug string) string { return "SLUG#" + string(k) + "#" + 
 
 // listPK is the list index partition of a type's items in a status: ARTICLE#PUBLISHED.
 func listPK(k kindKey, s pause.Status) string { return string(k) + "#" + string(s) }
+
+// scheduledPK is the list index partition of a type's items that have a scheduled change of
+// status (pause.Meta.ScheduledAt), whatever their status: ARTICLE#SCHEDULED. They stay in it
+// until their next write, which makes the change part of the item.
+func scheduledPK(k kindKey) string { return string(k) + "#SCHEDULED" }
 
 // counterPK is the partition of a type's counters: COUNT#TOOL.
 func counterPK(k kindKey) string { return "COUNT#" + string(k) }
@@ -166,3 +181,7 @@ func positionID(p string) (id string, ok bool) {
 	id = p[i+1:]
 	return id, validID(id)
 }
+
+// auditPK is the partition of the audit log: one item per change, its sort key
+// pause.AuditKey, so that a backwards Query reads the newest first.
+func auditPK() string { return "AUDIT" }

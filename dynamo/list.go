@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -25,8 +26,9 @@ const (
 )
 
 // List reads the list index of q.Order in the partition of each status the filter allows:
-// one partition for a status filter (public lists never read another), the three status
-// partitions in parallel for editors' unfiltered lists, merged by sort key. The cursor is
+// one partition for a status filter (public lists never read another status's), the three
+// status partitions for editors' unfiltered lists, and always the scheduled partition, in
+// parallel, merged by sort key. The cursor is
 // the position (the index sort key) of the page's last item, which is the LastEvaluatedKey's
 // only free part: the index partition comes from the query and the table key from the id at
 // the end of the position, so a cursor can move a query within its own partition only.
@@ -66,7 +68,7 @@ func (s *store[T, F]) List(ctx context.Context, q pause.Query[F]) (*pause.Page[T
 		}
 	}
 	all := slices.Concat(results...)
-	if len(parts) > 1 {
+	if len(parts) > 1 { // always, since the scheduled partition is one of them
 		slices.SortFunc(all, func(a, b positioned[T]) int {
 			if q.Order.Descending() {
 				return strings.Compare(b.pos, a.pos)
@@ -92,8 +94,19 @@ type positioned[T any] struct {
 	pos  string
 }
 
-// partitions returns the list index partitions that hold the items the filter may select.
+// partitions returns the list index partitions that hold the items the filter may select:
+// those of its statuses, and the scheduled partition, whose items' statuses depend on the time
+// (Match decides with the filter's time).
 func (s *store[T, F]) partitions(f F) []string {
+	return append(s.statusPartitions(f), scheduledPK(s.kind))
+}
+
+// statusPartitions returns the status partitions that hold the items the filter may select:
+// the status's, every status's, or none if it selects pending scheduled changes only.
+func (s *store[T, F]) statusPartitions(f F) []string {
+	if p := f.PendingIs(); p != nil && *p {
+		return nil
+	}
 	if st := f.StatusIs(); st != nil {
 		return []string{listPK(s.kind, *st)}
 	}
@@ -155,9 +168,9 @@ func (s *store[T, F]) query(ctx context.Context, partition string, idx listIndex
 			return nil, fail(err, "list %ss by %s in %s", s.name, q.Order, partition)
 		}
 		for _, av := range res.Items {
-			item, err := s.decode(av)
+			item, err := s.decodeItem(av)
 			if err != nil {
-				return nil, fmt.Errorf("dynamo: %w", err)
+				return nil, err
 			}
 			// The filter expression and Match must agree; Match has the last word.
 			if !q.Filter.Match(item) {
@@ -184,8 +197,72 @@ func (s *store[T, F]) query(ctx context.Context, partition string, idx listIndex
 // Count reads counters: one GetItem for a status and at most one facet, one BatchGetItem of
 // the three status counters when the filter has no status. A filter of two facets or more
 // (say a tag and an author), which no counter covers, is counted by paging the list index
-// with Select COUNT; see doc.go for its cost.
+// with Select COUNT; see doc.go for its cost. Items with a scheduled change count in no
+// counter: one Query of the scheduled partition counts them, by Match at the filter's time.
 func (s *store[T, F]) Count(ctx context.Context, f F) (int, error) {
+	scheduled, err := s.countScheduled(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.countStatuses(ctx, f)
+	return n + scheduled, err
+}
+
+// countScheduled counts the items of the scheduled partition that match the filter at its
+// time, reading them all: a Query of the partition, consistent as index reads allow (see
+// doc.go). The partition holds the items scheduled since their last write: few.
+func (s *store[T, F]) countScheduled(ctx context.Context, f F) (int, error) {
+	items, err := s.scheduled(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, item := range items {
+		if f.Match(item) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// scheduled reads every item of the scheduled partition, without bodies.
+func (s *store[T, F]) scheduled(ctx context.Context) ([]T, error) {
+	idx, _ := indexOf(s.orders[0])
+	expr, err := expression.NewBuilder().
+		WithKeyCondition(expression.Key(attrListPK).Equal(expression.Value(scheduledPK(s.kind)))).Build()
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: scheduled %ss: %w", s.name, err)
+	}
+	in := &dynamodb.QueryInput{
+		TableName: &s.t.name, IndexName: aws.String(idx.name),
+		KeyConditionExpression:   expr.KeyCondition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}
+	var out []T
+	for {
+		res, err := s.t.client.Query(ctx, in, withMeter)
+		if err != nil {
+			return nil, fail(err, "read scheduled %ss", s.name)
+		}
+		for _, av := range res.Items {
+			item, err := s.decodeItem(av)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, item)
+		}
+		if res.LastEvaluatedKey == nil {
+			return out, nil
+		}
+		in.ExclusiveStartKey = res.LastEvaluatedKey
+	}
+}
+
+// countStatuses counts the matching items of the status partitions.
+func (s *store[T, F]) countStatuses(ctx context.Context, f F) (int, error) {
+	if p := f.PendingIs(); p != nil && *p {
+		return 0, nil // only scheduled items have pending changes
+	}
 	fs := s.filterFacets(f)
 	if len(fs) > 1 {
 		return s.countByQuery(ctx, f)
@@ -251,7 +328,7 @@ func (s *store[T, F]) countByQuery(ctx context.Context, f F) (int, error) {
 	idx, _ := indexOf(s.orders[0])
 	cond, _ := s.condition(f)
 	n := 0
-	for _, p := range s.partitions(f) {
+	for _, p := range s.statusPartitions(f) {
 		expr, err := expression.NewBuilder().
 			WithKeyCondition(expression.Key(attrListPK).Equal(expression.Value(p))).
 			WithFilter(cond).Build()
@@ -283,10 +360,39 @@ type toolStore struct {
 	*store[*pause.Tool, pause.ToolFilter]
 }
 
-// Categories reads the counters of published tools by category: one Query of the counter
-// partition, by the sort-key prefix of category counters. Categories whose count fell to zero
-// keep a counter item at zero, and are left out here.
-func (s *toolStore) Categories(ctx context.Context) ([]pause.CategoryCount, error) {
+// Categories reads the counters of published tools by category (one Query of the counter
+// partition, by the sort-key prefix of category counters) and adds the tools of the scheduled
+// partition published at the time at (one Query). Categories whose count fell to zero keep a
+// counter item at zero, and are left out here.
+func (s *toolStore) Categories(ctx context.Context, at time.Time) ([]pause.CategoryCount, error) {
+	counted, err := s.categoryCounters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scheduled, err := s.scheduled(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n := map[string]int{}
+	for _, c := range counted {
+		n[c.Name] += c.Count
+	}
+	for _, t := range scheduled {
+		if t.StatusAt(at) == pause.StatusPublished {
+			n[t.Category]++
+		}
+	}
+	out := make([]pause.CategoryCount, 0, len(n))
+	for name, c := range n {
+		out = append(out, pause.CategoryCount{Name: name, Count: c})
+	}
+	slices.SortFunc(out, func(a, b pause.CategoryCount) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// categoryCounters reads the counters of published tools by category (which count no tool
+// with a scheduled change).
+func (s *toolStore) categoryCounters(ctx context.Context) ([]pause.CategoryCount, error) {
 	kc := expression.Key(attrPK).Equal(expression.Value(counterPK(s.kind))).
 		And(expression.Key(attrSK).BeginsWith(categoryPrefix()))
 	expr, err := expression.NewBuilder().WithKeyCondition(kc).Build()

@@ -31,6 +31,7 @@ type Store struct {
 	benefits *store[*pause.Benefit, pause.BenefitFilter]
 	tools    *toolStore
 	keys     keyStore
+	audit    auditStore
 }
 
 // New returns the stores on the configured table. It makes no request: a missing table shows
@@ -57,13 +58,14 @@ func New(cfg Config) *Store {
 			encode: toToolItem, decode: fromToolItem,
 			facets: toolFacets, filterFacets: toolFilterFacets,
 		}},
-		keys: keyStore{t},
+		keys:  keyStore{t},
+		audit: auditStore{t},
 	}
 }
 
 // Stores returns the stores of every content type, for pause.Config.
 func (s *Store) Stores() pause.Stores {
-	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys}
+	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit}
 }
 
 // table is the client and the table's name, shared by the stores.
@@ -103,6 +105,10 @@ func (s *store[T, F]) bodyKey(id string) map[string]types.AttributeValue {
 	return key(itemPK(s.kind, id), skBody)
 }
 
+func (s *store[T, F]) draftBodyKey(id string) map[string]types.AttributeValue {
+	return key(itemPK(s.kind, id), skDraftBody)
+}
+
 func (s *store[T, F]) slugKey(slug string) map[string]types.AttributeValue {
 	return key(slugPK(s.kind, slug), skSlug)
 }
@@ -130,9 +136,20 @@ func (s *store[T, F]) toAV(item T) (map[string]types.AttributeValue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: encode %s %s: %w", s.name, m.ID, err)
 	}
+	if d := pause.DraftOf(item); d != nil {
+		dav, err := attributevalue.MarshalMap(s.encode(d))
+		if err != nil {
+			return nil, fmt.Errorf("dynamo: encode draft of %s %s: %w", s.name, m.ID, err)
+		}
+		av[attrDraft] = &types.AttributeValueMemberM{Value: dav}
+	}
 	av[attrPK] = str(itemPK(s.kind, m.ID))
 	av[attrSK] = str(skItem)
-	av[attrListPK] = str(listPK(s.kind, m.Status))
+	if m.ScheduledAt != nil {
+		av[attrListPK] = str(scheduledPK(s.kind))
+	} else {
+		av[attrListPK] = str(listPK(s.kind, m.Status))
+	}
 	for _, o := range s.orders {
 		idx, _ := indexOf(o)
 		av[idx.sortBy] = str(pause.SortKey(item, o))
@@ -171,7 +188,9 @@ func (s *store[T, F]) Get(ctx context.Context, id string) (T, error) {
 	if !validID(id) {
 		return zero, s.notFound("id", id)
 	}
-	kc := expression.Key(attrPK).Equal(expression.Value(itemPK(s.kind, id)))
+	// The item, its body and its draft's body sort at or before ITEM; its revisions after.
+	kc := expression.Key(attrPK).Equal(expression.Value(itemPK(s.kind, id))).
+		And(expression.Key(attrSK).LessThanEqual(expression.Value(skItem)))
 	expr, err := expression.NewBuilder().WithKeyCondition(kc).Build()
 	if err != nil {
 		return zero, fmt.Errorf("dynamo: get %s %s: %w", s.name, id, err)
@@ -181,7 +200,7 @@ func (s *store[T, F]) Get(ctx context.Context, id string) (T, error) {
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 		ConsistentRead: aws.Bool(true),
 	}
-	var item, body map[string]types.AttributeValue
+	var item, body, draftBody map[string]types.AttributeValue
 	for {
 		out, err := s.t.client.Query(ctx, in, withMeter)
 		if err != nil {
@@ -193,6 +212,8 @@ func (s *store[T, F]) Get(ctx context.Context, id string) (T, error) {
 				item = av
 			case skBody:
 				body = av
+			case skDraftBody:
+				draftBody = av
 			}
 		}
 		if out.LastEvaluatedKey == nil {
@@ -203,7 +224,7 @@ func (s *store[T, F]) Get(ctx context.Context, id string) (T, error) {
 	if item == nil {
 		return zero, s.notFound("id", id)
 	}
-	return s.decodeWithBody(item, body)
+	return s.decodeWithBody(item, body, draftBody)
 }
 
 func skOf(av map[string]types.AttributeValue) string {
@@ -213,19 +234,47 @@ func skOf(av map[string]types.AttributeValue) string {
 	return ""
 }
 
-func (s *store[T, F]) decodeWithBody(item, body map[string]types.AttributeValue) (T, error) {
-	out, err := s.decode(item)
+// decodeItem decodes a content item and the working draft it carries, if any, without bodies.
+func (s *store[T, F]) decodeItem(av map[string]types.AttributeValue) (T, error) {
+	var zero T
+	out, err := s.decode(av)
 	if err != nil {
-		var zero T
 		return zero, fmt.Errorf("dynamo: %w", err)
 	}
-	if body != nil && s.setBody != nil {
+	if dav, ok := av[attrDraft].(*types.AttributeValueMemberM); ok {
+		d, err := s.decode(dav.Value)
+		if err != nil {
+			return zero, fmt.Errorf("dynamo: draft of %s %s: %w", s.name, out.Metadata().ID, err)
+		}
+		pause.SetDraft(out, d)
+	}
+	return out, nil
+}
+
+// decodeWithBody decodes a content item with its body and its draft's body, either of which
+// may be nil.
+func (s *store[T, F]) decodeWithBody(item, body, draftBody map[string]types.AttributeValue) (T, error) {
+	var zero T
+	out, err := s.decodeItem(item)
+	if err != nil {
+		return zero, err
+	}
+	if s.setBody == nil {
+		return out, nil
+	}
+	if body != nil {
 		b, h, err := fromBodyItem(body)
 		if err != nil {
-			var zero T
 			return zero, fmt.Errorf("dynamo: %s %s: %w", s.name, out.Metadata().ID, err)
 		}
 		s.setBody(out, b, h)
+	}
+	if d := pause.DraftOf(out); d != nil && draftBody != nil {
+		b, h, err := fromBodyItem(draftBody)
+		if err != nil {
+			return zero, fmt.Errorf("dynamo: draft of %s %s: %w", s.name, out.Metadata().ID, err)
+		}
+		s.setBody(d, b, h)
 	}
 	return out, nil
 }
@@ -245,7 +294,7 @@ func (s *store[T, F]) getSummary(ctx context.Context, id string) (T, error) {
 	if out.Item == nil {
 		return zero, s.notFound("id", id)
 	}
-	return s.decodeWithBody(out.Item, nil)
+	return s.decodeWithBody(out.Item, nil, nil)
 }
 
 // GetBySlug reads the slug marker, then the item it names. An item that changed its slug
@@ -330,7 +379,7 @@ func (s *store[T, F]) load(ctx context.Context, ids []string, withBody bool) (ma
 	for _, id := range ids {
 		keys = append(keys, s.itemKey(id))
 		if withBody {
-			keys = append(keys, s.bodyKey(id))
+			keys = append(keys, s.bodyKey(id), s.draftBodyKey(id))
 		}
 	}
 	avs, err := s.t.batchGet(ctx, keys, fmt.Sprintf("get %d %ss", len(ids), s.name))
@@ -339,6 +388,7 @@ func (s *store[T, F]) load(ctx context.Context, ids []string, withBody bool) (ma
 	}
 	items := make(map[string]map[string]types.AttributeValue, len(ids))
 	bodies := make(map[string]map[string]types.AttributeValue)
+	draftBodies := make(map[string]map[string]types.AttributeValue)
 	for _, av := range avs {
 		pk, _ := av[attrPK].(*types.AttributeValueMemberS)
 		if pk == nil {
@@ -353,11 +403,13 @@ func (s *store[T, F]) load(ctx context.Context, ids []string, withBody bool) (ma
 			items[id] = av
 		case skBody:
 			bodies[id] = av
+		case skDraftBody:
+			draftBodies[id] = av
 		}
 	}
 	out := make(map[string]T, len(items))
 	for id, av := range items {
-		item, err := s.decodeWithBody(av, bodies[id])
+		item, err := s.decodeWithBody(av, bodies[id], draftBodies[id])
 		if err != nil {
 			return nil, err
 		}

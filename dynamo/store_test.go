@@ -116,8 +116,8 @@ func TestFailedWritesLeaveNothing(t *testing.T) {
 	a3.Version++
 	wantCode(t, st.Update(ctx, &a3, &ghost), pause.ENOTFOUND, "")
 	// Delete at a stale version, and of nothing.
-	wantCode(t, st.Delete(ctx, a.ID, a.Version-1), pause.ECONFLICT, "")
-	wantCode(t, st.Delete(ctx, "ghost", 1), pause.ENOTFOUND, "")
+	wantCode(t, st.Delete(ctx, a.ID, a.Version-1, nil), pause.ECONFLICT, "")
+	wantCode(t, st.Delete(ctx, "ghost", 1, nil), pause.ENOTFOUND, "")
 
 	sameSnapshot(t, "failed writes", before, snapshot(t, client, table, kindArticle, slugs...))
 	if _, err := st.Get(ctx, "c1"); pause.ErrorCode(err) != pause.ENOTFOUND {
@@ -134,7 +134,12 @@ func TestFailedWritesLeaveNothing(t *testing.T) {
 	}
 
 	// And a successful slug change moves the marker.
+	// (a is published: the slug change is a draft, and moves the marker when it is published.)
 	a4 := must[*pause.Article](t)(cms.UpdateArticle(ctx, a.ID, a.Version, pause.ArticleInput{Slug: ptr("third")}))
+	if after := snapshot(t, client, table, kindArticle, slugs...); after["slug first"] != a4.ID || after["slug third"] != "" {
+		t.Fatalf("markers after a draft slug change: %v", after)
+	}
+	a4 = must[*pause.Article](t)(cms.PublishArticle(ctx, a4.ID, a4.Version))
 	after := snapshot(t, client, table, kindArticle, slugs...)
 	if after["slug first"] != "" || after["slug third"] != a4.ID {
 		t.Fatalf("markers after a slug change: %v", after)
@@ -396,7 +401,7 @@ func TestAPIKeyConflicts(t *testing.T) {
 		t.Fatalf("keys: %+v", keys)
 	}
 	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
-	revoked := must[*pause.APIKey](t)(ks.RevokeKey(ctx, "k1", at))
+	revoked := must[*pause.APIKey](t)(ks.RevokeKey(ctx, "k1", at, "root"))
 	byHash := must[*pause.APIKey](t)(ks.KeyByHash(ctx, k.Hash))
 	if !revoked.RevokedAt.Equal(at) || byHash.RevokedAt == nil || !byHash.RevokedAt.Equal(at) {
 		t.Fatalf("revoked %+v, by hash %+v", revoked, byHash)

@@ -136,7 +136,7 @@ func (s *store[T, F]) markerAV(slug, id string) (map[string]types.AttributeValue
 	return av, nil
 }
 
-func (s *store[T, F]) bodyAV(id, body, html string) (map[string]types.AttributeValue, error) {
+func (s *store[T, F]) bodyAV(k map[string]types.AttributeValue, body, html string) (map[string]types.AttributeValue, error) {
 	b, err := toBodyItem(body, html)
 	if err != nil {
 		return nil, err
@@ -145,13 +145,63 @@ func (s *store[T, F]) bodyAV(id, body, html string) (map[string]types.AttributeV
 	if err != nil {
 		return nil, err
 	}
-	maps.Copy(av, s.bodyKey(id))
+	maps.Copy(av, k)
 	return av, nil
 }
 
+// bodyOf returns the body and HTML of the item, or "" if the item is nil.
+func (s *store[T, F]) bodyOf(item T) (body, html string) {
+	if item == nil {
+		return "", ""
+	}
+	return s.body(item)
+}
+
+// writeBodies adds the writes that take the body items of an article (its own and its draft's)
+// from what old has to what item has; old is nil for a new item.
+func (s *store[T, F]) writeBodies(w *writes, id string, item, old T) error {
+	if s.body == nil {
+		return nil
+	}
+	for _, b := range []struct {
+		k        map[string]types.AttributeValue
+		new, old T
+	}{
+		{s.bodyKey(id), item, old},
+		{s.draftBodyKey(id), pause.DraftOf(item), draftOrNil(old)},
+	} {
+		body, html := s.bodyOf(b.new)
+		oldBody, oldHTML := s.bodyOf(b.old)
+		switch {
+		case body == oldBody && html == oldHTML:
+		case body == "" && html == "":
+			w.delete(b.k, nil, action{id: id})
+		default:
+			bav, err := s.bodyAV(b.k, body, html)
+			if err != nil {
+				return err
+			}
+			w.put(bav, nil, action{id: id})
+		}
+	}
+	return nil
+}
+
+// draftOrNil returns the item's draft, or nil if the item is nil.
+func draftOrNil[T pause.Item](item T) T {
+	if item == nil {
+		return item
+	}
+	return pause.DraftOf(item)
+}
+
 // tally adds sign to every counter the item counts in: its status, and its status with each
-// of its facets.
+// of its facets. An item with a scheduled change counts in none: its status depends on the
+// time, and reads count the scheduled partition themselves.
 func (s *store[T, F]) tally(deltas map[string]int, item T, sign int) {
+	if item.Metadata().ScheduledAt != nil {
+		return
+	}
 	st := item.Metadata().Status
 	deltas[counterSK(st, nil)] += sign
 	for _, f := range s.facets(item) {
@@ -192,14 +242,12 @@ func (s *store[T, F]) Create(ctx context.Context, item T) error {
 		return err
 	}
 	w.put(av, notExists(), action{role: roleCreate, id: m.ID})
-	if s.body != nil {
-		if body, html := s.body(item); body != "" || html != "" {
-			bav, err := s.bodyAV(m.ID, body, html)
-			if err != nil {
-				return fail(err, "create %s %s", s.name, m.ID)
-			}
-			w.put(bav, nil, action{id: m.ID})
-		}
+	if err := s.keepRevision(w, item); err != nil {
+		return fail(err, "create %s %s", s.name, m.ID)
+	}
+	var none T
+	if err := s.writeBodies(w, m.ID, item, none); err != nil {
+		return fail(err, "create %s %s", s.name, m.ID)
 	}
 	mav, err := s.markerAV(m.Slug, m.ID)
 	if err != nil {
@@ -280,19 +328,15 @@ func (s *store[T, F]) Update(ctx context.Context, items ...T) error {
 			return err
 		}
 		w.put(av, atVersion(expect[id]), action{role: roleReplace, id: id, version: expect[id]})
-		if s.body != nil {
-			body, html := s.body(item)
-			oldBody, oldHTML := s.body(old)
-			switch {
-			case body == oldBody && html == oldHTML:
-			case body == "" && html == "":
-				w.delete(s.bodyKey(id), nil, action{id: id})
-			default:
-				bav, err := s.bodyAV(id, body, html)
-				if err != nil {
+		if err := s.writeBodies(w, id, item, old); err != nil {
+			return fail(err, "%s", what)
+		}
+		// Every version of an item named twice keeps its revision.
+		for _, it := range items {
+			if it.Metadata().ID == id {
+				if err := s.keepRevision(w, it); err != nil {
 					return fail(err, "%s", what)
 				}
-				w.put(bav, nil, action{id: id})
 			}
 		}
 		if o, n := old.Metadata().Slug, item.Metadata().Slug; o != n {
@@ -333,7 +377,7 @@ func (s *store[T, F]) Update(ctx context.Context, items ...T) error {
 // Delete reads the stored item (one GetItem) to learn its slug and counters, then deletes the
 // item at its version, its body and its slug marker, and decrements its counters, in one
 // transaction.
-func (s *store[T, F]) Delete(ctx context.Context, id string, version int) error {
+func (s *store[T, F]) Delete(ctx context.Context, id string, version int, change *pause.Revision) error {
 	old, err := s.getSummary(ctx, id)
 	if err != nil {
 		return err
@@ -342,10 +386,23 @@ func (s *store[T, F]) Delete(ctx context.Context, id string, version int) error 
 	if m.Version != version {
 		return s.changed(id, version, m.Version)
 	}
+	revs, err := s.revisionKeys(ctx, id)
+	if err != nil {
+		return err
+	}
 	w := &writes{t: s.t}
 	w.delete(s.itemKey(id), atVersion(version), action{role: roleReplace, id: id, version: version})
+	for _, k := range revs {
+		w.delete(k, nil, action{id: id})
+	}
+	if change != nil {
+		if err := writeAudit(w, pause.NewAuditEntry(s.name, id, change)); err != nil {
+			return err
+		}
+	}
 	if s.body != nil {
 		w.delete(s.bodyKey(id), nil, action{id: id})
+		w.delete(s.draftBodyKey(id), nil, action{id: id})
 	}
 	w.delete(s.slugKey(m.Slug), ownedBy(id), action{role: roleRelease, id: id, slug: m.Slug})
 	deltas := map[string]int{}

@@ -26,6 +26,11 @@ type ToolConnection struct {
 	Filter pause.ToolFilter
 }
 
+// AuditConnection is a page of the audit log.
+type AuditConnection struct {
+	Page *pause.Page[*pause.AuditEntry]
+}
+
 func edges[T any, E any](p *pause.Page[T], edge func(cursor string, node T) E) []E {
 	out := make([]E, len(p.Items))
 	for i, item := range p.Items {

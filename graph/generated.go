@@ -32,10 +32,12 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Article() ArticleResolver
 	ArticleConnection() ArticleConnectionResolver
+	AuditConnection() AuditConnectionResolver
 	Benefit() BenefitResolver
 	BenefitConnection() BenefitConnectionResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	RevisionConnection() RevisionConnectionResolver
 	Tool() ToolResolver
 	ToolConnection() ToolConnectionResolver
 }
@@ -62,11 +64,13 @@ type ComplexityRoot struct {
 		BodyHTML           func(childComplexity int) int
 		CoverImage         func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
+		Draft              func(childComplexity int) int
 		Excerpt            func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
 		ReadingTimeMinutes func(childComplexity int) int
 		RelatedTools       func(childComplexity int) int
+		Schedule           func(childComplexity int) int
 		Slug               func(childComplexity int) int
 		Status             func(childComplexity int) int
 		Tags               func(childComplexity int) int
@@ -93,6 +97,21 @@ type ComplexityRoot struct {
 		UpdatedBy   func(childComplexity int) int
 	}
 
+	AuditConnection struct {
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		Action   func(childComplexity int) int
+		Actor    func(childComplexity int) int
+		At       func(childComplexity int) int
+		Fields   func(childComplexity int) int
+		ItemID   func(childComplexity int) int
+		ItemType func(childComplexity int) int
+		Version  func(childComplexity int) int
+	}
+
 	Author struct {
 		AvatarURL func(childComplexity int) int
 		Name      func(childComplexity int) int
@@ -101,11 +120,13 @@ type ComplexityRoot struct {
 	Benefit struct {
 		Audit       func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		Draft       func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Icon        func(childComplexity int) int
 		Points      func(childComplexity int) int
 		Position    func(childComplexity int) int
 		PublishedAt func(childComplexity int) int
+		Schedule    func(childComplexity int) int
 		Slug        func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Summary     func(childComplexity int) int
@@ -138,27 +159,33 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ArchiveArticle   func(childComplexity int, id string, version int) int
-		ArchiveBenefit   func(childComplexity int, id string, version int) int
-		ArchiveTool      func(childComplexity int, id string, version int) int
-		CreateAPIKey     func(childComplexity int, name string, role pause.Role) int
-		CreateArticle    func(childComplexity int, input pause.ArticleInput) int
-		CreateBenefit    func(childComplexity int, input pause.BenefitInput) int
-		CreateTool       func(childComplexity int, input pause.ToolInput) int
-		DeleteArticle    func(childComplexity int, id string, version int) int
-		DeleteBenefit    func(childComplexity int, id string, version int) int
-		DeleteTool       func(childComplexity int, id string, version int) int
-		PublishArticle   func(childComplexity int, id string, version int) int
-		PublishBenefit   func(childComplexity int, id string, version int) int
-		PublishTool      func(childComplexity int, id string, version int) int
-		ReorderBenefits  func(childComplexity int, ids []string) int
-		RevokeAPIKey     func(childComplexity int, id string) int
-		UnpublishArticle func(childComplexity int, id string, version int) int
-		UnpublishBenefit func(childComplexity int, id string, version int) int
-		UnpublishTool    func(childComplexity int, id string, version int) int
-		UpdateArticle    func(childComplexity int, id string, version int, input pause.ArticleInput) int
-		UpdateBenefit    func(childComplexity int, id string, version int, input pause.BenefitInput) int
-		UpdateTool       func(childComplexity int, id string, version int, input pause.ToolInput) int
+		ArchiveArticle         func(childComplexity int, id string, version int) int
+		ArchiveBenefit         func(childComplexity int, id string, version int) int
+		ArchiveTool            func(childComplexity int, id string, version int) int
+		CreateAPIKey           func(childComplexity int, name string, role pause.Role) int
+		CreateArticle          func(childComplexity int, input pause.ArticleInput) int
+		CreateBenefit          func(childComplexity int, input pause.BenefitInput) int
+		CreateTool             func(childComplexity int, input pause.ToolInput) int
+		DeleteArticle          func(childComplexity int, id string, version int) int
+		DeleteBenefit          func(childComplexity int, id string, version int) int
+		DeleteTool             func(childComplexity int, id string, version int) int
+		DiscardArticleDraft    func(childComplexity int, id string, version int) int
+		DiscardBenefitDraft    func(childComplexity int, id string, version int) int
+		DiscardToolDraft       func(childComplexity int, id string, version int) int
+		PublishArticle         func(childComplexity int, id string, version int, at *time.Time) int
+		PublishBenefit         func(childComplexity int, id string, version int, at *time.Time) int
+		PublishTool            func(childComplexity int, id string, version int, at *time.Time) int
+		ReorderBenefits        func(childComplexity int, ids []string) int
+		RestoreArticleRevision func(childComplexity int, id string, revision int, version int) int
+		RestoreBenefitRevision func(childComplexity int, id string, revision int, version int) int
+		RestoreToolRevision    func(childComplexity int, id string, revision int, version int) int
+		RevokeAPIKey           func(childComplexity int, id string) int
+		UnpublishArticle       func(childComplexity int, id string, version int, at *time.Time) int
+		UnpublishBenefit       func(childComplexity int, id string, version int, at *time.Time) int
+		UnpublishTool          func(childComplexity int, id string, version int, at *time.Time) int
+		UpdateArticle          func(childComplexity int, id string, version int, input pause.ArticleInput) int
+		UpdateBenefit          func(childComplexity int, id string, version int, input pause.BenefitInput) int
+		UpdateTool             func(childComplexity int, id string, version int, input pause.ToolInput) int
 	}
 
 	PageInfo struct {
@@ -167,15 +194,39 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys        func(childComplexity int) int
-		Article        func(childComplexity int, id *string, slug *string) int
-		Articles       func(childComplexity int, first *int, after *string, filter *pause.ArticleFilter, orderBy *pause.Order) int
-		Benefit        func(childComplexity int, id *string, slug *string) int
-		Benefits       func(childComplexity int, first *int, after *string, filter *pause.BenefitFilter, orderBy *pause.Order) int
-		Tool           func(childComplexity int, id *string, slug *string) int
-		ToolCategories func(childComplexity int) int
-		Tools          func(childComplexity int, first *int, after *string, filter *pause.ToolFilter, orderBy *pause.Order) int
-		Viewer         func(childComplexity int) int
+		APIKeys          func(childComplexity int) int
+		Article          func(childComplexity int, id *string, slug *string) int
+		ArticleRevisions func(childComplexity int, id string, first *int, after *string) int
+		Articles         func(childComplexity int, first *int, after *string, filter *pause.ArticleFilter, orderBy *pause.Order) int
+		AuditLog         func(childComplexity int, first *int, after *string, filter *pause.AuditFilter) int
+		Benefit          func(childComplexity int, id *string, slug *string) int
+		BenefitRevisions func(childComplexity int, id string, first *int, after *string) int
+		Benefits         func(childComplexity int, first *int, after *string, filter *pause.BenefitFilter, orderBy *pause.Order) int
+		Tool             func(childComplexity int, id *string, slug *string) int
+		ToolCategories   func(childComplexity int) int
+		ToolRevisions    func(childComplexity int, id string, first *int, after *string) int
+		Tools            func(childComplexity int, first *int, after *string, filter *pause.ToolFilter, orderBy *pause.Order) int
+		Viewer           func(childComplexity int) int
+	}
+
+	Revision struct {
+		Action func(childComplexity int) int
+		At     func(childComplexity int) int
+		By     func(childComplexity int) int
+		Fields func(childComplexity int) int
+		Item   func(childComplexity int) int
+		Number func(childComplexity int) int
+	}
+
+	RevisionConnection struct {
+		PageInfo  func(childComplexity int) int
+		Revisions func(childComplexity int) int
+	}
+
+	Schedule struct {
+		At     func(childComplexity int) int
+		By     func(childComplexity int) int
+		Status func(childComplexity int) int
 	}
 
 	Tool struct {
@@ -184,6 +235,7 @@ type ComplexityRoot struct {
 		CreatedAt       func(childComplexity int) int
 		Description     func(childComplexity int) int
 		DescriptionHTML func(childComplexity int) int
+		Draft           func(childComplexity int) int
 		Featured        func(childComplexity int) int
 		ID              func(childComplexity int) int
 		LogoURL         func(childComplexity int) int
@@ -191,6 +243,7 @@ type ComplexityRoot struct {
 		Platforms       func(childComplexity int) int
 		Pricing         func(childComplexity int) int
 		PublishedAt     func(childComplexity int) int
+		Schedule        func(childComplexity int) int
 		Slug            func(childComplexity int) int
 		Status          func(childComplexity int) int
 		Tagline         func(childComplexity int) int
@@ -232,6 +285,8 @@ type ArticleResolver interface {
 	RelatedTools(ctx context.Context, obj *pause.Article) ([]*pause.Tool, error)
 
 	Audit(ctx context.Context, obj *pause.Article) (*pause.Meta, error)
+	Draft(ctx context.Context, obj *pause.Article) (*pause.Article, error)
+	Schedule(ctx context.Context, obj *pause.Article) (*pause.Schedule, error)
 }
 type ArticleConnectionResolver interface {
 	Edges(ctx context.Context, obj *ArticleConnection) ([]*model.ArticleEdge, error)
@@ -239,8 +294,14 @@ type ArticleConnectionResolver interface {
 	PageInfo(ctx context.Context, obj *ArticleConnection) (*model.PageInfo, error)
 	TotalCount(ctx context.Context, obj *ArticleConnection) (int, error)
 }
+type AuditConnectionResolver interface {
+	Nodes(ctx context.Context, obj *AuditConnection) ([]*pause.AuditEntry, error)
+	PageInfo(ctx context.Context, obj *AuditConnection) (*model.PageInfo, error)
+}
 type BenefitResolver interface {
 	Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error)
+	Draft(ctx context.Context, obj *pause.Benefit) (*pause.Benefit, error)
+	Schedule(ctx context.Context, obj *pause.Benefit) (*pause.Schedule, error)
 }
 type BenefitConnectionResolver interface {
 	Edges(ctx context.Context, obj *BenefitConnection) ([]*model.BenefitEdge, error)
@@ -251,22 +312,28 @@ type BenefitConnectionResolver interface {
 type MutationResolver interface {
 	CreateArticle(ctx context.Context, input pause.ArticleInput) (*pause.Article, error)
 	UpdateArticle(ctx context.Context, id string, version int, input pause.ArticleInput) (*pause.Article, error)
-	PublishArticle(ctx context.Context, id string, version int) (*pause.Article, error)
-	UnpublishArticle(ctx context.Context, id string, version int) (*pause.Article, error)
+	PublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error)
+	UnpublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error)
+	DiscardArticleDraft(ctx context.Context, id string, version int) (*pause.Article, error)
+	RestoreArticleRevision(ctx context.Context, id string, revision int, version int) (*pause.Article, error)
 	ArchiveArticle(ctx context.Context, id string, version int) (*pause.Article, error)
 	DeleteArticle(ctx context.Context, id string, version int) (string, error)
 	CreateBenefit(ctx context.Context, input pause.BenefitInput) (*pause.Benefit, error)
 	UpdateBenefit(ctx context.Context, id string, version int, input pause.BenefitInput) (*pause.Benefit, error)
-	PublishBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
-	UnpublishBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
+	PublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error)
+	UnpublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error)
 	ArchiveBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
+	DiscardBenefitDraft(ctx context.Context, id string, version int) (*pause.Benefit, error)
+	RestoreBenefitRevision(ctx context.Context, id string, revision int, version int) (*pause.Benefit, error)
 	DeleteBenefit(ctx context.Context, id string, version int) (string, error)
 	ReorderBenefits(ctx context.Context, ids []string) ([]*pause.Benefit, error)
 	CreateTool(ctx context.Context, input pause.ToolInput) (*pause.Tool, error)
 	UpdateTool(ctx context.Context, id string, version int, input pause.ToolInput) (*pause.Tool, error)
-	PublishTool(ctx context.Context, id string, version int) (*pause.Tool, error)
-	UnpublishTool(ctx context.Context, id string, version int) (*pause.Tool, error)
+	PublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error)
+	UnpublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error)
 	ArchiveTool(ctx context.Context, id string, version int) (*pause.Tool, error)
+	DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error)
+	RestoreToolRevision(ctx context.Context, id string, revision int, version int) (*pause.Tool, error)
 	DeleteTool(ctx context.Context, id string, version int) (string, error)
 	CreateAPIKey(ctx context.Context, name string, role pause.Role) (*model.CreatedAPIKey, error)
 	RevokeAPIKey(ctx context.Context, id string) (*pause.APIKey, error)
@@ -280,10 +347,19 @@ type QueryResolver interface {
 	Tools(ctx context.Context, first *int, after *string, filter *pause.ToolFilter, orderBy *pause.Order) (*ToolConnection, error)
 	ToolCategories(ctx context.Context) ([]*pause.CategoryCount, error)
 	Viewer(ctx context.Context) (*pause.Viewer, error)
+	ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
+	BenefitRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
+	ToolRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
+	AuditLog(ctx context.Context, first *int, after *string, filter *pause.AuditFilter) (*AuditConnection, error)
 	APIKeys(ctx context.Context) ([]*pause.APIKey, error)
+}
+type RevisionConnectionResolver interface {
+	PageInfo(ctx context.Context, obj *pause.RevisionPage) (*model.PageInfo, error)
 }
 type ToolResolver interface {
 	Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error)
+	Draft(ctx context.Context, obj *pause.Tool) (*pause.Tool, error)
+	Schedule(ctx context.Context, obj *pause.Tool) (*pause.Schedule, error)
 }
 type ToolConnectionResolver interface {
 	Edges(ctx context.Context, obj *ToolConnection) ([]*model.ToolEdge, error)
@@ -395,6 +471,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.CreatedAt(childComplexity), true
+	case "Article.draft":
+		if e.ComplexityRoot.Article.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Draft(childComplexity), true
 	case "Article.excerpt":
 		if e.ComplexityRoot.Article.Excerpt == nil {
 			break
@@ -425,6 +507,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.RelatedTools(childComplexity), true
+	case "Article.schedule":
+		if e.ComplexityRoot.Article.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Schedule(childComplexity), true
 	case "Article.slug":
 		if e.ComplexityRoot.Article.Slug == nil {
 			break
@@ -519,6 +607,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Audit.UpdatedBy(childComplexity), true
 
+	case "AuditConnection.nodes":
+		if e.ComplexityRoot.AuditConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.Nodes(childComplexity), true
+	case "AuditConnection.pageInfo":
+		if e.ComplexityRoot.AuditConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.PageInfo(childComplexity), true
+
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.actor":
+		if e.ComplexityRoot.AuditEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Actor(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.fields":
+		if e.ComplexityRoot.AuditEntry.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Fields(childComplexity), true
+	case "AuditEntry.itemId":
+		if e.ComplexityRoot.AuditEntry.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ItemID(childComplexity), true
+	case "AuditEntry.itemType":
+		if e.ComplexityRoot.AuditEntry.ItemType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ItemType(childComplexity), true
+	case "AuditEntry.version":
+		if e.ComplexityRoot.AuditEntry.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Version(childComplexity), true
+
 	case "Author.avatarUrl":
 		if e.ComplexityRoot.Author.AvatarURL == nil {
 			break
@@ -544,6 +688,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Benefit.CreatedAt(childComplexity), true
+	case "Benefit.draft":
+		if e.ComplexityRoot.Benefit.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Benefit.Draft(childComplexity), true
 	case "Benefit.id":
 		if e.ComplexityRoot.Benefit.ID == nil {
 			break
@@ -574,6 +724,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Benefit.PublishedAt(childComplexity), true
+	case "Benefit.schedule":
+		if e.ComplexityRoot.Benefit.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Benefit.Schedule(childComplexity), true
 	case "Benefit.slug":
 		if e.ComplexityRoot.Benefit.Slug == nil {
 			break
@@ -791,6 +947,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTool(childComplexity, args["id"].(string), args["version"].(int)), true
+	case "Mutation.discardArticleDraft":
+		if e.ComplexityRoot.Mutation.DiscardArticleDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardArticleDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardArticleDraft(childComplexity, args["id"].(string), args["version"].(int)), true
+	case "Mutation.discardBenefitDraft":
+		if e.ComplexityRoot.Mutation.DiscardBenefitDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardBenefitDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardBenefitDraft(childComplexity, args["id"].(string), args["version"].(int)), true
+	case "Mutation.discardToolDraft":
+		if e.ComplexityRoot.Mutation.DiscardToolDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardToolDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardToolDraft(childComplexity, args["id"].(string), args["version"].(int)), true
 	case "Mutation.publishArticle":
 		if e.ComplexityRoot.Mutation.PublishArticle == nil {
 			break
@@ -801,7 +990,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["version"].(int), args["at"].(*time.Time)), true
 	case "Mutation.publishBenefit":
 		if e.ComplexityRoot.Mutation.PublishBenefit == nil {
 			break
@@ -812,7 +1001,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PublishBenefit(childComplexity, args["id"].(string), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.PublishBenefit(childComplexity, args["id"].(string), args["version"].(int), args["at"].(*time.Time)), true
 	case "Mutation.publishTool":
 		if e.ComplexityRoot.Mutation.PublishTool == nil {
 			break
@@ -823,7 +1012,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PublishTool(childComplexity, args["id"].(string), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.PublishTool(childComplexity, args["id"].(string), args["version"].(int), args["at"].(*time.Time)), true
 	case "Mutation.reorderBenefits":
 		if e.ComplexityRoot.Mutation.ReorderBenefits == nil {
 			break
@@ -835,6 +1024,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReorderBenefits(childComplexity, args["ids"].([]string)), true
+	case "Mutation.restoreArticleRevision":
+		if e.ComplexityRoot.Mutation.RestoreArticleRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreArticleRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreArticleRevision(childComplexity, args["id"].(string), args["revision"].(int), args["version"].(int)), true
+	case "Mutation.restoreBenefitRevision":
+		if e.ComplexityRoot.Mutation.RestoreBenefitRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreBenefitRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreBenefitRevision(childComplexity, args["id"].(string), args["revision"].(int), args["version"].(int)), true
+	case "Mutation.restoreToolRevision":
+		if e.ComplexityRoot.Mutation.RestoreToolRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreToolRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreToolRevision(childComplexity, args["id"].(string), args["revision"].(int), args["version"].(int)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -856,7 +1078,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UnpublishArticle(childComplexity, args["id"].(string), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.UnpublishArticle(childComplexity, args["id"].(string), args["version"].(int), args["at"].(*time.Time)), true
 	case "Mutation.unpublishBenefit":
 		if e.ComplexityRoot.Mutation.UnpublishBenefit == nil {
 			break
@@ -867,7 +1089,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UnpublishBenefit(childComplexity, args["id"].(string), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.UnpublishBenefit(childComplexity, args["id"].(string), args["version"].(int), args["at"].(*time.Time)), true
 	case "Mutation.unpublishTool":
 		if e.ComplexityRoot.Mutation.UnpublishTool == nil {
 			break
@@ -878,7 +1100,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UnpublishTool(childComplexity, args["id"].(string), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.UnpublishTool(childComplexity, args["id"].(string), args["version"].(int), args["at"].(*time.Time)), true
 	case "Mutation.updateArticle":
 		if e.ComplexityRoot.Mutation.UpdateArticle == nil {
 			break
@@ -943,6 +1165,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Article(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.articleRevisions":
+		if e.ComplexityRoot.Query.ArticleRevisions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_articleRevisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ArticleRevisions(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.articles":
 		if e.ComplexityRoot.Query.Articles == nil {
 			break
@@ -954,6 +1187,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Articles(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*pause.ArticleFilter), args["orderBy"].(*pause.Order)), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*pause.AuditFilter)), true
 	case "Query.benefit":
 		if e.ComplexityRoot.Query.Benefit == nil {
 			break
@@ -965,6 +1209,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Benefit(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.benefitRevisions":
+		if e.ComplexityRoot.Query.BenefitRevisions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_benefitRevisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BenefitRevisions(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.benefits":
 		if e.ComplexityRoot.Query.Benefits == nil {
 			break
@@ -994,6 +1249,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ToolCategories(childComplexity), true
+	case "Query.toolRevisions":
+		if e.ComplexityRoot.Query.ToolRevisions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_toolRevisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ToolRevisions(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.tools":
 		if e.ComplexityRoot.Query.Tools == nil {
 			break
@@ -1011,6 +1277,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "Revision.action":
+		if e.ComplexityRoot.Revision.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Action(childComplexity), true
+	case "Revision.at":
+		if e.ComplexityRoot.Revision.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.At(childComplexity), true
+	case "Revision.by":
+		if e.ComplexityRoot.Revision.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.By(childComplexity), true
+	case "Revision.fields":
+		if e.ComplexityRoot.Revision.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Fields(childComplexity), true
+	case "Revision.item":
+		if e.ComplexityRoot.Revision.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Item(childComplexity), true
+	case "Revision.number":
+		if e.ComplexityRoot.Revision.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Number(childComplexity), true
+
+	case "RevisionConnection.pageInfo":
+		if e.ComplexityRoot.RevisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.PageInfo(childComplexity), true
+	case "RevisionConnection.nodes":
+		if e.ComplexityRoot.RevisionConnection.Revisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.Revisions(childComplexity), true
+
+	case "Schedule.at":
+		if e.ComplexityRoot.Schedule.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Schedule.At(childComplexity), true
+	case "Schedule.by":
+		if e.ComplexityRoot.Schedule.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Schedule.By(childComplexity), true
+	case "Schedule.status":
+		if e.ComplexityRoot.Schedule.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Schedule.Status(childComplexity), true
 
 	case "Tool.audit":
 		if e.ComplexityRoot.Tool.Audit == nil {
@@ -1042,6 +1377,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tool.DescriptionHTML(childComplexity), true
+	case "Tool.draft":
+		if e.ComplexityRoot.Tool.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tool.Draft(childComplexity), true
 	case "Tool.featured":
 		if e.ComplexityRoot.Tool.Featured == nil {
 			break
@@ -1084,6 +1425,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tool.PublishedAt(childComplexity), true
+	case "Tool.schedule":
+		if e.ComplexityRoot.Tool.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tool.Schedule(childComplexity), true
 	case "Tool.slug":
 		if e.ComplexityRoot.Tool.Slug == nil {
 			break
@@ -1207,6 +1554,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ArticleFilter", ec.unmarshalInputArticleFilter),
+			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("AuthorInput", ec.unmarshalInputAuthorInput),
 			graphql.NewInputUnmarshaler("BenefitFilter", ec.unmarshalInputBenefitFilter),
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
@@ -1299,6 +1647,19 @@ var sources = []*ast.Source{
 # drafts and to change content. Every change to an existing item names the ` + "`" + `version` + "`" + ` the editor
 # last saw: a stale version gets a CONFLICT error and changes nothing.
 #
+# Working drafts: editing a published item (` + "`" + `update*` + "`" + `) does not change what the public sees.
+# The edits are kept as the item's ` + "`" + `draft` + "`" + ` (viewers and up read it on the item, by id, by slug
+# and in lists), and ` + "`" + `publish*` + "`" + ` makes them public; ` + "`" + `discard*Draft` + "`" + ` drops them. Only published
+# items have drafts: other items change in place. Every write, draft edits included, adds one
+# to ` + "`" + `version` + "`" + `.
+#
+# Scheduling: ` + "`" + `publish*(id, version, at)` + "`" + ` with a future ` + "`" + `at` + "`" + ` publishes an unpublished item at
+# that time, and ` + "`" + `unpublish*(id, version, at)` + "`" + ` unpublishes a published one. Nothing runs at
+# that time: every read compares ` + "`" + `at` + "`" + ` with the clock, so the item, lists, ` + "`" + `totalCount` + "`" + ` and
+# ` + "`" + `toolCategories` + "`" + ` all change at that instant. Viewers see the pending change as ` + "`" + `schedule` + "`" + `,
+# and list what is scheduled with the filter ` + "`" + `scheduled: true` + "`" + `. A publish or unpublish without
+# ` + "`" + `at` + "`" + ` (or with a past one) happens now and cancels a scheduled change.
+#
 # Errors carry ` + "`" + `extensions.code` + "`" + `: BAD_USER_INPUT (with ` + "`" + `extensions.field` + "`" + `), UNAUTHENTICATED,
 # FORBIDDEN, NOT_FOUND, CONFLICT, UNAVAILABLE or INTERNAL (with ` + "`" + `extensions.requestId` + "`" + `).
 
@@ -1326,6 +1687,16 @@ type Query {
   "Who the caller is."
   viewer: Viewer!
 
+  "The article's revisions, newest first: every write keeps one. Viewers and up."
+  articleRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
+  "The benefit's revisions, newest first. Viewers and up."
+  benefitRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
+  "The tool's revisions, newest first. Viewers and up."
+  toolRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
+
+  "Who did what to which item, and when: every change, newest first. Admins only."
+  auditLog(first: Int = 20, after: String, filter: AuditFilter): AuditConnection!
+
   "Every API key, revoked ones included, newest first. Admins only."
   apiKeys: [ApiKey!]!
 }
@@ -1333,12 +1704,29 @@ type Query {
 type Mutation {
   "Create a draft article. Editors only."
   createArticle(input: CreateArticleInput!): Article!
-  "Change the fields given in input (a patch). Editors only."
+  """
+  Change the fields given in input (a patch). On a published article the change goes to its
+  ` + "`" + `draft` + "`" + `, and the public keeps seeing the published article until ` + "`" + `publishArticle` + "`" + `. Editors
+  only.
+  """
   updateArticle(id: ID!, version: Int!, input: UpdateArticleInput!): Article!
-  "Make the article public. Editors only."
-  publishArticle(id: ID!, version: Int!): Article!
-  "Take the article back to draft. Editors only."
-  unpublishArticle(id: ID!, version: Int!): Article!
+  """
+  Make the article public; a pending draft becomes the published article. With a future ` + "`" + `at` + "`" + `,
+  schedule an unpublished article to be published at that time. Editors only.
+  """
+  publishArticle(id: ID!, version: Int!, at: Time): Article!
+  """
+  Take the article back to draft status; a pending draft becomes its content. With a future
+  ` + "`" + `at` + "`" + `, schedule a published article to be unpublished at that time. Editors only.
+  """
+  unpublishArticle(id: ID!, version: Int!, at: Time): Article!
+  "Drop the pending draft of a published article; what the public sees stays. Editors only."
+  discardArticleDraft(id: ID!, version: Int!): Article!
+  """
+  Bring back the content of a revision as a new version: as the draft of a published article
+  (publish it to make it public), as the article itself otherwise. Editors only.
+  """
+  restoreArticleRevision(id: ID!, revision: Int!, version: Int!): Article!
   "Retire the article: it stays stored, and is no longer public. Editors only."
   archiveArticle(id: ID!, version: Int!): Article!
   "Delete the article. Editors only. Returns its id."
@@ -1346,18 +1734,22 @@ type Mutation {
 
   createBenefit(input: CreateBenefitInput!): Benefit!
   updateBenefit(id: ID!, version: Int!, input: UpdateBenefitInput!): Benefit!
-  publishBenefit(id: ID!, version: Int!): Benefit!
-  unpublishBenefit(id: ID!, version: Int!): Benefit!
+  publishBenefit(id: ID!, version: Int!, at: Time): Benefit!
+  unpublishBenefit(id: ID!, version: Int!, at: Time): Benefit!
   archiveBenefit(id: ID!, version: Int!): Benefit!
+  discardBenefitDraft(id: ID!, version: Int!): Benefit!
+  restoreBenefitRevision(id: ID!, revision: Int!, version: Int!): Benefit!
   deleteBenefit(id: ID!, version: Int!): ID!
   "Give the benefits the positions 0, 1, 2… in the order of ids, all at once."
   reorderBenefits(ids: [ID!]!): [Benefit!]!
 
   createTool(input: CreateToolInput!): Tool!
   updateTool(id: ID!, version: Int!, input: UpdateToolInput!): Tool!
-  publishTool(id: ID!, version: Int!): Tool!
-  unpublishTool(id: ID!, version: Int!): Tool!
+  publishTool(id: ID!, version: Int!, at: Time): Tool!
+  unpublishTool(id: ID!, version: Int!, at: Time): Tool!
   archiveTool(id: ID!, version: Int!): Tool!
+  discardToolDraft(id: ID!, version: Int!): Tool!
+  restoreToolRevision(id: ID!, revision: Int!, version: Int!): Tool!
   deleteTool(id: ID!, version: Int!): ID!
 
   "Make an API key for a machine (a build, a script). Its secret is shown this once. Admins only."
@@ -1386,6 +1778,73 @@ type CreatedApiKey {
   key: ApiKey!
   "The secret: store it now, it is never shown again."
   secret: String!
+}
+
+"An article, a benefit or a tool."
+union Content = Article | Benefit | Tool
+
+"""
+A saved state of an item. Every write keeps one, numbered by the version it made; the last 50
+(by default) of each item are kept.
+"""
+type Revision {
+  "The version the write made."
+  number: Int!
+  at: Time!
+  by: String!
+  "create, update, publish, schedule, unpublish, archive, discardDraft, restore, reorder or import."
+  action: String!
+  "The fields the write changed; a draft's start with ` + "`" + `draft.` + "`" + ` (` + "`" + `draft` + "`" + ` alone: it appeared or went)."
+  fields: [String!]!
+  "The item as the write left it, with its draft; its HTML fields may be empty."
+  item: Content!
+}
+
+type RevisionConnection {
+  nodes: [Revision!]!
+  "endCursor is the number of the page's last revision."
+  pageInfo: PageInfo!
+}
+
+"One change in the audit log, recorded in the same write as the change."
+type AuditEntry {
+  at: Time!
+  "The subject of the viewer (or API key) who made the change."
+  actor: String!
+  """
+  create, update, publish, schedule, unpublish, archive, discardDraft, restore, reorder, import or
+  delete; createApiKey or revokeApiKey.
+  """
+  action: String!
+  "article, benefit, tool or apiKey."
+  itemType: String!
+  itemId: ID!
+  "The version the change made (for delete: the version deleted)."
+  version: Int!
+  "The fields the change changed; a draft's start with ` + "`" + `draft.` + "`" + `."
+  fields: [String!]!
+}
+
+type AuditConnection {
+  nodes: [AuditEntry!]!
+  pageInfo: PageInfo!
+}
+
+"Zero fields select every entry."
+input AuditFilter {
+  "article, benefit, tool or apiKey."
+  itemType: String
+  itemId: ID
+  actor: String
+}
+
+"A scheduled change of status: at ` + "`" + `at` + "`" + `, the item becomes ` + "`" + `status` + "`" + `."
+type Schedule {
+  at: Time!
+  "PUBLISHED or DRAFT."
+  status: Status!
+  "Who scheduled it."
+  by: String!
 }
 
 "Who changed an item. Shown to signed-in callers only."
@@ -1451,6 +1910,14 @@ type Article {
   version: Int!
   "Who created, changed and published it; null for anonymous callers."
   audit: Audit
+  """
+  The pending edits of a published article: the article as it will be once published (its ` + "`" + `slug` + "`" + `,
+  ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
+  anonymous callers.
+  """
+  draft: Article
+  "The pending scheduled change of status, if any; null for anonymous callers."
+  schedule: Schedule
 }
 
 type Benefit {
@@ -1475,6 +1942,14 @@ type Benefit {
   version: Int!
   "Who created, changed and published it; null for anonymous callers."
   audit: Audit
+  """
+  The pending edits of a published benefit: the benefit as it will be once published (its ` + "`" + `slug` + "`" + `,
+  ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
+  anonymous callers.
+  """
+  draft: Benefit
+  "The pending scheduled change of status, if any; null for anonymous callers."
+  schedule: Schedule
 }
 
 enum Pricing {
@@ -1509,6 +1984,14 @@ type Tool {
   version: Int!
   "Who created, changed and published it; null for anonymous callers."
   audit: Audit
+  """
+  The pending edits of a published tool: the tool as it will be once published (its ` + "`" + `slug` + "`" + `,
+  ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
+  anonymous callers.
+  """
+  draft: Tool
+  "The pending scheduled change of status, if any; null for anonymous callers."
+  schedule: Schedule
 }
 
 type ToolCategory {
@@ -1587,10 +2070,13 @@ input ArticleFilter {
   author: String
   "Editors only; the public sees PUBLISHED content only."
   status: Status
+  "Viewers only: true for the items with a scheduled change still to come, false for the others."
+  scheduled: Boolean
 }
 
 input BenefitFilter {
   status: Status
+  scheduled: Boolean
 }
 
 input ToolFilter {
@@ -1599,6 +2085,7 @@ input ToolFilter {
   tag: String
   featured: Boolean
   status: Status
+  scheduled: Boolean
 }
 
 input AuthorInput {
@@ -1747,6 +2234,10 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_version(ctx, field)
 	case "audit":
 		return ec.fieldContext_Article_audit(ctx, field)
+	case "draft":
+		return ec.fieldContext_Article_draft(ctx, field)
+	case "schedule":
+		return ec.fieldContext_Article_schedule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -1785,6 +2276,36 @@ func (ec *executionContext) childFields_Audit(ctx context.Context, field graphql
 		return ec.fieldContext_Audit_publishedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Audit", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_AuditConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "itemType":
+		return ec.fieldContext_AuditEntry_itemType(ctx, field)
+	case "itemId":
+		return ec.fieldContext_AuditEntry_itemId(ctx, field)
+	case "version":
+		return ec.fieldContext_AuditEntry_version(ctx, field)
+	case "fields":
+		return ec.fieldContext_AuditEntry_fields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_Author(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1827,6 +2348,10 @@ func (ec *executionContext) childFields_Benefit(ctx context.Context, field graph
 		return ec.fieldContext_Benefit_version(ctx, field)
 	case "audit":
 		return ec.fieldContext_Benefit_audit(ctx, field)
+	case "draft":
+		return ec.fieldContext_Benefit_draft(ctx, field)
+	case "schedule":
+		return ec.fieldContext_Benefit_schedule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Benefit", field.Name)
 }
@@ -1885,6 +2410,46 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Revision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_Revision_number(ctx, field)
+	case "at":
+		return ec.fieldContext_Revision_at(ctx, field)
+	case "by":
+		return ec.fieldContext_Revision_by(ctx, field)
+	case "action":
+		return ec.fieldContext_Revision_action(ctx, field)
+	case "fields":
+		return ec.fieldContext_Revision_fields(ctx, field)
+	case "item":
+		return ec.fieldContext_Revision_item(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Revision", field.Name)
+}
+
+func (ec *executionContext) childFields_RevisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_RevisionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RevisionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_Schedule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_Schedule_at(ctx, field)
+	case "status":
+		return ec.fieldContext_Schedule_status(ctx, field)
+	case "by":
+		return ec.fieldContext_Schedule_by(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Schedule", field.Name)
+}
+
 func (ec *executionContext) childFields_Tool(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1925,6 +2490,10 @@ func (ec *executionContext) childFields_Tool(ctx context.Context, field graphql.
 		return ec.fieldContext_Tool_version(ctx, field)
 	case "audit":
 		return ec.fieldContext_Tool_audit(ctx, field)
+	case "draft":
+		return ec.fieldContext_Tool_draft(ctx, field)
+	case "schedule":
+		return ec.fieldContext_Tool_schedule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tool", field.Name)
 }
@@ -2287,6 +2856,72 @@ func (ec *executionContext) field_Mutation_deleteTool_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_discardArticleDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_discardBenefitDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_discardToolDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2306,6 +2941,14 @@ func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Conte
 		return nil, err
 	}
 	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -2328,6 +2971,14 @@ func (ec *executionContext) field_Mutation_publishBenefit_args(ctx context.Conte
 		return nil, err
 	}
 	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -2350,6 +3001,14 @@ func (ec *executionContext) field_Mutation_publishTool_args(ctx context.Context,
 		return nil, err
 	}
 	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -2364,6 +3023,96 @@ func (ec *executionContext) field_Mutation_reorderBenefits_args(ctx context.Cont
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreArticleRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreBenefitRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreToolRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -2400,6 +3149,14 @@ func (ec *executionContext) field_Mutation_unpublishArticle_args(ctx context.Con
 		return nil, err
 	}
 	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -2422,6 +3179,14 @@ func (ec *executionContext) field_Mutation_unpublishBenefit_args(ctx context.Con
 		return nil, err
 	}
 	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -2444,6 +3209,14 @@ func (ec *executionContext) field_Mutation_unpublishTool_args(ctx context.Contex
 		return nil, err
 	}
 	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -2551,6 +3324,36 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_articleRevisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_article_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2611,6 +3414,66 @@ func (ec *executionContext) field_Query_articles_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*pause.AuditFilter, error) {
+			return ec.unmarshalOAuditFilter2ᚖpauseᚐAuditFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_benefitRevisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_benefit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2668,6 +3531,36 @@ func (ec *executionContext) field_Query_benefits_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_toolRevisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -3416,6 +4309,70 @@ func (ec *executionContext) fieldContext_Article_audit(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Article_draft(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Draft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_schedule(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_schedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Schedule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Schedule) graphql.Marshaler {
+			return ec.marshalOSchedule2ᚖpauseᚐSchedule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_schedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Schedule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ArticleConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3657,6 +4614,231 @@ func (ec *executionContext) _Audit_publishedBy(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Audit_publishedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Audit", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *AuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditConnection().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*pause.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚕᚖpauseᚐAuditEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *AuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditConnection().PageInfo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖpauseᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *pause.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *pause.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *pause.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_itemType(ctx context.Context, field graphql.CollectedField, obj *pause.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_itemType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_itemType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_itemId(ctx context.Context, field graphql.CollectedField, obj *pause.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AuditEntry_version(ctx context.Context, field graphql.CollectedField, obj *pause.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditEntry_fields(ctx context.Context, field graphql.CollectedField, obj *pause.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
 func (ec *executionContext) _Author_name(ctx context.Context, field graphql.CollectedField, obj *pause.Author) (ret graphql.Marshaler) {
@@ -4036,6 +5218,70 @@ func (ec *executionContext) fieldContext_Benefit_audit(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Benefit_draft(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Benefit_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Benefit().Draft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
+			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Benefit_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Benefit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benefit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Benefit_schedule(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Benefit_schedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Benefit().Schedule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Schedule) graphql.Marshaler {
+			return ec.marshalOSchedule2ᚖpauseᚐSchedule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Benefit_schedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Benefit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Schedule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BenefitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BenefitConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4409,7 +5655,7 @@ func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishArticle(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().PublishArticle(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
@@ -4453,7 +5699,7 @@ func (ec *executionContext) _Mutation_unpublishArticle(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnpublishArticle(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().UnpublishArticle(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
@@ -4481,6 +5727,94 @@ func (ec *executionContext) fieldContext_Mutation_unpublishArticle(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unpublishArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discardArticleDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discardArticleDraft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardArticleDraft(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖpauseᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discardArticleDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardArticleDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreArticleRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreArticleRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreArticleRevision(ctx, fc.Args["id"].(string), fc.Args["revision"].(int), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖpauseᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreArticleRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreArticleRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4673,7 +6007,7 @@ func (ec *executionContext) _Mutation_publishBenefit(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishBenefit(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().PublishBenefit(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
@@ -4717,7 +6051,7 @@ func (ec *executionContext) _Mutation_unpublishBenefit(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnpublishBenefit(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().UnpublishBenefit(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
@@ -4789,6 +6123,94 @@ func (ec *executionContext) fieldContext_Mutation_archiveBenefit(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_archiveBenefit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discardBenefitDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discardBenefitDraft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardBenefitDraft(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
+			return ec.marshalNBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discardBenefitDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benefit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardBenefitDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreBenefitRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreBenefitRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreBenefitRevision(ctx, fc.Args["id"].(string), fc.Args["revision"].(int), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
+			return ec.marshalNBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreBenefitRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benefit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreBenefitRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4981,7 +6403,7 @@ func (ec *executionContext) _Mutation_publishTool(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().PublishTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
@@ -5025,7 +6447,7 @@ func (ec *executionContext) _Mutation_unpublishTool(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnpublishTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().UnpublishTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
@@ -5097,6 +6519,94 @@ func (ec *executionContext) fieldContext_Mutation_archiveTool(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_archiveTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discardToolDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discardToolDraft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardToolDraft(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalNTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discardToolDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardToolDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreToolRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreToolRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreToolRevision(ctx, fc.Args["id"].(string), fc.Args["revision"].(int), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalNTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreToolRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreToolRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5609,6 +7119,182 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_articleRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_articleRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ArticleRevisions(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_articleRevisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_articleRevisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_benefitRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_benefitRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BenefitRevisions(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_benefitRevisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_benefitRevisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_toolRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_toolRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ToolRevisions(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_toolRevisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_toolRevisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*pause.AuditFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AuditConnection) graphql.Marshaler {
+			return ec.marshalNAuditConnection2ᚖpauseᚋgraphᚐAuditConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5715,6 +7401,277 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Revision_number(ctx context.Context, field graphql.CollectedField, obj *pause.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Revision_at(ctx context.Context, field graphql.CollectedField, obj *pause.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Revision_by(ctx context.Context, field graphql.CollectedField, obj *pause.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
+}
+
+func (ec *executionContext) _Revision_action(ctx context.Context, field graphql.CollectedField, obj *pause.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
+}
+
+func (ec *executionContext) _Revision_fields(ctx context.Context, field graphql.CollectedField, obj *pause.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
+}
+
+func (ec *executionContext) _Revision_item(ctx context.Context, field graphql.CollectedField, obj *pause.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Content) graphql.Marshaler {
+			return ec.marshalNContent2pauseᚐContent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "Content")
+}
+
+func (ec *executionContext) _RevisionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *pause.RevisionPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revisions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*pause.Revision) graphql.Marshaler {
+			return ec.marshalNRevision2ᚕᚖpauseᚐRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Revision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *pause.RevisionPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RevisionConnection().PageInfo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖpauseᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevisionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Schedule_at(ctx context.Context, field graphql.CollectedField, obj *pause.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Schedule_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Schedule_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Schedule_status(ctx context.Context, field graphql.CollectedField, obj *pause.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Schedule_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Status) graphql.Marshaler {
+			return ec.marshalNStatus2pauseᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Schedule_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Status")
+}
+
+func (ec *executionContext) _Schedule_by(ctx context.Context, field graphql.CollectedField, obj *pause.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Schedule_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Schedule_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Tool_id(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
@@ -6158,6 +8115,70 @@ func (ec *executionContext) fieldContext_Tool_audit(_ context.Context, field gra
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Audit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Tool_draft(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tool_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tool().Draft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Tool_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tool",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Tool_schedule(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tool_schedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tool().Schedule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Schedule) graphql.Marshaler {
+			return ec.marshalOSchedule2ᚖpauseᚐSchedule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Tool_schedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tool",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Schedule(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7536,7 +9557,7 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"tag", "author", "status"}
+	fieldsInOrder := [...]string{"tag", "author", "status", "scheduled"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7564,6 +9585,13 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Status = data
+		case "scheduled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scheduled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scheduled = data
 		}
 	}
 	return it, nil
@@ -7578,6 +9606,62 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 func UnmarshalArticleFilter(ctx context.Context, raw any) (pause.ArticleFilter, error) {
 	var out pause.ArticleFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ArticleFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (pause.AuditFilter, error) {
+	var it pause.AuditFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemType", "itemId", "actor"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemType"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemType = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditFilter unmarshals raw into the AuditFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditFilter(ctx context.Context, raw any) (pause.AuditFilter, error) {
+	var out pause.AuditFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditFilter", raw, &out)
 	return out, err
 }
 
@@ -7641,7 +9725,7 @@ func (ec *executionContext) unmarshalInputBenefitFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"status"}
+	fieldsInOrder := [...]string{"status", "scheduled"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7655,6 +9739,13 @@ func (ec *executionContext) unmarshalInputBenefitFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Status = data
+		case "scheduled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scheduled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scheduled = data
 		}
 	}
 	return it, nil
@@ -8012,7 +10103,7 @@ func (ec *executionContext) unmarshalInputToolFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"category", "pricing", "tag", "featured", "status"}
+	fieldsInOrder := [...]string{"category", "pricing", "tag", "featured", "status", "scheduled"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8054,6 +10145,13 @@ func (ec *executionContext) unmarshalInputToolFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Status = data
+		case "scheduled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scheduled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scheduled = data
 		}
 	}
 	return it, nil
@@ -8355,6 +10453,34 @@ func UnmarshalUpdateToolInput(ctx context.Context, raw any) (pause.ToolInput, er
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _Content(ctx context.Context, sel ast.SelectionSet, obj pause.Content) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case *pause.Tool:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Tool(ctx, sel, obj)
+	case *pause.Benefit:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Benefit(ctx, sel, obj)
+	case *pause.Article:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Article(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Content must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
@@ -8427,7 +10553,7 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
-var articleImplementors = []string{"Article"}
+var articleImplementors = []string{"Article", "Content"}
 
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *pause.Article) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, articleImplementors)
@@ -8524,6 +10650,18 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_audit(ctx, field, obj)
+				})
+		case "draft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_draft(ctx, field, obj)
+				})
+		case "schedule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_schedule(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -8675,6 +10813,109 @@ func (ec *executionContext) _Audit(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var auditConnectionImplementors = []string{"AuditConnection"}
+
+func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.SelectionSet, obj *AuditConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditConnection")
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditConnection_nodes(ctx, field, obj)
+				})
+		case "pageInfo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditConnection_pageInfo(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *pause.AuditEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "at":
+			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._AuditEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemType":
+			out.Values[i] = ec._AuditEntry_itemType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemId":
+			out.Values[i] = ec._AuditEntry_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._AuditEntry_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._AuditEntry_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var authorImplementors = []string{"Author"}
 
 func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, obj *pause.Author) graphql.Marshaler {
@@ -8713,7 +10954,7 @@ func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
-var benefitImplementors = []string{"Benefit"}
+var benefitImplementors = []string{"Benefit", "Content"}
 
 func (ec *executionContext) _Benefit(ctx context.Context, sel ast.SelectionSet, obj *pause.Benefit) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitImplementors)
@@ -8794,6 +11035,18 @@ func (ec *executionContext) _Benefit(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Benefit_audit(ctx, field, obj)
+				})
+		case "draft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Benefit_draft(ctx, field, obj)
+				})
+		case "schedule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Benefit_schedule(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9025,6 +11278,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "discardArticleDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardArticleDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "restoreArticleRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreArticleRevision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "archiveArticle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveArticle(ctx, field)
@@ -9074,6 +11341,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "discardBenefitDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardBenefitDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "restoreBenefitRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreBenefitRevision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "deleteBenefit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteBenefit(ctx, field)
@@ -9119,6 +11400,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "archiveTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveTool(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discardToolDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardToolDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "restoreToolRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreToolRevision(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -9266,6 +11561,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_viewer(ctx, field)
 				})
+		case "articleRevisions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_articleRevisions(ctx, field)
+				})
+		case "benefitRevisions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_benefitRevisions(ctx, field)
+				})
+		case "toolRevisions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_toolRevisions(ctx, field)
+				})
+		case "auditLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditLog(ctx, field)
+				})
 		case "apiKeys":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -9303,7 +11622,147 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
-var toolImplementors = []string{"Tool"}
+var revisionImplementors = []string{"Revision"}
+
+func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet, obj *pause.Revision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Revision")
+		case "number":
+			out.Values[i] = ec._Revision_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._Revision_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "by":
+			out.Values[i] = ec._Revision_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._Revision_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._Revision_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "item":
+			out.Values[i] = ec._Revision_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revisionConnectionImplementors = []string{"RevisionConnection"}
+
+func (ec *executionContext) _RevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *pause.RevisionPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revisionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevisionConnection")
+		case "nodes":
+			out.Values[i] = ec._RevisionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RevisionConnection_pageInfo(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scheduleImplementors = []string{"Schedule"}
+
+func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet, obj *pause.Schedule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Schedule")
+		case "at":
+			out.Values[i] = ec._Schedule_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Schedule_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "by":
+			out.Values[i] = ec._Schedule_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var toolImplementors = []string{"Tool", "Content"}
 
 func (ec *executionContext) _Tool(ctx context.Context, sel ast.SelectionSet, obj *pause.Tool) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, toolImplementors)
@@ -9409,6 +11868,18 @@ func (ec *executionContext) _Tool(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tool_audit(ctx, field, obj)
+				})
+		case "draft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tool_draft(ctx, field, obj)
+				})
+		case "schedule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tool_schedule(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10040,6 +12511,38 @@ func (ec *executionContext) marshalNArticleEdge2ᚖpauseᚋgraphᚋmodelᚐArtic
 	return ec._ArticleEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAuditConnection2ᚖpauseᚋgraphᚐAuditConnection(ctx context.Context, sel ast.SelectionSet, v *AuditConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditConnection!")
+		return graphql.Null
+	}
+	return ec._AuditConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚕᚖpauseᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*pause.AuditEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntry2ᚖpauseᚐAuditEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚖpauseᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *pause.AuditEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuthor2pauseᚐAuthor(ctx context.Context, sel ast.SelectionSet, v pause.Author) graphql.Marshaler {
 	return ec._Author(ctx, sel, &v)
 }
@@ -10117,6 +12620,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNContent2pauseᚐContent(ctx context.Context, sel ast.SelectionSet, v pause.Content) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Content!")
+		return graphql.Null
+	}
+	return ec._Content(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateArticleInput2pauseᚐArticleInput(ctx context.Context, v any) (pause.ArticleInput, error) {
@@ -10239,6 +12750,38 @@ func (ec *executionContext) marshalNPricing2ᚖpauseᚐPricing(ctx context.Conte
 		graphql.AddInvalidNullFromMarshaler(ctx, "Pricing!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNRevision2ᚕᚖpauseᚐRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*pause.Revision) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRevision2ᚖpauseᚐRevision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRevision2ᚖpauseᚐRevision(ctx context.Context, sel ast.SelectionSet, v *pause.Revision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Revision!")
+		return graphql.Null
+	}
+	return ec._Revision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx context.Context, sel ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevisionConnection!")
+		return graphql.Null
+	}
+	return ec._RevisionConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2pauseᚐRole(ctx context.Context, v any) (pause.Role, error) {
@@ -10632,6 +13175,14 @@ func (ec *executionContext) marshalOAudit2ᚖpauseᚐMeta(ctx context.Context, s
 	return ec._Audit(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAuditFilter2ᚖpauseᚐAuditFilter(ctx context.Context, v any) (*pause.AuditFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAuthorInput2ᚖpauseᚐAuthor(ctx context.Context, v any) (*pause.Author, error) {
 	if v == nil {
 		return nil, nil
@@ -10701,6 +13252,18 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(v)
 	return res
 }
 
@@ -10807,6 +13370,13 @@ func (ec *executionContext) marshalOPricing2ᚖpauseᚐPricing(ctx context.Conte
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOSchedule2ᚖpauseᚐSchedule(ctx context.Context, sel ast.SelectionSet, v *pause.Schedule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Schedule(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOStatus2ᚖpauseᚐStatus(ctx context.Context, v any) (*pause.Status, error) {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"pause"
 	"pause/graph/model"
+	"time"
 )
 
 // RelatedTools is the resolver for the relatedTools field.
@@ -31,6 +32,16 @@ func (r *articleResolver) Audit(ctx context.Context, obj *pause.Article) (*pause
 	return pause.AuditOf(ctx, &obj.Meta), nil
 }
 
+// Draft is the resolver for the draft field.
+func (r *articleResolver) Draft(ctx context.Context, obj *pause.Article) (*pause.Article, error) {
+	return r.CMS.ArticleDraft(ctx, obj), nil
+}
+
+// Schedule is the resolver for the schedule field.
+func (r *articleResolver) Schedule(ctx context.Context, obj *pause.Article) (*pause.Schedule, error) {
+	return pause.ScheduleOf(ctx, &obj.Meta), nil
+}
+
 // Edges is the resolver for the edges field.
 func (r *articleConnectionResolver) Edges(ctx context.Context, obj *ArticleConnection) ([]*model.ArticleEdge, error) {
 	return edges(obj.Page, func(c string, n *pause.Article) *model.ArticleEdge { return &model.ArticleEdge{Cursor: c, Node: n} }), nil
@@ -51,9 +62,29 @@ func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *Article
 	return r.CMS.CountArticles(ctx, obj.Filter)
 }
 
+// Nodes is the resolver for the nodes field.
+func (r *auditConnectionResolver) Nodes(ctx context.Context, obj *AuditConnection) ([]*pause.AuditEntry, error) {
+	return obj.Page.Items, nil
+}
+
+// PageInfo is the resolver for the pageInfo field.
+func (r *auditConnectionResolver) PageInfo(ctx context.Context, obj *AuditConnection) (*model.PageInfo, error) {
+	return pageInfo(obj.Page), nil
+}
+
 // Audit is the resolver for the audit field.
 func (r *benefitResolver) Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error) {
 	return pause.AuditOf(ctx, &obj.Meta), nil
+}
+
+// Draft is the resolver for the draft field.
+func (r *benefitResolver) Draft(ctx context.Context, obj *pause.Benefit) (*pause.Benefit, error) {
+	return r.CMS.BenefitDraft(ctx, obj), nil
+}
+
+// Schedule is the resolver for the schedule field.
+func (r *benefitResolver) Schedule(ctx context.Context, obj *pause.Benefit) (*pause.Schedule, error) {
+	return pause.ScheduleOf(ctx, &obj.Meta), nil
 }
 
 // Edges is the resolver for the edges field.
@@ -87,13 +118,23 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, version
 }
 
 // PublishArticle is the resolver for the publishArticle field.
-func (r *mutationResolver) PublishArticle(ctx context.Context, id string, version int) (*pause.Article, error) {
-	return r.CMS.PublishArticle(ctx, id, version)
+func (r *mutationResolver) PublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error) {
+	return r.CMS.PublishArticleAt(ctx, id, version, at)
 }
 
 // UnpublishArticle is the resolver for the unpublishArticle field.
-func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string, version int) (*pause.Article, error) {
-	return r.CMS.UnpublishArticle(ctx, id, version)
+func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error) {
+	return r.CMS.UnpublishArticleAt(ctx, id, version, at)
+}
+
+// DiscardArticleDraft is the resolver for the discardArticleDraft field.
+func (r *mutationResolver) DiscardArticleDraft(ctx context.Context, id string, version int) (*pause.Article, error) {
+	return r.CMS.DiscardArticleDraft(ctx, id, version)
+}
+
+// RestoreArticleRevision is the resolver for the restoreArticleRevision field.
+func (r *mutationResolver) RestoreArticleRevision(ctx context.Context, id string, revision int, version int) (*pause.Article, error) {
+	return r.CMS.RestoreArticleRevision(ctx, id, revision, version)
 }
 
 // ArchiveArticle is the resolver for the archiveArticle field.
@@ -117,18 +158,28 @@ func (r *mutationResolver) UpdateBenefit(ctx context.Context, id string, version
 }
 
 // PublishBenefit is the resolver for the publishBenefit field.
-func (r *mutationResolver) PublishBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error) {
-	return r.CMS.PublishBenefit(ctx, id, version)
+func (r *mutationResolver) PublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error) {
+	return r.CMS.PublishBenefitAt(ctx, id, version, at)
 }
 
 // UnpublishBenefit is the resolver for the unpublishBenefit field.
-func (r *mutationResolver) UnpublishBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error) {
-	return r.CMS.UnpublishBenefit(ctx, id, version)
+func (r *mutationResolver) UnpublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error) {
+	return r.CMS.UnpublishBenefitAt(ctx, id, version, at)
 }
 
 // ArchiveBenefit is the resolver for the archiveBenefit field.
 func (r *mutationResolver) ArchiveBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error) {
 	return r.CMS.ArchiveBenefit(ctx, id, version)
+}
+
+// DiscardBenefitDraft is the resolver for the discardBenefitDraft field.
+func (r *mutationResolver) DiscardBenefitDraft(ctx context.Context, id string, version int) (*pause.Benefit, error) {
+	return r.CMS.DiscardBenefitDraft(ctx, id, version)
+}
+
+// RestoreBenefitRevision is the resolver for the restoreBenefitRevision field.
+func (r *mutationResolver) RestoreBenefitRevision(ctx context.Context, id string, revision int, version int) (*pause.Benefit, error) {
+	return r.CMS.RestoreBenefitRevision(ctx, id, revision, version)
 }
 
 // DeleteBenefit is the resolver for the deleteBenefit field.
@@ -152,18 +203,28 @@ func (r *mutationResolver) UpdateTool(ctx context.Context, id string, version in
 }
 
 // PublishTool is the resolver for the publishTool field.
-func (r *mutationResolver) PublishTool(ctx context.Context, id string, version int) (*pause.Tool, error) {
-	return r.CMS.PublishTool(ctx, id, version)
+func (r *mutationResolver) PublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error) {
+	return r.CMS.PublishToolAt(ctx, id, version, at)
 }
 
 // UnpublishTool is the resolver for the unpublishTool field.
-func (r *mutationResolver) UnpublishTool(ctx context.Context, id string, version int) (*pause.Tool, error) {
-	return r.CMS.UnpublishTool(ctx, id, version)
+func (r *mutationResolver) UnpublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error) {
+	return r.CMS.UnpublishToolAt(ctx, id, version, at)
 }
 
 // ArchiveTool is the resolver for the archiveTool field.
 func (r *mutationResolver) ArchiveTool(ctx context.Context, id string, version int) (*pause.Tool, error) {
 	return r.CMS.ArchiveTool(ctx, id, version)
+}
+
+// DiscardToolDraft is the resolver for the discardToolDraft field.
+func (r *mutationResolver) DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error) {
+	return r.CMS.DiscardToolDraft(ctx, id, version)
+}
+
+// RestoreToolRevision is the resolver for the restoreToolRevision field.
+func (r *mutationResolver) RestoreToolRevision(ctx context.Context, id string, revision int, version int) (*pause.Tool, error) {
+	return r.CMS.RestoreToolRevision(ctx, id, revision, version)
 }
 
 // DeleteTool is the resolver for the deleteTool field.
@@ -253,14 +314,60 @@ func (r *queryResolver) Viewer(ctx context.Context) (*pause.Viewer, error) {
 	return pause.ViewerFrom(ctx), nil
 }
 
+// ArticleRevisions is the resolver for the articleRevisions field.
+func (r *queryResolver) ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
+	q := query[struct{}](first, after, nil, nil)
+	return r.CMS.ArticleRevisions(ctx, id, q.First, q.After)
+}
+
+// BenefitRevisions is the resolver for the benefitRevisions field.
+func (r *queryResolver) BenefitRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
+	q := query[struct{}](first, after, nil, nil)
+	return r.CMS.BenefitRevisions(ctx, id, q.First, q.After)
+}
+
+// ToolRevisions is the resolver for the toolRevisions field.
+func (r *queryResolver) ToolRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
+	q := query[struct{}](first, after, nil, nil)
+	return r.CMS.ToolRevisions(ctx, id, q.First, q.After)
+}
+
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string, filter *pause.AuditFilter) (*AuditConnection, error) {
+	page, err := r.CMS.AuditLog(ctx, query(first, after, filter, nil))
+	if err != nil {
+		return nil, err
+	}
+	return &AuditConnection{Page: page}, nil
+}
+
 // APIKeys is the resolver for the apiKeys field.
 func (r *queryResolver) APIKeys(ctx context.Context) ([]*pause.APIKey, error) {
 	return r.CMS.APIKeys(ctx)
 }
 
+// PageInfo is the resolver for the pageInfo field.
+func (r *revisionConnectionResolver) PageInfo(ctx context.Context, obj *pause.RevisionPage) (*model.PageInfo, error) {
+	info := &model.PageInfo{HasNextPage: obj.HasNextPage}
+	if c := obj.EndCursor(); c != "" {
+		info.EndCursor = &c
+	}
+	return info, nil
+}
+
 // Audit is the resolver for the audit field.
 func (r *toolResolver) Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error) {
 	return pause.AuditOf(ctx, &obj.Meta), nil
+}
+
+// Draft is the resolver for the draft field.
+func (r *toolResolver) Draft(ctx context.Context, obj *pause.Tool) (*pause.Tool, error) {
+	return r.CMS.ToolDraft(ctx, obj), nil
+}
+
+// Schedule is the resolver for the schedule field.
+func (r *toolResolver) Schedule(ctx context.Context, obj *pause.Tool) (*pause.Schedule, error) {
+	return pause.ScheduleOf(ctx, &obj.Meta), nil
 }
 
 // Edges is the resolver for the edges field.
@@ -291,6 +398,9 @@ func (r *Resolver) ArticleConnection() ArticleConnectionResolver {
 	return &articleConnectionResolver{r}
 }
 
+// AuditConnection returns AuditConnectionResolver implementation.
+func (r *Resolver) AuditConnection() AuditConnectionResolver { return &auditConnectionResolver{r} }
+
 // Benefit returns BenefitResolver implementation.
 func (r *Resolver) Benefit() BenefitResolver { return &benefitResolver{r} }
 
@@ -305,6 +415,11 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// RevisionConnection returns RevisionConnectionResolver implementation.
+func (r *Resolver) RevisionConnection() RevisionConnectionResolver {
+	return &revisionConnectionResolver{r}
+}
+
 // Tool returns ToolResolver implementation.
 func (r *Resolver) Tool() ToolResolver { return &toolResolver{r} }
 
@@ -312,12 +427,14 @@ func (r *Resolver) Tool() ToolResolver { return &toolResolver{r} }
 func (r *Resolver) ToolConnection() ToolConnectionResolver { return &toolConnectionResolver{r} }
 
 type (
-	articleResolver           struct{ *Resolver }
-	articleConnectionResolver struct{ *Resolver }
-	benefitResolver           struct{ *Resolver }
-	benefitConnectionResolver struct{ *Resolver }
-	mutationResolver          struct{ *Resolver }
-	queryResolver             struct{ *Resolver }
-	toolResolver              struct{ *Resolver }
-	toolConnectionResolver    struct{ *Resolver }
+	articleResolver            struct{ *Resolver }
+	articleConnectionResolver  struct{ *Resolver }
+	auditConnectionResolver    struct{ *Resolver }
+	benefitResolver            struct{ *Resolver }
+	benefitConnectionResolver  struct{ *Resolver }
+	mutationResolver           struct{ *Resolver }
+	queryResolver              struct{ *Resolver }
+	revisionConnectionResolver struct{ *Resolver }
+	toolResolver               struct{ *Resolver }
+	toolConnectionResolver     struct{ *Resolver }
 )

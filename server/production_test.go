@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"pause"
 	"pause/bolt"
@@ -117,7 +118,7 @@ func TestNoSuggestionsInProduction(t *testing.T) {
 // panickyTools is a tool store whose Categories panics.
 type panickyTools struct{ pause.ToolStore }
 
-func (panickyTools) Categories(context.Context) ([]pause.CategoryCount, error) {
+func (panickyTools) Categories(context.Context, time.Time) ([]pause.CategoryCount, error) {
 	panic("secret detail of the panic")
 }
 

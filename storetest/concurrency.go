@@ -155,7 +155,11 @@ func testConcurrentCategories(e *env) {
 			_, err := e.cms.UnpublishTool(e.editor, t.ID, t.Version)
 			return err
 		}
-		_, err := e.cms.UpdateTool(e.editor, t.ID, t.Version, pause.ToolInput{Category: ptr("Video")})
+		t, err := e.cms.UpdateTool(e.editor, t.ID, t.Version, pause.ToolInput{Category: ptr("Video")})
+		if err != nil {
+			return err
+		}
+		_, err = e.cms.PublishTool(e.editor, t.ID, t.Version)
 		return err
 	})
 	for i, err := range errs {

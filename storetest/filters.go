@@ -69,11 +69,18 @@ func testArticleFilters(e *env) {
 		{f{Tag: "nothing"}, nil, nil},
 	})
 
-	// Filters follow updates and deletes.
-	_, err = e.cms.UpdateArticle(e.editor, a2.ID, a2.Version, pause.ArticleInput{
+	// Filters follow updates and deletes. An edit of a published article is a draft: lists
+	// follow it once it is published.
+	a2, err = e.cms.UpdateArticle(e.editor, a2.ID, a2.Version, pause.ArticleInput{
 		Tags: []string{"remote"}, Author: &pause.Author{Name: "Ada Lovelace"},
 	})
 	e.must(err, "update tags and author")
+	wantFilters(e, k, []c{
+		{f{Tag: "async"}, as(a1, a2, a5), as(a1, a2)},
+		{f{Author: "Grace Hopper", Tag: "async"}, as(a2), as(a2)},
+		{f{Tag: "remote"}, as(a1, a3, a5), as(a1)},
+	})
+	k.mustPublish(e, a2)
 	e.must(e.cms.DeleteArticle(e.editor, a1.ID, a1.Version), "delete")
 	wantFilters(e, k, []c{
 		{f{Tag: "async"}, as(a5), nil},
@@ -126,11 +133,16 @@ func testToolFilters(e *env) {
 		{f{Category: "Video", Pricing: &paid}, nil, nil},
 	})
 
-	// Filters follow updates.
+	// Filters follow updates, once published.
 	t2, err := e.cms.UpdateTool(e.editor, t2.ID, t2.Version, pause.ToolInput{Category: ptr("Video")})
 	e.must(err, "move t2 to Video")
 	t3, err = e.cms.UpdateTool(e.editor, t3.ID, t3.Version, pause.ToolInput{Featured: &yes, Pricing: &paid})
 	e.must(err, "feature t3")
+	wantFilters(e, k, []c{
+		{f{Category: "Chat"}, ts(t1, t2), ts(t1, t2)},
+		{f{Featured: &yes}, ts(t1, t4, t5), ts(t1, t5)},
+	})
+	t2, t3 = k.mustPublish(e, t2), k.mustPublish(e, t3)
 	wantFilters(e, k, []c{
 		{f{Category: "Chat"}, ts(t1), ts(t1)},
 		{f{Category: "Video"}, ts(t2, t3, t4), ts(t2, t3)},
@@ -183,8 +195,10 @@ func testArticleCounts(e *env) {
 	check("delete a", counts{1, 0, 1, 0})
 	b = k.mustPublish(e, b)
 	check("publish b again", counts{1, 1, 1, 1})
-	_, err = e.cms.UpdateArticle(e.editor, b.ID, b.Version, pause.ArticleInput{Tags: []string{}})
+	b, err = e.cms.UpdateArticle(e.editor, b.ID, b.Version, pause.ArticleInput{Tags: []string{}})
 	e.must(err, "untag b")
+	check("untag published b: a draft", counts{1, 1, 1, 1})
+	k.mustPublish(e, b)
 	check("untag b", counts{1, 1, 0, 0})
 }
 
@@ -252,6 +266,8 @@ func testCategories(e *env) {
 
 	y, err = e.cms.UpdateTool(e.editor, y.ID, y.Version, pause.ToolInput{Category: ptr("Video")})
 	e.must(err, "move Y to Video")
+	e.wantCategories(e.anon, cc("Async Docs", 1, "Chat", 1, "Video", 1), "move published Y to Video: a draft")
+	y = k.mustPublish(e, y)
 	e.wantCategories(e.anon, cc("Async Docs", 1, "Video", 2), "move published Y from Chat to Video")
 	_, err = e.cms.UpdateTool(e.editor, y.ID, y.Version, pause.ToolInput{Tagline: ptr("unrelated")})
 	e.must(err, "edit Y")

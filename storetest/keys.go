@@ -128,8 +128,11 @@ func testAudit(e *env) {
 	e.must(err, "update after publishing")
 	got, err = e.cms.Article(e.editor, a.ID)
 	e.must(err, "read back")
-	if got.CreatedBy != "alice" || got.UpdatedBy != "bob" || got.PublishedBy != "root" {
-		e.Fatalf("stored: created %q, updated %q, published %q", got.CreatedBy, got.UpdatedBy, got.PublishedBy)
+	// The edit is a draft: the published article still names who published it, the draft
+	// who edited it.
+	if got.CreatedBy != "alice" || got.UpdatedBy != "root" || got.PublishedBy != "root" ||
+		got.Draft == nil || got.Draft.UpdatedBy != "bob" {
+		e.Fatalf("stored: created %q, updated %q, published %q, draft %+v", got.CreatedBy, got.UpdatedBy, got.PublishedBy, got.Draft)
 	}
 }
 

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"pause"
 )
@@ -16,18 +17,27 @@ type kind[T pause.Item, F pause.Filter[T]] struct {
 
 	// create makes a valid draft with the title (a tool's name) and the slug, or a slug made
 	// from the title if slug is "".
-	create     func(ctx context.Context, title, slug string) (T, error)
-	get        func(ctx context.Context, id string) (T, error)
-	getBySlug  func(ctx context.Context, slug string) (T, error)
-	list       func(ctx context.Context, q pause.Query[F]) (*pause.Page[T], error)
-	count      func(ctx context.Context, f F) (int, error)
-	rename     func(ctx context.Context, id string, version int, title string) (T, error)
-	reslug     func(ctx context.Context, id string, version int, slug string) (T, error)
-	publish    func(ctx context.Context, id string, version int) (T, error)
-	unpublish  func(ctx context.Context, id string, version int) (T, error)
-	archive    func(ctx context.Context, id string, version int) (T, error)
-	del        func(ctx context.Context, id string, version int) error
-	importItem func(ctx context.Context, item T) (bool, error)
+	create    func(ctx context.Context, title, slug string) (T, error)
+	get       func(ctx context.Context, id string) (T, error)
+	getBySlug func(ctx context.Context, slug string) (T, error)
+	list      func(ctx context.Context, q pause.Query[F]) (*pause.Page[T], error)
+	count     func(ctx context.Context, f F) (int, error)
+	rename    func(ctx context.Context, id string, version int, title string) (T, error)
+	reslug    func(ctx context.Context, id string, version int, slug string) (T, error)
+	publish   func(ctx context.Context, id string, version int) (T, error)
+	unpublish func(ctx context.Context, id string, version int) (T, error)
+	archive   func(ctx context.Context, id string, version int) (T, error)
+	del       func(ctx context.Context, id string, version int) error
+	// discard drops the pending edits of a published item.
+	discard func(ctx context.Context, id string, version int) (T, error)
+	// publishAt and unpublishAt publish and unpublish, at a time if it is later than now.
+	publishAt   func(ctx context.Context, id string, version int, at *time.Time) (T, error)
+	unpublishAt func(ctx context.Context, id string, version int, at *time.Time) (T, error)
+	revisions   func(ctx context.Context, id string, first int, after string) (*pause.RevisionPage, error)
+	restore     func(ctx context.Context, id string, revision, version int) (T, error)
+	// withScheduled returns the filter that selects items with or without a pending schedule.
+	withScheduled func(b *bool) F
+	importItem    func(ctx context.Context, item T) (bool, error)
 
 	// sample returns a complete item for import, with the title and slug.
 	sample   func(title, slug string) T
@@ -65,11 +75,17 @@ func articleKind(e *env) *kind[*pause.Article, pause.ArticleFilter] {
 		reslug: func(ctx context.Context, id string, version int, slug string) (*pause.Article, error) {
 			return c.UpdateArticle(ctx, id, version, pause.ArticleInput{Slug: &slug})
 		},
-		publish:    c.PublishArticle,
-		unpublish:  c.UnpublishArticle,
-		archive:    c.ArchiveArticle,
-		del:        c.DeleteArticle,
-		importItem: c.ImportArticle,
+		publish:       c.PublishArticle,
+		unpublish:     c.UnpublishArticle,
+		archive:       c.ArchiveArticle,
+		discard:       c.DiscardArticleDraft,
+		revisions:     c.ArticleRevisions,
+		restore:       c.RestoreArticleRevision,
+		publishAt:     c.PublishArticleAt,
+		unpublishAt:   c.UnpublishArticleAt,
+		withScheduled: func(b *bool) pause.ArticleFilter { return pause.ArticleFilter{Scheduled: b} },
+		del:           c.DeleteArticle,
+		importItem:    c.ImportArticle,
 		sample: func(title, slug string) *pause.Article {
 			return &pause.Article{
 				Meta:    pause.Meta{Slug: slug},
@@ -121,11 +137,17 @@ func toolKind(e *env) *kind[*pause.Tool, pause.ToolFilter] {
 		reslug: func(ctx context.Context, id string, version int, slug string) (*pause.Tool, error) {
 			return c.UpdateTool(ctx, id, version, pause.ToolInput{Slug: &slug})
 		},
-		publish:    c.PublishTool,
-		unpublish:  c.UnpublishTool,
-		archive:    c.ArchiveTool,
-		del:        c.DeleteTool,
-		importItem: c.ImportTool,
+		publish:       c.PublishTool,
+		unpublish:     c.UnpublishTool,
+		archive:       c.ArchiveTool,
+		discard:       c.DiscardToolDraft,
+		revisions:     c.ToolRevisions,
+		restore:       c.RestoreToolRevision,
+		publishAt:     c.PublishToolAt,
+		unpublishAt:   c.UnpublishToolAt,
+		withScheduled: func(b *bool) pause.ToolFilter { return pause.ToolFilter{Scheduled: b} },
+		del:           c.DeleteTool,
+		importItem:    c.ImportTool,
 		sample: func(name, slug string) *pause.Tool {
 			return &pause.Tool{
 				Meta:        pause.Meta{Slug: slug},
@@ -186,11 +208,17 @@ func benefitKind(e *env) *kind[*pause.Benefit, pause.BenefitFilter] {
 		reslug: func(ctx context.Context, id string, version int, slug string) (*pause.Benefit, error) {
 			return c.UpdateBenefit(ctx, id, version, pause.BenefitInput{Slug: &slug})
 		},
-		publish:    c.PublishBenefit,
-		unpublish:  c.UnpublishBenefit,
-		archive:    c.ArchiveBenefit,
-		del:        c.DeleteBenefit,
-		importItem: c.ImportBenefit,
+		publish:       c.PublishBenefit,
+		unpublish:     c.UnpublishBenefit,
+		archive:       c.ArchiveBenefit,
+		discard:       c.DiscardBenefitDraft,
+		revisions:     c.BenefitRevisions,
+		restore:       c.RestoreBenefitRevision,
+		publishAt:     c.PublishBenefitAt,
+		unpublishAt:   c.UnpublishBenefitAt,
+		withScheduled: func(b *bool) pause.BenefitFilter { return pause.BenefitFilter{Scheduled: b} },
+		del:           c.DeleteBenefit,
+		importItem:    c.ImportBenefit,
 		sample: func(title, slug string) *pause.Benefit {
 			return &pause.Benefit{
 				Meta:     pause.Meta{Slug: slug},

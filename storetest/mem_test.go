@@ -47,16 +47,22 @@ var mutants = []string{
 	"stale-list",          // lists show items as they were created
 	"cursor-is-offset",    // a cursor is a position in the list, not a sort key
 	"categories-folded",   // categories sort ignoring case
+	"ignores-schedule",    // lists and counts ignore scheduled changes of status
+	"filters-drafts",      // lists and counts match the fields of an item's working draft
+	"keeps-revisions",     // a write does not prune the revision it names
+	"audit-unwritten",     // changes are not recorded in the audit log
 }
 
 func TestMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) pause.Stores {
-		tools := &memTools{memStore: newMem[*pause.Tool, pause.ToolFilter]()}
+		audit := &memAudit{}
+		tools := &memTools{memStore: newMem[*pause.Tool, pause.ToolFilter]("tool", audit)}
 		return pause.Stores{
-			Articles: newMem[*pause.Article, pause.ArticleFilter](),
-			Benefits: newMem[*pause.Benefit, pause.BenefitFilter](),
+			Articles: newMem[*pause.Article, pause.ArticleFilter]("article", audit),
+			Benefits: newMem[*pause.Benefit, pause.BenefitFilter]("benefit", audit),
 			Tools:    tools,
-			Keys:     &memKeys{keys: map[string]pause.APIKey{}},
+			Keys:     &memKeys{keys: map[string]pause.APIKey{}, audit: audit},
+			Audit:    audit,
 		}
 	})
 }
@@ -109,16 +115,120 @@ type memStore[T pause.Item, F pause.Filter[T]] struct {
 	created map[string][]byte // for the stale-list mutant
 	shared  map[string]T      // for the shares-items mutant
 	slugs   map[string]string // for the slug-kept mutant: slug → id, never cleaned
+	revs    map[string]map[int]memRevision
+	kind    string
+	audit   *memAudit
 }
 
-func newMem[T pause.Item, F pause.Filter[T]]() *memStore[T, F] {
+// memAudit is the audit log: every entry, in the order written.
+type memAudit struct {
+	mu      sync.Mutex
+	entries []pause.AuditEntry
+}
+
+func (a *memAudit) add(e *pause.AuditEntry) {
+	if mutant == "audit-unwritten" {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c := *e
+	c.Fields = slices.Clone(e.Fields)
+	a.entries = append(a.entries, c)
+}
+
+func (a *memAudit) AuditLog(_ context.Context, q pause.Query[pause.AuditFilter]) (*pause.Page[*pause.AuditEntry], error) {
+	var after string
+	if q.After != "" {
+		var err error
+		if after, err = pause.DecodeCursor(q.After, pause.OrderAudit); err != nil {
+			return nil, err
+		}
+	}
+	a.mu.Lock()
+	all := slices.Clone(a.entries)
+	a.mu.Unlock()
+	slices.SortFunc(all, func(x, y pause.AuditEntry) int { return strings.Compare(pause.AuditKey(&y), pause.AuditKey(&x)) })
+	p := &pause.Page[*pause.AuditEntry]{Items: []*pause.AuditEntry{}, Cursors: []string{}}
+	for i := range all {
+		e := &all[i]
+		k := pause.AuditKey(e)
+		if (after != "" && k >= after) || !q.Filter.Match(e) {
+			continue
+		}
+		if len(p.Items) == q.First {
+			p.HasNextPage = true
+			break
+		}
+		p.Items = append(p.Items, e)
+		p.Cursors = append(p.Cursors, pause.EncodeCursor(pause.OrderAudit, k))
+	}
+	return p, nil
+}
+
+// memRevision is a revision with its item as JSON.
+type memRevision struct {
+	rev  pause.Revision // without Item
+	item []byte
+}
+
+// keep keeps the item's Change as a revision, and prunes the one it names.
+func (s *memStore[T, F]) keep(item T) {
+	m := item.Metadata()
+	c := m.Change
+	if c == nil {
+		return
+	}
+	if s.revs[m.ID] == nil {
+		s.revs[m.ID] = map[int]memRevision{}
+	}
+	r := *c
+	r.Item, r.Prune = nil, 0
+	r.Fields = slices.Clone(c.Fields)
+	s.revs[m.ID][c.Number] = memRevision{rev: r, item: encode(c.Item.(T))}
+	s.audit.add(pause.NewAuditEntry(s.kind, m.ID, c))
+	if c.Prune > 0 && mutant != "keeps-revisions" {
+		delete(s.revs[m.ID], c.Prune)
+	}
+}
+
+func (s *memStore[T, F]) Revisions(_ context.Context, id string, first, before int) ([]*pause.Revision, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var nums []int
+	for n := range s.revs[id] {
+		if before == 0 || n < before {
+			nums = append(nums, n)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(nums)))
+	var out []*pause.Revision
+	for _, n := range nums {
+		if len(out) == first {
+			return out, true, nil
+		}
+		mr := s.revs[id][n]
+		r := mr.rev
+		r.Fields = slices.Clone(mr.rev.Fields)
+		r.Item = decode[T](mr.item)
+		out = append(out, &r)
+	}
+	return out, false, nil
+}
+
+func newMem[T pause.Item, F pause.Filter[T]](kind string, audit *memAudit) *memStore[T, F] {
 	return &memStore[T, F]{
+		kind: kind, audit: audit,
 		items: map[string][]byte{}, created: map[string][]byte{},
-		shared: map[string]T{}, slugs: map[string]string{},
+		shared: map[string]T{}, slugs: map[string]string{}, revs: map[string]map[int]memRevision{},
 	}
 }
 
 func encode[T pause.Item](item T) []byte {
+	if item.Metadata().Change != nil {
+		item = pause.Clone(item)
+		item.Metadata().Change = nil
+	}
 	b, err := json.Marshal(item)
 	if err != nil {
 		panic(err)
@@ -221,6 +331,12 @@ func (s *memStore[T, F]) matching(f F) []T {
 		item := decode[T](b)
 		if mutant == "stale-list" {
 			item = decode[T](s.created[id])
+		}
+		if mutant == "ignores-schedule" {
+			item.Metadata().ScheduledAt = nil
+		}
+		if d := pause.DraftOf(item); mutant == "filters-drafts" && d != nil {
+			item = d
 		}
 		if mutant == "count-any-status" {
 			if f.Match(item) || f.Match(withStatus(item, f.StatusIs())) {
@@ -350,6 +466,7 @@ func (s *memStore[T, F]) Create(_ context.Context, item T) error {
 	s.items[m.ID] = encode(item)
 	s.created[m.ID] = s.items[m.ID]
 	s.slugs[m.Slug] = m.ID
+	s.keep(item)
 	return nil
 }
 
@@ -395,9 +512,10 @@ func (s *memStore[T, F]) write(item T) {
 	s.items[m.ID] = encode(item)
 	s.slugs[m.Slug] = m.ID
 	delete(s.shared, m.ID)
+	s.keep(item)
 }
 
-func (s *memStore[T, F]) Delete(_ context.Context, id string, version int) error {
+func (s *memStore[T, F]) Delete(_ context.Context, id string, version int, change *pause.Revision) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, ok := s.items[id]
@@ -409,6 +527,10 @@ func (s *memStore[T, F]) Delete(_ context.Context, id string, version int) error
 	}
 	delete(s.items, id)
 	delete(s.shared, id)
+	delete(s.revs, id)
+	if change != nil {
+		s.audit.add(pause.NewAuditEntry(s.kind, id, change))
+	}
 	return nil
 }
 
@@ -416,8 +538,8 @@ type memTools struct {
 	*memStore[*pause.Tool, pause.ToolFilter]
 }
 
-func (s *memTools) Categories(ctx context.Context) ([]pause.CategoryCount, error) {
-	var f pause.ToolFilter
+func (s *memTools) Categories(ctx context.Context, at time.Time) ([]pause.CategoryCount, error) {
+	f := pause.ToolFilter{At: at}
 	if mutant != "categories-drafts" {
 		f.Status = ptr(pause.StatusPublished)
 	}
@@ -447,8 +569,9 @@ func base64Decode(s string) ([]byte, error) { return base64.RawURLEncoding.Decod
 
 // memKeys is the reference KeyStore.
 type memKeys struct {
-	mu   sync.Mutex
-	keys map[string]pause.APIKey
+	mu    sync.Mutex
+	keys  map[string]pause.APIKey
+	audit *memAudit
 }
 
 func (s *memKeys) CreateKey(_ context.Context, k *pause.APIKey) error {
@@ -460,6 +583,7 @@ func (s *memKeys) CreateKey(_ context.Context, k *pause.APIKey) error {
 		}
 	}
 	s.keys[k.ID] = *k
+	s.audit.add(pause.KeyCreatedEntry(k))
 	return nil
 }
 
@@ -485,7 +609,7 @@ func (s *memKeys) Keys(context.Context) ([]*pause.APIKey, error) {
 	return out, nil
 }
 
-func (s *memKeys) RevokeKey(_ context.Context, id string, at time.Time) (*pause.APIKey, error) {
+func (s *memKeys) RevokeKey(_ context.Context, id string, at time.Time, by string) (*pause.APIKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, ok := s.keys[id]
@@ -495,6 +619,7 @@ func (s *memKeys) RevokeKey(_ context.Context, id string, at time.Time) (*pause.
 	if k.RevokedAt == nil {
 		at = at.UTC()
 		k.RevokedAt = &at
+		s.audit.add(pause.KeyRevokedEntry(id, at, by))
 	}
 	s.keys[id] = k
 	return &k, nil

@@ -87,6 +87,20 @@ func groups() []group {
 				{"ToolCategories", testDraftCategories},
 				{"ToolsByIDs", testToolsByIDs},
 			})},
+		{"WorkingDrafts", concat(
+			byKind("", testWorkingDraft, testWorkingDraft, testWorkingDraft),
+			[]testCase{
+				{"ArticleBody", testArticleDraftBody},
+				{"ToolCounts", testDraftCounts},
+			})},
+		{"Schedule", concat(
+			byKind("", testSchedule, testSchedule, testSchedule),
+			[]testCase{{"ToolCategories", testScheduleCategories}},
+		)},
+		{"Revisions", concat(
+			byKind("", testRevisions, testRevisions, testRevisions),
+			[]testCase{{"Pruned", testRevisionsPruned}},
+		)},
 		{"Orders", []testCase{
 			{"ArticlePublishedAt", testArticlePublishedAtOrder},
 			{"ArticleUpdatedAt", testArticleUpdatedAtOrder},
@@ -134,6 +148,7 @@ func groups() []group {
 			{"APIKeys", testAPIKeys},
 			{"APIKeyPermissions", testAPIKeyPermissions},
 			{"Audit", testAudit},
+			{"AuditLog", testAuditLog},
 		}},
 		{"Concurrency", []testCase{
 			{"UpdateSameVersion", testConcurrentUpdate},
@@ -212,7 +227,7 @@ type env struct {
 }
 
 func newEnv(t *testing.T, stores pause.Stores) *env {
-	if stores.Articles == nil || stores.Benefits == nil || stores.Tools == nil || stores.Keys == nil {
+	if stores.Articles == nil || stores.Benefits == nil || stores.Tools == nil || stores.Keys == nil || stores.Audit == nil {
 		t.Fatalf("open returned incomplete stores: %+v", stores)
 	}
 	clock := NewClock()

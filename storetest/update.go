@@ -242,17 +242,17 @@ func testStoreCreateDelete[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F
 	_, err := k.store.GetBySlug(ctx, "other-slug")
 	e.wantCode(err, pause.ENOTFOUND, "", "slug of a refused Create")
 
-	e.wantCode(k.store.Delete(ctx, id, 2), pause.ECONFLICT, "", "Delete with a wrong version")
-	e.wantCode(k.store.Delete(ctx, id, 0), pause.ECONFLICT, "", "Delete with a wrong version")
-	e.wantCode(k.store.Delete(ctx, "no-such-id", 1), pause.ENOTFOUND, "", "Delete an unknown id")
+	e.wantCode(k.store.Delete(ctx, id, 2, nil), pause.ECONFLICT, "", "Delete with a wrong version")
+	e.wantCode(k.store.Delete(ctx, id, 0, nil), pause.ECONFLICT, "", "Delete with a wrong version")
+	e.wantCode(k.store.Delete(ctx, "no-such-id", 1, nil), pause.ENOTFOUND, "", "Delete an unknown id")
 	same(e, k.stored(e, id), a, "item after failed Deletes")
 
-	e.must(k.store.Delete(ctx, id, 1), "Delete")
+	e.must(k.store.Delete(ctx, id, 1, nil), "Delete")
 	_, err = k.store.Get(ctx, id)
 	e.wantCode(err, pause.ENOTFOUND, "", "Get after Delete")
 	_, err = k.store.GetBySlug(ctx, a.Metadata().Slug)
 	e.wantCode(err, pause.ENOTFOUND, "", "GetBySlug after Delete")
-	e.wantCode(k.store.Delete(ctx, id, 1), pause.ENOTFOUND, "", "Delete twice")
+	e.wantCode(k.store.Delete(ctx, id, 1, nil), pause.ENOTFOUND, "", "Delete twice")
 	k.wantStoreCount(e, 0, "after Delete")
 	e.wantCode(k.store.Update(ctx, a), pause.ENOTFOUND, "", "Update after Delete")
 
