@@ -2,8 +2,11 @@ package pause
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Changes counts the writes to a set of stores, so that what was read from them can be kept
@@ -78,14 +81,89 @@ func (w watchedTools) Delete(ctx context.Context, id string, version int, change
 }
 
 // PublicVersion returns a function that tells the version of what anonymous callers can
-// read: it changes whenever that may change, with every write to the stores. It returns nil
-// when the CMS cannot tell (Config.Changes is nil: others may write the stores too).
+// read: it changes whenever that may change, with every write to the stores and at every
+// scheduled change (Meta.ScheduledAt), when an item becomes public or stops being public with
+// no write. It returns nil when the CMS cannot tell (Config.Changes is nil: others may write
+// the stores too).
+//
+// The version is the count of writes and the time of the next scheduled change. Finding that
+// time lists the scheduled items; it is done again only after a write or once that time has
+// come, so that most calls cost two atomic loads and a clock read.
 func (c *CMS) PublicVersion() func(context.Context) (string, error) {
 	changes := c.cfg.Changes
 	if changes == nil {
 		return nil
 	}
-	return func(context.Context) (string, error) {
-		return strconv.FormatUint(changes.Count(), 10), nil
+	type found struct {
+		ok    bool
+		count uint64
+		next  time.Time // the first scheduled change after the time it was found at; zero: none
+	}
+	var (
+		mu    sync.Mutex
+		known found
+	)
+	return func(ctx context.Context) (string, error) {
+		count, now := changes.Count(), c.Now()
+		mu.Lock()
+		k := known
+		mu.Unlock()
+		if !k.ok || k.count != count || !k.next.IsZero() && !now.Before(k.next) {
+			next, err := c.nextScheduled(ctx, now)
+			if err != nil {
+				return "", err
+			}
+			k = found{ok: true, count: count, next: next}
+			if changes.Count() == count { // else a write overlapped the search: find it again next time
+				mu.Lock()
+				known = k
+				mu.Unlock()
+			}
+		}
+		if k.next.IsZero() {
+			return strconv.FormatUint(count, 10), nil
+		}
+		return strconv.FormatUint(count, 10) + "@" + strconv.FormatInt(k.next.UnixNano(), 10), nil
+	}
+}
+
+// nextScheduled returns the time of the first scheduled change after now, of any item, or the
+// zero time if none is pending.
+func (c *CMS) nextScheduled(ctx context.Context, now time.Time) (time.Time, error) {
+	var next time.Time
+	for _, find := range []func(context.Context, time.Time) (time.Time, error){
+		c.articles.nextScheduled, c.benefits.nextScheduled, c.tools.nextScheduled,
+	} {
+		t, err := find(ctx, now)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	return next, nil
+}
+
+// nextScheduled returns the time of the kind's first scheduled change after now, or zero.
+func (k *kind[T, F]) nextScheduled(ctx context.Context, now time.Time) (time.Time, error) {
+	pending := true
+	var zero F
+	q := Query[F]{Filter: k.asOf(k.pending(zero, &pending), now), Order: k.orders[0], First: MaxFirst}
+	var next time.Time
+	for {
+		page, err := k.store.List(ctx, q)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("scheduled %ss: %w", k.name, err)
+		}
+		for _, item := range page.Items {
+			if at := item.Metadata().ScheduledAt; at != nil && now.Before(*at) && (next.IsZero() || at.Before(next)) {
+				next = *at
+			}
+		}
+		if !page.HasNextPage || len(page.Cursors) == 0 {
+			return next, nil
+		}
+		q.After = page.Cursors[len(page.Cursors)-1]
 	}
 }

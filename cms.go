@@ -53,6 +53,7 @@ func NewCMS(cfg Config) *CMS {
 		name: "article", store: cfg.Stores.Articles, cms: c, orders: ArticleOrders,
 		scope:   func(f ArticleFilter, s *Status) ArticleFilter { f.Status = s; return f },
 		asOf:    func(f ArticleFilter, t time.Time) ArticleFilter { f.At = t; return f },
+		pending: func(f ArticleFilter, p *bool) ArticleFilter { f.Scheduled = p; return f },
 		prepare: c.prepareArticle,
 		title:   func(a *Article) string { return a.Title },
 	}
@@ -60,6 +61,7 @@ func NewCMS(cfg Config) *CMS {
 		name: "benefit", store: cfg.Stores.Benefits, cms: c, orders: BenefitOrders,
 		scope:   func(f BenefitFilter, s *Status) BenefitFilter { f.Status = s; return f },
 		asOf:    func(f BenefitFilter, t time.Time) BenefitFilter { f.At = t; return f },
+		pending: func(f BenefitFilter, p *bool) BenefitFilter { f.Scheduled = p; return f },
 		prepare: c.prepareBenefit,
 		title:   func(b *Benefit) string { return b.Title },
 	}
@@ -67,6 +69,7 @@ func NewCMS(cfg Config) *CMS {
 		name: "tool", store: cfg.Stores.Tools, cms: c, orders: ToolOrders,
 		scope:   func(f ToolFilter, s *Status) ToolFilter { f.Status = s; return f },
 		asOf:    func(f ToolFilter, t time.Time) ToolFilter { f.At = t; return f },
+		pending: func(f ToolFilter, p *bool) ToolFilter { f.Scheduled = p; return f },
 		prepare: c.prepareTool,
 		title:   func(t *Tool) string { return t.Name },
 	}
@@ -533,6 +536,7 @@ type kind[T Item, F Filter[T]] struct {
 	orders  []Order // the first is the default
 	scope   func(F, *Status) F
 	asOf    func(F, time.Time) F
+	pending func(F, *bool) F // sets the filter's Scheduled
 	prepare func(context.Context, T) error
 	title   func(T) string
 }

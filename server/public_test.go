@@ -51,7 +51,10 @@ type publicFixture struct {
 
 // newPublicFixture serves Pause over a bolt store whose tool reads are counted, with the
 // public response cache on, as `pause serve` has it.
-func newPublicFixture(t *testing.T) *publicFixture {
+func newPublicFixture(t *testing.T) *publicFixture { return newPublicFixtureAt(t, nil) }
+
+// newPublicFixtureAt is newPublicFixture with the CMS's clock (nil: time.Now).
+func newPublicFixtureAt(t *testing.T, now func() time.Time) *publicFixture {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "pause.db"))
 	if err != nil {
@@ -61,7 +64,7 @@ func newPublicFixture(t *testing.T) *publicFixture {
 	stores := db.Stores()
 	reads := &atomic.Int64{}
 	stores.Tools = countedTools{stores.Tools, reads}
-	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Changes: &pause.Changes{}})
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Changes: &pause.Changes{}, Now: now})
 	tokens, err := auth.NewTokens([]byte(strings.Repeat("s", 32)))
 	if err != nil {
 		t.Fatal(err)
@@ -239,4 +242,85 @@ func TestPublicCacheRace(t *testing.T) {
 			t.Fatalf("after %d tools: %s", i+1, out)
 		}
 	}
+}
+
+// testClock is a clock that a test sets.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// A scheduled publish and unpublish reach kept answers exactly at their times, with nothing
+// written then.
+func TestPublicCacheScheduled(t *testing.T) {
+	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	clock := &testClock{t: start}
+	f := newPublicFixtureAt(t, clock.Now)
+	publishAt, unpublishAt := start.Add(time.Hour), start.Add(2*time.Hour)
+
+	_, out := f.send(t, f.editor, `mutation($in: CreateToolInput!) { createTool(input: $in) { id version } }`, map[string]any{"in": map[string]any{
+		"name": "Later", "websiteUrl": "https://example.com", "category": "Chat", "pricing": "FREE"}})
+	var created struct {
+		Data struct {
+			CreateTool struct {
+				ID      string
+				Version int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &created); err != nil || created.Data.CreateTool.ID == "" {
+		t.Fatalf("createTool: %s", out)
+	}
+	id := created.Data.CreateTool.ID
+	_, out = f.send(t, f.editor, `mutation($id: ID!, $v: Int!, $at: Time) { publishTool(id: $id, version: $v, at: $at) { version } }`,
+		map[string]any{"id": id, "v": created.Data.CreateTool.Version, "at": publishAt.Format(time.RFC3339Nano)})
+	var scheduled struct {
+		Data struct{ PublishTool struct{ Version int } }
+	}
+	if err := json.Unmarshal([]byte(out), &scheduled); err != nil || scheduled.Data.PublishTool.Version == 0 {
+		t.Fatalf("publishTool(at): %s", out)
+	}
+
+	count := func(want int) {
+		t.Helper()
+		if _, out := f.send(t, "", countQuery, nil); !strings.Contains(out, fmt.Sprintf(`"totalCount":%d`, want)) {
+			t.Fatalf("at %s: %s, want totalCount %d", clock.Now().Format(time.RFC3339Nano), out, want)
+		}
+	}
+	count(0)
+	count(0) // kept
+	clock.Set(publishAt.Add(-time.Microsecond))
+	count(0)
+	clock.Set(publishAt)
+	count(1)
+	count(1)
+
+	// The unpublish is scheduled now (a write); the kept answer then goes at its time.
+	_, out = f.send(t, f.editor, `mutation($id: ID!, $v: Int!, $at: Time) { unpublishTool(id: $id, version: $v, at: $at) { version } }`,
+		map[string]any{"id": id, "v": scheduled.Data.PublishTool.Version, "at": unpublishAt.Format(time.RFC3339Nano)})
+	if !strings.Contains(out, `"version"`) {
+		t.Fatalf("unpublishTool(at): %s", out)
+	}
+	count(1)
+	reads := f.reads.Load()
+	count(1)
+	if f.reads.Load() != reads {
+		t.Fatal("a repeated query read the store while nothing changed")
+	}
+	clock.Set(unpublishAt.Add(-time.Microsecond))
+	count(1)
+	clock.Set(unpublishAt)
+	count(0)
 }
