@@ -191,7 +191,8 @@ func (c *CMS) ArchiveArticle(ctx context.Context, id string, version int) (*Arti
 	return c.articles.setStatus(ctx, id, version, StatusArchived, nil)
 }
 
-// DeleteArticle deletes the article if its version is still version. Editors only.
+// DeleteArticle deletes the article if its version is still version. Admins only: editors
+// archive.
 func (c *CMS) DeleteArticle(ctx context.Context, id string, version int) error {
 	return c.articles.delete(ctx, id, version)
 }
@@ -844,7 +845,7 @@ func (k *kind[T, F]) discardDraft(ctx context.Context, id string, version int) (
 }
 
 func (k *kind[T, F]) delete(ctx context.Context, id string, version int) error {
-	if err := ViewerFrom(ctx).Require(RoleEditor); err != nil {
+	if err := ViewerFrom(ctx).Require(RoleAdmin); err != nil {
 		return err
 	}
 	return k.store.Delete(ctx, id, version, &Revision{Number: version, At: k.cms.Now(),

@@ -1729,7 +1729,7 @@ type Mutation {
   restoreArticleRevision(id: ID!, revision: Int!, version: Int!): Article!
   "Retire the article: it stays stored, and is no longer public. Editors only."
   archiveArticle(id: ID!, version: Int!): Article!
-  "Delete the article. Editors only. Returns its id."
+  "Delete the article, and its revisions (the audit log keeps the deletion). Admins only: editors archive. Returns its id."
   deleteArticle(id: ID!, version: Int!): ID!
 
   createBenefit(input: CreateBenefitInput!): Benefit!

@@ -206,6 +206,8 @@ func runCatalogue(t *testing.T, stores pause.Stores) {
 		return out
 	}
 	asEditor := gr(map[string]string{"Authorization": "Bearer " + editor})
+	adminToken, _ := f.tokens.Issue("root", pause.RoleAdmin, time.Hour)
+	asAdmin := gr(map[string]string{"Authorization": "Bearer " + adminToken})
 	bearer := func(tok string) map[string]string { return gr(map[string]string{"Authorization": "Bearer " + tok}) }
 	q := func(query string) request { return request{body: gql(query, nil), header: gr(nil)} }
 	qv := func(query string, vars map[string]any) request {
@@ -213,6 +215,9 @@ func runCatalogue(t *testing.T, stores pause.Stores) {
 	}
 	ed := func(query string, vars map[string]any) request {
 		return request{body: gql(query, vars), header: asEditor}
+	}
+	adm := func(query string, vars map[string]any) request { // deletes need an admin
+		return request{body: gql(query, vars), header: asAdmin}
 	}
 	nothing := func(field string) func(t *testing.T, r reply) {
 		return func(t *testing.T, r reply) {
@@ -408,11 +413,11 @@ func runCatalogue(t *testing.T, stores pause.Stores) {
 		{name: "taken slug", rq: ed(createTool, validToolInput(map[string]any{"slug": tool.Slug})), status: ok, code: pause.ECONFLICT},
 		{name: "stale version", rq: ed(`mutation($id: ID!, $v: Int!) { updateTool(id: $id, version: $v, input: {name: "Changed"}) { id } }`, map[string]any{"id": tool.ID, "v": tool.Version - 1}), status: ok, code: pause.ECONFLICT},
 		{name: "future version", rq: ed(`mutation($id: ID!, $v: Int!) { publishArticle(id: $id, version: $v) { id } }`, map[string]any{"id": article.ID, "v": article.Version + 1}), status: ok, code: pause.ECONFLICT},
-		{name: "negative version", rq: ed(`mutation($id: ID!) { deleteTool(id: $id, version: -1) }`, map[string]any{"id": tool2.ID}), status: ok, code: pause.ECONFLICT},
-		{name: "delete of a missing id", rq: ed(`mutation { deleteTool(id: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", version: 1) }`, nil), status: ok, code: pause.ENOTFOUND},
+		{name: "negative version", rq: adm(`mutation($id: ID!) { deleteTool(id: $id, version: -1) }`, map[string]any{"id": tool2.ID}), status: ok, code: pause.ECONFLICT},
+		{name: "delete of a missing id", rq: adm(`mutation { deleteTool(id: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", version: 1) }`, nil), status: ok, code: pause.ENOTFOUND},
 		{name: "reorder of 101 benefits", rq: ed(`mutation($ids: [ID!]!) { reorderBenefits(ids: $ids) { id } }`, map[string]any{"ids": numbered("id", pause.MaxFirst+1)}), status: ok, code: pause.EINVALID},
 		{name: "reorder of unknown benefits", rq: ed(`mutation { reorderBenefits(ids: ["nope"]) { id } }`, nil), status: ok, code: pause.ENOTFOUND},
-		{name: "second mutation fails, first is refused too", rq: ed(`mutation { a: deleteTool(id: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", version: 1) b: createTool(input: {name: "x", websiteUrl: "javascript:x", category: "c", pricing: FREE}) { id } }`, nil), status: ok, code: pause.ENOTFOUND},
+		{name: "second mutation fails, first is refused too", rq: adm(`mutation { a: deleteTool(id: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", version: 1) b: createTool(input: {name: "x", websiteUrl: "javascript:x", category: "c", pricing: FREE}) { id } }`, nil), status: ok, code: pause.ENOTFOUND},
 	}
 
 	before := snapshot(t, f.cms)

@@ -50,7 +50,7 @@ func testRelatedKnown(e *env) {
 	e.must(err, "editor's related tools")
 	wantIDs(e, tools, seq(pub, draft), "editor's related tools")
 
-	e.must(e.cms.DeleteTool(e.editor, pub.ID, pub.Version), "delete a related tool")
+	e.must(e.cms.DeleteTool(e.admin, pub.ID, pub.Version), "delete a related tool")
 	tools, err = e.cms.ToolsByIDs(e.editor, got.RelatedToolIDs)
 	e.must(err, "related tools after a delete")
 	wantIDs(e, tools, seq(draft), "related tools after a delete")

@@ -112,7 +112,7 @@ func testRevisions[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 	}
 	same(e, k.stored(e, id), x, "stored after the second restore")
 
-	e.must(k.del(e.editor, id, x.Metadata().Version), "delete")
+	e.must(k.del(e.admin, id, x.Metadata().Version), "delete")
 	revs, _, err := k.store.Revisions(e.anon, id, 10, 0)
 	e.must(err, "store: revisions of a deleted item")
 	if len(revs) != 0 {
