@@ -93,6 +93,7 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 	}
 	cfg := app.FromEnv(env)
 	log := cfg.Logger(stderr)
+	cfg.TuneGC()
 	if cfg.Store == "bolt" {
 		log.Warn("the bolt store in Lambda is for tests only: each instance has its own file, lost with the instance",
 			"data", cfg.Data)

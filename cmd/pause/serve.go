@@ -28,6 +28,7 @@ func serve(ctx context.Context, cfg app.Config, args []string, stderr io.Writer)
 		return err
 	}
 	log := cfg.Logger(stderr)
+	cfg.TuneGC()
 	cms, closeStore, err := cfg.Open(ctx)
 	if err != nil {
 		return err
