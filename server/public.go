@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"strconv"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 )
@@ -31,6 +32,7 @@ type publicAnswer struct {
 	status    int
 	header    http.Header
 	body      []byte
+	length    string // of body, for Content-Length
 	operation string
 }
 
@@ -64,6 +66,7 @@ func publicCache(version func(context.Context) (string, error), size int, next h
 				e.setOperation(a.operation)
 			}
 			maps.Copy(w.Header(), a.header)
+			w.Header().Set("Content-Length", a.length) // one write, not chunks
 			w.WriteHeader(a.status)
 			_, _ = w.Write(a.body)
 			return
@@ -85,7 +88,7 @@ func publicCache(version func(context.Context) (string, error), size int, next h
 		if err != nil || after != before {
 			return // the content changed while the answer was made: it may mix old and new
 		}
-		a := &publicAnswer{version: before, status: rec.status, header: rec.header, body: body}
+		a := &publicAnswer{version: before, status: rec.status, header: rec.header, body: body, length: strconv.Itoa(len(body))}
 		if e := entryFrom(ctx); e != nil {
 			e.mu.Lock()
 			a.operation = e.operation
