@@ -104,6 +104,18 @@ func (f *publicFixture) send(t testing.TB, token, query string, vars map[string]
 // createTool creates and publishes a tool through the API, as an editor.
 func (f *publicFixture) createTool(t testing.TB, name string) {
 	t.Helper()
+	id, version := f.createDraft(t, name)
+	_, out := f.send(t, f.editor, `mutation($id: ID!, $v: Int!) { publishTool(id: $id, version: $v) { status } }`,
+		map[string]any{"id": id, "v": version})
+	if !strings.Contains(out, `"PUBLISHED"`) {
+		t.Fatalf("publishTool: %s", out)
+	}
+}
+
+// createDraft creates a draft tool through the API, as an editor, and returns its id and
+// version.
+func (f *publicFixture) createDraft(t testing.TB, name string) (string, int) {
+	t.Helper()
 	_, out := f.send(t, f.editor, `mutation($in: CreateToolInput!) { createTool(input: $in) { id version } }`, map[string]any{"in": map[string]any{
 		"name": name, "websiteUrl": "https://example.com", "category": "Chat", "pricing": "FREE"}})
 	var created struct {
@@ -117,11 +129,7 @@ func (f *publicFixture) createTool(t testing.TB, name string) {
 	if err := json.Unmarshal([]byte(out), &created); err != nil || created.Data.CreateTool.ID == "" {
 		t.Fatalf("createTool: %s", out)
 	}
-	_, out = f.send(t, f.editor, `mutation($id: ID!, $v: Int!) { publishTool(id: $id, version: $v) { status } }`,
-		map[string]any{"id": created.Data.CreateTool.ID, "v": created.Data.CreateTool.Version})
-	if !strings.Contains(out, `"PUBLISHED"`) {
-		t.Fatalf("publishTool: %s", out)
-	}
+	return created.Data.CreateTool.ID, created.Data.CreateTool.Version
 }
 
 var operationRE = regexp.MustCompile(`^(?:query|mutation) (\w+)`)
@@ -270,22 +278,9 @@ func TestPublicCacheScheduled(t *testing.T) {
 	f := newPublicFixtureAt(t, clock.Now)
 	publishAt, unpublishAt := start.Add(time.Hour), start.Add(2*time.Hour)
 
-	_, out := f.send(t, f.editor, `mutation($in: CreateToolInput!) { createTool(input: $in) { id version } }`, map[string]any{"in": map[string]any{
-		"name": "Later", "websiteUrl": "https://example.com", "category": "Chat", "pricing": "FREE"}})
-	var created struct {
-		Data struct {
-			CreateTool struct {
-				ID      string
-				Version int
-			}
-		}
-	}
-	if err := json.Unmarshal([]byte(out), &created); err != nil || created.Data.CreateTool.ID == "" {
-		t.Fatalf("createTool: %s", out)
-	}
-	id := created.Data.CreateTool.ID
-	_, out = f.send(t, f.editor, `mutation($id: ID!, $v: Int!, $at: Time) { publishTool(id: $id, version: $v, at: $at) { version } }`,
-		map[string]any{"id": id, "v": created.Data.CreateTool.Version, "at": publishAt.Format(time.RFC3339Nano)})
+	id, version := f.createDraft(t, "Later")
+	_, out := f.send(t, f.editor, `mutation($id: ID!, $v: Int!, $at: Time) { publishTool(id: $id, version: $v, at: $at) { version } }`,
+		map[string]any{"id": id, "v": version, "at": publishAt.Format(time.RFC3339Nano)})
 	var scheduled struct {
 		Data struct{ PublishTool struct{ Version int } }
 	}
