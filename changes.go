@@ -27,15 +27,14 @@ type Changes struct {
 // count, before its caller learns that it is done).
 func (c *Changes) Count() uint64 { return c.n.Load() }
 
-// Watch returns stores that are s, and that count their writes in c. API keys are not
-// content, and their writes are not counted.
+// Watch returns stores that are s, and that count their content writes in c. Stores that do
+// not hold content (API keys, the audit log) are s's own: their writes are not counted.
 func (c *Changes) Watch(s Stores) Stores {
-	return Stores{
-		Articles: watched[*Article, ArticleFilter]{s.Articles, c},
-		Benefits: watched[*Benefit, BenefitFilter]{s.Benefits, c},
-		Tools:    watchedTools{s.Tools, c},
-		Keys:     s.Keys,
-	}
+	w := s
+	w.Articles = watched[*Article, ArticleFilter]{s.Articles, c}
+	w.Benefits = watched[*Benefit, BenefitFilter]{s.Benefits, c}
+	w.Tools = watchedTools{s.Tools, c}
+	return w
 }
 
 // write runs a write between two bumps of the count.

@@ -133,6 +133,7 @@ func counting(s pause.Stores, c *calls) pause.Stores {
 		Benefits: counted[*pause.Benefit, pause.BenefitFilter]{s.Benefits, "Benefits", c},
 		Tools:    countedTools{counted[*pause.Tool, pause.ToolFilter]{s.Tools, "Tools", c}, s.Tools},
 		Keys:     countedKeys{s.Keys, c},
+		Audit:    s.Audit, // not read by public queries: not counted
 	}
 }
 
