@@ -306,6 +306,17 @@ func newUser(t *testing.T, env map[string]string) {
 		t.Fatalf("revoked API key: %d %+v, want 401 UNAUTHENTICATED", r.status, r.Errors)
 	}
 
+	// The admin reads who did what to the article, newest first.
+	var audit struct {
+		AuditLog struct {
+			Nodes []struct{ Actor, Action string }
+		}
+	}
+	in.must(admin, `query($id: ID!) { auditLog(first: 10, filter: {itemId: $id}) { nodes { actor action } } }`, map[string]any{"id": a.ID}, &audit)
+	if got := fmt.Sprint(audit.AuditLog.Nodes); got != "[{alice publish} {alice update} {alice create}]" {
+		t.Fatalf("audit log of the article: %s", got)
+	}
+
 	// Restarting keeps everything, and does not import the sample content again.
 	var before struct{ Tools struct{ TotalCount int } }
 	in.must(tok, `{ tools(first: 0) { totalCount } }`, nil, &before)
