@@ -2,15 +2,12 @@ package bench_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"maps"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,16 +15,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"pause"
 	"pause/auth"
 	"pause/bench"
 	"pause/bolt"
 	"pause/content"
 	"pause/dynamo"
+	"pause/dynamo/dynamotest"
 	"pause/ids"
 	"pause/markdown"
 	"pause/server"
@@ -311,35 +305,7 @@ func TestRoundTripsBolt(t *testing.T) {
 // same number of DynamoDB requests, at every page size. It needs tools/dynamodb-local/
 // with-dynamodb.sh (PAUSE_TEST_DYNAMODB_ENDPOINT): without it, it skips, except in CI.
 func TestRoundTripsDynamoDB(t *testing.T) {
-	endpoint := os.Getenv("PAUSE_TEST_DYNAMODB_ENDPOINT")
-	if endpoint == "" {
-		const how = "run it with tools/dynamodb-local/with-dynamodb.sh go test ./bench/"
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PAUSE_TEST_DYNAMODB_ENDPOINT is not set in CI: %s", how)
-		}
-		t.Skipf("PAUSE_TEST_DYNAMODB_ENDPOINT is not set: %s", how)
-	}
-	client := dynamodb.New(dynamodb.Options{
-		Region:                          "us-east-1",
-		Credentials:                     credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint:                    aws.String(endpoint),
-		DisableValidateResponseChecksum: true, // DynamoDB Local sends no checksum
-	})
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "pause-bench-" + hex.EncodeToString(b)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := dynamo.CreateTable(ctx, client, name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &name}); err != nil {
-			t.Logf("delete table %s: %v", name, err)
-		}
-	})
+	client, name := dynamotest.Table(t, "pause-bench-")
 	var requests []int // per query and size, in order
 	testRoundTrips(t, dynamo.New(dynamo.Config{Client: client, Table: name}).Stores(), func(ctx context.Context) (context.Context, func() string) {
 		ctx, m := dynamo.WithMeter(ctx)

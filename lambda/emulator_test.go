@@ -28,14 +28,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"pause"
 	"pause/bolt"
 	"pause/content"
 	"pause/dynamo"
+	"pause/dynamo/dynamotest"
 	"pause/ids"
 	"pause/markdown"
 )
@@ -413,9 +411,6 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
-// The DynamoDB Local endpoint, exported by tools/dynamodb-local/with-dynamodb.sh (make test).
-const dynamoVar = "PAUSE_TEST_DYNAMODB_ENDPOINT"
-
 // testStore makes a store seeded with the sample content (as `pause import content` would)
 // and returns the environment that points the function at it: a fresh table on DynamoDB Local
 // when PAUSE_TEST_DYNAMODB_ENDPOINT is set (make test), or else a bolt file in a temporary
@@ -424,35 +419,17 @@ func testStore(t testing.TB) map[string]string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	endpoint := os.Getenv(dynamoVar)
-	if endpoint == "" && os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not set in CI: run the tests with tools/dynamodb-local/with-dynamodb.sh (make test)", dynamoVar)
-	}
 	var stores pause.Stores
 	var env map[string]string
-	if endpoint != "" {
-		client := dynamodb.New(dynamodb.Options{
-			Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
-			BaseEndpoint: aws.String(endpoint), DisableValidateResponseChecksum: true,
-		})
-		table := "pause-lambda-" + newID()
-		if err := dynamo.CreateTable(ctx, client, table); err != nil {
-			t.Fatalf("create the table: %v", err)
-		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			if _, err := client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &table}); err != nil {
-				t.Logf("delete the table %s: %v", table, err)
-			}
-		})
+	if endpoint := dynamotest.Endpoint(t); endpoint != "" {
+		client, table := dynamotest.Table(t, "pause-lambda-")
 		stores = dynamo.New(dynamo.Config{Client: client, Table: table}).Stores()
 		env = map[string]string{
 			"PAUSE_STORE": "dynamodb", "PAUSE_TABLE": table,
 			"AWS_ENDPOINT_URL_DYNAMODB": endpoint,
 		}
 	} else {
-		t.Logf("%s is not set: the function runs on the bolt store (make test runs it on DynamoDB Local)", dynamoVar)
+		t.Logf("%s is not set: the function runs on the bolt store (make test runs it on DynamoDB Local)", dynamotest.EndpointVar)
 		data := filepath.Join(t.TempDir(), "pause.db")
 		db, err := bolt.Open(data)
 		if err != nil {

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -19,15 +17,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"pause"
 	"pause/auth"
 	"pause/bolt"
 	"pause/content"
 	"pause/dynamo"
+	"pause/dynamo/dynamotest"
 	"pause/graph"
 	"pause/server"
 )
@@ -49,35 +44,7 @@ func TestBadInputBolt(t *testing.T) {
 }
 
 func TestBadInputDynamoDB(t *testing.T) {
-	endpoint := os.Getenv("PAUSE_TEST_DYNAMODB_ENDPOINT")
-	if endpoint == "" {
-		const how = "run the tests with tools/dynamodb-local/with-dynamodb.sh go test ./server/"
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PAUSE_TEST_DYNAMODB_ENDPOINT is not set in CI: %s", how)
-		}
-		t.Skipf("PAUSE_TEST_DYNAMODB_ENDPOINT is not set: %s", how)
-	}
-	client := dynamodb.New(dynamodb.Options{
-		Region:                          "us-east-1",
-		Credentials:                     credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint:                    aws.String(endpoint),
-		DisableValidateResponseChecksum: true,
-	})
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	table := "pause-badinput-" + hex.EncodeToString(b)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := dynamo.CreateTable(ctx, client, table); err != nil {
-		t.Fatalf("create table: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &table}); err != nil {
-			t.Logf("delete table %s: %v", table, err)
-		}
-	})
+	client, table := dynamotest.Table(t, "pause-badinput-")
 	runCatalogue(t, dynamo.New(dynamo.Config{Client: client, Table: table}).Stores())
 }
 

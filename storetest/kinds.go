@@ -326,11 +326,18 @@ func (k *kind[T, F]) wantStoreCount(e *env, n int, what string) {
 // all lists every item through the CMS, following cursors, pages of pause.MaxFirst.
 func (k *kind[T, F]) all(e *env, ctx context.Context, f F, o pause.Order) []T {
 	e.Helper()
+	return k.pages(e, ctx, f, o, pause.MaxFirst, 100)
+}
+
+// pages lists every item through the CMS in pages of first, following cursors, and fails
+// after maxPages pages.
+func (k *kind[T, F]) pages(e *env, ctx context.Context, f F, o pause.Order, first, maxPages int) []T {
+	e.Helper()
 	var out []T
-	q := pause.Query[F]{Filter: f, Order: o, First: pause.MaxFirst}
+	q := pause.Query[F]{Filter: f, Order: o, First: first}
 	for i := 0; ; i++ {
-		if i > 100 {
-			e.Fatalf("list %ss by %s: more than 100 pages", k.name, o)
+		if i > maxPages {
+			e.Fatalf("list %ss by %s: more than %d pages", k.name, o, maxPages)
 		}
 		p, err := k.list(ctx, q)
 		e.must(err, fmt.Sprintf("list %ss by %s", k.name, o))

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"pause"
@@ -146,20 +145,7 @@ func testSchedule[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 // pageByPage lists every item through the CMS one per page, following cursors.
 func pageByPage[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F], ctx context.Context, f F, o pause.Order) []T {
 	e.Helper()
-	var out []T
-	q := pause.Query[F]{Filter: f, Order: o, First: 1}
-	for i := 0; ; i++ {
-		if i > 20 {
-			e.Fatalf("list %ss by %s: more than 20 pages", k.name, o)
-		}
-		p, err := k.list(ctx, q)
-		e.must(err, fmt.Sprintf("list %ss by %s", k.name, o))
-		out = append(out, p.Items...)
-		if !p.HasNextPage {
-			return out
-		}
-		q.After = p.EndCursor()
-	}
+	return k.pages(e, ctx, f, o, 1, 20)
 }
 
 // testScheduleCategories: tool categories change at a scheduled time exactly, and agree with
