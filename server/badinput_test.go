@@ -380,6 +380,8 @@ func runCatalogue(t *testing.T, stores pause.Stores) {
 		{name: "taken slug", rq: ed(createTool, validToolInput(map[string]any{"slug": tool.Slug})), status: ok, code: pause.ECONFLICT},
 		{name: "stale version", rq: ed(`mutation($id: ID!, $v: Int!) { updateTool(id: $id, version: $v, input: {name: "Changed"}) { id } }`, map[string]any{"id": tool.ID, "v": tool.Version - 1}), status: ok, code: pause.ECONFLICT},
 		{name: "future version", rq: ed(`mutation($id: ID!, $v: Int!) { publishArticle(id: $id, version: $v) { id } }`, map[string]any{"id": article.ID, "v": article.Version + 1}), status: ok, code: pause.ECONFLICT},
+		{name: "schedule at a time that is not one", rq: ed(`mutation($id: ID!) { publishTool(id: $id, version: 1, at: "next tuesday") { version } }`, map[string]any{"id": tool2.ID}), status: ok, code: pause.EINVALID},
+		{name: "schedule at a time variable that is not one", rq: ed(`mutation($id: ID!, $at: Time) { publishTool(id: $id, version: 1, at: $at) { version } }`, map[string]any{"id": tool2.ID, "at": "2026-13-45T99:00:00Z"}), status: ok, code: pause.EINVALID},
 		{name: "negative version", rq: adm(`mutation($id: ID!) { deleteTool(id: $id, version: -1) }`, map[string]any{"id": tool2.ID}), status: ok, code: pause.ECONFLICT},
 		{name: "delete of a missing id", rq: adm(`mutation { deleteTool(id: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", version: 1) }`, nil), status: ok, code: pause.ENOTFOUND},
 		{name: "reorder of 101 benefits", rq: ed(`mutation($ids: [ID!]!) { reorderBenefits(ids: $ids) { id } }`, map[string]any{"ids": numbered("id", pause.MaxFirst+1)}), status: ok, code: pause.EINVALID},
