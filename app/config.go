@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"pause"
 	"pause/auth"
 	"pause/bolt"
@@ -52,6 +54,13 @@ type Config struct {
 	JWTIssuer    string // PAUSE_JWT_ISSUER
 	JWTAudience  string // PAUSE_JWT_AUDIENCE
 	JWTRoleClaim string // PAUSE_JWT_ROLE_CLAIM
+
+	// AWS loads the AWS SDK's configuration (region, credentials, endpoint) for the DynamoDB
+	// store; it is not read from the environment here. cmd/pause loads the SDK's default chain
+	// (config.LoadDefaultConfig: profiles, SSO, AWS_ENDPOINT_URL_DYNAMODB...); the Lambda
+	// function reads only the variables Lambda sets, which keeps the SDK's credential chain,
+	// and the time its packages take to initialize, out of the function's cold start.
+	AWS func(context.Context) (aws.Config, error)
 }
 
 // FromEnv reads the configuration from the environment, with defaults for what is not set.

@@ -2,17 +2,21 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"pause"
 	"pause/dynamo"
 )
 
-// openDynamo opens the stores on the DynamoDB table PAUSE_TABLE, with a client configured by the
-// AWS SDK from its own variables (AWS_REGION, credentials, AWS_ENDPOINT_URL_DYNAMODB).
+// openDynamo opens the stores on the DynamoDB table PAUSE_TABLE, with a client of the AWS
+// configuration that c.AWS loads.
 func (c Config) openDynamo(ctx context.Context) (pause.Stores, error) {
-	client, err := dynamo.NewClient(ctx)
+	client, err := c.dynamoClient(ctx)
 	if err != nil {
 		return pause.Stores{}, err
 	}
@@ -22,11 +26,22 @@ func (c Config) openDynamo(ctx context.Context) (pause.Stores, error) {
 // CreateTable creates the DynamoDB table PAUSE_TABLE with its indexes, and waits until it is
 // ready; an existing table is left as it is.
 func (c Config) CreateTable(ctx context.Context) error {
-	client, err := dynamo.NewClient(ctx)
+	client, err := c.dynamoClient(ctx)
 	if err != nil {
 		return err
 	}
 	return dynamo.CreateTable(ctx, client, c.Table)
+}
+
+func (c Config) dynamoClient(ctx context.Context) (*dynamodb.Client, error) {
+	if c.AWS == nil {
+		return nil, errors.New("app: the DynamoDB store needs Config.AWS, the AWS configuration's loader")
+	}
+	cfg, err := c.AWS(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load the AWS configuration: %w", err)
+	}
+	return dynamo.NewClient(cfg), nil
 }
 
 // meterDynamo logs, at debug level, the DynamoDB requests and capacity each HTTP request cost,

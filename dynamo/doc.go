@@ -6,8 +6,8 @@
 //
 // Use it as
 //
-//	client, err := dynamo.NewClient(ctx)             // AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, ...
-//	err = dynamo.CreateTable(ctx, client, "pause")    // local use and tests; infra makes the real one
+//	client := dynamo.NewClient(awsConfig)             // an aws.Config: region, credentials, endpoint
+//	err := dynamo.CreateTable(ctx, client, "pause")   // local use and tests; infra makes the real one
 //	stores := dynamo.New(dynamo.Config{Client: client, Table: "pause"}).Stores()
 //	ctx, meter := dynamo.WithMeter(ctx)               // per GraphQL operation; log meter.Usage()
 //

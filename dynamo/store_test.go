@@ -3,13 +3,14 @@ package dynamo
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -352,28 +353,32 @@ func TestCreateTable(t *testing.T) {
 	}
 }
 
-// TestNewClientFromEnvironment: NewClient reads the region, the credentials and
-// AWS_ENDPOINT_URL_DYNAMODB from the environment, as the CLI and the Lambda rely on.
-func TestNewClientFromEnvironment(t *testing.T) {
+// TestNewClient: NewClient's client uses the configuration's region, credentials and
+// endpoint, and keeps the SDK's retryer behind its own HTTP timeouts.
+func TestNewClient(t *testing.T) {
 	ep := testEndpoint(t)
-	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", ep)
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	client, err := NewClient(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := randomName("pause-env-")
+	client := NewClient(aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(ep),
+	})
+	name := randomName("pause-client-")
 	if err := CreateTable(context.Background(), client, name); err != nil {
 		t.Fatal(err)
 	}
 	defer client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &name})
 	out, err := client.ListTables(context.Background(), &dynamodb.ListTablesInput{})
 	if err != nil || !slices.Contains(out.TableNames, name) {
-		t.Fatalf("the table made through the environment's endpoint is not there: %v %v", out, err)
+		t.Fatalf("the table made through the configured endpoint is not there: %v %v", out, err)
+	}
+	o := client.Options()
+	if hc, ok := o.HTTPClient.(*awshttp.BuildableClient); !ok || hc.GetTimeout() != 10*time.Second {
+		t.Errorf("the client's HTTP client is %T, not one with a 10 s timeout", o.HTTPClient)
+	}
+	if o.Retryer == nil {
+		t.Error("the client has no retryer")
+	} else if n := o.Retryer.MaxAttempts(); n < 3 {
+		t.Errorf("the client makes %d attempts, not the SDK standard retryer's", n)
 	}
 }
 

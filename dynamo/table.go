@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -100,20 +99,18 @@ func checkTable(t *types.TableDescription, want *dynamodb.CreateTableInput) erro
 	return nil
 }
 
-// NewClient returns a DynamoDB client configured from the environment the way the AWS SDK
-// does it (config.LoadDefaultConfig: AWS_REGION, credentials, and AWS_ENDPOINT_URL_DYNAMODB
-// to point it at DynamoDB Local), with optFns applied to the loading. Its HTTP client gives
-// up on a connection after 2 s and on a request after 10 s, so that an unreachable DynamoDB
-// becomes an UNAVAILABLE error in seconds rather than minutes; the SDK's standard retryer
-// (3 attempts, with backoff) stays on.
-func NewClient(ctx context.Context, optFns ...func(*config.LoadOptions) error) (*dynamodb.Client, error) {
-	httpClient := awshttp.NewBuildableClient().
+// NewClient returns a DynamoDB client for the AWS configuration cfg: its region, credentials
+// and endpoint (BaseEndpoint, or the service's own setting among cfg.ConfigSources, such as
+// AWS_ENDPOINT_URL_DYNAMODB when cfg comes from config.LoadDefaultConfig). Where cfg comes from
+// is the caller's choice: the CLI loads the SDK's default chain, the Lambda function reads only
+// its environment. The client's HTTP client gives up on a connection after 2 s and on a request
+// after 10 s, so that an unreachable DynamoDB becomes an UNAVAILABLE error in seconds rather
+// than minutes; the SDK's standard retryer stays on (DynamoDB's default: 4 attempts, with
+// backoff).
+func NewClient(cfg aws.Config) *dynamodb.Client {
+	cfg = cfg.Copy()
+	cfg.HTTPClient = awshttp.NewBuildableClient().
 		WithDialerOptions(func(d *net.Dialer) { d.Timeout = 2 * time.Second }).
 		WithTimeout(10 * time.Second)
-	opts := append([]func(*config.LoadOptions) error{config.WithHTTPClient(httpClient)}, optFns...)
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("dynamo: load AWS configuration: %w", err)
-	}
-	return dynamodb.NewFromConfig(cfg), nil
+	return dynamodb.NewFromConfig(cfg)
 }

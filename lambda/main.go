@@ -3,9 +3,9 @@
 // aws-lambda-go-api-proxy, which turns API Gateway events into http.Requests and responses
 // back into events.
 //
-// Everything is built once, at init: the configuration (from the environment only), the JWT
-// secret (from SSM Parameter Store, see secret.go), the store's client, the schema and the
-// handler. Each invoke then only runs the handler. In Lambda, production is the default
+// Everything is built once, at init: the configuration (from the environment only, AWS's
+// included: see aws.go), the JWT secret (from SSM Parameter Store, see secret.go), the store's
+// client, the schema and the handler. Each invoke then only runs the handler. In Lambda, production is the default
 // (PAUSE_ENV=production) and so is the DynamoDB store (PAUSE_STORE=dynamodb).
 //
 // The Lambda-specific settings, beside app's PAUSE_* variables:
@@ -20,8 +20,10 @@
 // but only for tests: every instance would have its own file, lost when the instance goes.
 //
 // Build it with `make lambda`: dist/bootstrap and dist/pause-lambda.zip. It imports app (and
-// through it server, graph and the stores), aws-lambda-go, aws-lambda-go-api-proxy and the AWS
-// SDK's SSM client.
+// through it server, graph and the stores), aws-lambda-go, aws-lambda-go-api-proxy and, of the
+// AWS SDK, only the DynamoDB client and the request signer: a cold start pays for the
+// initialization of every package linked in (docs/PERFORMANCE.md), so neither the SDK's SSM
+// client nor its default configuration chain is.
 package main
 
 import (
@@ -34,6 +36,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"pause/app"
@@ -57,7 +60,7 @@ const (
 var processStart = time.Now()
 
 func main() {
-	err := run(context.Background(), os.Getenv, os.Stderr, ssmSecret, func(handler any) { lambda.Start(handler) })
+	err := run(context.Background(), os.Getenv, os.Stderr, ssmSecret(os.Getenv), func(handler any) { lambda.Start(handler) })
 	if err != nil {
 		// The runtime reports the exit as an init error; the message is in the function's log.
 		fmt.Fprintln(os.Stderr, "pause-lambda:", err)
@@ -92,6 +95,7 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 		return nil, fmt.Errorf("%s must be v2 (HTTP API) or v1 (REST API), not %q", envEvent, event)
 	}
 	cfg := app.FromEnv(env)
+	cfg.AWS = func(context.Context) (aws.Config, error) { return awsConfig(env) }
 	log := cfg.Logger(stderr)
 	cfg.TuneGC()
 	if cfg.Store == "bolt" {

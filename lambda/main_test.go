@@ -9,9 +9,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 const unitSecret = "unit-test-jwt-secret-0123456789abcdef"
@@ -99,7 +96,8 @@ func TestNewHandlerRefuses(t *testing.T) {
 	}{
 		"unknown event":         {map[string]string{envEvent: "v3", "PAUSE_JWT_SECRET": unitSecret}, envEvent},
 		"production, no secret": {map[string]string{"PAUSE_STORE": "bolt", "PAUSE_DATA": "unused"}, "PAUSE_JWT_SECRET"},
-		"short secret":          {map[string]string{"PAUSE_JWT_SECRET": "short"}, "32 bytes"},
+		"short secret":          {merge(awsEnv(), map[string]string{"PAUSE_JWT_SECRET": "short"}), "32 bytes"},
+		"no AWS region":         {map[string]string{"PAUSE_JWT_SECRET": unitSecret}, "AWS_REGION"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			env := c.env
@@ -177,21 +175,5 @@ func TestRun(t *testing.T) {
 				t.Errorf("headers %v", resHeaders)
 			}
 		})
-	}
-}
-
-func TestGetParameter(t *testing.T) {
-	fake := newFakeSSM(t, "/pause/demo/jwt-secret", unitSecret)
-	client := ssm.New(ssm.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(fake.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
-	})
-	got, err := getParameter(context.Background(), client, "/pause/demo/jwt-secret")
-	if err != nil || got != unitSecret {
-		t.Fatalf("getParameter = %q, %v", got, err)
-	}
-	_, err = getParameter(context.Background(), client, "/pause/other")
-	if err == nil || !strings.Contains(err.Error(), "/pause/other") || !strings.Contains(err.Error(), "ParameterNotFound") {
-		t.Errorf("missing parameter: %v", err)
 	}
 }

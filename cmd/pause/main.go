@@ -20,9 +20,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 
 	"pause/app"
-	"syscall"
 )
 
 func main() {
@@ -56,6 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errors.New("no command given")
 	}
 	cfg := app.FromEnv(getenv)
+	cfg.AWS = loadAWS
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return serve(ctx, cfg, rest, stderr)
@@ -74,4 +78,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
+}
+
+// loadAWS loads the AWS SDK's default configuration: AWS_REGION, credentials from the
+// environment, the shared files' profiles (AWS_PROFILE, SSO) or an instance role, and
+// AWS_ENDPOINT_URL_DYNAMODB to point the store at DynamoDB Local.
+func loadAWS(ctx context.Context) (aws.Config, error) {
+	return config.LoadDefaultConfig(ctx)
 }
