@@ -1,15 +1,13 @@
 package server
 
 import (
-	"bytes"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/base64"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
-
-	"github.com/99designs/gqlgen/graphql/playground"
 )
 
 // apiCSP is the Content-Security-Policy of everything but GraphiQL: the API answers JSON,
@@ -39,16 +37,18 @@ var (
 	remoteOrigin = regexp.MustCompile(`(?:src|href)="(https://[^/"]+)/`)
 )
 
-// graphiQL serves gqlgen's GraphiQL page with a policy made for it: its one inline script by
-// hash, its scripts and styles from their CDN (which the page pins with integrity hashes),
-// inline styles (GraphiQL sets them at run time), and requests to this origin only. The page
-// is rendered once, here, so that the hash is the hash of what is served.
-func graphiQL(title, endpoint string) http.Handler {
-	page := playground.Handler(title, endpoint)
-	rec := &pageRecorder{header: http.Header{}}
-	page(rec, &http.Request{Method: http.MethodGet, Header: http.Header{}})
-	html := rec.body.Bytes()
+// graphiqlPage is gqlgen's GraphiQL page for /graphql, rendered by `go generate`
+// (internal/graphiqlgen says why it is not rendered at run time).
+//
+//go:generate go run ./internal/graphiqlgen graphiql.html
+//go:embed graphiql.html
+var graphiqlPage []byte
 
+// graphiQL serves the GraphiQL page with a policy made for it: its one inline script by hash,
+// its scripts and styles from their CDN (which the page pins with integrity hashes), inline
+// styles (GraphiQL sets them at run time), and requests to this origin only.
+func graphiQL() http.Handler {
+	html := graphiqlPage
 	scripts := []string{}
 	for _, m := range inlineScript.FindAllSubmatch(html, -1) {
 		sum := sha256.Sum256(m[1])
@@ -80,13 +80,3 @@ func graphiQL(title, endpoint string) http.Handler {
 		_, _ = w.Write(html)
 	})
 }
-
-// pageRecorder keeps what a handler writes.
-type pageRecorder struct {
-	header http.Header
-	body   bytes.Buffer
-}
-
-func (p *pageRecorder) Header() http.Header         { return p.header }
-func (p *pageRecorder) WriteHeader(int)             {}
-func (p *pageRecorder) Write(b []byte) (int, error) { return p.body.Write(b) }

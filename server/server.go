@@ -124,7 +124,7 @@ func New(cfg Config) http.Handler {
 		fmt.Fprintln(w, `{"status":"ok"}`)
 	})
 	if open {
-		mux.Handle("GET /{$}", graphiQL("Pause", "/graphql"))
+		mux.Handle("GET /{$}", graphiQL())
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, pause.Errorf(pause.ENOTFOUND, "There is nothing at %s: the API is at /graphql.", r.URL.Path))
