@@ -1,7 +1,7 @@
 // Package auth verifies the credentials that callers send and issues tokens for editors: HS256
 // JSON Web Tokens (golang-jwt) signed with the deployment's secret, carrying the subject and a
 // role claim; and tokens of an external issuer (RS256/ES256, such as Amazon Cognito's), verified
-// against its JWKS. It imports pause, golang-jwt and jwx.
+// against its JWKS. It imports pause, golang-jwt and jwkset.
 package auth
 
 import (

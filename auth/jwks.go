@@ -17,16 +17,17 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/MicahParks/jwkset"
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"pause"
 )
 
 // External identity: tokens that an identity provider (an Amazon Cognito user pool, Auth0,
-// Keycloak...) signs with RS256 or ES256 and publishes the public keys of as a JWKS. The JWKS is
-// parsed with lestrrat-go/jwx (jwk only); signatures and the registered claims are checked with
-// golang-jwt, as for Pause's own tokens.
+// Keycloak...) signs with RS256 or ES256 and publishes the public keys of as a JWKS. The keys of
+// the JWKS are decoded with MicahParks/jwkset (no dependencies beyond golang.org/x/time, and light
+// at init, which matters for the Lambda's cold start); signatures and the registered claims are
+// checked with golang-jwt, as for Pause's own tokens.
 
 // Defaults of JWKSConfig, and the limits of a fetch.
 const (
@@ -371,54 +372,51 @@ func (j *JWKS) load(ctx context.Context) (map[string]verifyKey, error) {
 	} else if len(body) > jwksMaxBody {
 		return nil, fmt.Errorf("larger than %d bytes", jwksMaxBody)
 	}
-	set, err := jwk.Parse(body)
+	entries, err := jwksEntries(body)
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
-	return signingKeys(set)
+	return signingKeys(entries)
+}
+
+// jwksEntries returns the members of the JWKS's "keys" array, undecoded, so that one malformed
+// key is skipped rather than failing the set. A body that is a single JWK (an object with "kty"
+// and no "keys") is taken as a set of that one key.
+func jwksEntries(body []byte) ([]json.RawMessage, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return nil, err
+	}
+	keys, ok := top["keys"]
+	if !ok {
+		if _, single := top["kty"]; single {
+			return []json.RawMessage{body}, nil
+		}
+		return nil, errors.New(`no "keys" member`)
+	}
+	var entries []json.RawMessage
+	if err := json.Unmarshal(keys, &entries); err != nil || entries == nil {
+		return nil, errors.New(`"keys" is not an array`)
+	}
+	return entries, nil
 }
 
 // signingKeys returns the keys of the set that can verify RS256 (RSA of 2048 bits or more) or
-// ES256 (EC on P-256) signatures, by kid. Keys without a kid, for encryption, with another alg
-// or of another type are skipped; a set with no usable key is an error.
-func signingKeys(set jwk.Set) (map[string]verifyKey, error) {
+// ES256 (EC on P-256) signatures, by kid. Keys without a kid, for encryption (a use other than
+// "sig"), with an alg other than the one their type verifies, of another type or curve, or that
+// do not decode (bad base64, an EC point not on its curve, an unknown kty, a member of the wrong
+// JSON type...) are skipped; of two usable keys with one kid, the first is kept. A set with no
+// usable key is an error. A key that does not decode is skipped rather than failing the set, so
+// that one odd key published beside good ones does not stop every external sign-in; a token that
+// names a skipped kid is refused as having an unknown kid.
+func signingKeys(entries []json.RawMessage) (map[string]verifyKey, error) {
 	keys := map[string]verifyKey{}
-	for i := range set.Len() {
-		k, _ := set.Key(i)
-		kid, _ := k.KeyID()
-		if kid == "" {
+	for _, raw := range entries {
+		kid, vk, ok := signingKey(raw)
+		if !ok {
 			continue
 		}
 		if _, dup := keys[kid]; dup {
-			continue
-		}
-		if use, ok := k.KeyUsage(); ok && use != "sig" {
-			continue
-		}
-		pub, err := jwk.PublicKeyOf(k)
-		if err != nil {
-			continue
-		}
-		var raw any
-		if err := jwk.Export(pub, &raw); err != nil {
-			continue
-		}
-		var vk verifyKey
-		switch p := raw.(type) {
-		case *rsa.PublicKey:
-			if p.N.BitLen() < 2048 {
-				continue
-			}
-			vk = verifyKey{alg: jwt.SigningMethodRS256.Alg(), key: p}
-		case *ecdsa.PublicKey:
-			if p.Curve != elliptic.P256() {
-				continue
-			}
-			vk = verifyKey{alg: jwt.SigningMethodES256.Alg(), key: p}
-		default:
-			continue
-		}
-		if alg, ok := k.Algorithm(); ok && alg.String() != vk.alg {
 			continue
 		}
 		keys[kid] = vk
@@ -427,4 +425,57 @@ func signingKeys(set jwk.Set) (map[string]verifyKey, error) {
 		return nil, errors.New("no RS256 or ES256 signing key with a kid")
 	}
 	return keys, nil
+}
+
+// stdToURL turns standard base64 into base64url. RFC 7517 requires base64url, but some issuers
+// publish the standard alphabet, which jwkset refuses; trailing "=" padding jwkset strips itself.
+var stdToURL = strings.NewReplacer("+", "-", "/", "_")
+
+// signingKey decodes one JWK of a set and returns its kid and the key if it is an RS256 or ES256
+// signing key (see signingKeys).
+//
+// Only the public members reach jwkset: private ones (d, p, q, dp, dq, qi, oth, k) that an issuer
+// publishes by mistake are dropped unread, and such a key verifies with its public part alone. So
+// are key_ops and the X.509 members (x5c, x5t, x5t#S256, x5u): jwkset would parse the certificates
+// and refuse the whole key if one did not parse (Go's parser refuses some that IdPs issue, such as
+// ones with a negative serial number) or did not match n/e or x/y, or if x5u were not https. The
+// certificates are not what Pause trusts (it trusts the JWKS URL, fetched over TLS, and no chain
+// is verified), and Pause verifies with n/e or x/y only. jwkset still checks what is kept: that
+// n/e and x/y decode, that e is in range and that the EC point is on its curve.
+func signingKey(raw json.RawMessage) (string, verifyKey, bool) {
+	var m jwkset.JWKMarshal
+	if err := json.Unmarshal(raw, &m); err != nil || m.KID == "" {
+		return "", verifyKey{}, false
+	}
+	if m.USE != "" && m.USE != jwkset.UseSig {
+		return "", verifyKey{}, false
+	}
+	pub := jwkset.JWKMarshal{
+		KTY: m.KTY, USE: m.USE, ALG: m.ALG, KID: m.KID,
+		N: stdToURL.Replace(m.N), E: stdToURL.Replace(m.E), // RSA
+		CRV: m.CRV, X: stdToURL.Replace(m.X), Y: stdToURL.Replace(m.Y), // EC (and OKP, skipped below)
+	}
+	j, err := jwkset.NewJWKFromMarshal(pub, jwkset.JWKMarshalOptions{Private: false}, jwkset.JWKValidateOptions{})
+	if err != nil {
+		return "", verifyKey{}, false
+	}
+	var vk verifyKey
+	switch k := j.Key().(type) {
+	case *rsa.PublicKey:
+		if k.N.BitLen() < 2048 {
+			return "", verifyKey{}, false
+		}
+		vk = verifyKey{alg: jwt.SigningMethodRS256.Alg(), key: k}
+	case *ecdsa.PublicKey:
+		if k.Curve != elliptic.P256() {
+			return "", verifyKey{}, false
+		}
+		vk = verifyKey{alg: jwt.SigningMethodES256.Alg(), key: k}
+	default: // Ed25519, X25519
+		return "", verifyKey{}, false
+	}
+	if m.ALG != "" && m.ALG.String() != vk.alg {
+		return "", verifyKey{}, false
+	}
+	return m.KID, vk, true
 }

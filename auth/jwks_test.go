@@ -6,10 +6,14 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,7 +23,6 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"pause"
 	"pause/auth"
@@ -110,35 +113,63 @@ func newJWKSServer(t *testing.T, keys ...signer) *jwksServer {
 	return s
 }
 
-// publish replaces the key set the server serves.
+// publish replaces the key set the server serves with the public keys of the signers.
 func (s *jwksServer) publish(t *testing.T, keys ...signer) {
 	t.Helper()
-	set := jwk.NewSet()
-	for _, k := range keys {
-		key, err := jwk.Import(k.public())
-		if err != nil {
-			t.Fatal(err)
-		}
-		alg := "RS256"
-		if _, ok := k.priv.(*ecdsa.PrivateKey); ok {
-			alg = "ES256"
-		}
-		for name, v := range map[string]any{jwk.KeyIDKey: k.kid, jwk.KeyUsageKey: "sig", jwk.AlgorithmKey: alg} {
-			if err := key.Set(name, v); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := set.AddKey(key); err != nil {
-			t.Fatal(err)
-		}
+	entries := make([]any, len(keys))
+	for i, k := range keys {
+		entries[i] = publicJWK(t, k)
 	}
-	body, err := json.Marshal(set)
+	s.publishJWKs(t, entries...)
+}
+
+// publishJWKs replaces the key set the server serves with the given JWKs, as they are.
+func (s *jwksServer) publishJWKs(t *testing.T, keys ...any) {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"keys": keys})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.mu.Lock()
 	s.body, s.down = body, false
 	s.mu.Unlock()
+}
+
+var b64url = base64.RawURLEncoding.EncodeToString
+
+// publicJWK builds the JWK of a signer's public key by hand, as an identity provider publishes it:
+// kty, kid, use "sig", alg, and the key's numbers in base64url (n and e; crv, x and y).
+func publicJWK(t *testing.T, s signer) map[string]any {
+	t.Helper()
+	switch k := s.priv.(type) {
+	case *rsa.PrivateKey:
+		return map[string]any{"kty": "RSA", "kid": s.kid, "use": "sig", "alg": "RS256",
+			"n": b64url(k.N.Bytes()), "e": b64url(big.NewInt(int64(k.E)).Bytes())}
+	case *ecdsa.PrivateKey:
+		p, err := k.PublicKey.Bytes() // 0x04 || x || y
+		if err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"kty": "EC", "kid": s.kid, "use": "sig", "alg": "ES256",
+			"crv": "P-256", "x": b64url(p[1:33]), "y": b64url(p[33:])}
+	}
+	panic("unknown key type")
+}
+
+// with returns a copy of a JWK with members changed; nil deletes one.
+func with(jwk map[string]any, changes map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range jwk {
+		out[k] = v
+	}
+	for k, v := range changes {
+		if v == nil {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func (s *jwksServer) setDown(down bool) {
@@ -355,6 +386,64 @@ func jwtHeader(t *testing.T, h map[string]any) string {
 		t.Fatal(err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// TestJWKSPublishedKeys: keys as identity providers publish them. A Cognito/Auth0/Keycloak-style
+// key with an X.509 chain and thumbprints verifies with its n and e (the certificate members are
+// not read: not even a certificate that does not parse or match refuses the key); private key
+// members published by mistake are never read, the key verifying with its public part; a key
+// that does not decode (an EC point not on the curve) is skipped, the rest of the set in use.
+func TestJWKSPublishedKeys(t *testing.T) {
+	cognito, auth0, leaked, leakedBadD, offCurve, es := rsaSigner(t, "cognito"), rsaSigner(t, "auth0"),
+		rsaSigner(t, "leaked"), rsaSigner(t, "leaked-bad-d"), ecSigner(t, "off-curve"), ecSigner(t, "es-1")
+	cert := func(s signer) []byte {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "idp.example"},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, s.public(), s.priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der
+	}
+	der := cert(cognito)
+	sha1Sum, sha256Sum := sha1.Sum(der), sha256.Sum256(der)
+	withChain := with(publicJWK(t, cognito), map[string]any{
+		"x5c": []string{base64.StdEncoding.EncodeToString(der)}, "x5t": b64url(sha1Sum[:]), "x5t#S256": b64url(sha256Sum[:]),
+	})
+	// Auth0's certificate is for another key, its thumbprints are wrong and x5u is not https.
+	badChain := with(publicJWK(t, auth0), map[string]any{
+		"x5c": []string{base64.StdEncoding.EncodeToString(cert(es)), "bm90IGEgY2VydA=="}, "x5t": "AAAA",
+		"x5u": "http://idp.example/cert.pem", "key_ops": []string{"verify", "frobnicate"},
+	})
+	lk := leaked.priv.(*rsa.PrivateKey)
+	private := with(publicJWK(t, leaked), map[string]any{
+		"d": b64url(lk.D.Bytes()), "p": b64url(lk.Primes[0].Bytes()), "q": b64url(lk.Primes[1].Bytes()),
+		"dp": b64url(lk.Precomputed.Dp.Bytes()), "dq": b64url(lk.Precomputed.Dq.Bytes()), "qi": b64url(lk.Precomputed.Qinv.Bytes()),
+	})
+	privateBadD := with(publicJWK(t, leakedBadD), map[string]any{"d": "not base64!", "p": b64url([]byte{3})})
+	good := publicJWK(t, offCurve)
+	notOnCurve := with(good, map[string]any{"y": good["x"]})
+
+	srv := newJWKSServer(t)
+	srv.publishJWKs(t, withChain, badChain, private, privateBadD, notOnCurve, publicJWK(t, es))
+	c := newClock()
+	j := newJWKS(t, srv.URL, c, nil)
+	for _, s := range []signer{cognito, auth0, leaked, leakedBadD, es} {
+		if _, err := j.Verify(context.Background(), s.sign(t, c.claims(nil))); err != nil {
+			t.Errorf("%s: %v", s.kid, err)
+		}
+	}
+	_, err := j.Verify(context.Background(), offCurve.sign(t, c.claims(nil)))
+	wantCode(t, "the kid of a key not on the curve", err, pause.EUNAUTHENTICATED)
+
+	// A set whose only key is not on the curve has no usable key: it cannot be fetched.
+	bad := newJWKSServer(t)
+	bad.publishJWKs(t, notOnCurve)
+	_, err = newJWKS(t, bad.URL, c, nil).Verify(context.Background(), offCurve.sign(t, c.claims(nil)))
+	wantCode(t, "a set with only a key not on the curve", err, pause.EUNAVAILABLE)
+	if !strings.Contains(err.Error(), "no RS256 or ES256 signing key with a kid") {
+		t.Errorf("the error %q does not say why", err)
+	}
 }
 
 func TestJWKSRotation(t *testing.T) {
