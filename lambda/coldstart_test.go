@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -28,7 +29,12 @@ import (
 //     init, and the first request (a public query that reads the store);
 //   - warm-ms: the same request again, in the now warm environment;
 //   - bootstrap-MB: the size of the release build (linux/arm64, the Makefile's flags), what
-//     Lambda loads.
+//     Lambda loads;
+//   - minimal-rie-init-ms, minimal-first-ms: the same as rie-init-ms and first-ms for the peer,
+//     the smallest Go function (testdata/minimal: aws-lambda-go answering 200, 9 MB), started
+//     right after Pause in each iteration: the floor that this machine and the emulator set;
+//   - over-minimal-ms: the median of each iteration's rie-init-ms less the peer's, what Pause's
+//     own init costs above that floor.
 //
 // Run it beside DynamoDB Local, as docs/PERFORMANCE.md says:
 //
@@ -37,7 +43,11 @@ func BenchmarkColdStart(b *testing.B) {
 	bootstrap := hostBootstrap(b)
 	store := testStore(b)
 	release := filepath.Join(buildDir, "linux-arm64", "bootstrap")
-	if err := buildBootstrap(release, "linux", "arm64"); err != nil {
+	if err := buildBootstrap(release, ".", "linux", "arm64"); err != nil {
+		b.Fatal(err)
+	}
+	minimal := filepath.Join(buildDir, "minimal", "bootstrap")
+	if err := buildBootstrap(minimal, "./testdata/minimal", runtime.GOOS, runtime.GOARCH); err != nil {
 		b.Fatal(err)
 	}
 	info, err := os.Stat(release)
@@ -47,13 +57,11 @@ func BenchmarkColdStart(b *testing.B) {
 	query := request{method: "POST", path: "/graphql", version: "v2",
 		header: map[string]string{"Content-Type": "application/json"},
 		body:   `{"query":"{ articles(first: 3) { nodes { title } } tools(first: 0) { totalCount } }"}`}
-	var inits, rieInits, firsts, warms []float64
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		ssm := newFakeSSM(b, e2eSecretParam, e2eSecret)
-		env := traceInit(functionEnv(store, ssm, ""))
-		env["LOG_LEVEL"] = "info" // the emulator's own log level: its INIT REPORT
+	var inits, rieInits, firsts, warms, peerInits, peerFirsts, over []float64
+	// cold starts the function in a new emulator, with LOG_LEVEL=info for the emulator's INIT
+	// REPORT, and sends it the query: its first invoke.
+	cold := func(bootstrap string, env map[string]string) (*emulator, float64) {
+		env["LOG_LEVEL"] = "info"
 		fn := startEmulator(b, bootstrap, env)
 		b.StartTimer()
 		start := time.Now()
@@ -61,17 +69,33 @@ func BenchmarkColdStart(b *testing.B) {
 		first := time.Since(start)
 		b.StopTimer()
 		if res.status != 200 {
-			b.Fatalf("status %d: %s", res.status, res.body)
+			b.Fatalf("%s: status %d: %s", bootstrap, res.status, res.body)
 		}
-		start = time.Now()
-		fn.do(b, query)
-		warm := time.Since(start)
+		return fn, ms(first)
+	}
+	b.ResetTimer()
+	b.StopTimer()
+	for i := 0; i < b.N; i++ {
+		// Pause with the init trace, for init-ms; the trace's own writing slows it down a
+		// little, so the other figures come from a second cold start without it.
+		ssm := newFakeSSM(b, e2eSecretParam, e2eSecret)
+		fn, _ := cold(bootstrap, traceInit(functionEnv(store, ssm, "")))
 		inits = append(inits, readyInit(b, fn))
-		rieInits = append(rieInits, rieInit(b, fn))
-		firsts = append(firsts, ms(first))
-		warms = append(warms, ms(warm))
 		fn.stop()
-		b.StartTimer()
+
+		fn, first := cold(bootstrap, functionEnv(store, ssm, ""))
+		start := time.Now()
+		fn.do(b, query)
+		warms = append(warms, ms(time.Since(start)))
+		firsts = append(firsts, first)
+		rieInits = append(rieInits, rieInit(b, fn))
+		fn.stop()
+
+		peer, first := cold(minimal, awsEnv())
+		peerFirsts = append(peerFirsts, first)
+		peerInits = append(peerInits, rieInit(b, peer))
+		over = append(over, rieInits[len(rieInits)-1]-peerInits[len(peerInits)-1])
+		peer.stop()
 	}
 	b.StopTimer()
 	b.ReportMetric(median(inits), "init-ms")
@@ -79,6 +103,9 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ReportMetric(median(firsts), "first-ms")
 	b.ReportMetric(median(warms), "warm-ms")
 	b.ReportMetric(float64(info.Size())/1e6, "bootstrap-MB")
+	b.ReportMetric(median(peerInits), "minimal-rie-init-ms")
+	b.ReportMetric(median(peerFirsts), "minimal-first-ms")
+	b.ReportMetric(median(over), "over-minimal-ms")
 	b.ReportMetric(0, "ns/op") // the first-ms metric says it better
 }
 

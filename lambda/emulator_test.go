@@ -123,7 +123,7 @@ func hostBootstrap(t testing.TB) string {
 	t.Helper()
 	bootstrapOnce.Do(func() {
 		bootstrapPath = filepath.Join(buildDir, "host", "bootstrap")
-		bootstrapErr = buildBootstrap(bootstrapPath, runtime.GOOS, runtime.GOARCH)
+		bootstrapErr = buildBootstrap(bootstrapPath, ".", runtime.GOOS, runtime.GOARCH)
 	})
 	if bootstrapErr != nil {
 		t.Fatal(bootstrapErr)
@@ -131,10 +131,11 @@ func hostBootstrap(t testing.TB) string {
 	return bootstrapPath
 }
 
-// buildBootstrap builds this package to out for the platform, as `make lambda` does.
-func buildBootstrap(out, goos, goarch string) error {
+// buildBootstrap builds the package pkg (this one: ".") to out for the platform, as `make
+// lambda` does.
+func buildBootstrap(out, pkg, goos, goarch string) error {
 	args := append([]string{"build", "-o", out}, buildFlags...)
-	cmd := exec.Command(goTool(), append(args, ".")...)
+	cmd := exec.Command(goTool(), append(args, pkg)...)
 	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("build the bootstrap for %s/%s: %v\n%s", goos, goarch, err, out)
