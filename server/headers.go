@@ -32,11 +32,6 @@ func securityHeaders(production bool, next http.Handler) http.Handler {
 	})
 }
 
-var (
-	inlineScript = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
-	remoteOrigin = regexp.MustCompile(`(?:src|href)="(https://[^/"]+)/`)
-)
-
 // graphiqlPage is gqlgen's GraphiQL page for /graphql, rendered by `go generate`
 // (internal/graphiqlgen says why it is not rendered at run time).
 //
@@ -48,6 +43,10 @@ var graphiqlPage []byte
 // its scripts and styles from their CDN (which the page pins with integrity hashes), inline
 // styles (GraphiQL sets them at run time), and requests to this origin only.
 func graphiQL() http.Handler {
+	// Compiled here, not at package init: production, and so every Lambda cold start, never
+	// serves the page.
+	inlineScript := regexp.MustCompile(`(?s)<script>(.*?)</script>`)
+	remoteOrigin := regexp.MustCompile(`(?:src|href)="(https://[^/"]+)/`)
 	html := graphiqlPage
 	scripts := []string{}
 	for _, m := range inlineScript.FindAllSubmatch(html, -1) {
