@@ -27,16 +27,6 @@ type Changes struct {
 // count, before its caller learns that it is done).
 func (c *Changes) Count() uint64 { return c.n.Load() }
 
-// Watch returns stores that are s, and that count their content writes in c. Stores that do
-// not hold content (API keys, the audit log) are s's own: their writes are not counted.
-func (c *Changes) Watch(s Stores) Stores {
-	w := s
-	w.Articles = watched[*Article, ArticleFilter]{s.Articles, c}
-	w.Benefits = watched[*Benefit, BenefitFilter]{s.Benefits, c}
-	w.Tools = watchedTools{s.Tools, c}
-	return w
-}
-
 // write runs a write between two bumps of the count.
 func (c *Changes) write(f func() error) error {
 	c.n.Add(1)
@@ -44,7 +34,9 @@ func (c *Changes) write(f func() error) error {
 	return f()
 }
 
-type watched[T Item, F Filter[T]] struct {
+// watched is a content store whose writes Changes counts: NewCMS wraps every collection's
+// store in one when Config.Changes is set.
+type watched[T Item[T], F Filter[T]] struct {
 	Store[T, F]
 	c *Changes
 }
@@ -59,24 +51,6 @@ func (w watched[T, F]) Update(ctx context.Context, items ...T) error {
 
 func (w watched[T, F]) Delete(ctx context.Context, id string, version int, change *Revision) error {
 	return w.c.write(func() error { return w.Store.Delete(ctx, id, version, change) })
-}
-
-// watchedTools is watched for tools: it has every method of ToolStore, and counts the writes.
-type watchedTools struct {
-	ToolStore
-	c *Changes
-}
-
-func (w watchedTools) Create(ctx context.Context, t *Tool) error {
-	return w.c.write(func() error { return w.ToolStore.Create(ctx, t) })
-}
-
-func (w watchedTools) Update(ctx context.Context, ts ...*Tool) error {
-	return w.c.write(func() error { return w.ToolStore.Update(ctx, ts...) })
-}
-
-func (w watchedTools) Delete(ctx context.Context, id string, version int, change *Revision) error {
-	return w.c.write(func() error { return w.ToolStore.Delete(ctx, id, version, change) })
 }
 
 // PublicVersion returns a function that tells the version of what anonymous callers can
@@ -130,10 +104,8 @@ func (c *CMS) PublicVersion() func(context.Context) (string, error) {
 // zero time if none is pending.
 func (c *CMS) nextScheduled(ctx context.Context, now time.Time) (time.Time, error) {
 	var next time.Time
-	for _, find := range []func(context.Context, time.Time) (time.Time, error){
-		c.articles.nextScheduled, c.benefits.nextScheduled, c.tools.nextScheduled,
-	} {
-		t, err := find(ctx, now)
+	for _, col := range c.all {
+		t, err := col.NextScheduled(ctx, now)
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -144,16 +116,16 @@ func (c *CMS) nextScheduled(ctx context.Context, now time.Time) (time.Time, erro
 	return next, nil
 }
 
-// nextScheduled returns the time of the kind's first scheduled change after now, or zero.
-func (k *kind[T, F]) nextScheduled(ctx context.Context, now time.Time) (time.Time, error) {
+// NextScheduled returns the time of the type's first scheduled change after now, or zero.
+func (k *Collection[T, F, I]) NextScheduled(ctx context.Context, now time.Time) (time.Time, error) {
 	pending := true
 	var zero F
-	q := Query[F]{Filter: k.asOf(k.pending(zero, &pending), now), Order: k.orders[0], First: MaxFirst}
+	q := Query[F]{Filter: zero.Scoped(Scope{Scheduled: &pending, At: now}), Order: k.t.Orders[0], First: MaxFirst}
 	var next time.Time
 	for {
 		page, err := k.store.List(ctx, q)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("scheduled %ss: %w", k.name, err)
+			return time.Time{}, fmt.Errorf("scheduled %ss: %w", k.t.Name, err)
 		}
 		for _, item := range page.Items {
 			if at := item.Metadata().ScheduledAt; at != nil && now.Before(*at) && (next.IsZero() || at.Before(next)) {

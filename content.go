@@ -1,13 +1,8 @@
 package pause
 
 import (
-	"fmt"
-	"net/url"
-	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Status is where a content item is in its life. Its values are the GraphQL enum's.
@@ -25,20 +20,9 @@ func (s Status) IsValid() bool {
 	return s == StatusDraft || s == StatusPublished || s == StatusArchived
 }
 
-// Pricing is how a tool is paid for. Its values are the GraphQL enum's.
-type Pricing string
-
-// Pricing models.
-const (
-	PricingFree       Pricing = "FREE"
-	PricingFreemium   Pricing = "FREEMIUM"
-	PricingPaid       Pricing = "PAID"
-	PricingOpenSource Pricing = "OPEN_SOURCE"
-)
-
-// IsValid reports whether p is one of the pricing models.
-func (p Pricing) IsValid() bool {
-	return p == PricingFree || p == PricingFreemium || p == PricingPaid || p == PricingOpenSource
+// Values returns every status, for the description of the content types.
+func (Status) Values() []string {
+	return []string{string(StatusDraft), string(StatusPublished), string(StatusArchived)}
 }
 
 // Meta is what every content item has: identity, life cycle and the optimistic version.
@@ -72,65 +56,38 @@ type Meta struct {
 // Metadata returns the item's Meta, so that code generic over content types can reach it.
 func (m *Meta) Metadata() *Meta { return m }
 
-// Author is who wrote an article.
-type Author struct {
-	Name      string
-	AvatarURL string
-}
-
-// Image is a picture with its alternative text.
-type Image struct {
-	URL string
-	Alt string
-}
-
-// Article is a long-form text, written in Markdown.
-type Article struct {
-	Meta
-	Title   string
-	Excerpt string
-	// Body is Markdown; BodyHTML is its sanitized rendering, made once at write time.
-	Body               string
-	BodyHTML           string
-	Author             Author
-	Tags               []string
-	CoverImage         *Image
-	ReadingTimeMinutes int
-	RelatedToolIDs     []string
-	// Draft is the pending edits of a published article, or nil; see DraftOf.
-	Draft *Article
-}
-
-// Benefit is one of the benefits of asynchronous communication shown on the page, in order of
-// Position, with its bullet points.
-type Benefit struct {
-	Meta
-	Title       string
-	Summary     string
-	SummaryHTML string
-	Points      []string
-	Icon        string
-	Position    int
-	// Draft is the pending edits of a published benefit, or nil; see DraftOf.
-	Draft *Benefit
-}
-
-// Tool is an asynchronous-communication tool in the directory.
-type Tool struct {
-	Meta
-	Name            string
-	Tagline         string
-	Description     string
-	DescriptionHTML string
-	WebsiteURL      string
-	LogoURL         string
-	Category        string
-	Pricing         Pricing
-	Platforms       []string
-	Tags            []string
-	Featured        bool
-	// Draft is the pending edits of a published tool, or nil; see DraftOf.
-	Draft *Tool
+// Item is the constraint that every content type satisfies, for code generic over them: the
+// engine (Collection), the stores and the conformance suite. T is the type itself (*Article),
+// so that a type that lacks one of the methods does not compile where it is registered
+// (NewCMS).
+//
+// A content type is declared once, in its own file (article.go): its struct, these methods,
+// its filter (Filter), its editors' input (Input), and its ContentType, the description of
+// its fields that validation and the API's contentTypes both read.
+type Item[T any] interface {
+	comparable
+	Metadata() *Meta
+	// Validate reports the first problem with the item, as an EINVALID error naming the field.
+	Validate() error
+	// Type returns the content type's description. It does not look at the receiver, which
+	// may be nil.
+	Type() *ContentType
+	// WorkingDraft returns the item's working draft (see DraftOf), or the nil T.
+	WorkingDraft() T
+	// SetWorkingDraft gives the item the draft, or none if it is nil.
+	SetWorkingDraft(draft T)
+	// Clone returns a deep copy of the item, its draft included, that shares nothing that can
+	// be changed in place with it.
+	Clone() T
+	// label returns the item's title (a tool's name), which new slugs are made from and the
+	// title orders sort by.
+	label() string
+	// sortKey returns the item's key in an order of its own type (a benefit's
+	// OrderPosition), or "" for others; see SortKey.
+	sortKey(o Order) string
+	// prepare normalizes an editor's values (trims, lower-cases tags), validates the item and
+	// derives what is derived (rendered Markdown, reading time).
+	prepare(r Renderer) error
 }
 
 // DraftOf returns the item's working draft, or nil if it has none.
@@ -142,76 +99,13 @@ type Tool struct {
 // index, count and claim slugs by the published fields only, so a draft changes no list, count,
 // category or slug that the public can see; its slug is claimed when it is published. Only
 // published items have drafts. A draft has no draft of its own.
-func DraftOf[T Item](item T) T {
-	var out any
-	switch v := any(item).(type) {
-	case *Article:
-		out = v.Draft
-	case *Benefit:
-		out = v.Draft
-	case *Tool:
-		out = v.Draft
-	}
-	return out.(T)
-}
+func DraftOf[T Item[T]](item T) T { return item.WorkingDraft() }
 
 // SetDraft gives the item the draft, or none if draft is nil.
-func SetDraft[T Item](item, draft T) {
-	switch v := any(item).(type) {
-	case *Article:
-		v.Draft = any(draft).(*Article)
-	case *Benefit:
-		v.Draft = any(draft).(*Benefit)
-	case *Tool:
-		v.Draft = any(draft).(*Tool)
-	}
-}
+func SetDraft[T Item[T]](item, draft T) { item.SetWorkingDraft(draft) }
 
-// Clone returns a deep copy of the item, its draft included, that shares nothing that can be
-// changed in place with it.
-func Clone[T Item](item T) T {
-	var out any
-	switch v := any(item).(type) {
-	case *Article:
-		if v == nil {
-			return item
-		}
-		c := *v
-		c.Meta = v.Meta.clone()
-		c.Tags, c.RelatedToolIDs = slices.Clone(v.Tags), slices.Clone(v.RelatedToolIDs)
-		if v.CoverImage != nil {
-			img := *v.CoverImage
-			c.CoverImage = &img
-		}
-		if v.Draft != nil {
-			c.Draft = Clone(v.Draft)
-		}
-		out = &c
-	case *Benefit:
-		if v == nil {
-			return item
-		}
-		c := *v
-		c.Meta = v.Meta.clone()
-		c.Points = slices.Clone(v.Points)
-		if v.Draft != nil {
-			c.Draft = Clone(v.Draft)
-		}
-		out = &c
-	case *Tool:
-		if v == nil {
-			return item
-		}
-		c := *v
-		c.Meta = v.Meta.clone()
-		c.Platforms, c.Tags = slices.Clone(v.Platforms), slices.Clone(v.Tags)
-		if v.Draft != nil {
-			c.Draft = Clone(v.Draft)
-		}
-		out = &c
-	}
-	return out.(T)
-}
+// Clone returns a deep copy of the item, its draft included; see Item.Clone.
+func Clone[T Item[T]](item T) T { return item.Clone() }
 
 func (m Meta) clone() Meta {
 	if m.PublishedAt != nil {
@@ -257,13 +151,28 @@ func (m *Meta) settle(t time.Time) {
 	m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = nil, "", ""
 }
 
-// Item is the constraint satisfied by the content types, for code generic over them.
-type Item interface {
-	*Article | *Benefit | *Tool
-	Metadata() *Meta
+// Author is who wrote an article.
+type Author struct {
+	Name      string
+	AvatarURL string
 }
 
-// Limits on content. Lengths of text are counted in characters, of bodies in bytes.
+// Image is a picture with its alternative text.
+type Image struct {
+	URL string
+	Alt string
+}
+
+func (img *Image) clone() *Image {
+	if img == nil {
+		return nil
+	}
+	c := *img
+	return &c
+}
+
+// Limits on content. Lengths of text are counted in characters, of bodies in bytes. The
+// content types' descriptions (ContentType.Fields) use them, and validation reads them there.
 const (
 	MaxTitle       = 200
 	MaxSlug        = 100
@@ -283,136 +192,19 @@ const (
 	MaxCategory    = 50
 	MaxPlatforms   = 20
 	MaxRelated     = 20
+	// MaxID is the length of an id in a relation.
+	MaxID = 64
 )
-
-// Validate reports the first problem with the article, as an EINVALID error naming the field.
-func (a *Article) Validate() error {
-	v := validator{}
-	v.text("title", a.Title, MaxTitle, true)
-	v.text("excerpt", a.Excerpt, MaxExcerpt, false)
-	v.markdown("body", a.Body, MaxBody)
-	v.text("author.name", a.Author.Name, MaxName, true)
-	v.url("author.avatarUrl", a.Author.AvatarURL, false)
-	v.list("tags", a.Tags, MaxTags, MaxTag)
-	if a.CoverImage != nil {
-		v.url("coverImage.url", a.CoverImage.URL, true)
-		v.text("coverImage.alt", a.CoverImage.Alt, MaxAlt, false)
-	}
-	v.list("relatedToolIds", a.RelatedToolIDs, MaxRelated, 64)
-	v.meta(&a.Meta)
-	return v.err
-}
-
-// Validate reports the first problem with the benefit, as an EINVALID error naming the field.
-func (b *Benefit) Validate() error {
-	v := validator{}
-	v.text("title", b.Title, MaxTitle, true)
-	v.markdown("summary", b.Summary, MaxSummary)
-	v.list("points", b.Points, MaxPoints, MaxPoint)
-	v.text("icon", b.Icon, MaxIcon, false)
-	if b.Position < 0 || b.Position > 1_000_000 {
-		v.fail("position", "must be between 0 and 1000000")
-	}
-	v.meta(&b.Meta)
-	return v.err
-}
-
-// Validate reports the first problem with the tool, as an EINVALID error naming the field.
-func (t *Tool) Validate() error {
-	v := validator{}
-	v.text("name", t.Name, MaxName, true)
-	v.text("tagline", t.Tagline, MaxTagline, false)
-	v.markdown("description", t.Description, MaxDescription)
-	v.url("websiteUrl", t.WebsiteURL, true)
-	v.url("logoUrl", t.LogoURL, false)
-	v.text("category", t.Category, MaxCategory, true)
-	if !t.Pricing.IsValid() {
-		v.fail("pricing", "must be one of FREE, FREEMIUM, PAID, OPEN_SOURCE")
-	}
-	v.list("platforms", t.Platforms, MaxPlatforms, MaxTag)
-	v.list("tags", t.Tags, MaxTags, MaxTag)
-	v.meta(&t.Meta)
-	return v.err
-}
-
-// validator keeps the first failure of a series of checks.
-type validator struct{ err error }
-
-func (v *validator) fail(field, format string, args ...any) {
-	if v.err == nil {
-		v.err = FieldErrorf(field, field+" "+format, args...)
-	}
-}
-
-func (v *validator) meta(m *Meta) {
-	if m.Slug == "" {
-		v.fail("slug", "is required (a title with letters or digits makes one)")
-	} else if !IsSlug(m.Slug) {
-		v.fail("slug", "must be lower-case letters, digits and single hyphens, at most %d characters", MaxSlug)
-	}
-	if !m.Status.IsValid() {
-		v.fail("status", "must be one of DRAFT, PUBLISHED, ARCHIVED")
-	}
-}
-
-// text checks a single-line text: valid UTF-8, no control characters, at most max characters.
-func (v *validator) text(field, s string, max int, required bool) {
-	switch {
-	case required && strings.TrimSpace(s) == "":
-		v.fail(field, "is required")
-	case !utf8.ValidString(s):
-		v.fail(field, "is not valid UTF-8")
-	case utf8.RuneCountInString(s) > max:
-		v.fail(field, "is longer than %d characters", max)
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		v.fail(field, "must not contain control characters")
-	}
-}
-
-// markdown checks a Markdown text: valid UTF-8, no NUL or other control characters but tabs
-// and line breaks, at most max bytes.
-func (v *validator) markdown(field, s string, max int) {
-	switch {
-	case !utf8.ValidString(s):
-		v.fail(field, "is not valid UTF-8")
-	case len(s) > max:
-		v.fail(field, "is larger than %d KB", max>>10)
-	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0:
-		v.fail(field, "must not contain control characters")
-	}
-}
-
-func (v *validator) url(field, s string, required bool) {
-	if s == "" {
-		if required {
-			v.fail(field, "is required")
-		}
-		return
-	}
-	u, err := url.Parse(s)
-	switch {
-	case len(s) > MaxURL:
-		v.fail(field, "is longer than %d characters", MaxURL)
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		v.fail(field, "must be an absolute http or https URL")
-	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0:
-		v.fail(field, "must not contain spaces or control characters")
-	}
-}
-
-func (v *validator) list(field string, items []string, maxItems, maxItem int) {
-	if len(items) > maxItems {
-		v.fail(field, "has more than %d entries", maxItems)
-		return
-	}
-	for i, s := range items {
-		v.text(fmt.Sprintf("%s[%d]", field, i), s, maxItem, true)
-	}
-}
 
 // ReadingTime is the minutes an adult needs to read the Markdown text, at 200 words a minute,
 // rounded up; 0 for an empty text.
 func ReadingTime(markdown string) int {
 	words := len(strings.Fields(markdown))
 	return (words + 199) / 200
+}
+
+// HasDraft reports whether the item has a working draft.
+func HasDraft[T Item[T]](item T) bool {
+	var none T
+	return item.WorkingDraft() != none
 }

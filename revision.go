@@ -57,7 +57,7 @@ func (p *RevisionPage) EndCursor() string {
 
 // changedFields names the fields whose values differ between the items, as the API names them
 // (Go field names with a lower-case first letter), leaving out what every write changes.
-func changedFields[T Item](old, new T) []string {
+func changedFields[T Item[T]](old, new T) []string {
 	var out []string
 	var walk func(prefix string, a, b reflect.Value)
 	walk = func(prefix string, a, b reflect.Value) {
@@ -126,8 +126,9 @@ func lowerFirst(s string) string {
 	return string(r)
 }
 
-// revisions returns a page of the item's revisions, newest first. Viewers and up.
-func (k *kind[T, F]) revisions(ctx context.Context, id string, first int, after string) (*RevisionPage, error) {
+// Revisions returns a page of the item's revisions, newest first, after the cursor after.
+// Viewers and up.
+func (k *Collection[T, F, I]) Revisions(ctx context.Context, id string, first int, after string) (*RevisionPage, error) {
 	if err := ViewerFrom(ctx).Require(RoleViewer); err != nil {
 		return nil, err
 	}
@@ -152,10 +153,10 @@ func (k *kind[T, F]) revisions(ctx context.Context, id string, first int, after 
 	return &RevisionPage{Revisions: revs, HasNextPage: more}, nil
 }
 
-// restore brings back the content of the revision as a new version of the item at version:
+// Restore brings back the content of the revision as a new version of the item at version:
 // the item's own content, or its draft's if it is published. A revision whose item had a draft
 // brings back the draft, the latest content at that time. Editors only.
-func (k *kind[T, F]) restore(ctx context.Context, id string, revision, version int) (T, error) {
+func (k *Collection[T, F, I]) Restore(ctx context.Context, id string, revision, version int) (T, error) {
 	var zero T
 	item, before, err := k.load(ctx, id, version)
 	if err != nil {
@@ -166,31 +167,30 @@ func (k *kind[T, F]) restore(ctx context.Context, id string, revision, version i
 		return zero, err
 	}
 	if len(revs) == 0 || revs[0].Number != revision {
-		return zero, Errorf(ENOTFOUND, "This %s has no revision %d (only the last %d are kept).", k.name, revision, k.cms.keep())
+		return zero, Errorf(ENOTFOUND, "This %s has no revision %d (only the last %d are kept).", k.t.Name, revision, k.cms.keep())
 	}
 	old, ok := revs[0].Item.(T)
 	if !ok {
-		return zero, Errorf(ENOTFOUND, "This %s has no revision %d.", k.name, revision)
+		return zero, Errorf(ENOTFOUND, "This %s has no revision %d.", k.t.Name, revision)
 	}
 	content := old
-	if d := DraftOf(old); d != nil {
+	if d := old.WorkingDraft(); d != zero {
 		content = d
 	}
-	content = Clone(content)
-	SetDraft(content, zero)
+	content = content.Clone()
+	content.SetWorkingDraft(zero)
 	m, cm := item.Metadata(), content.Metadata()
 	slug := cm.Slug
 	*cm = m.clone()
 	cm.Slug = slug
-	if err := k.prepare(ctx, content); err != nil {
+	if err := content.prepare(k.cms.cfg.Markdown); err != nil {
 		return zero, err
 	}
 	cm.UpdatedAt, cm.UpdatedBy = k.cms.Now(), ViewerFrom(ctx).Subject
 	if m.Status == StatusPublished {
-		SetDraft(item, content)
+		item.SetWorkingDraft(content)
 		return k.saveAs(ctx, before, item, version, "restore")
 	}
-	SetDraft(content, zero)
 	return k.saveAs(ctx, before, content, version, "restore")
 }
 
@@ -203,11 +203,11 @@ func (c *CMS) keep() int {
 }
 
 // revise sets the revision that the write of item, after old, keeps.
-func (k *kind[T, F]) revise(ctx context.Context, old, item T, action string) {
+func (k *Collection[T, F, I]) revise(ctx context.Context, old, item T, action string) {
 	m := item.Metadata()
 	r := &Revision{
 		Number: m.Version, At: k.cms.Now(), By: ViewerFrom(ctx).Subject, Action: action,
-		Fields: changedFields(old, item), Item: Clone(item),
+		Fields: changedFields(old, item), Item: item.Clone(),
 	}
 	if r.Fields == nil {
 		r.Fields = []string{}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -12,7 +11,7 @@ import (
 // Store is the persistence contract for one content type T, filtered by F. Stores persist and
 // keep invariants (unique slugs, versions, counts); they decide nothing about who may see or
 // change what: CMS does, before it calls them. Every method is safe for concurrent use.
-type Store[T Item, F Filter[T]] interface {
+type Store[T Item[T], F Filter[T]] interface {
 	// Get returns the item with the id, or ENOTFOUND.
 	Get(ctx context.Context, id string) (T, error)
 
@@ -88,8 +87,9 @@ type CategoryCount struct {
 }
 
 // Filter selects items of type T. Match is the filter's meaning: stores that filter in memory
-// call it, and stores that filter by key must agree with it.
-type Filter[T Item] interface {
+// call it, and stores that filter by key must agree with it. Filters embed Scope, which has the
+// methods but Match.
+type Filter[T any] interface {
 	Match(item T) bool
 	// StatusIs returns the status the filter requires, or nil for any status.
 	StatusIs() *Status
@@ -101,97 +101,40 @@ type Filter[T Item] interface {
 	AsOf() time.Time
 }
 
-// ArticleFilter selects articles. Zero fields select everything.
-type ArticleFilter struct {
+// ScopedFilter is a Filter that the CMS can scope to what a viewer may see: Scoped returns the
+// filter with the scope (and its values normalized as the stores keep them).
+type ScopedFilter[T, F any] interface {
+	Filter[T]
+	ScopeOf() Scope
+	Scoped(Scope) F
+}
+
+// Scope is what every content type's filter has: the status, whether a scheduled change is
+// pending, and the time at which both are compared. Filters embed it.
+type Scope struct {
 	// Status matches the status at At (see Meta.StatusAt).
 	Status *Status
-	// Scheduled matches articles with (true) or without (false) a scheduled change pending at
-	// At.
+	// Scheduled matches items with (true) or without (false) a scheduled change pending at At.
 	Scheduled *bool
 	// At is when statuses are compared; see Filter.AsOf.
 	At time.Time
-	// Tag matches articles that have the tag (tags are stored lower-case).
-	Tag string
-	// Author matches the author's name exactly.
-	Author string
-}
-
-// Match reports whether the article passes the filter.
-func (f ArticleFilter) Match(a *Article) bool {
-	return metaMatch(f.Status, f.Scheduled, f.At, &a.Meta) && (f.Tag == "" || contains(a.Tags, f.Tag)) &&
-		(f.Author == "" || a.Author.Name == f.Author)
 }
 
 // StatusIs returns the status the filter requires.
-func (f ArticleFilter) StatusIs() *Status { return f.Status }
+func (s Scope) StatusIs() *Status { return s.Status }
 
 // PendingIs returns whether the filter requires a pending scheduled change.
-func (f ArticleFilter) PendingIs() *bool { return f.Scheduled }
+func (s Scope) PendingIs() *bool { return s.Scheduled }
 
 // AsOf returns when the filter compares statuses.
-func (f ArticleFilter) AsOf() time.Time { return f.At }
+func (s Scope) AsOf() time.Time { return s.At }
 
-// BenefitFilter selects benefits; its fields are ArticleFilter's.
-type BenefitFilter struct {
-	Status    *Status
-	Scheduled *bool
-	At        time.Time
-}
+// ScopeOf returns the scope.
+func (s Scope) ScopeOf() Scope { return s }
 
-// Match reports whether the benefit passes the filter.
-func (f BenefitFilter) Match(b *Benefit) bool { return metaMatch(f.Status, f.Scheduled, f.At, &b.Meta) }
-
-// StatusIs returns the status the filter requires.
-func (f BenefitFilter) StatusIs() *Status { return f.Status }
-
-// PendingIs returns whether the filter requires a pending scheduled change.
-func (f BenefitFilter) PendingIs() *bool { return f.Scheduled }
-
-// AsOf returns when the filter compares statuses.
-func (f BenefitFilter) AsOf() time.Time { return f.At }
-
-// ToolFilter selects tools. Zero fields select everything; Status, Scheduled and At are
-// ArticleFilter's.
-type ToolFilter struct {
-	Status    *Status
-	Scheduled *bool
-	At        time.Time
-	// Category matches the category exactly.
-	Category string
-	Pricing  *Pricing
-	// Tag matches tools that have the tag (tags are stored lower-case).
-	Tag      string
-	Featured *bool
-}
-
-// Match reports whether the tool passes the filter.
-func (f ToolFilter) Match(t *Tool) bool {
-	return metaMatch(f.Status, f.Scheduled, f.At, &t.Meta) && (f.Category == "" || t.Category == f.Category) &&
-		(f.Pricing == nil || t.Pricing == *f.Pricing) && (f.Tag == "" || contains(t.Tags, f.Tag)) &&
-		(f.Featured == nil || t.Featured == *f.Featured)
-}
-
-// StatusIs returns the status the filter requires.
-func (f ToolFilter) StatusIs() *Status { return f.Status }
-
-// PendingIs returns whether the filter requires a pending scheduled change.
-func (f ToolFilter) PendingIs() *bool { return f.Scheduled }
-
-// AsOf returns when the filter compares statuses.
-func (f ToolFilter) AsOf() time.Time { return f.At }
-
-// metaMatch matches the status at t and whether a scheduled change is pending at t.
-func metaMatch(status *Status, pending *bool, t time.Time, m *Meta) bool {
-	return (status == nil || *status == m.StatusAt(t)) && (pending == nil || *pending == m.PendingAt(t))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+// match matches the status at At and whether a scheduled change is pending at At.
+func (s Scope) match(m *Meta) bool {
+	return (s.Status == nil || *s.Status == m.StatusAt(s.At)) && (s.Scheduled == nil || *s.Scheduled == m.PendingAt(s.At))
 }
 
 // Order is the order of a list. Its values are the GraphQL enums'.
@@ -204,13 +147,6 @@ const (
 	OrderTitle       Order = "TITLE"        // A to Z, ignoring case
 	OrderName        Order = "NAME"         // A to Z, ignoring case
 	OrderPosition    Order = "POSITION"     // lowest first
-)
-
-// The orders each content type can be listed in; the first is its default.
-var (
-	ArticleOrders = []Order{OrderPublishedAt, OrderUpdatedAt, OrderTitle}
-	BenefitOrders = []Order{OrderPosition}
-	ToolOrders    = []Order{OrderName, OrderUpdatedAt}
 )
 
 // Descending reports whether the order lists greater sort keys first.
@@ -250,7 +186,7 @@ func (p *Page[T]) EndCursor() string {
 // SortKey returns the key that places the item in the order: items sort by it, as byte strings,
 // ascending, or descending when o.Descending(). Keys are unique (they end with the id). Every
 // store orders by these keys, so that all stores list in exactly the same order.
-func SortKey[T Item](item T, o Order) string {
+func SortKey[T Item[T]](item T, o Order) string {
 	m := item.Metadata()
 	var k string
 	switch o {
@@ -267,18 +203,9 @@ func SortKey[T Item](item T, o Order) string {
 	case OrderUpdatedAt:
 		k = timeKey(m.UpdatedAt)
 	case OrderTitle, OrderName:
-		switch v := any(item).(type) {
-		case *Article:
-			k = strings.ToLower(v.Title)
-		case *Tool:
-			k = strings.ToLower(v.Name)
-		case *Benefit:
-			k = strings.ToLower(v.Title)
-		}
-	case OrderPosition:
-		if b, ok := any(item).(*Benefit); ok {
-			k = fmt.Sprintf("%010d", b.Position)
-		}
+		k = strings.ToLower(item.label())
+	default:
+		k = item.sortKey(o)
 	}
 	return k + "\x00" + m.ID
 }

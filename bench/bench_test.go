@@ -46,16 +46,16 @@ func newHandlerWith(tb testing.TB, cached bool) http.Handler {
 	if _, err := content.Import(admin, cms, content.Sample); err != nil {
 		tb.Fatal(err)
 	}
-	n, err := cms.CountTools(context.Background(), pause.ToolFilter{})
+	n, err := cms.Tools.Count(context.Background(), pause.ToolFilter{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	for _, in := range bench.ExtraTools(bench.ListSize - n) {
-		t, err := cms.CreateTool(admin, in)
+		t, err := cms.Tools.Create(admin, in)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if _, err := cms.PublishTool(admin, t.ID, t.Version); err != nil {
+		if _, err := cms.Tools.Publish(admin, t.ID, t.Version); err != nil {
 			tb.Fatal(err)
 		}
 	}

@@ -53,7 +53,7 @@ func (c *calls) take() map[string]int {
 }
 
 // counted is a store that counts its calls.
-type counted[T pause.Item, F pause.Filter[T]] struct {
+type counted[T pause.Item[T], F pause.Filter[T]] struct {
 	pause.Store[T, F]
 	kind  string
 	calls *calls
@@ -156,33 +156,33 @@ func fill(t *testing.T, cms *pause.CMS) {
 	}
 	published := pause.StatusPublished
 	var pool []string
-	for i, in := range bench.ExtraTools(roundTripItems - count(cms.CountTools(admin, pause.ToolFilter{Status: &published}))) {
+	for i, in := range bench.ExtraTools(roundTripItems - count(cms.Tools.Count(admin, pause.ToolFilter{Scope: pause.Scope{Status: &published}}))) {
 		tool := &pause.Tool{Meta: pause.Meta{Status: published}}
 		tool.Name, tool.Tagline, tool.Description = *in.Name, *in.Tagline, *in.Description
 		tool.WebsiteURL, tool.Category, tool.Pricing = *in.WebsiteURL, *in.Category, *in.Pricing
 		tool.Platforms, tool.Tags = in.Platforms, in.Tags
 		tool.Slug = pause.Slugify(tool.Name)
 		tool.ID = ids.New()
-		if _, err := cms.ImportTool(admin, tool); err != nil {
+		if _, err := cms.Tools.Import(admin, tool); err != nil {
 			t.Fatalf("import tool %d: %v", i, err)
 		}
 		if len(pool) < relatedPool {
 			pool = append(pool, tool.ID)
 		}
 	}
-	for i := range roundTripItems - count(cms.CountArticles(admin, pause.ArticleFilter{Status: &published})) {
+	for i := range roundTripItems - count(cms.Articles.Count(admin, pause.ArticleFilter{Scope: pause.Scope{Status: &published}})) {
 		a := &pause.Article{Meta: pause.Meta{ID: ids.New(), Slug: fmt.Sprintf("round-trip-%03d", i), Status: published},
 			Title: fmt.Sprintf("Round trip %d", i), Excerpt: "A few words.", Body: "Some *text*.",
 			Author: pause.Author{Name: "Ann"}, Tags: []string{"async"},
 			RelatedToolIDs: []string{pool[i%len(pool)], pool[(i+1)%len(pool)], pool[(i+7)%len(pool)]}}
-		if _, err := cms.ImportArticle(admin, a); err != nil {
+		if _, err := cms.Articles.Import(admin, a); err != nil {
 			t.Fatalf("import article %d: %v", i, err)
 		}
 	}
-	for i := range roundTripItems - count(cms.CountBenefits(admin, pause.BenefitFilter{Status: &published})) {
+	for i := range roundTripItems - count(cms.Benefits.Count(admin, pause.BenefitFilter{Scope: pause.Scope{Status: &published}})) {
 		b := &pause.Benefit{Meta: pause.Meta{ID: ids.New(), Slug: fmt.Sprintf("round-trip-%03d", i), Status: published},
 			Title: fmt.Sprintf("Round trip %d", i), Summary: "Why it *helps*.", Points: []string{"one"}, Position: 1000 + i}
-		if _, err := cms.ImportBenefit(admin, b); err != nil {
+		if _, err := cms.Benefits.Import(admin, b); err != nil {
 			t.Fatalf("import benefit %d: %v", i, err)
 		}
 	}

@@ -44,29 +44,16 @@ func Open(path string) (*DB, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	articles := newStore[*pause.Article, pause.ArticleFilter](b, "article",
-		[]pause.Order{pause.OrderPublishedAt, pause.OrderUpdatedAt, pause.OrderTitle},
-		toArticleRecord, fromArticleRecord)
-	benefits := newStore[*pause.Benefit, pause.BenefitFilter](b, "benefit",
-		[]pause.Order{pause.OrderPosition},
-		toBenefitRecord, fromBenefitRecord)
-	tools := &toolStore{newStore[*pause.Tool, pause.ToolFilter](b, "tool",
-		[]pause.Order{pause.OrderName, pause.OrderUpdatedAt},
-		toToolRecord, fromToolRecord)}
+	articles := newStore[*pause.Article, pause.ArticleFilter](b, articleCodec{})
+	benefits := newStore[*pause.Benefit, pause.BenefitFilter](b, benefitCodec{})
+	tools := &toolStore{newStore[*pause.Tool, pause.ToolFilter](b, toolCodec{})}
 	err = b.Update(func(tx *bbolt.Tx) error {
-		if err := articles.init(tx); err != nil {
-			return err
+		for _, s := range []interface{ init(*bbolt.Tx) error }{articles, benefits, tools, auditStore{b}, keyStore{b}} {
+			if err := s.init(tx); err != nil {
+				return err
+			}
 		}
-		if err := benefits.init(tx); err != nil {
-			return err
-		}
-		if err := tools.init(tx); err != nil {
-			return err
-		}
-		if err := (auditStore{b}).init(tx); err != nil {
-			return err
-		}
-		return keyStore{b}.init(tx)
+		return nil
 	})
 	if err != nil {
 		_ = b.Close()

@@ -19,12 +19,12 @@ const maxCached = 20000
 // count read every tool twice). An entry is used only while the stored bytes are exactly the
 // ones it was decoded from, so writes need not tell the cache anything, and a stale entry is
 // never served. Items are handed out as copies (see clone): callers may change what they get.
-type decoded[T pause.Item] struct {
+type decoded[T pause.Item[T]] struct {
 	mu    sync.RWMutex
 	items map[string]decodedItem[T]
 }
 
-type decodedItem[T pause.Item] struct {
+type decodedItem[T pause.Item[T]] struct {
 	data []byte // a copy of the stored record
 	item T
 }
@@ -78,7 +78,7 @@ func (s *store[T, F, R]) item(id, data []byte) (T, error) {
 // clone returns a copy of the item that shares nothing that can be changed in place with it:
 // its slices and pointers are copied too. TestCloneSharesNothing checks every field of every
 // content type, so that a field added to one is not forgotten here.
-func clone[T pause.Item](item T) T { return pause.Clone(item) }
+func clone[T pause.Item[T]](item T) T { return pause.Clone(item) }
 
 // counted keeps the answers of Count until the next write: a public page asks for the same
 // count (all published tools) with every request, and counting reads every item of the type.

@@ -127,7 +127,7 @@ func TestCachedItemsAreCopies(t *testing.T) {
 	published := pause.StatusPublished
 	count := func() int {
 		t.Helper()
-		n, err := tools.Count(ctx, pause.ToolFilter{Status: &published})
+		n, err := tools.Count(ctx, pause.ToolFilter{Scope: pause.Scope{Status: &published}})
 		if err != nil {
 			t.Fatal(err)
 		}

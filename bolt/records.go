@@ -10,6 +10,20 @@ import (
 // types carry no storage tags and the file format can change without touching them. Slices
 // never take omitempty: nil and empty lists must come back as they went in.
 
+// codec converts a content type's items to and from their records: the strategy of the
+// generic store, implemented by a type per content type (articleCodec).
+type codec[T, R any] interface {
+	toRecord(T) R
+	fromRecord(R) T
+}
+
+// The codecs of the content types.
+type (
+	articleCodec struct{}
+	benefitCodec struct{}
+	toolCodec    struct{}
+)
+
 type metaRecord struct {
 	ID          string     `json:"id"`
 	Slug        string     `json:"slug"`
@@ -74,7 +88,7 @@ type articleRecord struct {
 	Draft *articleRecord `json:"draft,omitempty"`
 }
 
-func toArticleRecord(a *pause.Article) articleRecord {
+func (articleCodec) toRecord(a *pause.Article) articleRecord {
 	r := articleRecord{
 		metaRecord: toMeta(&a.Meta), Title: a.Title, Excerpt: a.Excerpt, Body: a.Body,
 		BodyHTML: a.BodyHTML, AuthorName: a.Author.Name, AuthorAvatarURL: a.Author.AvatarURL,
@@ -84,13 +98,13 @@ func toArticleRecord(a *pause.Article) articleRecord {
 		r.CoverImage = &imageRecord{URL: a.CoverImage.URL, Alt: a.CoverImage.Alt}
 	}
 	if a.Draft != nil {
-		d := toArticleRecord(a.Draft)
+		d := articleCodec{}.toRecord(a.Draft)
 		r.Draft = &d
 	}
 	return r
 }
 
-func fromArticleRecord(r articleRecord) *pause.Article {
+func (c articleCodec) fromRecord(r articleRecord) *pause.Article {
 	a := &pause.Article{
 		Meta: r.meta(), Title: r.Title, Excerpt: r.Excerpt, Body: r.Body, BodyHTML: r.BodyHTML,
 		Author: pause.Author{Name: r.AuthorName, AvatarURL: r.AuthorAvatarURL},
@@ -100,7 +114,7 @@ func fromArticleRecord(r articleRecord) *pause.Article {
 		a.CoverImage = &pause.Image{URL: r.CoverImage.URL, Alt: r.CoverImage.Alt}
 	}
 	if r.Draft != nil {
-		a.Draft = fromArticleRecord(*r.Draft)
+		a.Draft = c.fromRecord(*r.Draft)
 	}
 	return a
 }
@@ -117,25 +131,25 @@ type benefitRecord struct {
 	Draft *benefitRecord `json:"draft,omitempty"`
 }
 
-func toBenefitRecord(b *pause.Benefit) benefitRecord {
+func (benefitCodec) toRecord(b *pause.Benefit) benefitRecord {
 	r := benefitRecord{
 		metaRecord: toMeta(&b.Meta), Title: b.Title, Summary: b.Summary,
 		SummaryHTML: b.SummaryHTML, Points: b.Points, Icon: b.Icon, Position: b.Position,
 	}
 	if b.Draft != nil {
-		d := toBenefitRecord(b.Draft)
+		d := benefitCodec{}.toRecord(b.Draft)
 		r.Draft = &d
 	}
 	return r
 }
 
-func fromBenefitRecord(r benefitRecord) *pause.Benefit {
+func (c benefitCodec) fromRecord(r benefitRecord) *pause.Benefit {
 	b := &pause.Benefit{
 		Meta: r.meta(), Title: r.Title, Summary: r.Summary, SummaryHTML: r.SummaryHTML,
 		Points: r.Points, Icon: r.Icon, Position: r.Position,
 	}
 	if r.Draft != nil {
-		b.Draft = fromBenefitRecord(*r.Draft)
+		b.Draft = c.fromRecord(*r.Draft)
 	}
 	return b
 }
@@ -157,7 +171,7 @@ type toolRecord struct {
 	Draft *toolRecord `json:"draft,omitempty"`
 }
 
-func toToolRecord(t *pause.Tool) toolRecord {
+func (toolCodec) toRecord(t *pause.Tool) toolRecord {
 	r := toolRecord{
 		metaRecord: toMeta(&t.Meta), Name: t.Name, Tagline: t.Tagline, Description: t.Description,
 		DescriptionHTML: t.DescriptionHTML, WebsiteURL: t.WebsiteURL, LogoURL: t.LogoURL,
@@ -165,13 +179,13 @@ func toToolRecord(t *pause.Tool) toolRecord {
 		Featured: t.Featured,
 	}
 	if t.Draft != nil {
-		d := toToolRecord(t.Draft)
+		d := toolCodec{}.toRecord(t.Draft)
 		r.Draft = &d
 	}
 	return r
 }
 
-func fromToolRecord(r toolRecord) *pause.Tool {
+func (c toolCodec) fromRecord(r toolRecord) *pause.Tool {
 	t := &pause.Tool{
 		Meta: r.meta(), Name: r.Name, Tagline: r.Tagline, Description: r.Description,
 		DescriptionHTML: r.DescriptionHTML, WebsiteURL: r.WebsiteURL, LogoURL: r.LogoURL,
@@ -179,7 +193,7 @@ func fromToolRecord(r toolRecord) *pause.Tool {
 		Tags: r.Tags, Featured: r.Featured,
 	}
 	if r.Draft != nil {
-		t.Draft = fromToolRecord(*r.Draft)
+		t.Draft = c.fromRecord(*r.Draft)
 	}
 	return t
 }

@@ -42,23 +42,22 @@ func orderBucket(o pause.Order) []byte { return []byte(orderPrefix + string(o)) 
 
 // store is a pause.Store of items of type T, kept as records of type R in the bucket named
 // bucket. The three content types share it; only their records differ.
-type store[T pause.Item, F pause.Filter[T], R any] struct {
-	db         *bbolt.DB
-	kind       string // "article", for messages
-	bucket     []byte
-	orders     []pause.Order
-	toRecord   func(T) R
-	fromRecord func(R) T
-	cache      decoded[T] // see cache.go
-	counts     counted
+type store[T pause.Item[T], F pause.Filter[T], R any] struct {
+	codec[T, R]
+	db     *bbolt.DB
+	kind   string // "article", for messages
+	bucket []byte
+	orders []pause.Order
+	cache  decoded[T] // see cache.go
+	counts counted
 }
 
-func newStore[T pause.Item, F pause.Filter[T], R any](db *bbolt.DB, kind string, orders []pause.Order,
-	toRecord func(T) R, fromRecord func(R) T) *store[T, F, R] {
-	return &store[T, F, R]{
-		db: db, kind: kind, bucket: []byte(kind + "s"), orders: orders,
-		toRecord: toRecord, fromRecord: fromRecord,
-	}
+// newStore returns the store of the content type T, named and ordered as the type's
+// description says.
+func newStore[T pause.Item[T], F pause.Filter[T], R any](db *bbolt.DB, c codec[T, R]) *store[T, F, R] {
+	var zero T
+	ct := zero.Type()
+	return &store[T, F, R]{codec: c, db: db, kind: ct.Name, bucket: []byte(ct.Name + "s"), orders: ct.Orders}
 }
 
 // init creates the type's buckets. An order index that did not exist is built from the items,

@@ -82,18 +82,18 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	cms := newCMS(db)
-	tool := must[*pause.Tool](t)(cms.CreateTool(ctx, pause.ToolInput{
+	tool := must[*pause.Tool](t)(cms.Tools.Create(ctx, pause.ToolInput{
 		Name: ptr("Loom"), WebsiteURL: ptr("https://loom.com"), Category: ptr("Video"),
 		Pricing: ptr(pause.PricingFreemium), Tags: []string{"Video", "async"}, Description: ptr("*Record* it."),
 	}))
-	tool = must[*pause.Tool](t)(cms.PublishTool(ctx, tool.ID, tool.Version))
-	article := must[*pause.Article](t)(cms.CreateArticle(ctx, pause.ArticleInput{
+	tool = must[*pause.Tool](t)(cms.Tools.Publish(ctx, tool.ID, tool.Version))
+	article := must[*pause.Article](t)(cms.Articles.Create(ctx, pause.ArticleInput{
 		Title: ptr("Write it down"), Body: ptr("# Why\n\nBecause."), Author: &pause.Author{Name: "Ada"},
 		Tags: []string{}, CoverImage: &pause.Image{URL: "https://img.example/a.png", Alt: "a desk"},
 		RelatedToolIDs: []string{tool.ID},
 	}))
-	article = must[*pause.Article](t)(cms.PublishArticle(ctx, article.ID, article.Version))
-	benefit := must[*pause.Benefit](t)(cms.CreateBenefit(ctx, pause.BenefitInput{
+	article = must[*pause.Article](t)(cms.Articles.Publish(ctx, article.ID, article.Version))
+	benefit := must[*pause.Benefit](t)(cms.Benefits.Create(ctx, pause.BenefitInput{
 		Title: ptr("Focus"), Summary: ptr("Fewer *interruptions*."), Points: []string{"one", "two"}, Position: ptr(3),
 	}))
 	if err := db.Close(); err != nil {
@@ -143,14 +143,14 @@ func TestConcurrentUpdatesOfOneVersion(t *testing.T) {
 	t.Parallel()
 	ctx := admin()
 	cms := newCMS(open(t, filepath.Join(t.TempDir(), "pause.db")))
-	a := must[*pause.Article](t)(cms.CreateArticle(ctx, pause.ArticleInput{Title: ptr("Race"), Author: &pause.Author{Name: "A"}}))
+	a := must[*pause.Article](t)(cms.Articles.Create(ctx, pause.ArticleInput{Title: ptr("Race"), Author: &pause.Author{Name: "A"}}))
 
 	const n = 20
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = cms.UpdateArticle(ctx, a.ID, a.Version, pause.ArticleInput{Title: ptr(fmt.Sprintf("Race %d", i))})
+			_, errs[i] = cms.Articles.Update(ctx, a.ID, a.Version, pause.ArticleInput{Title: ptr(fmt.Sprintf("Race %d", i))})
 		})
 	}
 	wg.Wait()
@@ -167,12 +167,12 @@ func TestConcurrentUpdatesOfOneVersion(t *testing.T) {
 	if ok != 1 {
 		t.Errorf("%d of %d updates of version %d succeeded, want 1", ok, n, a.Version)
 	}
-	got := must[*pause.Article](t)(cms.Article(ctx, a.ID))
+	got := must[*pause.Article](t)(cms.Articles.Get(ctx, a.ID))
 	if got.Version != 2 {
 		t.Errorf("version %d after the race, want 2", got.Version)
 	}
 	// The index holds the one title that won, once.
-	page := must[*pause.Page[*pause.Article]](t)(cms.Articles(ctx, pause.Query[pause.ArticleFilter]{Order: pause.OrderTitle, First: 100}))
+	page := must[*pause.Page[*pause.Article]](t)(cms.Articles.List(ctx, pause.Query[pause.ArticleFilter]{Order: pause.OrderTitle, First: 100}))
 	if len(page.Items) != 1 || page.Items[0].Title != got.Title {
 		t.Errorf("listed %d articles after the race, want 1 titled %q", len(page.Items), got.Title)
 	}
@@ -187,7 +187,7 @@ func TestConcurrentCreatesOfOneSlug(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = cms.CreateTool(ctx, pause.ToolInput{
+			_, errs[i] = cms.Tools.Create(ctx, pause.ToolInput{
 				Slug: ptr("same"), Name: ptr(fmt.Sprintf("Tool %d", i)), WebsiteURL: ptr("https://example.com"),
 				Category: ptr("Chat"), Pricing: ptr(pause.PricingFree),
 			})
@@ -205,7 +205,7 @@ func TestConcurrentCreatesOfOneSlug(t *testing.T) {
 	if ok != 1 {
 		t.Errorf("%d creates of slug same succeeded, want 1", ok)
 	}
-	if count := must[int](t)(cms.CountTools(ctx, pause.ToolFilter{})); count != 1 {
+	if count := must[int](t)(cms.Tools.Count(ctx, pause.ToolFilter{})); count != 1 {
 		t.Errorf("%d tools exist, want 1", count)
 	}
 }
@@ -227,36 +227,36 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{cms: newCMS(db), stores: db.Stores()}
 	titles := []string{"Alpha", "beta", "Gamma", "alpha", "Delta", "BETA", "epsilon"}
 	for i := range 53 {
-		a := must[*pause.Article](t)(f.cms.CreateArticle(ctx, pause.ArticleInput{
+		a := must[*pause.Article](t)(f.cms.Articles.Create(ctx, pause.ArticleInput{
 			Title: ptr(titles[i%len(titles)]), Author: &pause.Author{Name: []string{"Ann", "Bob"}[i%2]},
 			Tags: [][]string{{"async"}, {"remote", "async"}, nil}[i%3],
 		}))
 		switch i % 4 {
 		case 0, 1:
-			a = must[*pause.Article](t)(f.cms.PublishArticle(ctx, a.ID, a.Version))
+			a = must[*pause.Article](t)(f.cms.Articles.Publish(ctx, a.ID, a.Version))
 		case 2:
-			a = must[*pause.Article](t)(f.cms.ArchiveArticle(ctx, a.ID, a.Version))
+			a = must[*pause.Article](t)(f.cms.Articles.Archive(ctx, a.ID, a.Version))
 		}
 		if i%5 == 0 { // published then back to draft: a draft with a publication date
-			a = must[*pause.Article](t)(f.cms.UnpublishArticle(ctx, a.ID, a.Version))
+			a = must[*pause.Article](t)(f.cms.Articles.Unpublish(ctx, a.ID, a.Version))
 		}
 		f.articles = append(f.articles, a)
 
-		tool := must[*pause.Tool](t)(f.cms.CreateTool(ctx, pause.ToolInput{
+		tool := must[*pause.Tool](t)(f.cms.Tools.Create(ctx, pause.ToolInput{
 			Name: ptr(titles[i%len(titles)]), WebsiteURL: ptr("https://example.com"),
 			Category: ptr([]string{"Chat", "Video", "Docs"}[i%3]), Pricing: ptr(pause.PricingFree),
 			Featured: ptr(i%4 == 0), Tags: []string{[]string{"a", "b"}[i%2]},
 		}))
 		if i%3 != 2 {
-			tool = must[*pause.Tool](t)(f.cms.PublishTool(ctx, tool.ID, tool.Version))
+			tool = must[*pause.Tool](t)(f.cms.Tools.Publish(ctx, tool.ID, tool.Version))
 		}
 		f.tools = append(f.tools, tool)
 
-		b := must[*pause.Benefit](t)(f.cms.CreateBenefit(ctx, pause.BenefitInput{
+		b := must[*pause.Benefit](t)(f.cms.Benefits.Create(ctx, pause.BenefitInput{
 			Title: ptr(titles[i%len(titles)]), Position: ptr(i % 10),
 		}))
 		if i%2 == 0 {
-			b = must[*pause.Benefit](t)(f.cms.PublishBenefit(ctx, b.ID, b.Version))
+			b = must[*pause.Benefit](t)(f.cms.Benefits.Publish(ctx, b.ID, b.Version))
 		}
 		f.benefits = append(f.benefits, b)
 	}
@@ -264,7 +264,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // expect returns the ids of the items that match, in the order.
-func expect[T pause.Item](items []T, o pause.Order, match func(T) bool) []string {
+func expect[T pause.Item[T]](items []T, o pause.Order, match func(T) bool) []string {
 	var keys []string
 	byKey := map[string]string{}
 	for _, item := range items {
@@ -286,7 +286,7 @@ func expect[T pause.Item](items []T, o pause.Order, match func(T) bool) []string
 }
 
 // pageThrough lists everything, size items at a time, checking every page's HasNextPage.
-func pageThrough[T pause.Item, F pause.Filter[T]](t *testing.T, s pause.Store[T, F], q pause.Query[F], size int) []string {
+func pageThrough[T pause.Item[T], F pause.Filter[T]](t *testing.T, s pause.Store[T, F], q pause.Query[F], size int) []string {
 	t.Helper()
 	var got []string
 	q.First = size
@@ -316,7 +316,7 @@ func TestPaging(t *testing.T) {
 	f := newFixture(t)
 	published, draft := pause.StatusPublished, pause.StatusDraft
 	for _, o := range []pause.Order{pause.OrderPublishedAt, pause.OrderUpdatedAt, pause.OrderTitle} {
-		for _, filter := range []pause.ArticleFilter{{}, {Status: &published}, {Status: &draft, Tag: "async"}, {Author: "Bob", Tag: "remote"}, {Tag: "none"}} {
+		for _, filter := range []pause.ArticleFilter{{}, {Scope: pause.Scope{Status: &published}}, {Scope: pause.Scope{Status: &draft}, Tag: "async"}, {Author: "Bob", Tag: "remote"}, {Tag: "none"}} {
 			want := expect(f.articles, o, filter.Match)
 			for _, size := range []int{1, 7, 53, 100} {
 				got := pageThrough(t, f.stores.Articles, pause.Query[pause.ArticleFilter]{Filter: filter, Order: o}, size)
@@ -327,14 +327,14 @@ func TestPaging(t *testing.T) {
 		}
 	}
 	for _, o := range []pause.Order{pause.OrderName, pause.OrderUpdatedAt} {
-		for _, filter := range []pause.ToolFilter{{}, {Status: &published, Category: "Video"}, {Featured: ptr(true)}, {Tag: "b", Pricing: ptr(pause.PricingFree)}} {
+		for _, filter := range []pause.ToolFilter{{}, {Scope: pause.Scope{Status: &published}, Category: "Video"}, {Featured: ptr(true)}, {Tag: "b", Pricing: ptr(pause.PricingFree)}} {
 			want := expect(f.tools, o, filter.Match)
 			if got := pageThrough(t, f.stores.Tools, pause.Query[pause.ToolFilter]{Filter: filter, Order: o}, 7); !slices.Equal(got, want) {
 				t.Errorf("tools by %s, filter %+v:\n got %v\nwant %v", o, filter, got, want)
 			}
 		}
 	}
-	for _, filter := range []pause.BenefitFilter{{}, {Status: &published}} {
+	for _, filter := range []pause.BenefitFilter{{}, {Scope: pause.Scope{Status: &published}}} {
 		want := expect(f.benefits, pause.OrderPosition, filter.Match)
 		if got := pageThrough(t, f.stores.Benefits, pause.Query[pause.BenefitFilter]{Filter: filter, Order: pause.OrderPosition}, 7); !slices.Equal(got, want) {
 			t.Errorf("benefits, filter %+v:\n got %v\nwant %v", filter, got, want)
@@ -415,7 +415,7 @@ func TestForgedCursors(t *testing.T) {
 		}
 	}
 	// Through the CMS too: the code the client sees.
-	_, err := f.cms.Tools(ctx, pause.Query[pause.ToolFilter]{Order: pause.OrderName, First: 3, After: byTitle.EndCursor()})
+	_, err := f.cms.Tools.List(ctx, pause.Query[pause.ToolFilter]{Order: pause.OrderName, First: 3, After: byTitle.EndCursor()})
 	wantCode(t, err, pause.EINVALID, "after")
 }
 
@@ -516,7 +516,7 @@ func TestOpenBuildsMissingIndex(t *testing.T) {
 	cms := newCMS(db)
 	var created []*pause.Article
 	for _, title := range []string{"b", "c", "a"} {
-		created = append(created, must[*pause.Article](t)(cms.CreateArticle(ctx, pause.ArticleInput{Title: ptr(title), Author: &pause.Author{Name: "A"}})))
+		created = append(created, must[*pause.Article](t)(cms.Articles.Create(ctx, pause.ArticleInput{Title: ptr(title), Author: &pause.Author{Name: "A"}})))
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)

@@ -70,9 +70,9 @@ func importOK(t *testing.T, cms *pause.CMS, fsys fs.FS) content.Report {
 func everything(t *testing.T, cms *pause.CMS) ([]*pause.Tool, []*pause.Benefit, []*pause.Article) {
 	t.Helper()
 	ctx := admin()
-	tools := must[*pause.Page[*pause.Tool]](t)(cms.Tools(ctx, pause.Query[pause.ToolFilter]{First: pause.MaxFirst}))
-	benefits := must[*pause.Page[*pause.Benefit]](t)(cms.Benefits(ctx, pause.Query[pause.BenefitFilter]{First: pause.MaxFirst}))
-	articles := must[*pause.Page[*pause.Article]](t)(cms.Articles(ctx, pause.Query[pause.ArticleFilter]{First: pause.MaxFirst}))
+	tools := must[*pause.Page[*pause.Tool]](t)(cms.Tools.List(ctx, pause.Query[pause.ToolFilter]{First: pause.MaxFirst}))
+	benefits := must[*pause.Page[*pause.Benefit]](t)(cms.Benefits.List(ctx, pause.Query[pause.BenefitFilter]{First: pause.MaxFirst}))
+	articles := must[*pause.Page[*pause.Article]](t)(cms.Articles.List(ctx, pause.Query[pause.ArticleFilter]{First: pause.MaxFirst}))
 	return tools.Items, benefits.Items, articles.Items
 }
 
@@ -86,11 +86,11 @@ func TestImportSample(t *testing.T) {
 
 	// What the public sees: everything in the sample is published.
 	public := context.Background()
-	articles := must[*pause.Page[*pause.Article]](t)(cms.Articles(public, pause.Query[pause.ArticleFilter]{First: 50}))
+	articles := must[*pause.Page[*pause.Article]](t)(cms.Articles.List(public, pause.Query[pause.ArticleFilter]{First: 50}))
 	if len(articles.Items) != r.Articles.Created {
 		t.Errorf("public articles: %d, want %d", len(articles.Items), r.Articles.Created)
 	}
-	a := must[*pause.Article](t)(cms.ArticleBySlug(public, "what-is-asynchronous-communication-really"))
+	a := must[*pause.Article](t)(cms.Articles.GetBySlug(public, "what-is-asynchronous-communication-really"))
 	if a.Title != "What is Asynchronous Communication, Really?" || a.Author.Name != "Arjun Rajkumar" ||
 		a.Status != pause.StatusPublished || a.PublishedAt == nil || a.Excerpt == "" || len(a.Tags) == 0 {
 		t.Errorf("seed article: %+v", a)
@@ -101,7 +101,7 @@ func TestImportSample(t *testing.T) {
 	if !strings.Contains(a.BodyHTML, "<h2>") || a.ReadingTimeMinutes < 1 {
 		t.Errorf("seed article body was not rendered: %d minutes, %.80q", a.ReadingTimeMinutes, a.BodyHTML)
 	}
-	related := must[[]*pause.Tool](t)(cms.ToolsByIDs(public, a.RelatedToolIDs))
+	related := must[[]*pause.Tool](t)(cms.Tools.GetMany(public, a.RelatedToolIDs))
 	if len(related) == 0 || len(related) != len(a.RelatedToolIDs) || related[0].Slug != "loom" {
 		t.Errorf("seed article's related tools: %v", related)
 	}
@@ -111,7 +111,7 @@ func TestImportSample(t *testing.T) {
 		}
 	}
 
-	benefits := must[*pause.Page[*pause.Benefit]](t)(cms.Benefits(public, pause.Query[pause.BenefitFilter]{First: 50}))
+	benefits := must[*pause.Page[*pause.Benefit]](t)(cms.Benefits.List(public, pause.Query[pause.BenefitFilter]{First: 50}))
 	wantTitles := []string{
 		"Your People Get Their Lives Back",
 		"The Quality of Communication Actually Improves",
@@ -130,7 +130,7 @@ func TestImportSample(t *testing.T) {
 		t.Errorf("benefits in order: %q, want %q", titles, wantTitles)
 	}
 
-	tools := must[*pause.Page[*pause.Tool]](t)(cms.Tools(public, pause.Query[pause.ToolFilter]{First: 50}))
+	tools := must[*pause.Page[*pause.Tool]](t)(cms.Tools.List(public, pause.Query[pause.ToolFilter]{First: 50}))
 	if len(tools.Items) < 15 {
 		t.Errorf("public tools: %d, want at least 15", len(tools.Items))
 	}
@@ -303,8 +303,8 @@ func TestImportChanges(t *testing.T) {
 		t.Fatalf("import: %v, want %v", r, want)
 	}
 	ctx := admin()
-	draft := must[*pause.Article](t)(cms.ArticleBySlug(ctx, "draft"))
-	acme := must[*pause.Tool](t)(cms.ToolBySlug(ctx, "acme"))
+	draft := must[*pause.Article](t)(cms.Articles.GetBySlug(ctx, "draft"))
+	acme := must[*pause.Tool](t)(cms.Tools.GetBySlug(ctx, "acme"))
 	if draft.Status != pause.StatusDraft || draft.PublishedAt != nil || draft.Body != "Body." ||
 		!slices.Equal(draft.RelatedToolIDs, []string{acme.ID}) || !draft.CreatedAt.Equal(epoch) {
 		t.Errorf("draft: %+v", draft)
@@ -312,7 +312,7 @@ func TestImportChanges(t *testing.T) {
 	if acme.Pricing != pause.PricingFree || acme.Description != "A tool." {
 		t.Errorf("tool: %+v", acme)
 	}
-	if _, err := cms.ArticleBySlug(context.Background(), "draft"); pause.ErrorCode(err) != pause.ENOTFOUND {
+	if _, err := cms.Articles.GetBySlug(context.Background(), "draft"); pause.ErrorCode(err) != pause.ENOTFOUND {
 		t.Errorf("the public can see the draft: %v", err)
 	}
 
@@ -322,7 +322,7 @@ func TestImportChanges(t *testing.T) {
 	if want := (content.Report{Tools: content.Counts{Updated: 1}, Articles: content.Counts{Unchanged: 1}}); r != want {
 		t.Fatalf("import of a change: %v, want %v", r, want)
 	}
-	changed := must[*pause.Tool](t)(cms.ToolBySlug(ctx, "acme"))
+	changed := must[*pause.Tool](t)(cms.Tools.GetBySlug(ctx, "acme"))
 	if changed.ID != acme.ID || changed.Version != 2 || changed.Description != "A better tool." {
 		t.Errorf("changed tool: %+v", changed)
 	}
@@ -351,11 +351,11 @@ func TestImportKeepsPublishedAt(t *testing.T) {
 	})
 	fsys := fstest.MapFS{"benefits/b.md": {Data: []byte("---\nstatus: published\ntitle: B\npoints: []\n---\n")}}
 	importOK(t, cms, fsys)
-	first := must[*pause.Benefit](t)(cms.BenefitBySlug(admin(), "b"))
+	first := must[*pause.Benefit](t)(cms.Benefits.GetBySlug(admin(), "b"))
 	if r := importOK(t, cms, fsys); r != (content.Report{Benefits: content.Counts{Unchanged: 1}}) {
 		t.Errorf("second import: %v", r)
 	}
-	second := must[*pause.Benefit](t)(cms.BenefitBySlug(admin(), "b"))
+	second := must[*pause.Benefit](t)(cms.Benefits.GetBySlug(admin(), "b"))
 	if first.PublishedAt == nil || !first.PublishedAt.Equal(*second.PublishedAt) || second.Version != 1 {
 		t.Errorf("publishedAt %v, then %v at version %d", first.PublishedAt, second.PublishedAt, second.Version)
 	}
@@ -443,13 +443,13 @@ func TestImportBadFiles(t *testing.T) {
 				t.Errorf("report of a failed import: %v", r)
 			}
 			// Files are checked before anything is written: not even the good tool is stored.
-			if n := must[int](t)(cms.CountTools(admin(), pause.ToolFilter{})); n != 0 {
+			if n := must[int](t)(cms.Tools.Count(admin(), pause.ToolFilter{})); n != 0 {
 				t.Errorf("%d tools stored", n)
 			}
-			if n := must[int](t)(cms.CountArticles(admin(), pause.ArticleFilter{})); n != 0 {
+			if n := must[int](t)(cms.Articles.Count(admin(), pause.ArticleFilter{})); n != 0 {
 				t.Errorf("%d articles stored", n)
 			}
-			if n := must[int](t)(cms.CountBenefits(admin(), pause.BenefitFilter{})); n != 0 {
+			if n := must[int](t)(cms.Benefits.Count(admin(), pause.BenefitFilter{})); n != 0 {
 				t.Errorf("%d benefits stored", n)
 			}
 		})
@@ -467,7 +467,7 @@ func TestNeedsAdmin(t *testing.T) {
 			t.Errorf("%s may export", name)
 		}
 	}
-	if n := must[int](t)(cms.CountTools(admin(), pause.ToolFilter{})); n != 0 {
+	if n := must[int](t)(cms.Tools.Count(admin(), pause.ToolFilter{})); n != 0 {
 		t.Errorf("%d tools stored", n)
 	}
 }

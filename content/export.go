@@ -27,7 +27,7 @@ func Export(ctx context.Context, cms *pause.CMS, dir string) (Report, error) {
 	}
 
 	tools, err := listAll(ctx, func(after string) (*pause.Page[*pause.Tool], error) {
-		return cms.Tools(ctx, pause.Query[pause.ToolFilter]{First: pause.MaxFirst, After: after})
+		return cms.Tools.List(ctx, pause.Query[pause.ToolFilter]{First: pause.MaxFirst, After: after})
 	})
 	if err != nil {
 		return r, fmt.Errorf("content: list tools: %w", err)
@@ -45,7 +45,7 @@ func Export(ctx context.Context, cms *pause.CMS, dir string) (Report, error) {
 	}
 
 	benefits, err := listAll(ctx, func(after string) (*pause.Page[*pause.Benefit], error) {
-		return cms.Benefits(ctx, pause.Query[pause.BenefitFilter]{First: pause.MaxFirst, After: after})
+		return cms.Benefits.List(ctx, pause.Query[pause.BenefitFilter]{First: pause.MaxFirst, After: after})
 	})
 	if err != nil {
 		return r, fmt.Errorf("content: list benefits: %w", err)
@@ -61,14 +61,14 @@ func Export(ctx context.Context, cms *pause.CMS, dir string) (Report, error) {
 	}
 
 	articles, err := listAll(ctx, func(after string) (*pause.Page[*pause.Article], error) {
-		return cms.Articles(ctx, pause.Query[pause.ArticleFilter]{First: pause.MaxFirst, After: after})
+		return cms.Articles.List(ctx, pause.Query[pause.ArticleFilter]{First: pause.MaxFirst, After: after})
 	})
 	if err != nil {
 		return r, fmt.Errorf("content: list articles: %w", err)
 	}
 	for _, summary := range articles {
 		// Lists may leave out bodies: read each article whole.
-		a, err := cms.Article(ctx, summary.ID)
+		a, err := cms.Articles.Get(ctx, summary.ID)
 		if err != nil {
 			return r, fmt.Errorf("content: read article %s: %w", summary.Slug, err)
 		}

@@ -58,21 +58,21 @@ func Import(ctx context.Context, cms *pause.CMS, fsys fs.FS) (Report, error) {
 			if importing[slug] {
 				continue
 			}
-			if _, err := cms.ToolBySlug(ctx, slug); err != nil {
+			if _, err := cms.Tools.GetBySlug(ctx, slug); err != nil {
 				return r, fileError(f.path, relatedError(slug, err))
 			}
 		}
 	}
 
 	for _, f := range tools {
-		created, changed, err := importItem(ctx, f.item, cms.ToolBySlug, cms.ImportTool, alignTool)
+		created, changed, err := importItem(ctx, f.item, cms.Tools.GetBySlug, cms.Tools.Import, alignTool)
 		if err != nil {
 			return r, fileError(f.path, err)
 		}
 		r.Tools.add(created, changed)
 	}
 	for _, f := range benefits {
-		created, changed, err := importItem(ctx, f.item, cms.BenefitBySlug, cms.ImportBenefit, alignBenefit)
+		created, changed, err := importItem(ctx, f.item, cms.Benefits.GetBySlug, cms.Benefits.Import, alignBenefit)
 		if err != nil {
 			return r, fileError(f.path, err)
 		}
@@ -80,13 +80,13 @@ func Import(ctx context.Context, cms *pause.CMS, fsys fs.FS) (Report, error) {
 	}
 	for _, f := range articles {
 		for _, slug := range f.relatedTools {
-			t, err := cms.ToolBySlug(ctx, slug)
+			t, err := cms.Tools.GetBySlug(ctx, slug)
 			if err != nil {
 				return r, fileError(f.path, relatedError(slug, err))
 			}
 			f.item.RelatedToolIDs = append(f.item.RelatedToolIDs, t.ID)
 		}
-		created, changed, err := importItem(ctx, f.item, cms.ArticleBySlug, cms.ImportArticle, alignArticle)
+		created, changed, err := importItem(ctx, f.item, cms.Articles.GetBySlug, cms.Articles.Import, alignArticle)
 		if err != nil {
 			return r, fileError(f.path, err)
 		}
@@ -128,7 +128,7 @@ func readDir[F any](fsys fs.FS, dir string, decode func(file string, data []byte
 // importItem stores item with store (one of the CMS's Import methods) and reports whether it
 // was new and whether anything changed. ctx must carry an admin viewer, so that get (by slug)
 // sees items of every status.
-func importItem[T pause.Item](ctx context.Context, item T,
+func importItem[T pause.Item[T]](ctx context.Context, item T,
 	get func(context.Context, string) (T, error),
 	store func(context.Context, T) (bool, error),
 	align func(item, old T),

@@ -110,7 +110,7 @@ func TestFaultUnavailable(t *testing.T) {
 	}
 	s := New(Config{Client: client, Table: name})
 	cms, ctx := newCMS(s)
-	first := must[*pause.Tool](t)(cms.CreateTool(ctx, pause.ToolInput{
+	first := must[*pause.Tool](t)(cms.Tools.Create(ctx, pause.ToolInput{
 		Name: ptr("Before"), WebsiteURL: ptr("https://example.com"), Category: ptr("Chat"), Pricing: ptr(pause.PricingFree),
 	}))
 
@@ -137,12 +137,12 @@ func TestFaultUnavailable(t *testing.T) {
 				start := time.Now()
 				var err error
 				if i%2 == 0 {
-					_, err = cms.CreateTool(ctx, pause.ToolInput{
+					_, err = cms.Tools.Create(ctx, pause.ToolInput{
 						Name: ptr(fmt.Sprintf("Tool %d-%d", w, i)), WebsiteURL: ptr("https://example.com"),
 						Category: ptr("Chat"), Pricing: ptr(pause.PricingFree),
 					})
 				} else {
-					_, err = cms.Tools(ctx, pause.Query[pause.ToolFilter]{First: 10})
+					_, err = cms.Tools.List(ctx, pause.Query[pause.ToolFilter]{First: 10})
 				}
 				mu.Lock()
 				results = append(results, result{err, time.Since(start), start})
@@ -194,16 +194,16 @@ func TestFaultUnavailable(t *testing.T) {
 
 	// Every kind of call, one at a time, against the dead server.
 	calls := map[string]func() error{
-		"Get":        func() error { _, err := cms.Tool(ctx, first.ID); return err },
-		"GetBySlug":  func() error { _, err := cms.ToolBySlug(ctx, first.Slug); return err },
-		"GetMany":    func() error { _, err := cms.ToolsByIDs(ctx, []string{first.ID}); return err },
-		"List":       func() error { _, err := cms.Tools(ctx, pause.Query[pause.ToolFilter]{First: 5}); return err },
-		"Count":      func() error { _, err := cms.CountTools(ctx, pause.ToolFilter{}); return err },
+		"Get":        func() error { _, err := cms.Tools.Get(ctx, first.ID); return err },
+		"GetBySlug":  func() error { _, err := cms.Tools.GetBySlug(ctx, first.Slug); return err },
+		"GetMany":    func() error { _, err := cms.Tools.GetMany(ctx, []string{first.ID}); return err },
+		"List":       func() error { _, err := cms.Tools.List(ctx, pause.Query[pause.ToolFilter]{First: 5}); return err },
+		"Count":      func() error { _, err := cms.Tools.Count(ctx, pause.ToolFilter{}); return err },
 		"Categories": func() error { _, err := cms.ToolCategories(ctx); return err },
 		"Update":     func() error { return s.Stores().Tools.Update(ctx, first) },
 		"Delete":     func() error { return s.Stores().Tools.Delete(ctx, first.ID, first.Version, nil) },
 		"Create": func() error {
-			_, err := cms.CreateTool(ctx, pause.ToolInput{Name: ptr("After"), WebsiteURL: ptr("https://example.com"),
+			_, err := cms.Tools.Create(ctx, pause.ToolInput{Name: ptr("After"), WebsiteURL: ptr("https://example.com"),
 				Category: ptr("Chat"), Pricing: ptr(pause.PricingFree)})
 			return err
 		},

@@ -100,7 +100,7 @@ type articleItem struct {
 	RelatedToolIDs     []string   `dynamodbav:"relatedToolIds"`
 }
 
-func toArticleItem(a *pause.Article) any {
+func (articleShape) encode(a *pause.Article) any {
 	r := articleItem{
 		metaItem: toMeta(&a.Meta), Title: a.Title, Excerpt: a.Excerpt,
 		Author: authorItem{Name: a.Author.Name, AvatarURL: a.Author.AvatarURL},
@@ -112,7 +112,7 @@ func toArticleItem(a *pause.Article) any {
 	return r
 }
 
-func fromArticleItem(av map[string]types.AttributeValue) (*pause.Article, error) {
+func (articleShape) decode(av map[string]types.AttributeValue) (*pause.Article, error) {
 	var r articleItem
 	if err := attributevalue.UnmarshalMap(av, &r); err != nil {
 		return nil, fmt.Errorf("decode article: %w", err)
@@ -138,14 +138,14 @@ type benefitItem struct {
 	Position    int      `dynamodbav:"position"`
 }
 
-func toBenefitItem(b *pause.Benefit) any {
+func (benefitShape) encode(b *pause.Benefit) any {
 	return benefitItem{
 		metaItem: toMeta(&b.Meta), Title: b.Title, Summary: b.Summary, SummaryHTML: b.SummaryHTML,
 		Points: b.Points, Icon: b.Icon, Position: b.Position,
 	}
 }
 
-func fromBenefitItem(av map[string]types.AttributeValue) (*pause.Benefit, error) {
+func (benefitShape) decode(av map[string]types.AttributeValue) (*pause.Benefit, error) {
 	var r benefitItem
 	if err := attributevalue.UnmarshalMap(av, &r); err != nil {
 		return nil, fmt.Errorf("decode benefit: %w", err)
@@ -172,7 +172,7 @@ type toolItem struct {
 	Featured bool `dynamodbav:"featured"`
 }
 
-func toToolItem(t *pause.Tool) any {
+func (toolShape) encode(t *pause.Tool) any {
 	return toolItem{
 		metaItem: toMeta(&t.Meta), Name: t.Name, Tagline: t.Tagline, Description: t.Description,
 		DescriptionHTML: t.DescriptionHTML, WebsiteURL: t.WebsiteURL, LogoURL: t.LogoURL,
@@ -181,7 +181,7 @@ func toToolItem(t *pause.Tool) any {
 	}
 }
 
-func fromToolItem(av map[string]types.AttributeValue) (*pause.Tool, error) {
+func (toolShape) decode(av map[string]types.AttributeValue) (*pause.Tool, error) {
 	var r toolItem
 	if err := attributevalue.UnmarshalMap(av, &r); err != nil {
 		return nil, fmt.Errorf("decode tool: %w", err)
@@ -202,13 +202,38 @@ type bodyItem struct {
 	HTML []byte `dynamodbav:"html,omitempty"`
 }
 
+// The shapes: each content type's strategy for the generic store (see shape), as methods of a
+// type of its own.
+type (
+	articleShape struct{ withBody }
+	benefitShape struct{ noBody[*pause.Benefit] }
+	toolShape    struct{ noBody[*pause.Tool] }
+)
+
+func (articleShape) key() kindKey { return kindArticle }
+func (benefitShape) key() kindKey { return kindBenefit }
+func (toolShape) key() kindKey    { return kindTool }
+
+// withBody is embedded by the shapes of types whose Markdown body is kept in a body item of its
+// own beside the item, so that list pages never read it; they have body and setBody.
+type withBody struct{}
+
+func (withBody) hasBody() bool { return true }
+
+// noBody is embedded by the shapes of types kept whole in their item.
+type noBody[T any] struct{}
+
+func (noBody[T]) hasBody() bool             { return false }
+func (noBody[T]) body(T) (string, string)   { return "", "" }
+func (noBody[T]) setBody(T, string, string) {}
+
 // maxBodyItem is the largest body item written: DynamoDB's item limit is 400 KB, keys and
 // attribute names included.
 const maxBodyItem = 390 << 10
 
-func articleBody(a *pause.Article) (string, string) { return a.Body, a.BodyHTML }
+func (articleShape) body(a *pause.Article) (string, string) { return a.Body, a.BodyHTML }
 
-func setArticleBody(a *pause.Article, body, html string) { a.Body, a.BodyHTML = body, html }
+func (articleShape) setBody(a *pause.Article, body, html string) { a.Body, a.BodyHTML = body, html }
 
 func toBodyItem(body, html string) (bodyItem, error) {
 	b, err := pack(body)
@@ -271,12 +296,12 @@ func unpack(b []byte) (string, error) {
 
 // Facets: what each type is counted by, beside its status, and what each filter asks for.
 
-func articleFacets(a *pause.Article) []facet {
+func (articleShape) facets(a *pause.Article) []facet {
 	fs := []facet{{facetAuthor, a.Author.Name}}
 	return appendTags(fs, a.Tags)
 }
 
-func articleFilterFacets(f pause.ArticleFilter) []facet {
+func (articleShape) filterFacets(f pause.ArticleFilter) []facet {
 	var fs []facet
 	if f.Tag != "" {
 		fs = append(fs, facet{facetTag, f.Tag})
@@ -287,16 +312,16 @@ func articleFilterFacets(f pause.ArticleFilter) []facet {
 	return fs
 }
 
-func benefitFacets(*pause.Benefit) []facet { return nil }
+func (benefitShape) facets(*pause.Benefit) []facet { return nil }
 
-func benefitFilterFacets(pause.BenefitFilter) []facet { return nil }
+func (benefitShape) filterFacets(pause.BenefitFilter) []facet { return nil }
 
-func toolFacets(t *pause.Tool) []facet {
+func (toolShape) facets(t *pause.Tool) []facet {
 	fs := []facet{{facetCategory, t.Category}, {facetPricing, string(t.Pricing)}, featuredFacet(t.Featured)}
 	return appendTags(fs, t.Tags)
 }
 
-func toolFilterFacets(f pause.ToolFilter) []facet {
+func (toolShape) filterFacets(f pause.ToolFilter) []facet {
 	var fs []facet
 	if f.Category != "" {
 		fs = append(fs, facet{facetCategory, f.Category})

@@ -29,25 +29,25 @@ func TestSeedPageCost(t *testing.T) {
 		a := &pause.Article{Meta: pause.Meta{Slug: fmt.Sprintf("a-%d", i), Status: status},
 			Title: fmt.Sprintf("Article %d", i), Excerpt: "An excerpt of a few words.",
 			Body: "A body that list pages never read.", Author: pause.Author{Name: "Ann"}, Tags: []string{"async"}}
-		if _, err := cms.ImportArticle(ctx, a); err != nil {
+		if _, err := cms.Articles.Import(ctx, a); err != nil {
 			return err
 		}
 		b := &pause.Benefit{Meta: pause.Meta{Slug: fmt.Sprintf("b-%d", i), Status: status},
 			Title: fmt.Sprintf("Benefit %d", i), Summary: "Why it *helps*.", Points: []string{"one", "two"}, Position: i}
-		if _, err := cms.ImportBenefit(ctx, b); err != nil {
+		if _, err := cms.Benefits.Import(ctx, b); err != nil {
 			return err
 		}
 		tool := &pause.Tool{Meta: pause.Meta{Slug: fmt.Sprintf("t-%d", i), Status: status},
 			Name: fmt.Sprintf("Tool %d", i), WebsiteURL: "https://example.com", Category: "Chat", Pricing: pause.PricingFree}
-		_, err := cms.ImportTool(ctx, tool)
+		_, err := cms.Tools.Import(ctx, tool)
 		return err
 	})
 	visitor := anonymous()
 	for _, size := range []int{1, 5, 20, 50, 100} {
 		mctx, meter := WithMeter(visitor)
-		articles := must[*pause.Page[*pause.Article]](t)(cms.Articles(mctx, pause.Query[pause.ArticleFilter]{First: size}))
-		benefits := must[*pause.Page[*pause.Benefit]](t)(cms.Benefits(mctx, pause.Query[pause.BenefitFilter]{First: size}))
-		tools := must[int](t)(cms.CountTools(mctx, pause.ToolFilter{}))
+		articles := must[*pause.Page[*pause.Article]](t)(cms.Articles.List(mctx, pause.Query[pause.ArticleFilter]{First: size}))
+		benefits := must[*pause.Page[*pause.Benefit]](t)(cms.Benefits.List(mctx, pause.Query[pause.BenefitFilter]{First: size}))
+		tools := must[int](t)(cms.Tools.Count(mctx, pause.ToolFilter{}))
 		if len(articles.Items) != size || len(benefits.Items) != size || tools != published {
 			t.Fatalf("page of %d: %d articles, %d benefits, %d tools", size, len(articles.Items), len(benefits.Items), tools)
 		}
@@ -73,18 +73,18 @@ func TestMeter(t *testing.T) {
 	s, _, _ := openTestTable(t)
 	cms, ctx := newCMS(s)
 	mctx, meter := WithMeter(ctx)
-	a := must[*pause.Article](t)(cms.CreateArticle(mctx, pause.ArticleInput{Title: ptr("Metered"), Body: ptr("Text."), Author: &pause.Author{Name: "Ann"}}))
+	a := must[*pause.Article](t)(cms.Articles.Create(mctx, pause.ArticleInput{Title: ptr("Metered"), Body: ptr("Text."), Author: &pause.Author{Name: "Ann"}}))
 	u := meter.Usage()
 	if u.Requests != 1 || u.Operations["TransactWriteItems"] != 1 || u.WriteUnits <= 0 || u.Attempts < 1 {
 		t.Fatalf("create: %v", u)
 	}
 	meter.Reset()
-	must[*pause.Article](t)(cms.Article(mctx, a.ID))
+	must[*pause.Article](t)(cms.Articles.Get(mctx, a.ID))
 	if u := meter.Usage(); u.Requests != 1 || u.Operations["Query"] != 1 || u.ReadUnits <= 0 || u.WriteUnits != 0 {
 		t.Fatalf("get: %v", u)
 	}
 	meter.Reset()
-	must[*pause.Article](t)(cms.Article(ctx, a.ID)) // no meter in ctx
+	must[*pause.Article](t)(cms.Articles.Get(ctx, a.ID)) // no meter in ctx
 	if u := meter.Usage(); u.Requests != 0 {
 		t.Fatalf("a call without the meter was counted: %v", u)
 	}

@@ -86,7 +86,7 @@ func populateTools(t *testing.T, cms *pause.CMS, ctx context.Context) []*pause.T
 			tool.Tags = append(tool.Tags, "rare")
 		}
 		tools[i] = tool
-		_, err := cms.ImportTool(ctx, tool)
+		_, err := cms.Tools.Import(ctx, tool)
 		return err
 	})
 	return tools
@@ -110,7 +110,7 @@ func populateArticles(t *testing.T, cms *pause.CMS, ctx context.Context) []*paus
 			a.Tags = append(a.Tags, "rare")
 		}
 		articles[i] = a
-		_, err := cms.ImportArticle(ctx, a)
+		_, err := cms.Articles.Import(ctx, a)
 		return err
 	})
 	return articles
@@ -167,7 +167,7 @@ func describe(f any) string {
 
 // expected returns the ids of the items that match f, in the order of o, as the contract
 // defines it.
-func expected[T pause.Item, F pause.Filter[T]](items []T, f F, o pause.Order) []string {
+func expected[T pause.Item[T], F pause.Filter[T]](items []T, f F, o pause.Order) []string {
 	var match []T
 	for _, it := range items {
 		if f.Match(it) {
@@ -190,7 +190,7 @@ func expected[T pause.Item, F pause.Filter[T]](items []T, f F, o pause.Order) []
 
 // walkAll pages through a list with pages of pageSize and checks that nothing is lost or
 // repeated, and that no page is short while more items match.
-func walkAll[T pause.Item](t *testing.T, list func(after string) (*pause.Page[T], error), want []string, what string) {
+func walkAll[T pause.Item[T]](t *testing.T, list func(after string) (*pause.Page[T], error), want []string, what string) {
 	t.Helper()
 	var got []string
 	after := ""
@@ -236,7 +236,7 @@ func TestPagingTools(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%s", describe(f), o), func(t *testing.T) {
 				t.Parallel()
 				walkAll(t, func(after string) (*pause.Page[*pause.Tool], error) {
-					return cms.Tools(ctx, pause.Query[pause.ToolFilter]{Filter: f, Order: o, First: pageSize, After: after})
+					return cms.Tools.List(ctx, pause.Query[pause.ToolFilter]{Filter: f, Order: o, First: pageSize, After: after})
 				}, expected(tools, f, o), describe(f))
 			})
 		}
@@ -251,23 +251,23 @@ func TestPagingArticles(t *testing.T) {
 	articles := populateArticles(t, cms, ctx)
 	for _, f := range articleFilters() {
 		want := expected(articles, f, pause.OrderTitle)
-		if got := must[int](t)(cms.CountArticles(ctx, f)); got != len(want) {
+		if got := must[int](t)(cms.Articles.Count(ctx, f)); got != len(want) {
 			t.Fatalf("count of %s: %d, want %d", describe(f), got, len(want))
 		}
 		for _, o := range []pause.Order{pause.OrderPublishedAt, pause.OrderUpdatedAt, pause.OrderTitle} {
 			t.Run(fmt.Sprintf("%s/%s", describe(f), o), func(t *testing.T) {
 				t.Parallel()
 				walkAll(t, func(after string) (*pause.Page[*pause.Article], error) {
-					return cms.Articles(ctx, pause.Query[pause.ArticleFilter]{Filter: f, Order: o, First: pageSize, After: after})
+					return cms.Articles.List(ctx, pause.Query[pause.ArticleFilter]{Filter: f, Order: o, First: pageSize, After: after})
 				}, expected(articles, f, o), describe(f))
 			})
 		}
 	}
 	t.Run("Anonymous", func(t *testing.T) {
 		t.Parallel()
-		f := pause.ArticleFilter{Status: ptr(pause.StatusPublished), Tag: "async"}
+		f := pause.ArticleFilter{Scope: pause.Scope{Status: ptr(pause.StatusPublished)}, Tag: "async"}
 		walkAll(t, func(after string) (*pause.Page[*pause.Article], error) {
-			return cms.Articles(anonymous(), pause.Query[pause.ArticleFilter]{Filter: pause.ArticleFilter{Tag: "async"}, First: pageSize, After: after})
+			return cms.Articles.List(anonymous(), pause.Query[pause.ArticleFilter]{Filter: pause.ArticleFilter{Tag: "async"}, First: pageSize, After: after})
 		}, expected(articles, f, pause.OrderPublishedAt), "anonymous, tag async")
 	})
 }

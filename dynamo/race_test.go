@@ -41,17 +41,17 @@ func codes(errs []error) map[string]int {
 func TestRaceUpdateSameVersion(t *testing.T) {
 	s, _, _ := openTestTable(t)
 	cms, ctx := newCMS(s)
-	a := must[*pause.Article](t)(cms.CreateArticle(ctx, pause.ArticleInput{Title: ptr("Contended"), Author: &pause.Author{Name: "Ann"}}))
+	a := must[*pause.Article](t)(cms.Articles.Create(ctx, pause.ArticleInput{Title: ptr("Contended"), Author: &pause.Author{Name: "Ann"}}))
 	titles := make([]string, racers)
 	errs := race(func(i int) error {
 		titles[i] = fmt.Sprintf("Title %d", i)
-		_, err := cms.UpdateArticle(ctx, a.ID, a.Version, pause.ArticleInput{Title: &titles[i], Tags: []string{fmt.Sprintf("t%d", i)}})
+		_, err := cms.Articles.Update(ctx, a.ID, a.Version, pause.ArticleInput{Title: &titles[i], Tags: []string{fmt.Sprintf("t%d", i)}})
 		return err
 	})
 	if c := codes(errs); c[""] != 1 || c[pause.ECONFLICT] != racers-1 {
 		t.Fatalf("outcomes %v, want 1 success and %d CONFLICT", c, racers-1)
 	}
-	got := must[*pause.Article](t)(cms.Article(ctx, a.ID))
+	got := must[*pause.Article](t)(cms.Articles.Get(ctx, a.ID))
 	winner := -1
 	for i, err := range errs {
 		if err == nil {
@@ -67,7 +67,7 @@ func TestRaceUpdateSameVersion(t *testing.T) {
 		if i == winner {
 			want = 1
 		}
-		n := must[int](t)(cms.CountArticles(ctx, pause.ArticleFilter{Tag: fmt.Sprintf("t%d", i)}))
+		n := must[int](t)(cms.Articles.Count(ctx, pause.ArticleFilter{Tag: fmt.Sprintf("t%d", i)}))
 		if n != want {
 			t.Fatalf("count of tag t%d: %d, want %d", i, n, want)
 		}
@@ -80,7 +80,7 @@ func TestRaceCreateSameSlug(t *testing.T) {
 	s, _, _ := openTestTable(t)
 	cms, ctx := newCMS(s)
 	errs := race(func(i int) error {
-		_, err := cms.CreateArticle(ctx, pause.ArticleInput{
+		_, err := cms.Articles.Create(ctx, pause.ArticleInput{
 			Slug: ptr("the-slug"), Title: ptr(fmt.Sprintf("Article %d", i)), Author: &pause.Author{Name: "Ann"},
 		})
 		return err
@@ -93,14 +93,14 @@ func TestRaceCreateSameSlug(t *testing.T) {
 			t.Fatalf("conflict %v should name the field slug", err)
 		}
 	}
-	if n := must[int](t)(cms.CountArticles(ctx, pause.ArticleFilter{})); n != 1 {
+	if n := must[int](t)(cms.Articles.Count(ctx, pause.ArticleFilter{})); n != 1 {
 		t.Fatalf("count %d, want 1", n)
 	}
-	page := must[*pause.Page[*pause.Article]](t)(cms.Articles(ctx, pause.Query[pause.ArticleFilter]{First: 50}))
+	page := must[*pause.Page[*pause.Article]](t)(cms.Articles.List(ctx, pause.Query[pause.ArticleFilter]{First: 50}))
 	if len(page.Items) != 1 || page.Items[0].Slug != "the-slug" {
 		t.Fatalf("list: %d articles", len(page.Items))
 	}
-	if a := must[*pause.Article](t)(cms.ArticleBySlug(ctx, "the-slug")); a.ID != page.Items[0].ID {
+	if a := must[*pause.Article](t)(cms.Articles.GetBySlug(ctx, "the-slug")); a.ID != page.Items[0].ID {
 		t.Fatal("the slug names another article than the one that exists")
 	}
 }
@@ -117,7 +117,7 @@ func TestRaceCounters(t *testing.T) {
 	ctx, meter := WithMeter(ctx)
 	defer func() { t.Logf("cost of the race: %v", meter.Usage()) }()
 	errs := race(func(i int) error {
-		tool, err := cms.CreateTool(ctx, pause.ToolInput{
+		tool, err := cms.Tools.Create(ctx, pause.ToolInput{
 			Name: ptr(fmt.Sprintf("Tool %d", i)), WebsiteURL: ptr("https://example.com"),
 			Category: &categories[i%3], Pricing: &pricings[i%len(pricings)],
 			Tags: []string{"async", fmt.Sprintf("group-%d", i%4)}, Featured: ptr(i%5 == 0),
@@ -125,19 +125,19 @@ func TestRaceCounters(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if tool, err = cms.PublishTool(ctx, tool.ID, tool.Version); err != nil {
+		if tool, err = cms.Tools.Publish(ctx, tool.ID, tool.Version); err != nil {
 			return err
 		}
 		switch i % 4 {
 		case 1:
-			tool, err = cms.UnpublishTool(ctx, tool.ID, tool.Version)
+			tool, err = cms.Tools.Unpublish(ctx, tool.ID, tool.Version)
 		case 2:
-			err = cms.DeleteTool(ctx, tool.ID, tool.Version)
+			err = cms.Tools.Delete(ctx, tool.ID, tool.Version)
 			tool = nil
 		case 3:
 			// Move it to another category, then archive it.
-			if tool, err = cms.UpdateTool(ctx, tool.ID, tool.Version, pause.ToolInput{Category: &categories[(i+1)%3]}); err == nil {
-				tool, err = cms.ArchiveTool(ctx, tool.ID, tool.Version)
+			if tool, err = cms.Tools.Update(ctx, tool.ID, tool.Version, pause.ToolInput{Category: &categories[(i+1)%3]}); err == nil {
+				tool, err = cms.Tools.Archive(ctx, tool.ID, tool.Version)
 			}
 		}
 		final[i] = tool
@@ -168,7 +168,7 @@ func checkToolCounts(t *testing.T, cms *pause.CMS, ctx context.Context, tools []
 				want++
 			}
 		}
-		if got := must[int](t)(cms.CountTools(ctx, f)); got != want {
+		if got := must[int](t)(cms.Tools.Count(ctx, f)); got != want {
 			t.Fatalf("count of %s: %d, want %d", describe(f), got, want)
 		}
 	}

@@ -42,12 +42,12 @@ func (s *store[T, F]) keepRevision(w *writes, item T) error {
 	if r.Fields == nil {
 		r.Fields = []string{}
 	}
-	if s.body != nil {
+	if s.hasBody() {
 		body, _ := s.body(saved)
 		if r.Body, err = pack(body); err != nil {
 			return err
 		}
-		if d := pause.DraftOf(saved); d != nil {
+		if d := pause.DraftOf(saved); !isNil(d) {
 			body, _ := s.body(d)
 			if r.DraftBody, err = pack(body); err != nil {
 				return err
@@ -125,13 +125,13 @@ func (s *store[T, F]) decodeRevision(av map[string]types.AttributeValue) (*pause
 	if err != nil {
 		return nil, err
 	}
-	if s.setBody != nil {
+	if s.hasBody() {
 		body, err := unpack(r.Body)
 		if err != nil {
 			return nil, err
 		}
 		s.setBody(item, body, "")
-		if d := pause.DraftOf(item); d != nil {
+		if d := pause.DraftOf(item); !isNil(d) {
 			body, err := unpack(r.DraftBody)
 			if err != nil {
 				return nil, err

@@ -39,27 +39,11 @@ type Store struct {
 func New(cfg Config) *Store {
 	t := &table{client: cfg.Client, name: cfg.Table}
 	return &Store{
-		articles: &store[*pause.Article, pause.ArticleFilter]{
-			t: t, kind: kindArticle, name: "article",
-			orders: pause.ArticleOrders,
-			encode: toArticleItem, decode: fromArticleItem,
-			body: articleBody, setBody: setArticleBody,
-			facets: articleFacets, filterFacets: articleFilterFacets,
-		},
-		benefits: &store[*pause.Benefit, pause.BenefitFilter]{
-			t: t, kind: kindBenefit, name: "benefit",
-			orders: pause.BenefitOrders,
-			encode: toBenefitItem, decode: fromBenefitItem,
-			facets: benefitFacets, filterFacets: benefitFilterFacets,
-		},
-		tools: &toolStore{&store[*pause.Tool, pause.ToolFilter]{
-			t: t, kind: kindTool, name: "tool",
-			orders: pause.ToolOrders,
-			encode: toToolItem, decode: fromToolItem,
-			facets: toolFacets, filterFacets: toolFilterFacets,
-		}},
-		keys:  keyStore{t},
-		audit: auditStore{t},
+		articles: newStore[*pause.Article, pause.ArticleFilter](t, articleShape{}),
+		benefits: newStore[*pause.Benefit, pause.BenefitFilter](t, benefitShape{}),
+		tools:    &toolStore{newStore[*pause.Tool, pause.ToolFilter](t, toolShape{})},
+		keys:     keyStore{t},
+		audit:    auditStore{t},
 	}
 }
 
@@ -75,20 +59,40 @@ type table struct {
 }
 
 // store is a pause.Store of the content type T on the table. What differs between the types is
-// data: the key prefix, the orders it has indexes for, its storage shape, the optional body
-// kept in its own item, and the facets it is counted and filtered by.
-type store[T pause.Item, F pause.Filter[T]] struct {
+// its shape: the key prefix, its storage shape, the optional body kept in its own item, and the
+// facets it is counted and filtered by. Its name and orders are the content type's.
+type store[T pause.Item[T], F pause.Filter[T]] struct {
+	shape[T, F]
 	t      *table
 	kind   kindKey
 	name   string // "article", for messages
 	orders []pause.Order
-	encode func(T) any
-	decode func(map[string]types.AttributeValue) (T, error)
-	// body and setBody read and set the fields kept in the body item; nil if there is none.
-	body         func(T) (body, html string)
-	setBody      func(T, string, string)
-	facets       func(T) []facet
-	filterFacets func(F) []facet
+}
+
+// shape is how one content type is kept in the table: the strategy that the generic store
+// follows, implemented by a type per content type (articleShape).
+type shape[T, F any] interface {
+	// key is the prefix of the type's keys.
+	key() kindKey
+	// encode returns the item's storage shape, without its draft and body.
+	encode(T) any
+	// decode reads an item from its storage shape.
+	decode(map[string]types.AttributeValue) (T, error)
+	// hasBody reports whether the type keeps a body item; body and setBody read and set the
+	// fields kept in it.
+	hasBody() bool
+	body(T) (body, html string)
+	setBody(T, string, string)
+	// facets are what an item is counted by beside its status; filterFacets what a filter
+	// asks for.
+	facets(T) []facet
+	filterFacets(F) []facet
+}
+
+func newStore[T pause.Item[T], F pause.Filter[T]](t *table, sh shape[T, F]) *store[T, F] {
+	var zero T
+	ct := zero.Type()
+	return &store[T, F]{shape: sh, t: t, kind: sh.key(), name: ct.Name, orders: ct.Orders}
 }
 
 func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
@@ -136,7 +140,7 @@ func (s *store[T, F]) toAV(item T) (map[string]types.AttributeValue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: encode %s %s: %w", s.name, m.ID, err)
 	}
-	if d := pause.DraftOf(item); d != nil {
+	if d := pause.DraftOf(item); !isNil(d) {
 		dav, err := attributevalue.MarshalMap(s.encode(d))
 		if err != nil {
 			return nil, fmt.Errorf("dynamo: encode draft of %s %s: %w", s.name, m.ID, err)
@@ -181,7 +185,7 @@ func backoff(attempt int) time.Duration {
 // Get returns the item with the id, or ENOTFOUND. An article's item and body item share a
 // partition, so one strongly consistent Query reads both.
 func (s *store[T, F]) Get(ctx context.Context, id string) (T, error) {
-	if s.body == nil {
+	if !s.hasBody() {
 		return s.getSummary(ctx, id)
 	}
 	var zero T
@@ -259,7 +263,7 @@ func (s *store[T, F]) decodeWithBody(item, body, draftBody map[string]types.Attr
 	if err != nil {
 		return zero, err
 	}
-	if s.setBody == nil {
+	if !s.hasBody() {
 		return out, nil
 	}
 	if body != nil {
@@ -269,7 +273,7 @@ func (s *store[T, F]) decodeWithBody(item, body, draftBody map[string]types.Attr
 		}
 		s.setBody(out, b, h)
 	}
-	if d := pause.DraftOf(out); d != nil && draftBody != nil {
+	if d := pause.DraftOf(out); !isNil(d) && draftBody != nil {
 		b, h, err := fromBodyItem(draftBody)
 		if err != nil {
 			return zero, fmt.Errorf("dynamo: draft of %s %s: %w", s.name, out.Metadata().ID, err)
@@ -374,7 +378,7 @@ func (t *table) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 // load reads the items with the ids (and their bodies if withBody), by BatchGetItem. Missing
 // ids are not in the map.
 func (s *store[T, F]) load(ctx context.Context, ids []string, withBody bool) (map[string]T, error) {
-	withBody = withBody && s.body != nil
+	withBody = withBody && s.hasBody()
 	keys := make([]map[string]types.AttributeValue, 0, len(ids)*2)
 	for _, id := range ids {
 		keys = append(keys, s.itemKey(id))

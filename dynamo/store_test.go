@@ -76,12 +76,12 @@ func TestFailedWritesLeaveNothing(t *testing.T) {
 	s, client, table := openTestTable(t)
 	cms, ctx := newCMS(s)
 	st := s.Stores().Articles
-	a := must[*pause.Article](t)(cms.CreateArticle(ctx, pause.ArticleInput{
+	a := must[*pause.Article](t)(cms.Articles.Create(ctx, pause.ArticleInput{
 		Slug: ptr("first"), Title: ptr("First"), Body: ptr("One *body*."),
 		Author: &pause.Author{Name: "Ann"}, Tags: []string{"go", "async"},
 	}))
-	a = must[*pause.Article](t)(cms.PublishArticle(ctx, a.ID, a.Version))
-	b := must[*pause.Article](t)(cms.CreateArticle(ctx, pause.ArticleInput{
+	a = must[*pause.Article](t)(cms.Articles.Publish(ctx, a.ID, a.Version))
+	b := must[*pause.Article](t)(cms.Articles.Create(ctx, pause.ArticleInput{
 		Slug: ptr("second"), Title: ptr("Second"), Author: &pause.Author{Name: "Bob"}, Tags: []string{"go"},
 	}))
 	slugs := []string{"first", "second", "third"}
@@ -136,11 +136,11 @@ func TestFailedWritesLeaveNothing(t *testing.T) {
 
 	// And a successful slug change moves the marker.
 	// (a is published: the slug change is a draft, and moves the marker when it is published.)
-	a4 := must[*pause.Article](t)(cms.UpdateArticle(ctx, a.ID, a.Version, pause.ArticleInput{Slug: ptr("third")}))
+	a4 := must[*pause.Article](t)(cms.Articles.Update(ctx, a.ID, a.Version, pause.ArticleInput{Slug: ptr("third")}))
 	if after := snapshot(t, client, table, kindArticle, slugs...); after["slug first"] != a4.ID || after["slug third"] != "" {
 		t.Fatalf("markers after a draft slug change: %v", after)
 	}
-	a4 = must[*pause.Article](t)(cms.PublishArticle(ctx, a4.ID, a4.Version))
+	a4 = must[*pause.Article](t)(cms.Articles.Publish(ctx, a4.ID, a4.Version))
 	after := snapshot(t, client, table, kindArticle, slugs...)
 	if after["slug first"] != "" || after["slug third"] != a4.ID {
 		t.Fatalf("markers after a slug change: %v", after)
@@ -153,8 +153,8 @@ func TestUpdateTradesSlugs(t *testing.T) {
 	s, client, table := openTestTable(t)
 	cms, ctx := newCMS(s)
 	st := s.Stores().Benefits
-	x := must[*pause.Benefit](t)(cms.CreateBenefit(ctx, pause.BenefitInput{Slug: ptr("x"), Title: ptr("X")}))
-	y := must[*pause.Benefit](t)(cms.CreateBenefit(ctx, pause.BenefitInput{Slug: ptr("y"), Title: ptr("Y")}))
+	x := must[*pause.Benefit](t)(cms.Benefits.Create(ctx, pause.BenefitInput{Slug: ptr("x"), Title: ptr("X")}))
+	y := must[*pause.Benefit](t)(cms.Benefits.Create(ctx, pause.BenefitInput{Slug: ptr("y"), Title: ptr("Y")}))
 	x2, y2 := *x, *y
 	x2.Slug, x2.Version = "y", x.Version+1
 	y2.Slug, y2.Version = "x", y.Version+1
@@ -192,13 +192,13 @@ func TestBodies(t *testing.T) {
 		fmt.Fprintf(&b, "Paragraph %d of a long article: *asynchronous* work, with a [link](https://example.com/%d).\n\n", i, i)
 	}
 	long := b.String()
-	a := must[*pause.Article](t)(cms.CreateArticle(ctx, pause.ArticleInput{
+	a := must[*pause.Article](t)(cms.Articles.Create(ctx, pause.ArticleInput{
 		Title: ptr("Long"), Body: &long, Author: &pause.Author{Name: "Ann"},
 	}))
 	if len(a.BodyHTML) <= len(long) {
 		t.Fatalf("the HTML (%d bytes) should be larger than the Markdown (%d)", len(a.BodyHTML), len(long))
 	}
-	got := must[*pause.Article](t)(cms.Article(ctx, a.ID))
+	got := must[*pause.Article](t)(cms.Articles.Get(ctx, a.ID))
 	if got.Body != long || got.BodyHTML != a.BodyHTML {
 		t.Fatal("the body did not come back as it went in")
 	}
@@ -206,17 +206,17 @@ func TestBodies(t *testing.T) {
 	if len(many) != 1 || many[0].Body != long {
 		t.Fatal("GetMany left out the body")
 	}
-	page := must[*pause.Page[*pause.Article]](t)(cms.Articles(ctx, pause.Query[pause.ArticleFilter]{First: 5}))
+	page := must[*pause.Page[*pause.Article]](t)(cms.Articles.List(ctx, pause.Query[pause.ArticleFilter]{First: 5}))
 	if len(page.Items) != 1 || page.Items[0].Body != "" || page.Items[0].BodyHTML != "" || page.Items[0].Title != "Long" {
 		t.Fatalf("list page: %+v", page.Items)
 	}
 	// Emptying the body deletes the body item; other changes leave it alone.
-	a = must[*pause.Article](t)(cms.UpdateArticle(ctx, a.ID, a.Version, pause.ArticleInput{Title: ptr("Still long")}))
-	if got := must[*pause.Article](t)(cms.Article(ctx, a.ID)); got.Body != long {
+	a = must[*pause.Article](t)(cms.Articles.Update(ctx, a.ID, a.Version, pause.ArticleInput{Title: ptr("Still long")}))
+	if got := must[*pause.Article](t)(cms.Articles.Get(ctx, a.ID)); got.Body != long {
 		t.Fatal("a title change lost the body")
 	}
-	a = must[*pause.Article](t)(cms.UpdateArticle(ctx, a.ID, a.Version, pause.ArticleInput{Body: ptr("")}))
-	if got := must[*pause.Article](t)(cms.Article(ctx, a.ID)); got.Body != "" || got.BodyHTML != "" {
+	a = must[*pause.Article](t)(cms.Articles.Update(ctx, a.ID, a.Version, pause.ArticleInput{Body: ptr("")}))
+	if got := must[*pause.Article](t)(cms.Articles.Get(ctx, a.ID)); got.Body != "" || got.BodyHTML != "" {
 		t.Fatalf("emptied body: %q %q", got.Body, got.BodyHTML)
 	}
 }
@@ -228,7 +228,7 @@ func TestGetManyChunks(t *testing.T) {
 	cms, ctx := newCMS(s)
 	var ids []string
 	for i := range 130 {
-		tool := must[*pause.Tool](t)(cms.CreateTool(ctx, pause.ToolInput{
+		tool := must[*pause.Tool](t)(cms.Tools.Create(ctx, pause.ToolInput{
 			Name: ptr(fmt.Sprintf("Tool %d", i)), WebsiteURL: ptr("https://example.com"),
 			Category: ptr("Chat"), Pricing: ptr(pause.PricingFree),
 		}))
@@ -260,11 +260,11 @@ func TestCursors(t *testing.T) {
 	cms, ctx := newCMS(s)
 	var drafts, published []*pause.Article
 	for i := range 6 {
-		a := must[*pause.Article](t)(cms.CreateArticle(ctx, pause.ArticleInput{
+		a := must[*pause.Article](t)(cms.Articles.Create(ctx, pause.ArticleInput{
 			Title: ptr(fmt.Sprintf("Article %c", 'a'+i)), Author: &pause.Author{Name: "Ann"},
 		}))
 		if i%2 == 0 {
-			a = must[*pause.Article](t)(cms.PublishArticle(ctx, a.ID, a.Version))
+			a = must[*pause.Article](t)(cms.Articles.Publish(ctx, a.ID, a.Version))
 			published = append(published, a)
 		} else {
 			drafts = append(drafts, a)
@@ -280,13 +280,13 @@ func TestCursors(t *testing.T) {
 		pause.EncodeCursor(title, strings.Repeat("long ", 220)+"\x00id"),
 	}
 	for _, after := range bad {
-		_, err := cms.Articles(anonymous(), pause.Query[pause.ArticleFilter]{Order: title, First: 2, After: after})
+		_, err := cms.Articles.List(anonymous(), pause.Query[pause.ArticleFilter]{Order: title, First: 2, After: after})
 		wantCode(t, err, pause.EINVALID, "after")
 	}
 	// The position of draft "Article b", in the public list: the page starts after it, with
 	// published articles only.
 	after := pause.EncodeCursor(title, pause.SortKey(drafts[0], title))
-	page := must[*pause.Page[*pause.Article]](t)(cms.Articles(anonymous(), pause.Query[pause.ArticleFilter]{Order: title, First: 10, After: after}))
+	page := must[*pause.Page[*pause.Article]](t)(cms.Articles.List(anonymous(), pause.Query[pause.ArticleFilter]{Order: title, First: 10, After: after}))
 	var got []string
 	for _, a := range page.Items {
 		got = append(got, a.Title)
@@ -304,7 +304,7 @@ func TestUnicodeOrder(t *testing.T) {
 	titles := []string{"zebra", "Ärger", "éclair", "日本語", "😀 emoji", "Ａ fullwidth", "apple", "Zoo", "ﬁ ligature", "𝔘 fraktur"}
 	var items []*pause.Tool
 	for _, title := range titles {
-		items = append(items, must[*pause.Tool](t)(cms.CreateTool(ctx, pause.ToolInput{
+		items = append(items, must[*pause.Tool](t)(cms.Tools.Create(ctx, pause.ToolInput{
 			Name: ptr(title), Slug: ptr(fmt.Sprintf("t%d", len(items))), WebsiteURL: ptr("https://example.com"),
 			Category: ptr("Chat"), Pricing: ptr(pause.PricingFree),
 		})))
@@ -318,7 +318,7 @@ func TestUnicodeOrder(t *testing.T) {
 	}
 	after := ""
 	for {
-		page := must[*pause.Page[*pause.Tool]](t)(cms.Tools(ctx, pause.Query[pause.ToolFilter]{Order: pause.OrderName, First: 3, After: after}))
+		page := must[*pause.Page[*pause.Tool]](t)(cms.Tools.List(ctx, pause.Query[pause.ToolFilter]{Order: pause.OrderName, First: 3, After: after}))
 		for _, it := range page.Items {
 			got = append(got, it.Name)
 		}

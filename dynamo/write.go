@@ -151,7 +151,7 @@ func (s *store[T, F]) bodyAV(k map[string]types.AttributeValue, body, html strin
 
 // bodyOf returns the body and HTML of the item, or "" if the item is nil.
 func (s *store[T, F]) bodyOf(item T) (body, html string) {
-	if item == nil {
+	if isNil(item) {
 		return "", ""
 	}
 	return s.body(item)
@@ -160,7 +160,7 @@ func (s *store[T, F]) bodyOf(item T) (body, html string) {
 // writeBodies adds the writes that take the body items of an article (its own and its draft's)
 // from what old has to what item has; old is nil for a new item.
 func (s *store[T, F]) writeBodies(w *writes, id string, item, old T) error {
-	if s.body == nil {
+	if !s.hasBody() {
 		return nil
 	}
 	for _, b := range []struct {
@@ -188,8 +188,8 @@ func (s *store[T, F]) writeBodies(w *writes, id string, item, old T) error {
 }
 
 // draftOrNil returns the item's draft, or nil if the item is nil.
-func draftOrNil[T pause.Item](item T) T {
-	if item == nil {
+func draftOrNil[T pause.Item[T]](item T) T {
+	if isNil(item) {
 		return item
 	}
 	return pause.DraftOf(item)
@@ -400,7 +400,7 @@ func (s *store[T, F]) Delete(ctx context.Context, id string, version int, change
 			return err
 		}
 	}
-	if s.body != nil {
+	if s.hasBody() {
 		w.delete(s.bodyKey(id), nil, action{id: id})
 		w.delete(s.draftBodyKey(id), nil, action{id: id})
 	}
@@ -521,4 +521,10 @@ func (s *store[T, F]) cancelled(actions []action, rs []types.CancellationReason)
 		return userErr, false
 	}
 	return nil, transient && !other
+}
+
+// isNil reports whether the item is the nil item of its type.
+func isNil[T comparable](item T) bool {
+	var none T
+	return item == none
 }

@@ -29,15 +29,15 @@ func TestDraftField(t *testing.T) {
 	h := graph.NewHandler(graph.Options{CMS: cms})
 	editor := pause.NewContext(context.Background(), &pause.Viewer{Subject: "e", Role: pause.RoleEditor})
 	title, author := "Live", pause.Author{Name: "Ann"}
-	a, err := cms.CreateArticle(editor, pause.ArticleInput{Title: &title, Author: &author})
+	a, err := cms.Articles.Create(editor, pause.ArticleInput{Title: &title, Author: &author})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, err = cms.PublishArticle(editor, a.ID, a.Version); err != nil {
+	if a, err = cms.Articles.Publish(editor, a.ID, a.Version); err != nil {
 		t.Fatal(err)
 	}
 	edited := "Edited"
-	if _, err = cms.UpdateArticle(editor, a.ID, a.Version, pause.ArticleInput{Title: &edited}); err != nil {
+	if _, err = cms.Articles.Update(editor, a.ID, a.Version, pause.ArticleInput{Title: &edited}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -75,7 +75,7 @@ func TestDraftField(t *testing.T) {
 
 	// A scheduled unpublishing is for viewers to see, not the public.
 	at := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
-	if _, err := cms.UnpublishArticleAt(editor, a.ID, 3, &at); err != nil {
+	if _, err := cms.Articles.UnpublishAt(editor, a.ID, 3, &at); err != nil {
 		t.Fatal(err)
 	}
 	q = `{ article(id: "` + a.ID + `") { status schedule { at status by } } }`

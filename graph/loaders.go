@@ -23,7 +23,7 @@ type loadersKey struct{}
 func newLoaders(cms *pause.CMS) *loaders {
 	return &loaders{
 		tools: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*pause.Tool, []error) {
-			found, err := cms.ToolsByIDs(ctx, ids)
+			found, err := cms.Tools.GetMany(ctx, ids)
 			if err != nil {
 				errs := make([]error, len(ids))
 				for i := range errs {
@@ -78,7 +78,7 @@ func preloadRelatedTools(ctx context.Context, cms *pause.CMS, articles ...*pause
 	if len(ids) == 0 {
 		return
 	}
-	found, err := cms.ToolsByIDs(ctx, ids)
+	found, err := cms.Tools.GetMany(ctx, ids)
 	if err != nil {
 		return
 	}

@@ -34,7 +34,7 @@ func (r *articleResolver) Audit(ctx context.Context, obj *pause.Article) (*pause
 
 // Draft is the resolver for the draft field.
 func (r *articleResolver) Draft(ctx context.Context, obj *pause.Article) (*pause.Article, error) {
-	return r.CMS.ArticleDraft(ctx, obj), nil
+	return r.CMS.Articles.Draft(ctx, obj), nil
 }
 
 // Schedule is the resolver for the schedule field.
@@ -59,7 +59,7 @@ func (r *articleConnectionResolver) PageInfo(ctx context.Context, obj *ArticleCo
 
 // TotalCount is the resolver for the totalCount field.
 func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *ArticleConnection) (int, error) {
-	return r.CMS.CountArticles(ctx, obj.Filter)
+	return r.CMS.Articles.Count(ctx, obj.Filter)
 }
 
 // Nodes is the resolver for the nodes field.
@@ -79,7 +79,7 @@ func (r *benefitResolver) Audit(ctx context.Context, obj *pause.Benefit) (*pause
 
 // Draft is the resolver for the draft field.
 func (r *benefitResolver) Draft(ctx context.Context, obj *pause.Benefit) (*pause.Benefit, error) {
-	return r.CMS.BenefitDraft(ctx, obj), nil
+	return r.CMS.Benefits.Draft(ctx, obj), nil
 }
 
 // Schedule is the resolver for the schedule field.
@@ -104,87 +104,87 @@ func (r *benefitConnectionResolver) PageInfo(ctx context.Context, obj *BenefitCo
 
 // TotalCount is the resolver for the totalCount field.
 func (r *benefitConnectionResolver) TotalCount(ctx context.Context, obj *BenefitConnection) (int, error) {
-	return r.CMS.CountBenefits(ctx, obj.Filter)
+	return r.CMS.Benefits.Count(ctx, obj.Filter)
 }
 
 // CreateArticle is the resolver for the createArticle field.
 func (r *mutationResolver) CreateArticle(ctx context.Context, input pause.ArticleInput) (*pause.Article, error) {
-	return r.CMS.CreateArticle(ctx, input)
+	return r.CMS.Articles.Create(ctx, input)
 }
 
 // UpdateArticle is the resolver for the updateArticle field.
 func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, version int, input pause.ArticleInput) (*pause.Article, error) {
-	return r.CMS.UpdateArticle(ctx, id, version, input)
+	return r.CMS.Articles.Update(ctx, id, version, input)
 }
 
 // PublishArticle is the resolver for the publishArticle field.
 func (r *mutationResolver) PublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error) {
-	return r.CMS.PublishArticleAt(ctx, id, version, at)
+	return r.CMS.Articles.PublishAt(ctx, id, version, at)
 }
 
 // UnpublishArticle is the resolver for the unpublishArticle field.
 func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error) {
-	return r.CMS.UnpublishArticleAt(ctx, id, version, at)
+	return r.CMS.Articles.UnpublishAt(ctx, id, version, at)
 }
 
 // DiscardArticleDraft is the resolver for the discardArticleDraft field.
 func (r *mutationResolver) DiscardArticleDraft(ctx context.Context, id string, version int) (*pause.Article, error) {
-	return r.CMS.DiscardArticleDraft(ctx, id, version)
+	return r.CMS.Articles.DiscardDraft(ctx, id, version)
 }
 
 // RestoreArticleRevision is the resolver for the restoreArticleRevision field.
 func (r *mutationResolver) RestoreArticleRevision(ctx context.Context, id string, revision int, version int) (*pause.Article, error) {
-	return r.CMS.RestoreArticleRevision(ctx, id, revision, version)
+	return r.CMS.Articles.Restore(ctx, id, revision, version)
 }
 
 // ArchiveArticle is the resolver for the archiveArticle field.
 func (r *mutationResolver) ArchiveArticle(ctx context.Context, id string, version int) (*pause.Article, error) {
-	return r.CMS.ArchiveArticle(ctx, id, version)
+	return r.CMS.Articles.Archive(ctx, id, version)
 }
 
 // DeleteArticle is the resolver for the deleteArticle field.
 func (r *mutationResolver) DeleteArticle(ctx context.Context, id string, version int) (string, error) {
-	return id, r.CMS.DeleteArticle(ctx, id, version)
+	return id, r.CMS.Articles.Delete(ctx, id, version)
 }
 
 // CreateBenefit is the resolver for the createBenefit field.
 func (r *mutationResolver) CreateBenefit(ctx context.Context, input pause.BenefitInput) (*pause.Benefit, error) {
-	return r.CMS.CreateBenefit(ctx, input)
+	return r.CMS.Benefits.Create(ctx, input)
 }
 
 // UpdateBenefit is the resolver for the updateBenefit field.
 func (r *mutationResolver) UpdateBenefit(ctx context.Context, id string, version int, input pause.BenefitInput) (*pause.Benefit, error) {
-	return r.CMS.UpdateBenefit(ctx, id, version, input)
+	return r.CMS.Benefits.Update(ctx, id, version, input)
 }
 
 // PublishBenefit is the resolver for the publishBenefit field.
 func (r *mutationResolver) PublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error) {
-	return r.CMS.PublishBenefitAt(ctx, id, version, at)
+	return r.CMS.Benefits.PublishAt(ctx, id, version, at)
 }
 
 // UnpublishBenefit is the resolver for the unpublishBenefit field.
 func (r *mutationResolver) UnpublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error) {
-	return r.CMS.UnpublishBenefitAt(ctx, id, version, at)
+	return r.CMS.Benefits.UnpublishAt(ctx, id, version, at)
 }
 
 // ArchiveBenefit is the resolver for the archiveBenefit field.
 func (r *mutationResolver) ArchiveBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error) {
-	return r.CMS.ArchiveBenefit(ctx, id, version)
+	return r.CMS.Benefits.Archive(ctx, id, version)
 }
 
 // DiscardBenefitDraft is the resolver for the discardBenefitDraft field.
 func (r *mutationResolver) DiscardBenefitDraft(ctx context.Context, id string, version int) (*pause.Benefit, error) {
-	return r.CMS.DiscardBenefitDraft(ctx, id, version)
+	return r.CMS.Benefits.DiscardDraft(ctx, id, version)
 }
 
 // RestoreBenefitRevision is the resolver for the restoreBenefitRevision field.
 func (r *mutationResolver) RestoreBenefitRevision(ctx context.Context, id string, revision int, version int) (*pause.Benefit, error) {
-	return r.CMS.RestoreBenefitRevision(ctx, id, revision, version)
+	return r.CMS.Benefits.Restore(ctx, id, revision, version)
 }
 
 // DeleteBenefit is the resolver for the deleteBenefit field.
 func (r *mutationResolver) DeleteBenefit(ctx context.Context, id string, version int) (string, error) {
-	return id, r.CMS.DeleteBenefit(ctx, id, version)
+	return id, r.CMS.Benefits.Delete(ctx, id, version)
 }
 
 // ReorderBenefits is the resolver for the reorderBenefits field.
@@ -194,42 +194,42 @@ func (r *mutationResolver) ReorderBenefits(ctx context.Context, ids []string) ([
 
 // CreateTool is the resolver for the createTool field.
 func (r *mutationResolver) CreateTool(ctx context.Context, input pause.ToolInput) (*pause.Tool, error) {
-	return r.CMS.CreateTool(ctx, input)
+	return r.CMS.Tools.Create(ctx, input)
 }
 
 // UpdateTool is the resolver for the updateTool field.
 func (r *mutationResolver) UpdateTool(ctx context.Context, id string, version int, input pause.ToolInput) (*pause.Tool, error) {
-	return r.CMS.UpdateTool(ctx, id, version, input)
+	return r.CMS.Tools.Update(ctx, id, version, input)
 }
 
 // PublishTool is the resolver for the publishTool field.
 func (r *mutationResolver) PublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error) {
-	return r.CMS.PublishToolAt(ctx, id, version, at)
+	return r.CMS.Tools.PublishAt(ctx, id, version, at)
 }
 
 // UnpublishTool is the resolver for the unpublishTool field.
 func (r *mutationResolver) UnpublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error) {
-	return r.CMS.UnpublishToolAt(ctx, id, version, at)
+	return r.CMS.Tools.UnpublishAt(ctx, id, version, at)
 }
 
 // ArchiveTool is the resolver for the archiveTool field.
 func (r *mutationResolver) ArchiveTool(ctx context.Context, id string, version int) (*pause.Tool, error) {
-	return r.CMS.ArchiveTool(ctx, id, version)
+	return r.CMS.Tools.Archive(ctx, id, version)
 }
 
 // DiscardToolDraft is the resolver for the discardToolDraft field.
 func (r *mutationResolver) DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error) {
-	return r.CMS.DiscardToolDraft(ctx, id, version)
+	return r.CMS.Tools.DiscardDraft(ctx, id, version)
 }
 
 // RestoreToolRevision is the resolver for the restoreToolRevision field.
 func (r *mutationResolver) RestoreToolRevision(ctx context.Context, id string, revision int, version int) (*pause.Tool, error) {
-	return r.CMS.RestoreToolRevision(ctx, id, revision, version)
+	return r.CMS.Tools.Restore(ctx, id, revision, version)
 }
 
 // DeleteTool is the resolver for the deleteTool field.
 func (r *mutationResolver) DeleteTool(ctx context.Context, id string, version int) (string, error) {
-	return id, r.CMS.DeleteTool(ctx, id, version)
+	return id, r.CMS.Tools.Delete(ctx, id, version)
 }
 
 // CreateAPIKey is the resolver for the createApiKey field.
@@ -248,7 +248,7 @@ func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*pause.
 
 // Article is the resolver for the article field.
 func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (*pause.Article, error) {
-	a, err := one(ctx, id, slug, r.CMS.Article, r.CMS.ArticleBySlug)
+	a, err := one(ctx, id, slug, r.CMS.Articles.Get, r.CMS.Articles.GetBySlug)
 	if a != nil {
 		preloadRelatedTools(ctx, r.CMS, a)
 	}
@@ -258,7 +258,7 @@ func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (
 // Articles is the resolver for the articles field.
 func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, filter *pause.ArticleFilter, orderBy *pause.Order) (*ArticleConnection, error) {
 	q := query(first, after, filter, orderBy)
-	page, err := r.CMS.Articles(ctx, q)
+	page, err := r.CMS.Articles.List(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -268,13 +268,13 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 
 // Benefit is the resolver for the benefit field.
 func (r *queryResolver) Benefit(ctx context.Context, id *string, slug *string) (*pause.Benefit, error) {
-	return one(ctx, id, slug, r.CMS.Benefit, r.CMS.BenefitBySlug)
+	return one(ctx, id, slug, r.CMS.Benefits.Get, r.CMS.Benefits.GetBySlug)
 }
 
 // Benefits is the resolver for the benefits field.
 func (r *queryResolver) Benefits(ctx context.Context, first *int, after *string, filter *pause.BenefitFilter, orderBy *pause.Order) (*BenefitConnection, error) {
 	q := query(first, after, filter, orderBy)
-	page, err := r.CMS.Benefits(ctx, q)
+	page, err := r.CMS.Benefits.List(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -283,13 +283,13 @@ func (r *queryResolver) Benefits(ctx context.Context, first *int, after *string,
 
 // Tool is the resolver for the tool field.
 func (r *queryResolver) Tool(ctx context.Context, id *string, slug *string) (*pause.Tool, error) {
-	return one(ctx, id, slug, r.CMS.Tool, r.CMS.ToolBySlug)
+	return one(ctx, id, slug, r.CMS.Tools.Get, r.CMS.Tools.GetBySlug)
 }
 
 // Tools is the resolver for the tools field.
 func (r *queryResolver) Tools(ctx context.Context, first *int, after *string, filter *pause.ToolFilter, orderBy *pause.Order) (*ToolConnection, error) {
 	q := query(first, after, filter, orderBy)
-	page, err := r.CMS.Tools(ctx, q)
+	page, err := r.CMS.Tools.List(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -317,19 +317,19 @@ func (r *queryResolver) Viewer(ctx context.Context) (*pause.Viewer, error) {
 // ArticleRevisions is the resolver for the articleRevisions field.
 func (r *queryResolver) ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
 	q := query[struct{}](first, after, nil, nil)
-	return r.CMS.ArticleRevisions(ctx, id, q.First, q.After)
+	return r.CMS.Articles.Revisions(ctx, id, q.First, q.After)
 }
 
 // BenefitRevisions is the resolver for the benefitRevisions field.
 func (r *queryResolver) BenefitRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
 	q := query[struct{}](first, after, nil, nil)
-	return r.CMS.BenefitRevisions(ctx, id, q.First, q.After)
+	return r.CMS.Benefits.Revisions(ctx, id, q.First, q.After)
 }
 
 // ToolRevisions is the resolver for the toolRevisions field.
 func (r *queryResolver) ToolRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
 	q := query[struct{}](first, after, nil, nil)
-	return r.CMS.ToolRevisions(ctx, id, q.First, q.After)
+	return r.CMS.Tools.Revisions(ctx, id, q.First, q.After)
 }
 
 // AuditLog is the resolver for the auditLog field.
@@ -362,7 +362,7 @@ func (r *toolResolver) Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta,
 
 // Draft is the resolver for the draft field.
 func (r *toolResolver) Draft(ctx context.Context, obj *pause.Tool) (*pause.Tool, error) {
-	return r.CMS.ToolDraft(ctx, obj), nil
+	return r.CMS.Tools.Draft(ctx, obj), nil
 }
 
 // Schedule is the resolver for the schedule field.
@@ -387,7 +387,7 @@ func (r *toolConnectionResolver) PageInfo(ctx context.Context, obj *ToolConnecti
 
 // TotalCount is the resolver for the totalCount field.
 func (r *toolConnectionResolver) TotalCount(ctx context.Context, obj *ToolConnection) (int, error) {
-	return r.CMS.CountTools(ctx, obj.Filter)
+	return r.CMS.Tools.Count(ctx, obj.Filter)
 }
 
 // Article returns ArticleResolver implementation.

@@ -12,19 +12,19 @@ import (
 func testAuditLog(e *env) {
 	bob := withSubject(e.editor, "bob")
 	step := func() time.Time { e.Helper(); return e.clock.Advance(time.Second) }
-	a, err := e.cms.CreateArticle(e.editor, articleInput("Logged"))
+	a, err := e.cms.Articles.Create(e.editor, articleInput("Logged"))
 	e.must(err, "create article")
 	t1 := step()
-	a, err = e.cms.UpdateArticle(bob, a.ID, a.Version, pause.ArticleInput{Title: ptr("Logged, edited")})
+	a, err = e.cms.Articles.Update(bob, a.ID, a.Version, pause.ArticleInput{Title: ptr("Logged, edited")})
 	e.must(err, "update article")
 	t2 := step()
-	a, err = e.cms.PublishArticle(e.admin, a.ID, a.Version)
+	a, err = e.cms.Articles.Publish(e.admin, a.ID, a.Version)
 	e.must(err, "publish article")
 	t3 := step()
-	tool, err := e.cms.CreateTool(e.editor, toolInput("Gone", "Chat", pause.PricingFree))
+	tool, err := e.cms.Tools.Create(e.editor, toolInput("Gone", "Chat", pause.PricingFree))
 	e.must(err, "create tool")
 	t4 := step()
-	e.must(e.cms.DeleteTool(e.admin, tool.ID, tool.Version), "delete tool")
+	e.must(e.cms.Tools.Delete(e.admin, tool.ID, tool.Version), "delete tool")
 
 	type row struct {
 		at            time.Time

@@ -108,7 +108,7 @@ func testReorderUnknown(e *env) {
 	_, err := e.cms.ReorderBenefits(e.editor, []string{bs[2].ID, "no-such-id", bs[0].ID})
 	e.wantCode(err, pause.ENOTFOUND, "", "reorder with an unknown id")
 	wantUnchanged(e, before, "after a reorder with an unknown id")
-	e.must(e.cms.DeleteBenefit(e.admin, bs[1].ID, 1), "delete B")
+	e.must(e.cms.Benefits.Delete(e.admin, bs[1].ID, 1), "delete B")
 	_, err = e.cms.ReorderBenefits(e.editor, []string{bs[2].ID, bs[1].ID, bs[0].ID})
 	e.wantCode(err, pause.ENOTFOUND, "", "reorder with a deleted id")
 	wantUnchanged(e, []*pause.Benefit{before[0], before[2]}, "after a reorder with a deleted id")
@@ -153,7 +153,7 @@ func testReorderConflict(e *env) {
 	bs := createBenefits(e, "A", "B", "C")
 	a, b, c := bs[0], bs[1], bs[2]
 	racing := &racingBenefits{BenefitStore: e.stores.Benefits, between: func() {
-		_, err := e.cms.UpdateBenefit(e.editor, b.ID, b.Version, pause.BenefitInput{Icon: ptr("changed")})
+		_, err := e.cms.Benefits.Update(e.editor, b.ID, b.Version, pause.BenefitInput{Icon: ptr("changed")})
 		e.must(err, "the other write")
 	}}
 	stores := e.stores

@@ -54,7 +54,7 @@ func testConcurrentUpdate(e *env) {
 	k := articleKind(e)
 	a := k.mustCreate(e, "Contended", "")
 	errs := race(func(i int) error {
-		_, err := e.cms.UpdateArticle(e.editor, a.ID, 1, pause.ArticleInput{Excerpt: ptr(fmt.Sprintf("writer %d", i))})
+		_, err := e.cms.Articles.Update(e.editor, a.ID, 1, pause.ArticleInput{Excerpt: ptr(fmt.Sprintf("writer %d", i))})
 		return err
 	})
 	w := e.oneWins(errs, "20 updates of version 1", pause.ECONFLICT)
@@ -71,7 +71,7 @@ func testConcurrentCreateSlug(e *env) {
 	errs := race(func(i int) error {
 		in := articleInput(fmt.Sprintf("Writer %d", i))
 		in.Slug = ptr("same")
-		a, err := e.cms.CreateArticle(e.editor, in)
+		a, err := e.cms.Articles.Create(e.editor, in)
 		if err == nil {
 			ids[i] = a.ID
 		} else if pause.ErrorField(err) != "slug" {
@@ -81,7 +81,7 @@ func testConcurrentCreateSlug(e *env) {
 	})
 	w := e.oneWins(errs, "20 creates with slug same", pause.ECONFLICT)
 	k.wantStoreCount(e, 1, "after the race")
-	got, err := e.cms.ArticleBySlug(e.editor, "same")
+	got, err := e.cms.Articles.GetBySlug(e.editor, "same")
 	e.must(err, "get by slug")
 	if got.ID != ids[w] || got.Title != fmt.Sprintf("Writer %d", w) {
 		e.Fatalf("slug same names %s %q, want the winner, writer %d", got.ID, got.Title, w)
@@ -94,7 +94,7 @@ func testConcurrentCreateTitle(e *env) {
 	made := make([]*pause.Article, writers)
 	errs := race(func(i int) error {
 		var err error
-		made[i], err = e.cms.CreateArticle(e.editor, articleInput("Same Title"))
+		made[i], err = e.cms.Articles.Create(e.editor, articleInput("Same Title"))
 		return err
 	})
 	for i, err := range errs {
@@ -107,7 +107,7 @@ func testConcurrentCreateTitle(e *env) {
 		if i > 0 {
 			want[i] = fmt.Sprintf("same-title-%d", i+1)
 		}
-		got, err := e.cms.ArticleBySlug(e.editor, a.Slug)
+		got, err := e.cms.Articles.GetBySlug(e.editor, a.Slug)
 		e.must(err, "get by slug "+a.Slug)
 		if got.ID != a.ID {
 			e.Fatalf("slug %s names %s, want %s", a.Slug, got.ID, a.ID)
@@ -126,7 +126,7 @@ func testConcurrentDelete(e *env) {
 	k := articleKind(e)
 	a := k.mustCreate(e, "Doomed", "")
 	keep := k.mustCreate(e, "Kept", "")
-	errs := race(func(int) error { return e.cms.DeleteArticle(e.admin, a.ID, 1) })
+	errs := race(func(int) error { return e.cms.Articles.Delete(e.admin, a.ID, 1) })
 	e.oneWins(errs, "20 deletes of version 1", pause.ENOTFOUND, pause.ECONFLICT)
 	k.wantStoreCount(e, 1, "after the race")
 	same(e, k.stored(e, keep.ID), keep, "the other article")
@@ -141,7 +141,7 @@ func testConcurrentCategories(e *env) {
 	}
 	errs := race(func(i int) error {
 		var err error
-		tools[i], err = e.cms.PublishTool(e.editor, tools[i].ID, tools[i].Version)
+		tools[i], err = e.cms.Tools.Publish(e.editor, tools[i].ID, tools[i].Version)
 		return err
 	})
 	for i, err := range errs {
@@ -152,14 +152,14 @@ func testConcurrentCategories(e *env) {
 	errs = race(func(i int) error {
 		t := tools[i]
 		if i%2 == 0 {
-			_, err := e.cms.UnpublishTool(e.editor, t.ID, t.Version)
+			_, err := e.cms.Tools.Unpublish(e.editor, t.ID, t.Version)
 			return err
 		}
-		t, err := e.cms.UpdateTool(e.editor, t.ID, t.Version, pause.ToolInput{Category: ptr("Video")})
+		t, err := e.cms.Tools.Update(e.editor, t.ID, t.Version, pause.ToolInput{Category: ptr("Video")})
 		if err != nil {
 			return err
 		}
-		_, err = e.cms.PublishTool(e.editor, t.ID, t.Version)
+		_, err = e.cms.Tools.Publish(e.editor, t.ID, t.Version)
 		return err
 	})
 	for i, err := range errs {
@@ -167,5 +167,5 @@ func testConcurrentCategories(e *env) {
 	}
 	e.wantCategories(e.anon, []pause.CategoryCount{{Name: "Video", Count: writers / 2}}, "after unpublishing 10 and moving 10")
 	published := pause.StatusPublished
-	wantCount(e, toolKind(e), e.editor, pause.ToolFilter{Status: &published, Category: "Video"}, writers/2, "published Video tools")
+	wantCount(e, toolKind(e), e.editor, pause.ToolFilter{Scope: pause.Scope{Status: &published}, Category: "Video"}, writers/2, "published Video tools")
 }

@@ -11,7 +11,7 @@ import (
 
 // testCreate: a new item is a draft at version 1, stamped with the clock, and reads back the
 // same by id and by slug.
-func testCreate[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testCreate[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	now := e.clock.Advance(90 * time.Second)
 	item := k.mustCreate(e, "What is Async, Really?", "")
 	m := item.Metadata()
@@ -50,7 +50,7 @@ func testCreate[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 
 // testSlugs: explicit slugs are kept and must be free; slugs made from titles get a number
 // when taken.
-func testSlugs[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testSlugs[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	mine := k.mustCreate(e, "Title One", "my-own-slug")
 	if s := mine.Metadata().Slug; s != "my-own-slug" {
 		e.Fatalf("explicit slug: Slug = %q, want my-own-slug", s)
@@ -97,7 +97,7 @@ func testArticleDerived(e *env) {
 	in.Body = &body
 	in.Tags = []string{"Async", " remote ", "async", "REMOTE", "Deep Work"}
 	in.RelatedToolIDs = nil
-	a, err := e.cms.CreateArticle(e.editor, in)
+	a, err := e.cms.Articles.Create(e.editor, in)
 	e.must(err, "create")
 	stored := articleKind(e).stored(e, a.ID)
 	for _, got := range []*pause.Article{a, stored} {
@@ -126,7 +126,7 @@ func testToolDerived(e *env) {
 	in.Description = ptr("A **bold** tool. <img src=x onerror=alert(1)>")
 	in.Tags = []string{"Chat", "chat", " Video "}
 	in.Platforms = []string{" Web ", "Web", "iOS"}
-	tool, err := e.cms.CreateTool(e.editor, in)
+	tool, err := e.cms.Tools.Create(e.editor, in)
 	e.must(err, "create")
 	stored := toolKind(e).stored(e, tool.ID)
 	for _, got := range []*pause.Tool{tool, stored} {
@@ -149,7 +149,7 @@ func testBenefitDerived(e *env) {
 	in.Summary = ptr("Less *noise*<script>x</script>")
 	in.Points = []string{" one ", "two"}
 	in.Position = ptr(7)
-	b, err := e.cms.CreateBenefit(e.editor, in)
+	b, err := e.cms.Benefits.Create(e.editor, in)
 	e.must(err, "create")
 	stored := benefitKind(e).stored(e, b.ID)
 	for _, got := range []*pause.Benefit{b, stored} {
@@ -167,7 +167,7 @@ func testBenefitDerived(e *env) {
 func testArticleRoundTrip(e *env) {
 	t1 := e.mustCreateTool("Related One")
 	t2 := e.mustCreateTool("Related Two")
-	a, err := e.cms.CreateArticle(e.editor, pause.ArticleInput{
+	a, err := e.cms.Articles.Create(e.editor, pause.ArticleInput{
 		Slug:           ptr("round-trip"),
 		Title:          ptr("Round Trip — «ünïcödé» ✓"),
 		Excerpt:        ptr("Every field, kept."),
@@ -179,11 +179,11 @@ func testArticleRoundTrip(e *env) {
 	})
 	e.must(err, "create")
 	e.clock.Advance(time.Second)
-	a, err = e.cms.PublishArticle(e.editor, a.ID, a.Version)
+	a, err = e.cms.Articles.Publish(e.editor, a.ID, a.Version)
 	e.must(err, "publish")
 	k := articleKind(e)
 	same(e, k.stored(e, a.ID), a, "stored article")
-	got, err := e.cms.ArticleBySlug(e.anon, "round-trip")
+	got, err := e.cms.Articles.GetBySlug(e.anon, "round-trip")
 	e.must(err, "get by slug")
 	same(e, got, a, "article by slug")
 	if fmt.Sprint(got.RelatedToolIDs) != fmt.Sprint([]string{t2.ID, t1.ID}) {
@@ -201,11 +201,11 @@ func testToolRoundTrip(e *env) {
 	in.Platforms = []string{"Web", "Linux"}
 	in.Tags = []string{"video"}
 	in.Featured = ptr(true)
-	tool, err := e.cms.CreateTool(e.editor, in)
+	tool, err := e.cms.Tools.Create(e.editor, in)
 	e.must(err, "create")
 	tool = k.mustPublish(e, tool)
 	same(e, k.stored(e, tool.ID), tool, "stored tool")
-	got, err := e.cms.ToolBySlug(e.anon, "round-trip")
+	got, err := e.cms.Tools.GetBySlug(e.anon, "round-trip")
 	e.must(err, "get by slug")
 	same(e, got, tool, "tool by slug")
 }
@@ -213,7 +213,7 @@ func testToolRoundTrip(e *env) {
 // testBenefitRoundTrip: every field of a benefit survives the store.
 func testBenefitRoundTrip(e *env) {
 	k := benefitKind(e)
-	b, err := e.cms.CreateBenefit(e.editor, pause.BenefitInput{
+	b, err := e.cms.Benefits.Create(e.editor, pause.BenefitInput{
 		Title: ptr("Round Trip"), Summary: ptr("Kept."), Points: []string{"a", "b", "c"},
 		Icon: ptr("moon"), Position: ptr(1_000_000),
 	})
@@ -225,13 +225,13 @@ func testBenefitRoundTrip(e *env) {
 // mustCreateTool creates a draft tool in the category Chat.
 func (e *env) mustCreateTool(name string) *pause.Tool {
 	e.Helper()
-	t, err := e.cms.CreateTool(e.editor, toolInput(name, "Chat", pause.PricingFree))
+	t, err := e.cms.Tools.Create(e.editor, toolInput(name, "Chat", pause.PricingFree))
 	e.must(err, "create tool "+name)
 	return t
 }
 
 // invalid asserts that create fails with EINVALID on the field and writes nothing.
-func invalid[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F], field string, create func(ctx context.Context) (T, error)) {
+func invalid[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F], field string, create func(ctx context.Context) (T, error)) {
 	e.Helper()
 	before := k.storeCount(e)
 	_, err := create(e.editor)
@@ -245,7 +245,7 @@ func testArticleValidation(e *env) {
 		return func(ctx context.Context) (*pause.Article, error) {
 			in := articleInput("Valid Title")
 			change(&in)
-			return e.cms.CreateArticle(ctx, in)
+			return e.cms.Articles.Create(ctx, in)
 		}
 	}
 	invalid(e, k, "title", with(func(in *pause.ArticleInput) { in.Title = ptr(strings.Repeat("a", 201)) }))
@@ -275,7 +275,7 @@ func testToolValidation(e *env) {
 		return func(ctx context.Context) (*pause.Tool, error) {
 			in := toolInput("Valid", "Chat", pause.PricingFree)
 			change(&in)
-			return e.cms.CreateTool(ctx, in)
+			return e.cms.Tools.Create(ctx, in)
 		}
 	}
 	invalid(e, k, "websiteUrl", with(func(in *pause.ToolInput) { in.WebsiteURL = ptr("javascript:alert(1)") }))
@@ -295,7 +295,7 @@ func testBenefitValidation(e *env) {
 		return func(ctx context.Context) (*pause.Benefit, error) {
 			in := benefitInput("Valid")
 			change(&in)
-			return e.cms.CreateBenefit(ctx, in)
+			return e.cms.Benefits.Create(ctx, in)
 		}
 	}
 	invalid(e, k, "title", with(func(in *pause.BenefitInput) { in.Title, in.Slug = nil, ptr("untitled") }))
@@ -310,12 +310,12 @@ func testArticleUpdateValidation(e *env) {
 	k := articleKind(e)
 	a := k.mustCreate(e, "Valid", "")
 	e.clock.Advance(time.Second)
-	_, err := e.cms.UpdateArticle(e.editor, a.ID, a.Version, pause.ArticleInput{
+	_, err := e.cms.Articles.Update(e.editor, a.ID, a.Version, pause.ArticleInput{
 		Excerpt: ptr("changed"), Title: ptr(strings.Repeat("x", 201)),
 	})
 	e.wantCode(err, pause.EINVALID, "title", "update with a too-long title")
 	same(e, k.stored(e, a.ID), a, "article after an invalid update")
-	_, err = e.cms.UpdateArticle(e.editor, a.ID, a.Version, pause.ArticleInput{Tags: numbered("t", 21)})
+	_, err = e.cms.Articles.Update(e.editor, a.ID, a.Version, pause.ArticleInput{Tags: numbered("t", 21)})
 	e.wantCode(err, pause.EINVALID, "tags", "update with 21 tags")
 	same(e, k.stored(e, a.ID), a, "article after an invalid update")
 }

@@ -9,13 +9,13 @@ import (
 )
 
 // filterCase is a filter and the items it must select, for editors and for the public.
-type filterCase[T pause.Item, F pause.Filter[T]] struct {
+type filterCase[T pause.Item[T], F pause.Filter[T]] struct {
 	filter       F
 	editor, anon []T
 }
 
 // wantFilters lists and counts every case for the editor and the public, in every order.
-func wantFilters[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F], cases []filterCase[T, F]) {
+func wantFilters[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F], cases []filterCase[T, F]) {
 	e.Helper()
 	for _, c := range cases {
 		for _, v := range []struct {
@@ -38,7 +38,7 @@ func testArticleFilters(e *env) {
 		e.Helper()
 		in := articleInput(title)
 		in.Author, in.Tags = &pause.Author{Name: author}, tags
-		a, err := e.cms.CreateArticle(e.editor, in)
+		a, err := e.cms.Articles.Create(e.editor, in)
 		e.must(err, "create "+title)
 		e.clock.Advance(time.Second)
 		if publish {
@@ -51,7 +51,7 @@ func testArticleFilters(e *env) {
 	a3 := create("Three", "Ada Lovelace", []string{"remote"}, false)
 	a4 := create("Four", "Grace Hopper", nil, true)
 	a5 := create("Five", "Ada Lovelace", []string{"async", "Remote"}, true)
-	a5, err := e.cms.ArchiveArticle(e.editor, a5.ID, a5.Version)
+	a5, err := e.cms.Articles.Archive(e.editor, a5.ID, a5.Version)
 	e.must(err, "archive")
 	type c = filterCase[*pause.Article, pause.ArticleFilter]
 	type f = pause.ArticleFilter
@@ -71,7 +71,7 @@ func testArticleFilters(e *env) {
 
 	// Filters follow updates and deletes. An edit of a published article is a draft: lists
 	// follow it once it is published.
-	a2, err = e.cms.UpdateArticle(e.editor, a2.ID, a2.Version, pause.ArticleInput{
+	a2, err = e.cms.Articles.Update(e.editor, a2.ID, a2.Version, pause.ArticleInput{
 		Tags: []string{"remote"}, Author: &pause.Author{Name: "Ada Lovelace"},
 	})
 	e.must(err, "update tags and author")
@@ -81,7 +81,7 @@ func testArticleFilters(e *env) {
 		{f{Tag: "remote"}, as(a1, a3, a5), as(a1)},
 	})
 	k.mustPublish(e, a2)
-	e.must(e.cms.DeleteArticle(e.admin, a1.ID, a1.Version), "delete")
+	e.must(e.cms.Articles.Delete(e.admin, a1.ID, a1.Version), "delete")
 	wantFilters(e, k, []c{
 		{f{Tag: "async"}, as(a5), nil},
 		{f{Tag: "remote"}, as(a2, a3, a5), as(a2)},
@@ -96,7 +96,7 @@ func testToolFilters(e *env) {
 		e.Helper()
 		in := toolInput(name, category, pricing)
 		in.Featured, in.Tags = &featured, tags
-		t, err := e.cms.CreateTool(e.editor, in)
+		t, err := e.cms.Tools.Create(e.editor, in)
 		e.must(err, "create "+name)
 		e.clock.Advance(time.Second)
 		if publish {
@@ -134,9 +134,9 @@ func testToolFilters(e *env) {
 	})
 
 	// Filters follow updates, once published.
-	t2, err := e.cms.UpdateTool(e.editor, t2.ID, t2.Version, pause.ToolInput{Category: ptr("Video")})
+	t2, err := e.cms.Tools.Update(e.editor, t2.ID, t2.Version, pause.ToolInput{Category: ptr("Video")})
 	e.must(err, "move t2 to Video")
-	t3, err = e.cms.UpdateTool(e.editor, t3.ID, t3.Version, pause.ToolInput{Featured: &yes, Pricing: &paid})
+	t3, err = e.cms.Tools.Update(e.editor, t3.ID, t3.Version, pause.ToolInput{Featured: &yes, Pricing: &paid})
 	e.must(err, "feature t3")
 	wantFilters(e, k, []c{
 		{f{Category: "Chat"}, ts(t1, t2), ts(t1, t2)},
@@ -170,32 +170,32 @@ func testArticleCounts(e *env) {
 	check("empty", counts{})
 	in := articleInput("A")
 	in.Tags = []string{"X"}
-	a, err := e.cms.CreateArticle(e.editor, in)
+	a, err := e.cms.Articles.Create(e.editor, in)
 	e.must(err, "create a")
 	check("create a", counts{1, 0, 1, 0})
 	b := k.mustCreate(e, "B", "")
 	check("create b", counts{2, 0, 1, 0})
-	_, err = e.cms.CreateArticle(e.editor, pause.ArticleInput{Title: ptr("invalid")})
+	_, err = e.cms.Articles.Create(e.editor, pause.ArticleInput{Title: ptr("invalid")})
 	e.wantCode(err, pause.EINVALID, "author.name", "create without an author")
 	check("invalid create", counts{2, 0, 1, 0})
 	a = k.mustPublish(e, a)
 	check("publish a", counts{2, 1, 1, 1})
 	b = k.mustPublish(e, b)
 	check("publish b", counts{2, 2, 1, 1})
-	a, err = e.cms.UnpublishArticle(e.editor, a.ID, a.Version)
+	a, err = e.cms.Articles.Unpublish(e.editor, a.ID, a.Version)
 	e.must(err, "unpublish a")
 	check("unpublish a", counts{2, 1, 1, 0})
-	b, err = e.cms.ArchiveArticle(e.editor, b.ID, b.Version)
+	b, err = e.cms.Articles.Archive(e.editor, b.ID, b.Version)
 	e.must(err, "archive b")
 	check("archive b", counts{2, 0, 1, 0})
-	b, err = e.cms.UpdateArticle(e.editor, b.ID, b.Version, pause.ArticleInput{Tags: []string{"x"}})
+	b, err = e.cms.Articles.Update(e.editor, b.ID, b.Version, pause.ArticleInput{Tags: []string{"x"}})
 	e.must(err, "tag b")
 	check("tag b", counts{2, 0, 2, 0})
-	e.must(e.cms.DeleteArticle(e.admin, a.ID, a.Version), "delete a")
+	e.must(e.cms.Articles.Delete(e.admin, a.ID, a.Version), "delete a")
 	check("delete a", counts{1, 0, 1, 0})
 	b = k.mustPublish(e, b)
 	check("publish b again", counts{1, 1, 1, 1})
-	b, err = e.cms.UpdateArticle(e.editor, b.ID, b.Version, pause.ArticleInput{Tags: []string{}})
+	b, err = e.cms.Articles.Update(e.editor, b.ID, b.Version, pause.ArticleInput{Tags: []string{}})
 	e.must(err, "untag b")
 	check("untag published b: a draft", counts{1, 1, 1, 1})
 	k.mustPublish(e, b)
@@ -216,12 +216,12 @@ func testBenefitCounts(e *env) {
 	check("create two", 2, 0)
 	a = k.mustPublish(e, a)
 	check("publish one", 2, 1)
-	_, err := e.cms.ArchiveBenefit(e.editor, a.ID, a.Version)
+	_, err := e.cms.Benefits.Archive(e.editor, a.ID, a.Version)
 	e.must(err, "archive")
 	check("archive it", 2, 0)
 	b = k.mustPublish(e, b)
 	check("publish the other", 2, 1)
-	e.must(e.cms.DeleteBenefit(e.admin, b.ID, b.Version), "delete")
+	e.must(e.cms.Benefits.Delete(e.admin, b.ID, b.Version), "delete")
 	check("delete it", 1, 0)
 }
 
@@ -237,7 +237,7 @@ func testCategories(e *env) {
 	}
 	create := func(name, category string) *pause.Tool {
 		e.Helper()
-		t, err := e.cms.CreateTool(e.editor, toolInput(name, category, pause.PricingFree))
+		t, err := e.cms.Tools.Create(e.editor, toolInput(name, category, pause.PricingFree))
 		e.must(err, "create "+name)
 		return t
 	}
@@ -255,29 +255,29 @@ func testCategories(e *env) {
 	// Names sort as byte strings, and differ by case.
 	lower := k.mustPublish(e, create("V", "audio"))
 	e.wantCategories(e.anon, cc("Async Docs", 1, "Chat", 2, "Video", 1, "audio", 1), "a lower-case category")
-	e.must(e.cms.DeleteTool(e.admin, lower.ID, lower.Version), "delete V")
+	e.must(e.cms.Tools.Delete(e.admin, lower.ID, lower.Version), "delete V")
 
-	x, err := e.cms.UnpublishTool(e.editor, x.ID, x.Version)
+	x, err := e.cms.Tools.Unpublish(e.editor, x.ID, x.Version)
 	e.must(err, "unpublish X")
 	e.wantCategories(e.anon, cc("Async Docs", 1, "Chat", 1, "Video", 1), "unpublish X")
-	x, err = e.cms.UpdateTool(e.editor, x.ID, x.Version, pause.ToolInput{Category: ptr("Video")})
+	x, err = e.cms.Tools.Update(e.editor, x.ID, x.Version, pause.ToolInput{Category: ptr("Video")})
 	e.must(err, "move the draft X")
 	e.wantCategories(e.anon, cc("Async Docs", 1, "Chat", 1, "Video", 1), "move a draft")
 
-	y, err = e.cms.UpdateTool(e.editor, y.ID, y.Version, pause.ToolInput{Category: ptr("Video")})
+	y, err = e.cms.Tools.Update(e.editor, y.ID, y.Version, pause.ToolInput{Category: ptr("Video")})
 	e.must(err, "move Y to Video")
 	e.wantCategories(e.anon, cc("Async Docs", 1, "Chat", 1, "Video", 1), "move published Y to Video: a draft")
 	y = k.mustPublish(e, y)
 	e.wantCategories(e.anon, cc("Async Docs", 1, "Video", 2), "move published Y from Chat to Video")
-	_, err = e.cms.UpdateTool(e.editor, y.ID, y.Version, pause.ToolInput{Tagline: ptr("unrelated")})
+	_, err = e.cms.Tools.Update(e.editor, y.ID, y.Version, pause.ToolInput{Tagline: ptr("unrelated")})
 	e.must(err, "edit Y")
 	e.wantCategories(e.anon, cc("Async Docs", 1, "Video", 2), "edit Y")
 
-	e.must(e.cms.DeleteTool(e.admin, z.ID, z.Version), "delete Z")
+	e.must(e.cms.Tools.Delete(e.admin, z.ID, z.Version), "delete Z")
 	e.wantCategories(e.anon, cc("Async Docs", 1, "Video", 1), "delete Z")
-	_, err = e.cms.ArchiveTool(e.editor, w.ID, w.Version)
+	_, err = e.cms.Tools.Archive(e.editor, w.ID, w.Version)
 	e.must(err, "archive W")
 	e.wantCategories(e.anon, cc("Video", 1), "archive W")
-	e.must(e.cms.DeleteTool(e.admin, x.ID, x.Version), "delete draft X")
+	e.must(e.cms.Tools.Delete(e.admin, x.ID, x.Version), "delete draft X")
 	e.wantCategories(e.anon, cc("Video", 1), "delete draft X")
 }

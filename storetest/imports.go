@@ -15,13 +15,13 @@ func testRelatedUnknown(e *env) {
 	for _, related := range [][]string{{"no-such-tool"}, {known.ID, "no-such-tool"}} {
 		in := articleInput("Related")
 		in.RelatedToolIDs = related
-		_, err := e.cms.CreateArticle(e.editor, in)
+		_, err := e.cms.Articles.Create(e.editor, in)
 		e.wantCode(err, pause.EINVALID, "relatedToolIds", "create with an unknown related tool")
 	}
 	k.wantStoreCount(e, 0, "after creates with unknown related tools")
 
 	a := k.mustCreate(e, "Existing", "")
-	_, err := e.cms.UpdateArticle(e.editor, a.ID, a.Version, pause.ArticleInput{RelatedToolIDs: []string{"no-such-tool"}})
+	_, err := e.cms.Articles.Update(e.editor, a.ID, a.Version, pause.ArticleInput{RelatedToolIDs: []string{"no-such-tool"}})
 	e.wantCode(err, pause.EINVALID, "relatedToolIds", "update with an unknown related tool")
 	same(e, k.stored(e, a.ID), a, "article after a refused update")
 }
@@ -34,37 +34,37 @@ func testRelatedKnown(e *env) {
 	pub := tk.mustPublish(e, e.mustCreateTool("Published Tool"))
 	in := articleInput("Related")
 	in.RelatedToolIDs = []string{pub.ID, draft.ID, pub.ID}
-	a, err := e.cms.CreateArticle(e.editor, in)
+	a, err := e.cms.Articles.Create(e.editor, in)
 	e.must(err, "create with related tools")
 	a = articleKind(e).mustPublish(e, a)
 
-	got, err := e.cms.Article(e.anon, a.ID)
+	got, err := e.cms.Articles.Get(e.anon, a.ID)
 	e.must(err, "anonymous get")
 	if !reflect.DeepEqual(got.RelatedToolIDs, []string{pub.ID, draft.ID}) {
 		e.Fatalf("RelatedToolIDs = %v, want [%s %s]", got.RelatedToolIDs, pub.ID, draft.ID)
 	}
-	tools, err := e.cms.ToolsByIDs(e.anon, got.RelatedToolIDs)
+	tools, err := e.cms.Tools.GetMany(e.anon, got.RelatedToolIDs)
 	e.must(err, "anonymous related tools")
 	wantIDs(e, tools, seq(pub), "anonymous related tools")
-	tools, err = e.cms.ToolsByIDs(e.editor, got.RelatedToolIDs)
+	tools, err = e.cms.Tools.GetMany(e.editor, got.RelatedToolIDs)
 	e.must(err, "editor's related tools")
 	wantIDs(e, tools, seq(pub, draft), "editor's related tools")
 
-	e.must(e.cms.DeleteTool(e.admin, pub.ID, pub.Version), "delete a related tool")
-	tools, err = e.cms.ToolsByIDs(e.editor, got.RelatedToolIDs)
+	e.must(e.cms.Tools.Delete(e.admin, pub.ID, pub.Version), "delete a related tool")
+	tools, err = e.cms.Tools.GetMany(e.editor, got.RelatedToolIDs)
 	e.must(err, "related tools after a delete")
 	wantIDs(e, tools, seq(draft), "related tools after a delete")
 
 	// The article still names the deleted tool, and can still be edited and published.
-	a, err = e.cms.UpdateArticle(e.editor, a.ID, a.Version, pause.ArticleInput{Excerpt: ptr("Fixed a typo.")})
+	a, err = e.cms.Articles.Update(e.editor, a.ID, a.Version, pause.ArticleInput{Excerpt: ptr("Fixed a typo.")})
 	e.must(err, "edit an article whose related tool was deleted")
-	_, err = e.cms.UnpublishArticle(e.editor, a.ID, a.Version)
+	_, err = e.cms.Articles.Unpublish(e.editor, a.ID, a.Version)
 	e.must(err, "unpublish an article whose related tool was deleted")
 }
 
 // testImport: an import creates, changes nothing when repeated, and replaces when changed,
 // keeping the id and counting versions.
-func testImport[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testImport[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	created := time.Date(2024, 5, 1, 12, 0, 0, 123456000, time.UTC)
 	published := created.Add(time.Hour)
 	updated := created.Add(48 * time.Hour)
@@ -181,7 +181,7 @@ func testImport[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 }
 
 // testImportPermissions: only admins import.
-func testImportPermissions[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testImportPermissions[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	for _, who := range []struct {
 		name string
 		ctx  context.Context

@@ -110,23 +110,23 @@ func testAPIKeyPermissions(e *env) {
 // testAudit: every item names who created it, who changed it last and who published it.
 func testAudit(e *env) {
 	bob := withSubject(e.editor, "bob")
-	a, err := e.cms.CreateArticle(e.editor, articleInput("Audited"))
+	a, err := e.cms.Articles.Create(e.editor, articleInput("Audited"))
 	e.must(err, "create")
 	if a.CreatedBy != "alice" || a.UpdatedBy != "alice" || a.PublishedBy != "" {
 		e.Fatalf("after create: %q %q %q", a.CreatedBy, a.UpdatedBy, a.PublishedBy)
 	}
-	a, err = e.cms.UpdateArticle(bob, a.ID, a.Version, pause.ArticleInput{Excerpt: ptr("Bob was here.")})
+	a, err = e.cms.Articles.Update(bob, a.ID, a.Version, pause.ArticleInput{Excerpt: ptr("Bob was here.")})
 	e.must(err, "update")
-	a, err = e.cms.PublishArticle(e.admin, a.ID, a.Version)
+	a, err = e.cms.Articles.Publish(e.admin, a.ID, a.Version)
 	e.must(err, "publish")
-	got, err := e.cms.Article(e.anon, a.ID)
+	got, err := e.cms.Articles.Get(e.anon, a.ID)
 	e.must(err, "read back")
 	if got.CreatedBy != "alice" || got.UpdatedBy != "root" || got.PublishedBy != "root" {
 		e.Fatalf("stored: created %q, updated %q, published %q", got.CreatedBy, got.UpdatedBy, got.PublishedBy)
 	}
-	a, err = e.cms.UpdateArticle(bob, a.ID, a.Version, pause.ArticleInput{Excerpt: ptr("Again.")})
+	a, err = e.cms.Articles.Update(bob, a.ID, a.Version, pause.ArticleInput{Excerpt: ptr("Again.")})
 	e.must(err, "update after publishing")
-	got, err = e.cms.Article(e.editor, a.ID)
+	got, err = e.cms.Articles.Get(e.editor, a.ID)
 	e.must(err, "read back")
 	// The edit is a draft: the published article still names who published it, the draft
 	// who edited it.

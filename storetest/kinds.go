@@ -10,7 +10,7 @@ import (
 
 // kind is what a test needs to drive one content type through the CMS, so that the tests that
 // are the same for every type are written once.
-type kind[T pause.Item, F pause.Filter[T]] struct {
+type kind[T pause.Item[T], F pause.ScopedFilter[T, F]] struct {
 	name   string
 	store  pause.Store[T, F]
 	orders []pause.Order
@@ -52,40 +52,46 @@ type kind[T pause.Item, F pause.Filter[T]] struct {
 	filters []F
 }
 
+// fixtures are the content types the suite drives, one per registered content type (the CMS's
+// collections): a type registered without a fixture fails TestRegistry's counterpart in Run.
+var fixtures = []struct {
+	name, label string
+	cases       map[string]func(*env)
+}{
+	{"article", "Article", perType(articleKind)},
+	{"tool", "Tool", perType(toolKind)},
+	{"benefit", "Benefit", perType(benefitKind)},
+}
+
+// fill completes the kind with what is the same for every type: the collection's methods, the
+// store, and the type's name, orders and scoped filters.
+func fill[T pause.Item[T], F pause.ScopedFilter[T, F], I pause.Input[T]](e *env, col *pause.Collection[T, F, I], store pause.Store[T, F], k *kind[T, F]) *kind[T, F] {
+	k.name, k.orders, k.store = col.Type().Name, col.Type().Orders, store
+	k.get, k.getBySlug, k.list, k.count = col.Get, col.GetBySlug, col.List, col.Count
+	k.publish, k.unpublish, k.archive, k.discard = col.Publish, col.Unpublish, col.Archive, col.DiscardDraft
+	k.publishAt, k.unpublishAt = col.PublishAt, col.UnpublishAt
+	k.revisions, k.restore, k.del, k.importItem = col.Revisions, col.Restore, col.Delete, col.Import
+	k.withScheduled = func(b *bool) F { var f F; return f.Scoped(pause.Scope{Scheduled: b}) }
+	k.withStatus = func(s *pause.Status) F { var f F; return f.Scoped(pause.Scope{Status: s}) }
+	return k
+}
+
 func articleKind(e *env) *kind[*pause.Article, pause.ArticleFilter] {
 	c := e.cms
-	return &kind[*pause.Article, pause.ArticleFilter]{
-		name:   "article",
-		store:  e.stores.Articles,
-		orders: pause.ArticleOrders,
+	return fill(e, c.Articles, e.stores.Articles, &kind[*pause.Article, pause.ArticleFilter]{
 		create: func(ctx context.Context, title, slug string) (*pause.Article, error) {
 			in := articleInput(title)
 			if slug != "" {
 				in.Slug = &slug
 			}
-			return c.CreateArticle(ctx, in)
+			return c.Articles.Create(ctx, in)
 		},
-		get:       c.Article,
-		getBySlug: c.ArticleBySlug,
-		list:      c.Articles,
-		count:     c.CountArticles,
 		rename: func(ctx context.Context, id string, version int, title string) (*pause.Article, error) {
-			return c.UpdateArticle(ctx, id, version, pause.ArticleInput{Title: &title})
+			return c.Articles.Update(ctx, id, version, pause.ArticleInput{Title: &title})
 		},
 		reslug: func(ctx context.Context, id string, version int, slug string) (*pause.Article, error) {
-			return c.UpdateArticle(ctx, id, version, pause.ArticleInput{Slug: &slug})
+			return c.Articles.Update(ctx, id, version, pause.ArticleInput{Slug: &slug})
 		},
-		publish:       c.PublishArticle,
-		unpublish:     c.UnpublishArticle,
-		archive:       c.ArchiveArticle,
-		discard:       c.DiscardArticleDraft,
-		revisions:     c.ArticleRevisions,
-		restore:       c.RestoreArticleRevision,
-		publishAt:     c.PublishArticleAt,
-		unpublishAt:   c.UnpublishArticleAt,
-		withScheduled: func(b *bool) pause.ArticleFilter { return pause.ArticleFilter{Scheduled: b} },
-		del:           c.DeleteArticle,
-		importItem:    c.ImportArticle,
 		sample: func(title, slug string) *pause.Article {
 			return &pause.Article{
 				Meta:    pause.Meta{Slug: slug},
@@ -96,11 +102,10 @@ func articleKind(e *env) *kind[*pause.Article, pause.ArticleFilter] {
 				Tags:    []string{"async", "remote"},
 			}
 		},
-		title:      func(a *pause.Article) string { return a.Title },
-		setTitle:   func(a *pause.Article, s string) { a.Title = s },
-		withStatus: func(s *pause.Status) pause.ArticleFilter { return pause.ArticleFilter{Status: s} },
+		title:    func(a *pause.Article) string { return a.Title },
+		setTitle: func(a *pause.Article, s string) { a.Title = s },
 		vary: func(ctx context.Context, a *pause.Article, i int) (*pause.Article, error) {
-			return c.UpdateArticle(ctx, a.ID, a.Version, pause.ArticleInput{
+			return c.Articles.Update(ctx, a.ID, a.Version, pause.ArticleInput{
 				Tags:   varyTags(i),
 				Author: &pause.Author{Name: authors[i%len(authors)]},
 			})
@@ -111,43 +116,25 @@ func articleKind(e *env) *kind[*pause.Article, pause.ArticleFilter] {
 			{Tag: "three", Author: "Ada Lovelace"},
 			{Tag: "nothing-has-this"},
 		},
-	}
+	})
 }
 
 func toolKind(e *env) *kind[*pause.Tool, pause.ToolFilter] {
 	c := e.cms
-	return &kind[*pause.Tool, pause.ToolFilter]{
-		name:   "tool",
-		store:  e.stores.Tools,
-		orders: pause.ToolOrders,
+	return fill(e, c.Tools, e.stores.Tools, &kind[*pause.Tool, pause.ToolFilter]{
 		create: func(ctx context.Context, name, slug string) (*pause.Tool, error) {
 			in := toolInput(name, "Chat", pause.PricingFree)
 			if slug != "" {
 				in.Slug = &slug
 			}
-			return c.CreateTool(ctx, in)
+			return c.Tools.Create(ctx, in)
 		},
-		get:       c.Tool,
-		getBySlug: c.ToolBySlug,
-		list:      c.Tools,
-		count:     c.CountTools,
 		rename: func(ctx context.Context, id string, version int, name string) (*pause.Tool, error) {
-			return c.UpdateTool(ctx, id, version, pause.ToolInput{Name: &name})
+			return c.Tools.Update(ctx, id, version, pause.ToolInput{Name: &name})
 		},
 		reslug: func(ctx context.Context, id string, version int, slug string) (*pause.Tool, error) {
-			return c.UpdateTool(ctx, id, version, pause.ToolInput{Slug: &slug})
+			return c.Tools.Update(ctx, id, version, pause.ToolInput{Slug: &slug})
 		},
-		publish:       c.PublishTool,
-		unpublish:     c.UnpublishTool,
-		archive:       c.ArchiveTool,
-		discard:       c.DiscardToolDraft,
-		revisions:     c.ToolRevisions,
-		restore:       c.RestoreToolRevision,
-		publishAt:     c.PublishToolAt,
-		unpublishAt:   c.UnpublishToolAt,
-		withScheduled: func(b *bool) pause.ToolFilter { return pause.ToolFilter{Scheduled: b} },
-		del:           c.DeleteTool,
-		importItem:    c.ImportTool,
 		sample: func(name, slug string) *pause.Tool {
 			return &pause.Tool{
 				Meta:        pause.Meta{Slug: slug},
@@ -163,11 +150,10 @@ func toolKind(e *env) *kind[*pause.Tool, pause.ToolFilter] {
 				Featured:    true,
 			}
 		},
-		title:      func(t *pause.Tool) string { return t.Name },
-		setTitle:   func(t *pause.Tool, s string) { t.Name = s },
-		withStatus: func(s *pause.Status) pause.ToolFilter { return pause.ToolFilter{Status: s} },
+		title:    func(t *pause.Tool) string { return t.Name },
+		setTitle: func(t *pause.Tool, s string) { t.Name = s },
 		vary: func(ctx context.Context, t *pause.Tool, i int) (*pause.Tool, error) {
-			return c.UpdateTool(ctx, t.ID, t.Version, pause.ToolInput{
+			return c.Tools.Update(ctx, t.ID, t.Version, pause.ToolInput{
 				Category: &categories[i%len(categories)],
 				Pricing:  &pricings[i%len(pricings)],
 				Featured: ptr(i%5 == 0),
@@ -182,43 +168,25 @@ func toolKind(e *env) *kind[*pause.Tool, pause.ToolFilter] {
 			{Category: "Chat", Pricing: ptr(pause.PricingFree), Tag: "three"},
 			{Category: "Nothing"},
 		},
-	}
+	})
 }
 
 func benefitKind(e *env) *kind[*pause.Benefit, pause.BenefitFilter] {
 	c := e.cms
-	return &kind[*pause.Benefit, pause.BenefitFilter]{
-		name:   "benefit",
-		store:  e.stores.Benefits,
-		orders: pause.BenefitOrders,
+	return fill(e, c.Benefits, e.stores.Benefits, &kind[*pause.Benefit, pause.BenefitFilter]{
 		create: func(ctx context.Context, title, slug string) (*pause.Benefit, error) {
 			in := benefitInput(title)
 			if slug != "" {
 				in.Slug = &slug
 			}
-			return c.CreateBenefit(ctx, in)
+			return c.Benefits.Create(ctx, in)
 		},
-		get:       c.Benefit,
-		getBySlug: c.BenefitBySlug,
-		list:      c.Benefits,
-		count:     c.CountBenefits,
 		rename: func(ctx context.Context, id string, version int, title string) (*pause.Benefit, error) {
-			return c.UpdateBenefit(ctx, id, version, pause.BenefitInput{Title: &title})
+			return c.Benefits.Update(ctx, id, version, pause.BenefitInput{Title: &title})
 		},
 		reslug: func(ctx context.Context, id string, version int, slug string) (*pause.Benefit, error) {
-			return c.UpdateBenefit(ctx, id, version, pause.BenefitInput{Slug: &slug})
+			return c.Benefits.Update(ctx, id, version, pause.BenefitInput{Slug: &slug})
 		},
-		publish:       c.PublishBenefit,
-		unpublish:     c.UnpublishBenefit,
-		archive:       c.ArchiveBenefit,
-		discard:       c.DiscardBenefitDraft,
-		revisions:     c.BenefitRevisions,
-		restore:       c.RestoreBenefitRevision,
-		publishAt:     c.PublishBenefitAt,
-		unpublishAt:   c.UnpublishBenefitAt,
-		withScheduled: func(b *bool) pause.BenefitFilter { return pause.BenefitFilter{Scheduled: b} },
-		del:           c.DeleteBenefit,
-		importItem:    c.ImportBenefit,
 		sample: func(title, slug string) *pause.Benefit {
 			return &pause.Benefit{
 				Meta:     pause.Meta{Slug: slug},
@@ -229,13 +197,12 @@ func benefitKind(e *env) *kind[*pause.Benefit, pause.BenefitFilter] {
 				Position: 3,
 			}
 		},
-		title:      func(b *pause.Benefit) string { return b.Title },
-		setTitle:   func(b *pause.Benefit, s string) { b.Title = s },
-		withStatus: func(s *pause.Status) pause.BenefitFilter { return pause.BenefitFilter{Status: s} },
+		title:    func(b *pause.Benefit) string { return b.Title },
+		setTitle: func(b *pause.Benefit, s string) { b.Title = s },
 		vary: func(ctx context.Context, b *pause.Benefit, i int) (*pause.Benefit, error) {
-			return c.UpdateBenefit(ctx, b.ID, b.Version, pause.BenefitInput{Position: ptr(i * 7 % 13)})
+			return c.Benefits.Update(ctx, b.ID, b.Version, pause.BenefitInput{Position: ptr(i * 7 % 13)})
 		},
-	}
+	})
 }
 
 var (
@@ -347,4 +314,10 @@ func (k *kind[T, F]) pages(e *env, ctx context.Context, f F, o pause.Order, firs
 		}
 		q.After = p.EndCursor()
 	}
+}
+
+// isNil reports whether the item is the nil item of its type.
+func isNil[T comparable](item T) bool {
+	var none T
+	return item == none
 }

@@ -109,7 +109,7 @@ func TestMutants(t *testing.T) {
 }
 
 // memStore keeps items as JSON, so that every read is a copy.
-type memStore[T pause.Item, F pause.Filter[T]] struct {
+type memStore[T pause.Item[T], F pause.Filter[T]] struct {
 	mu      sync.Mutex
 	items   map[string][]byte
 	created map[string][]byte // for the stale-list mutant
@@ -216,7 +216,7 @@ func (s *memStore[T, F]) Revisions(_ context.Context, id string, first, before i
 	return out, false, nil
 }
 
-func newMem[T pause.Item, F pause.Filter[T]](kind string, audit *memAudit) *memStore[T, F] {
+func newMem[T pause.Item[T], F pause.Filter[T]](kind string, audit *memAudit) *memStore[T, F] {
 	return &memStore[T, F]{
 		kind: kind, audit: audit,
 		items: map[string][]byte{}, created: map[string][]byte{},
@@ -224,7 +224,7 @@ func newMem[T pause.Item, F pause.Filter[T]](kind string, audit *memAudit) *memS
 	}
 }
 
-func encode[T pause.Item](item T) []byte {
+func encode[T pause.Item[T]](item T) []byte {
 	if item.Metadata().Change != nil {
 		item = pause.Clone(item)
 		item.Metadata().Change = nil
@@ -246,7 +246,7 @@ func encode[T pause.Item](item T) []byte {
 	return b
 }
 
-func decode[T pause.Item](b []byte) T {
+func decode[T pause.Item[T]](b []byte) T {
 	var item T
 	if err := json.Unmarshal(b, &item); err != nil {
 		panic(err)
@@ -335,7 +335,7 @@ func (s *memStore[T, F]) matching(f F) []T {
 		if mutant == "ignores-schedule" {
 			item.Metadata().ScheduledAt = nil
 		}
-		if d := pause.DraftOf(item); mutant == "filters-drafts" && d != nil {
+		if d := pause.DraftOf(item); mutant == "filters-drafts" && pause.HasDraft(item) {
 			item = d
 		}
 		if mutant == "count-any-status" {
@@ -349,7 +349,7 @@ func (s *memStore[T, F]) matching(f F) []T {
 	return out
 }
 
-func withStatus[T pause.Item](item T, s *pause.Status) T {
+func withStatus[T pause.Item[T]](item T, s *pause.Status) T {
 	if s != nil {
 		b := encode(item)
 		item = decode[T](b)
@@ -358,7 +358,7 @@ func withStatus[T pause.Item](item T, s *pause.Status) T {
 	return item
 }
 
-func sortKey[T pause.Item](item T, o pause.Order) string {
+func sortKey[T pause.Item[T]](item T, o pause.Order) string {
 	k := pause.SortKey(item, o)
 	if mutant == "case-sensitive-sort" && (o == pause.OrderTitle || o == pause.OrderName) {
 		m := item.Metadata()
@@ -375,7 +375,7 @@ func sortKey[T pause.Item](item T, o pause.Order) string {
 }
 
 // before reports whether a comes before b in the order.
-func before[T pause.Item](a, b T, o pause.Order) bool {
+func before[T pause.Item[T]](a, b T, o pause.Order) bool {
 	ka, kb := sortKey(a, o), sortKey(b, o)
 	if mutant == "ties-ascending" && o.Descending() {
 		pa, pb := strings.SplitN(ka, "\x00", 2)[0], strings.SplitN(kb, "\x00", 2)[0]
@@ -539,7 +539,7 @@ type memTools struct {
 }
 
 func (s *memTools) Categories(ctx context.Context, at time.Time) ([]pause.CategoryCount, error) {
-	f := pause.ToolFilter{At: at}
+	f := pause.ToolFilter{Scope: pause.Scope{At: at}}
 	if mutant != "categories-drafts" {
 		f.Status = ptr(pause.StatusPublished)
 	}

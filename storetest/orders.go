@@ -9,7 +9,7 @@ import (
 )
 
 // byID returns the ids of the items sorted ascending, or descending: how ties are broken.
-func byID[T pause.Item](desc bool, items ...T) []string {
+func byID[T pause.Item[T]](desc bool, items ...T) []string {
 	ids := idsOf(items)
 	slices.Sort(ids)
 	if desc {
@@ -35,7 +35,7 @@ func seq(parts ...any) []string {
 }
 
 // wantOrder lists every item the viewer in ctx may see in the order, and compares ids.
-func wantOrder[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F], ctx context.Context, o pause.Order, want []string, what string) {
+func wantOrder[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F], ctx context.Context, o pause.Order, want []string, what string) {
 	e.Helper()
 	var all F
 	wantIDs(e, k.all(e, ctx, all, o), want, what)
@@ -63,7 +63,7 @@ func testArticlePublishedAtOrder(e *env) {
 	e.clock.Advance(time.Hour)
 	f = publish(f)
 	e.clock.Advance(time.Hour)
-	f, err := e.cms.UnpublishArticle(e.editor, f.ID, f.Version) // keeps its PublishedAt
+	f, err := e.cms.Articles.Unpublish(e.editor, f.ID, f.Version) // keeps its PublishedAt
 	e.must(err, "unpublish")
 
 	wantOrder(e, k, e.editor, o, seq(f, byID(true, a, d), c, byID(true, b, g)), "editor, by publishedAt")
@@ -71,7 +71,7 @@ func testArticlePublishedAtOrder(e *env) {
 
 	// Editing does not move an article; republishing keeps the first publication date.
 	e.clock.Advance(time.Hour)
-	_, err = e.cms.UpdateArticle(e.editor, c.ID, c.Version, pause.ArticleInput{Excerpt: ptr("edited")})
+	_, err = e.cms.Articles.Update(e.editor, c.ID, c.Version, pause.ArticleInput{Excerpt: ptr("edited")})
 	e.must(err, "edit")
 	f = publish(f)
 	wantOrder(e, k, e.anon, o, seq(f, byID(true, a, d), c), "anonymous, after an edit and a republish")
@@ -88,13 +88,13 @@ func testArticleUpdatedAtOrder(e *env) {
 	wantOrder(e, k, e.editor, o, seq(c, b, a), "by updatedAt")
 
 	e.clock.Advance(time.Minute)
-	a, err := e.cms.UpdateArticle(e.editor, a.ID, a.Version, pause.ArticleInput{Title: ptr("Alpha 2")})
+	a, err := e.cms.Articles.Update(e.editor, a.ID, a.Version, pause.ArticleInput{Title: ptr("Alpha 2")})
 	e.must(err, "rename")
 	wantOrder(e, k, e.editor, o, seq(a, c, b), "after renaming the oldest")
 
 	e.clock.Advance(time.Minute)
 	b = k.mustPublish(e, b)
-	c, err = e.cms.UpdateArticle(e.editor, c.ID, c.Version, pause.ArticleInput{Excerpt: ptr("same time")})
+	c, err = e.cms.Articles.Update(e.editor, c.ID, c.Version, pause.ArticleInput{Excerpt: ptr("same time")})
 	e.must(err, "edit")
 	wantOrder(e, k, e.editor, o, seq(byID(true, b, c), a), "after two writes at the same time")
 	wantOrder(e, k, e.anon, o, seq(b), "anonymous")
@@ -113,7 +113,7 @@ func testArticleTitleOrder(e *env) {
 	want := seq(tips, byID(false, apple, apple2), banana, cherry, zebra, aepfel)
 	wantOrder(e, k, e.editor, o, want, "by title")
 
-	_, err := e.cms.UpdateArticle(e.editor, cherry.ID, cherry.Version, pause.ArticleInput{Title: ptr("Aardvark")})
+	_, err := e.cms.Articles.Update(e.editor, cherry.ID, cherry.Version, pause.ArticleInput{Title: ptr("Aardvark")})
 	e.must(err, "rename")
 	wantOrder(e, k, e.editor, o, seq(tips, cherry, byID(false, apple, apple2), banana, zebra, aepfel), "after a rename")
 
@@ -134,7 +134,7 @@ func testToolNameOrder(e *env) {
 	notion := e.mustCreateTool("Notion")
 	wantOrder(e, k, e.editor, o, seq(basecamp, byID(false, loom, loom2), notion, slack, twist), "by name")
 
-	_, err := e.cms.UpdateTool(e.editor, twist.ID, twist.Version, pause.ToolInput{Name: ptr("Around")})
+	_, err := e.cms.Tools.Update(e.editor, twist.ID, twist.Version, pause.ToolInput{Name: ptr("Around")})
 	e.must(err, "rename")
 	k.mustPublish(e, slack)
 	k.mustPublish(e, loom2)
@@ -169,7 +169,7 @@ func testBenefitPositionOrder(e *env) {
 		e.Helper()
 		in := benefitInput(title)
 		in.Position = &pos
-		b, err := e.cms.CreateBenefit(e.editor, in)
+		b, err := e.cms.Benefits.Create(e.editor, in)
 		e.must(err, "create "+title)
 		return b
 	}
@@ -182,7 +182,7 @@ func testBenefitPositionOrder(e *env) {
 	ten := create("G", 10) // 10 after 3: positions compare as numbers
 	wantOrder(e, k, e.editor, o, seq(f, byID(false, b, d), c, a, ten, big), "by position")
 
-	a, err := e.cms.UpdateBenefit(e.editor, a.ID, a.Version, pause.BenefitInput{Position: ptr(0)})
+	a, err := e.cms.Benefits.Update(e.editor, a.ID, a.Version, pause.BenefitInput{Position: ptr(0)})
 	e.must(err, "move")
 	wantOrder(e, k, e.editor, o, seq(byID(false, a, f), byID(false, b, d), c, ten, big), "after moving A to 0")
 	k.mustPublish(e, c)
@@ -193,12 +193,12 @@ func testBenefitPositionOrder(e *env) {
 
 // testUnknownOrder: every type lists in its own orders only.
 func testUnknownOrder(e *env) {
-	_, err := e.cms.Articles(e.editor, pause.Query[pause.ArticleFilter]{Order: pause.OrderName, First: 1})
+	_, err := e.cms.Articles.List(e.editor, pause.Query[pause.ArticleFilter]{Order: pause.OrderName, First: 1})
 	e.wantCode(err, pause.EINVALID, "orderBy", "articles by NAME")
-	_, err = e.cms.Tools(e.editor, pause.Query[pause.ToolFilter]{Order: pause.OrderTitle, First: 1})
+	_, err = e.cms.Tools.List(e.editor, pause.Query[pause.ToolFilter]{Order: pause.OrderTitle, First: 1})
 	e.wantCode(err, pause.EINVALID, "orderBy", "tools by TITLE")
-	_, err = e.cms.Benefits(e.editor, pause.Query[pause.BenefitFilter]{Order: pause.OrderUpdatedAt, First: 1})
+	_, err = e.cms.Benefits.List(e.editor, pause.Query[pause.BenefitFilter]{Order: pause.OrderUpdatedAt, First: 1})
 	e.wantCode(err, pause.EINVALID, "orderBy", "benefits by UPDATED_AT")
-	_, err = e.cms.Tools(e.anon, pause.Query[pause.ToolFilter]{Order: "BOGUS", First: 1})
+	_, err = e.cms.Tools.List(e.anon, pause.Query[pause.ToolFilter]{Order: "BOGUS", First: 1})
 	e.wantCode(err, pause.EINVALID, "orderBy", "tools by BOGUS")
 }

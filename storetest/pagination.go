@@ -15,7 +15,7 @@ import (
 // population makes n items of the kind, in every state, with ties in every sort key: titles
 // repeat in other cases, several items share publication and update times, some were
 // published and taken back. It returns the items as last written.
-func population[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F], n int) []T {
+func population[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F], n int) []T {
 	e.Helper()
 	titles := []string{"Alpha", "alpha", "Beta", "BETA", "gamma", "Delta", "epsilon", "Zeta", "Ärger"}
 	items := make([]T, n)
@@ -57,7 +57,7 @@ func population[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F], n int) [
 
 // expect returns the ids of the items that the viewer in ctx may see and that match f, in
 // the order, as the contract defines it: by pause.SortKey.
-func expect[T pause.Item, F pause.Filter[T]](ctx context.Context, items []T, f F, o pause.Order) []T {
+func expect[T pause.Item[T], F pause.Filter[T]](ctx context.Context, items []T, f F, o pause.Order) []T {
 	var out []T
 	for _, it := range items {
 		visible := it.Metadata().Status == pause.StatusPublished || pause.ViewerFrom(ctx).CanReadDrafts()
@@ -77,7 +77,7 @@ func expect[T pause.Item, F pause.Filter[T]](ctx context.Context, items []T, f F
 
 // walk lists pages of size through the CMS and checks each page's shape. It returns the items
 // and their cursors.
-func walk[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F], ctx context.Context, f F, o pause.Order, size, total int, what string) ([]T, []string) {
+func walk[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F], ctx context.Context, f F, o pause.Order, size, total int, what string) ([]T, []string) {
 	e.Helper()
 	var items []T
 	var cursors []string
@@ -111,7 +111,7 @@ func walk[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F], ctx context.Co
 
 // wantSummaries fails the test unless every listed item carries its stored metadata and title
 // (lists may leave out bodies, but not state).
-func wantSummaries[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F], got []T, byID map[string]T, what string) {
+func wantSummaries[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F], got []T, byID map[string]T, what string) {
 	e.Helper()
 	for _, g := range got {
 		w := byID[g.Metadata().ID]
@@ -124,7 +124,7 @@ func wantSummaries[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F], got [
 // testPagination: pages of 7 over 45 items, in every order, for every viewer and with filters:
 // together the pages are the whole list in the contract's order, nothing lost or repeated,
 // and every item's cursor resumes right after it.
-func testPagination[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testPagination[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	const n, size = 45, 7
 	items := population(e, k, n)
 	byID := make(map[string]T, n)
@@ -164,7 +164,7 @@ func testPagination[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 }
 
 // testPageLimits: first must be 0 to 100; 0 asks for no items.
-func testPageLimits[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testPageLimits[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	var all F
 	for _, o := range k.orders {
 		p, err := k.list(e.editor, pause.Query[F]{Order: o, First: 10})
@@ -209,7 +209,7 @@ func testPageLimits[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 
 // testForgedCursors: anything that is not a cursor of this list gets EINVALID (field after),
 // through the CMS and from the store.
-func testForgedCursors[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testForgedCursors[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	var items []T
 	for _, title := range []string{"A", "B", "C"} {
 		items = append(items, k.mustPublish(e, k.mustCreate(e, title, "")))
@@ -246,7 +246,7 @@ func testForgedCursors[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 
 // testCursorOfDeleted: a cursor stays valid when its item is deleted; the list resumes where
 // the item was.
-func testCursorOfDeleted[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testCursorOfDeleted[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	var items []T
 	for i, title := range []string{"Kilo", "alpha", "Echo", "golf", "Bravo", "delta", "Charlie", "foxtrot", "hotel", "India"} {
 		items = append(items, k.mustCreate(e, title, ""))

@@ -13,7 +13,7 @@ import (
 // testRevisions: every write keeps a revision — who, when, what, which fields — newest first,
 // page by page; a restore brings an old content back as a new version (as the draft of a
 // published item, in place otherwise); deleting the item deletes its revisions.
-func testRevisions[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testRevisions[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	titleField := "title"
 	if k.name == "tool" {
 		titleField = "name"
@@ -41,7 +41,7 @@ func testRevisions[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 	for _, r := range page.Revisions {
 		item := r.Item.(T)
 		d := ""
-		if dr := pause.DraftOf(item); dr != nil {
+		if dr := pause.DraftOf(item); !isNil(dr) {
 			d = k.title(dr)
 		}
 		got = append(got, row{r.Number, r.Action, r.By, r.Fields, k.title(item), d})
@@ -83,8 +83,8 @@ func testRevisions[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 	e.wantCode(err, pause.ENOTFOUND, "", "restore of no revision")
 	x, err = k.restore(e.editor, id, 1, 4)
 	e.must(err, "restore revision 1")
-	if d := pause.DraftOf(x); k.title(x) != "Second" || d == nil || k.title(d) != "First" || x.Metadata().Version != 5 {
-		e.Fatalf("after restoring onto a published item: title %q, draft %v, version %d", k.title(x), d != nil, x.Metadata().Version)
+	if d := pause.DraftOf(x); k.title(x) != "Second" || isNil(d) || k.title(d) != "First" || x.Metadata().Version != 5 {
+		e.Fatalf("after restoring onto a published item: title %q, draft %v, version %d", k.title(x), !isNil(d), x.Metadata().Version)
 	}
 	same(e, k.stored(e, id), x, "stored after restore")
 	pub, err := k.get(e.anon, id)
@@ -107,8 +107,8 @@ func testRevisions[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 	e.must(err, "unpublish")
 	x, err = k.restore(e.editor, id, 4, x.Metadata().Version)
 	e.must(err, "restore revision 4")
-	if pause.DraftOf(x) != nil || k.title(x) != "Third" || x.Metadata().Status != pause.StatusDraft {
-		e.Fatalf("after restoring onto a draft: title %q, draft %v", k.title(x), pause.DraftOf(x) != nil)
+	if pause.HasDraft(x) || k.title(x) != "Third" || x.Metadata().Status != pause.StatusDraft {
+		e.Fatalf("after restoring onto a draft: title %q, draft %v", k.title(x), pause.HasDraft(x))
 	}
 	same(e, k.stored(e, id), x, "stored after the second restore")
 
@@ -132,20 +132,20 @@ func numbers(p *pause.RevisionPage) []int {
 // write that makes a new one.
 func testRevisionsPruned(e *env) {
 	cms := pause.NewCMS(pause.Config{Stores: e.stores, Markdown: markdown.New(), NewID: ids.New, Now: e.clock.Now, KeepRevisions: 3})
-	a, err := cms.CreateArticle(e.editor, articleInput("Pruned"))
+	a, err := cms.Articles.Create(e.editor, articleInput("Pruned"))
 	e.must(err, "create")
 	for i := range 5 {
-		a, err = cms.UpdateArticle(e.editor, a.ID, a.Version, pause.ArticleInput{Excerpt: ptr(fmt.Sprint(i))})
+		a, err = cms.Articles.Update(e.editor, a.ID, a.Version, pause.ArticleInput{Excerpt: ptr(fmt.Sprint(i))})
 		e.must(err, "update")
 	}
-	page, err := cms.ArticleRevisions(e.editor, a.ID, 10, "")
+	page, err := cms.Articles.Revisions(e.editor, a.ID, 10, "")
 	e.must(err, "revisions")
 	if n := numbers(page); !slices.Equal(n, []int{6, 5, 4}) {
 		e.Fatalf("kept revisions %v, want [6 5 4]", n)
 	}
-	_, err = cms.RestoreArticleRevision(e.editor, a.ID, 3, a.Version)
+	_, err = cms.Articles.Restore(e.editor, a.ID, 3, a.Version)
 	e.wantCode(err, pause.ENOTFOUND, "", "restore a pruned revision")
-	a, err = cms.RestoreArticleRevision(e.editor, a.ID, 4, a.Version)
+	a, err = cms.Articles.Restore(e.editor, a.ID, 4, a.Version)
 	e.must(err, "restore revision 4")
 	if a.Excerpt != "2" {
 		e.Fatalf("restored excerpt %q, want %q", a.Excerpt, "2")

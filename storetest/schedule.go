@@ -11,7 +11,7 @@ import (
 // unpublish takes it back at its time exactly, with nothing running at that time: by id, by
 // slug, in lists (page by page, in every order) and in counts, an instant before (t-1ns) is
 // still before, and t is after. Viewers list what is scheduled.
-func testSchedule[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testSchedule[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	p := k.mustPublish(e, k.mustCreate(e, "Already", "already"))
 	x := k.mustCreate(e, "Soon", "soon")
 	xm := x.Metadata()
@@ -100,7 +100,7 @@ func testSchedule[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 	if s := k.stored(e, xm.ID).Metadata(); s.Status != pause.StatusPublished || s.ScheduledAt != nil || !s.PublishedAt.Equal(at) {
 		e.Fatalf("stored after the next write: status %s, scheduledAt %v, publishedAt %v", s.Status, s.ScheduledAt, s.PublishedAt)
 	}
-	if pause.DraftOf(x) == nil {
+	if !pause.HasDraft(x) {
 		e.Fatalf("the edit of an item published by schedule is not a draft")
 	}
 	public([]T{p, x}, "after the next write")
@@ -120,13 +120,13 @@ func testSchedule[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 	// The pending draft became the content when the item was next written.
 	y, err := k.get(e.editor, xm.ID)
 	e.must(err, "editor's get after unpublishing")
-	if y.Metadata().Status != pause.StatusDraft || pause.DraftOf(y) == nil {
-		e.Fatalf("after the scheduled unpublishing: status %s, draft %v", y.Metadata().Status, pause.DraftOf(y) != nil)
+	if y.Metadata().Status != pause.StatusDraft || !pause.HasDraft(y) {
+		e.Fatalf("after the scheduled unpublishing: status %s, draft %v", y.Metadata().Status, pause.HasDraft(y))
 	}
 	y, err = k.rename(e.editor, xm.ID, y.Metadata().Version, "Soon, again")
 	e.must(err, "edit after unpublishing")
-	if pause.DraftOf(y) != nil || k.title(y) != "Soon, again" || y.Metadata().Status != pause.StatusDraft {
-		e.Fatalf("edit after a scheduled unpublishing: draft %v, title %q", pause.DraftOf(y) != nil, k.title(y))
+	if pause.HasDraft(y) || k.title(y) != "Soon, again" || y.Metadata().Status != pause.StatusDraft {
+		e.Fatalf("edit after a scheduled unpublishing: draft %v, title %q", pause.HasDraft(y), k.title(y))
 	}
 
 	// Publishing now cancels a scheduled publish.
@@ -143,7 +143,7 @@ func testSchedule[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 }
 
 // pageByPage lists every item through the CMS one per page, following cursors.
-func pageByPage[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F], ctx context.Context, f F, o pause.Order) []T {
+func pageByPage[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F], ctx context.Context, f F, o pause.Order) []T {
 	e.Helper()
 	return k.pages(e, ctx, f, o, 1, 20)
 }
@@ -154,10 +154,10 @@ func testScheduleCategories(e *env) {
 	k := toolKind(e)
 	in := toolInput("Timed", "Chat", pause.PricingFree)
 	in.Tags = []string{"async"}
-	t, err := e.cms.CreateTool(e.editor, in)
+	t, err := e.cms.Tools.Create(e.editor, in)
 	e.must(err, "create")
 	at := e.clock.Now().Add(time.Hour)
-	t, err = e.cms.PublishToolAt(e.editor, t.ID, t.Version, &at)
+	t, err = e.cms.Tools.PublishAt(e.editor, t.ID, t.Version, &at)
 	e.must(err, "schedule")
 	chat := []pause.CategoryCount{{Name: "Chat", Count: 1}}
 	check := func(want []pause.CategoryCount, what string) {
@@ -172,7 +172,7 @@ func testScheduleCategories(e *env) {
 	e.clock.Advance(time.Nanosecond)
 	check(chat, "at the time")
 	until := at.Add(time.Hour)
-	_, err = e.cms.UnpublishToolAt(e.editor, t.ID, t.Version, &until)
+	_, err = e.cms.Tools.UnpublishAt(e.editor, t.ID, t.Version, &until)
 	e.must(err, "schedule unpublishing")
 	check(chat, "unpublishing scheduled")
 	e.clock.Advance(time.Hour - time.Nanosecond)

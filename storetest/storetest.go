@@ -53,8 +53,8 @@ type testCase struct {
 func groups() []group {
 	return []group{
 		{"Create", concat(
-			byKind("Create", testCreate, testCreate, testCreate),
-			byKind("Slugs", testSlugs, testSlugs, testSlugs),
+			byKind("Create", "Create"),
+			byKind("Slugs", "Slugs"),
 			[]testCase{
 				{"ArticleDerivedFields", testArticleDerived},
 				{"ToolDerivedFields", testToolDerived},
@@ -71,34 +71,34 @@ func groups() []group {
 		}},
 		{"Update", concat(
 			[]testCase{{"ArticlePatch", testArticlePatch}, {"ToolPatch", testToolPatch}},
-			byKind("Update", testUpdate, testUpdate, testUpdate),
-			byKind("UpdateSlug", testUpdateSlug, testUpdateSlug, testUpdateSlug),
+			byKind("Update", "Update"),
+			byKind("UpdateSlug", "UpdateSlug"),
 		)},
 		{"Store", concat(
-			byKind("StoreUpdate", testStoreUpdate, testStoreUpdate, testStoreUpdate),
-			byKind("StoreCreateDelete", testStoreCreateDelete, testStoreCreateDelete, testStoreCreateDelete),
-			byKind("GetMany", testGetMany, testGetMany, testGetMany),
-			byKind("StoreCursors", testStoreCursors, testStoreCursors, testStoreCursors),
+			byKind("StoreUpdate", "StoreUpdate"),
+			byKind("StoreCreateDelete", "StoreCreateDelete"),
+			byKind("GetMany", "GetMany"),
+			byKind("StoreCursors", "StoreCursors"),
 		)},
-		{"Status", byKind("", testStatus, testStatus, testStatus)},
+		{"Status", byKind("", "Status")},
 		{"Drafts", concat(
-			byKind("Drafts", testDrafts, testDrafts, testDrafts),
+			byKind("Drafts", "Drafts"),
 			[]testCase{
 				{"ToolCategories", testDraftCategories},
 				{"ToolsByIDs", testToolsByIDs},
 			})},
 		{"WorkingDrafts", concat(
-			byKind("", testWorkingDraft, testWorkingDraft, testWorkingDraft),
+			byKind("", "WorkingDraft"),
 			[]testCase{
 				{"ArticleBody", testArticleDraftBody},
 				{"ToolCounts", testDraftCounts},
 			})},
 		{"Schedule", concat(
-			byKind("", testSchedule, testSchedule, testSchedule),
+			byKind("", "Schedule"),
 			[]testCase{{"ToolCategories", testScheduleCategories}},
 		)},
 		{"Revisions", concat(
-			byKind("", testRevisions, testRevisions, testRevisions),
+			byKind("", "Revisions"),
 			[]testCase{{"Pruned", testRevisionsPruned}},
 		)},
 		{"Orders", []testCase{
@@ -111,10 +111,10 @@ func groups() []group {
 			{"Unknown", testUnknownOrder},
 		}},
 		{"Pagination", concat(
-			byKind("Pagination", testPagination, testPagination, testPagination),
-			byKind("PageLimits", testPageLimits, testPageLimits, testPageLimits),
-			byKind("ForgedCursors", testForgedCursors, testForgedCursors, testForgedCursors),
-			byKind("CursorOfDeleted", testCursorOfDeleted, testCursorOfDeleted, testCursorOfDeleted),
+			byKind("Pagination", "Pagination"),
+			byKind("PageLimits", "PageLimits"),
+			byKind("ForgedCursors", "ForgedCursors"),
+			byKind("CursorOfDeleted", "CursorOfDeleted"),
 			[]testCase{{"ExactMultipleOfPageSize", testExactPages}},
 		)},
 		{"Filters", []testCase{
@@ -126,8 +126,8 @@ func groups() []group {
 			{"Benefits", testBenefitCounts},
 			{"ToolCategories", testCategories},
 		}},
-		{"Delete", byKind("", testDelete, testDelete, testDelete)},
-		{"Permissions", byKind("", testPermissions, testPermissions, testPermissions)},
+		{"Delete", byKind("", "Delete")},
+		{"Permissions", byKind("", "Permissions")},
 		{"ReorderBenefits", []testCase{
 			{"Positions", testReorder},
 			{"Partial", testReorderPartial},
@@ -141,8 +141,8 @@ func groups() []group {
 			{"Known", testRelatedKnown},
 		}},
 		{"Import", concat(
-			byKind("Import", testImport, testImport, testImport),
-			byKind("ImportPermissions", testImportPermissions, testImportPermissions, testImportPermissions),
+			byKind("Import", "Import"),
+			byKind("ImportPermissions", "ImportPermissions"),
 		)},
 		{"Access", []testCase{
 			{"APIKeys", testAPIKeys},
@@ -168,20 +168,48 @@ func concat(lists ...[]testCase) []testCase {
 	return out
 }
 
-// byKind makes one case per content type of a test written once for all of them.
-func byKind(
-	name string,
-	a func(*env, *kind[*pause.Article, pause.ArticleFilter]),
-	t func(*env, *kind[*pause.Tool, pause.ToolFilter]),
-	b func(*env, *kind[*pause.Benefit, pause.BenefitFilter]),
-) []testCase {
+// byKind makes one case per content type (per fixture) of the test written once for all of
+// them that perType names test.
+func byKind(name, test string) []testCase {
 	if name != "" {
 		name += "/"
 	}
-	return []testCase{
-		{name + "Article", func(e *env) { a(e, articleKind(e)) }},
-		{name + "Tool", func(e *env) { t(e, toolKind(e)) }},
-		{name + "Benefit", func(e *env) { b(e, benefitKind(e)) }},
+	var out []testCase
+	for _, fx := range fixtures {
+		run, ok := fx.cases[test]
+		if !ok {
+			panic("storetest: perType has no test " + test)
+		}
+		out = append(out, testCase{name + fx.label, run})
+	}
+	return out
+}
+
+// perType returns the tests written once for every content type, for the type whose kind mk
+// makes, by name.
+func perType[T pause.Item[T], F pause.ScopedFilter[T, F]](mk func(*env) *kind[T, F]) map[string]func(*env) {
+	return map[string]func(*env){
+		"Create":            func(e *env) { testCreate(e, mk(e)) },
+		"Slugs":             func(e *env) { testSlugs(e, mk(e)) },
+		"Update":            func(e *env) { testUpdate(e, mk(e)) },
+		"UpdateSlug":        func(e *env) { testUpdateSlug(e, mk(e)) },
+		"StoreUpdate":       func(e *env) { testStoreUpdate(e, mk(e)) },
+		"StoreCreateDelete": func(e *env) { testStoreCreateDelete(e, mk(e)) },
+		"GetMany":           func(e *env) { testGetMany(e, mk(e)) },
+		"StoreCursors":      func(e *env) { testStoreCursors(e, mk(e)) },
+		"Status":            func(e *env) { testStatus(e, mk(e)) },
+		"Drafts":            func(e *env) { testDrafts(e, mk(e)) },
+		"WorkingDraft":      func(e *env) { testWorkingDraft(e, mk(e)) },
+		"Schedule":          func(e *env) { testSchedule(e, mk(e)) },
+		"Revisions":         func(e *env) { testRevisions(e, mk(e)) },
+		"Pagination":        func(e *env) { testPagination(e, mk(e)) },
+		"PageLimits":        func(e *env) { testPageLimits(e, mk(e)) },
+		"ForgedCursors":     func(e *env) { testForgedCursors(e, mk(e)) },
+		"CursorOfDeleted":   func(e *env) { testCursorOfDeleted(e, mk(e)) },
+		"Delete":            func(e *env) { testDelete(e, mk(e)) },
+		"Permissions":       func(e *env) { testPermissions(e, mk(e)) },
+		"Import":            func(e *env) { testImport(e, mk(e)) },
+		"ImportPermissions": func(e *env) { testImportPermissions(e, mk(e)) },
 	}
 }
 
@@ -277,7 +305,7 @@ func (e *env) wantTime(got, want time.Time, what string) {
 }
 
 // wantIDs fails the test unless the items have exactly the ids, in order.
-func wantIDs[T pause.Item](e *env, got []T, want []string, what string) {
+func wantIDs[T pause.Item[T]](e *env, got []T, want []string, what string) {
 	e.Helper()
 	g := idsOf(got)
 	if !reflect.DeepEqual(g, want) && !(len(g) == 0 && len(want) == 0) {
@@ -312,7 +340,7 @@ func (e *env) label(id string) (string, bool) {
 	return "", false
 }
 
-func idsOf[T pause.Item](items []T) []string {
+func idsOf[T pause.Item[T]](items []T) []string {
 	out := make([]string, len(items))
 	for i, it := range items {
 		out[i] = it.Metadata().ID
@@ -322,7 +350,7 @@ func idsOf[T pause.Item](items []T) []string {
 
 // same fails the test unless got and want hold the same content. Times compare as instants and
 // a nil list equals an empty one; everything else must be equal.
-func same[T pause.Item](e *env, got, want T, what string) {
+func same[T pause.Item[T]](e *env, got, want T, what string) {
 	e.Helper()
 	if d := diff(reflect.ValueOf(got), reflect.ValueOf(want), ""); d != "" {
 		e.Fatalf("%s differs:%s", what, d)

@@ -18,11 +18,11 @@ func testArticlePatch(e *env) {
 	in.Excerpt = ptr("old excerpt")
 	in.Tags = []string{"a", "b"}
 	in.CoverImage = &pause.Image{URL: "https://example.com/c.png", Alt: "c"}
-	a, err := e.cms.CreateArticle(e.editor, in)
+	a, err := e.cms.Articles.Create(e.editor, in)
 	e.must(err, "create")
 
 	now := e.clock.Advance(time.Hour)
-	got, err := e.cms.UpdateArticle(e.editor, a.ID, 1, pause.ArticleInput{Excerpt: ptr("new excerpt")})
+	got, err := e.cms.Articles.Update(e.editor, a.ID, 1, pause.ArticleInput{Excerpt: ptr("new excerpt")})
 	e.must(err, "update excerpt")
 	want := *a
 	want.Excerpt, want.Version, want.UpdatedAt = "new excerpt", 2, now
@@ -31,7 +31,7 @@ func testArticlePatch(e *env) {
 
 	now = e.clock.Advance(time.Minute)
 	body := strings.Repeat("many words ", 150)
-	got, err = e.cms.UpdateArticle(e.editor, a.ID, 2, pause.ArticleInput{Body: &body})
+	got, err = e.cms.Articles.Update(e.editor, a.ID, 2, pause.ArticleInput{Body: &body})
 	e.must(err, "update body")
 	html, err := markdown.New().Render(body)
 	e.must(err, "render")
@@ -41,7 +41,7 @@ func testArticlePatch(e *env) {
 	same(e, k.stored(e, a.ID), &want, "stored article after patching the body")
 
 	// An image without a URL removes the cover; an empty tag list removes the tags.
-	got, err = e.cms.UpdateArticle(e.editor, a.ID, 3, pause.ArticleInput{CoverImage: &pause.Image{}, Tags: []string{}})
+	got, err = e.cms.Articles.Update(e.editor, a.ID, 3, pause.ArticleInput{CoverImage: &pause.Image{}, Tags: []string{}})
 	e.must(err, "remove cover and tags")
 	stored := k.stored(e, a.ID)
 	for _, x := range []*pause.Article{got, stored} {
@@ -58,17 +58,17 @@ func testToolPatch(e *env) {
 	in := toolInput("Patch Me", "Chat", pause.PricingFree)
 	in.Tags = []string{"x"}
 	in.Featured = ptr(true)
-	tool, err := e.cms.CreateTool(e.editor, in)
+	tool, err := e.cms.Tools.Create(e.editor, in)
 	e.must(err, "create")
 	now := e.clock.Advance(time.Hour)
-	got, err := e.cms.UpdateTool(e.editor, tool.ID, 1, pause.ToolInput{Pricing: ptr(pause.PricingPaid)})
+	got, err := e.cms.Tools.Update(e.editor, tool.ID, 1, pause.ToolInput{Pricing: ptr(pause.PricingPaid)})
 	e.must(err, "update pricing")
 	want := *tool
 	want.Pricing, want.Version, want.UpdatedAt = pause.PricingPaid, 2, now
 	same(e, got, &want, "tool after patching pricing")
 	same(e, k.stored(e, tool.ID), &want, "stored tool after patching pricing")
 
-	got, err = e.cms.UpdateTool(e.editor, tool.ID, 2, pause.ToolInput{Featured: ptr(false)})
+	got, err = e.cms.Tools.Update(e.editor, tool.ID, 2, pause.ToolInput{Featured: ptr(false)})
 	e.must(err, "update featured")
 	want.Featured, want.Version = false, 3
 	same(e, got, &want, "tool after unfeaturing")
@@ -77,7 +77,7 @@ func testToolPatch(e *env) {
 
 // testUpdate: versions grow by one, timestamps follow the clock, a stale version changes
 // nothing.
-func testUpdate[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testUpdate[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	item := k.mustCreate(e, "Before", "")
 	id, created := item.Metadata().ID, item.Metadata().CreatedAt
 
@@ -121,7 +121,7 @@ func testUpdate[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 }
 
 // testUpdateSlug: a slug change frees the old slug and claims the new one, unless it is taken.
-func testUpdateSlug[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testUpdateSlug[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	a := k.mustCreate(e, "A", "first")
 	b := k.mustCreate(e, "B", "taken")
 	aID, bID := a.Metadata().ID, b.Metadata().ID
@@ -176,7 +176,7 @@ func testUpdateSlug[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 }
 
 // testStoreUpdate: Store.Update checks every item's version, all or none.
-func testStoreUpdate[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testStoreUpdate[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	ctx := context.Background()
 	a := k.mustCreate(e, "A", "")
 	b := k.mustCreate(e, "B", "")
@@ -228,7 +228,7 @@ func testStoreUpdate[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 }
 
 // testStoreCreateDelete: Create refuses a taken id; Delete checks the version.
-func testStoreCreateDelete[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testStoreCreateDelete[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	ctx := context.Background()
 	a := k.mustCreate(e, "A", "")
 	id := a.Metadata().ID
@@ -264,7 +264,7 @@ func testStoreCreateDelete[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F
 
 // testGetMany: GetMany keeps the order of ids, leaves out unknown ids and repeats nothing;
 // it returns drafts too (the CMS filters).
-func testGetMany[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testGetMany[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	ctx := context.Background()
 	a := k.mustCreate(e, "A", "")
 	b := k.mustPublish(e, k.mustCreate(e, "B", ""))
@@ -293,7 +293,7 @@ func testGetMany[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 }
 
 // testStoreCursors: a cursor only works with the order that made it.
-func testStoreCursors[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testStoreCursors[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	ctx := context.Background()
 	var items []T
 	for _, title := range []string{"A", "B", "C", "D", "E"} {
@@ -335,7 +335,7 @@ func testStoreCursors[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 }
 
 // testStatus: publishing stamps PublishedAt once; unpublishing and archiving hide the item.
-func testStatus[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testStatus[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	item := k.mustCreate(e, "Life", "")
 	id, slug := item.Metadata().ID, item.Metadata().Slug
 	step := func(what string, do func(context.Context, string, int) (T, error), version int, status pause.Status, now time.Time, public bool) T {
@@ -391,7 +391,7 @@ func testStatus[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 }
 
 // testDelete: deleting checks the version, hides the item everywhere and frees its slug.
-func testDelete[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testDelete[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	a := k.mustPublish(e, k.mustCreate(e, "Gone", "gone"))
 	b := k.mustCreate(e, "Stays", "")
 	id := a.Metadata().ID
@@ -434,7 +434,7 @@ func testDelete[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 }
 
 // wantCount fails the test unless the CMS counts n items that match f for the viewer in ctx.
-func wantCount[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F], ctx context.Context, f F, n int, what string) {
+func wantCount[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F], ctx context.Context, f F, n int, what string) {
 	e.Helper()
 	got, err := k.count(ctx, f)
 	e.must(err, what)

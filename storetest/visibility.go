@@ -10,7 +10,7 @@ import (
 
 // testDrafts: only published items are public. Anonymous viewers cannot get, list or count
 // drafts, archived or unpublished items, nor ask for them; viewers, editors and admins can.
-func testDrafts[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testDrafts[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	d := k.mustCreate(e, "Draft", "draft")
 	p := k.mustPublish(e, k.mustCreate(e, "Published", "published"))
 	a := k.mustPublish(e, k.mustCreate(e, "Archived", "archived"))
@@ -68,7 +68,7 @@ func testDrafts[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 }
 
 // wantSet fails the test unless got holds exactly the items of want, in any order.
-func wantSet[T pause.Item](e *env, got, want []T, what string) {
+func wantSet[T pause.Item[T]](e *env, got, want []T, what string) {
 	e.Helper()
 	g, w := idsOf(got), idsOf(want)
 	slices.Sort(g)
@@ -83,7 +83,7 @@ func testDraftCategories(e *env) {
 	k := toolKind(e)
 	create := func(name, category string) *pause.Tool {
 		e.Helper()
-		t, err := e.cms.CreateTool(e.editor, toolInput(name, category, pause.PricingFree))
+		t, err := e.cms.Tools.Create(e.editor, toolInput(name, category, pause.PricingFree))
 		e.must(err, "create tool "+name)
 		return t
 	}
@@ -91,10 +91,10 @@ func testDraftCategories(e *env) {
 	k.mustPublish(e, create("Published Video", "Video"))
 	create("Draft Video", "Video")
 	archived := k.mustPublish(e, create("Archived Docs", "Docs"))
-	_, err := e.cms.ArchiveTool(e.editor, archived.ID, archived.Version)
+	_, err := e.cms.Tools.Archive(e.editor, archived.ID, archived.Version)
 	e.must(err, "archive")
 	unpublished := k.mustPublish(e, create("Unpublished Audio", "Audio"))
-	_, err = e.cms.UnpublishTool(e.editor, unpublished.ID, unpublished.Version)
+	_, err = e.cms.Tools.Unpublish(e.editor, unpublished.ID, unpublished.Version)
 	e.must(err, "unpublish")
 
 	for name, ctx := range map[string]context.Context{"anonymous": e.anon, "editor": e.editor} {
@@ -120,18 +120,18 @@ func testToolsByIDs(e *env) {
 	q := k.mustPublish(e, e.mustCreateTool("Also Published"))
 	ask := []string{q.ID, d.ID, p.ID, "missing", q.ID}
 
-	got, err := e.cms.ToolsByIDs(e.anon, ask)
+	got, err := e.cms.Tools.GetMany(e.anon, ask)
 	e.must(err, "anonymous ToolsByIDs")
 	wantIDs(e, got, []string{q.ID, p.ID}, "anonymous ToolsByIDs")
 	for name, ctx := range map[string]context.Context{"viewer": e.viewer, "editor": e.editor} {
-		got, err := e.cms.ToolsByIDs(ctx, ask)
+		got, err := e.cms.Tools.GetMany(ctx, ask)
 		e.must(err, name+"'s ToolsByIDs")
 		wantIDs(e, got, []string{q.ID, d.ID, p.ID}, name+"'s ToolsByIDs")
 	}
 }
 
 // testPermissions: anonymous callers and viewers write nothing.
-func testPermissions[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testPermissions[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	draft := k.mustCreate(e, "Mine", "mine")
 	pub := k.mustPublish(e, k.mustCreate(e, "Public", "public"))
 	d, p := draft.Metadata(), pub.Metadata()

@@ -13,7 +13,7 @@ import (
 // findable nor claimed, and the published slug stays taken, until the draft is published.
 // Editors and viewers read the draft on the item. Publishing promotes the draft; discarding
 // drops it; both are versioned writes.
-func testWorkingDraft[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
+func testWorkingDraft[T pause.Item[T], F pause.ScopedFilter[T, F]](e *env, k *kind[T, F]) {
 	p := k.mustPublish(e, k.mustCreate(e, "Live", "live"))
 	k.mustCreate(e, "Other", "other")
 	pm := p.Metadata()
@@ -34,7 +34,7 @@ func testWorkingDraft[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 			dm.Version, pm.Version+2, k.title(d), dm.Slug, dm.UpdatedAt)
 	}
 	draft := pause.DraftOf(d)
-	if draft == nil {
+	if isNil(draft) {
 		e.Fatalf("the edited published %s has no draft", k.name)
 	}
 	if x := draft.Metadata(); k.title(draft) != "Renamed" || x.Slug != "renamed" || x.Version != dm.Version ||
@@ -49,7 +49,7 @@ func testWorkingDraft[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 		e.Helper()
 		got, err := k.get(e.anon, pm.ID)
 		e.must(err, what+": anonymous get")
-		if pause.DraftOf(got) != nil {
+		if pause.HasDraft(got) {
 			e.Fatalf("%s: anonymous get carries the draft", what)
 		}
 		wantPublic(e, got, want, what+": anonymous get")
@@ -62,7 +62,7 @@ func testWorkingDraft[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 		for _, o := range k.orders {
 			items := k.all(e, e.anon, all, o)
 			wantIDs(e, items, []string{pm.ID}, what+": anonymous list by "+string(o))
-			if pause.DraftOf(items[0]) != nil {
+			if pause.HasDraft(items[0]) {
 				e.Fatalf("%s: an anonymous list carries the draft", what)
 			}
 			wantPublic(e, items[0], want, what+": anonymous list by "+string(o))
@@ -87,7 +87,7 @@ func testWorkingDraft[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 		for _, o := range k.orders {
 			items := k.all(e, ctx, all, o)
 			for _, it := range items {
-				if it.Metadata().ID == pm.ID && (pause.DraftOf(it) == nil || k.title(pause.DraftOf(it)) != "Renamed") {
+				if it.Metadata().ID == pm.ID && (!pause.HasDraft(it) || k.title(pause.DraftOf(it)) != "Renamed") {
 					e.Fatalf("%s's list by %s: the item has no draft, or the wrong one", name, o)
 				}
 			}
@@ -109,8 +109,8 @@ func testWorkingDraft[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 	// Discarding drops the draft and changes nothing public.
 	x, err := k.discard(e.editor, pm.ID, dm.Version)
 	e.must(err, "discard")
-	if pause.DraftOf(x) != nil || x.Metadata().Version != dm.Version+1 || k.title(x) != "Live" {
-		e.Fatalf("after discard: draft %v, version %d, title %q", pause.DraftOf(x) != nil, x.Metadata().Version, k.title(x))
+	if pause.HasDraft(x) || x.Metadata().Version != dm.Version+1 || k.title(x) != "Live" {
+		e.Fatalf("after discard: draft %v, version %d, title %q", pause.HasDraft(x), x.Metadata().Version, k.title(x))
 	}
 	same(e, k.stored(e, pm.ID), x, "stored after discard")
 	public(p, "live", "renamed", "draft discarded")
@@ -124,8 +124,8 @@ func testWorkingDraft[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 	x, err = k.publish(e.editor, pm.ID, x.Metadata().Version)
 	e.must(err, "publish the draft")
 	xm := x.Metadata()
-	if pause.DraftOf(x) != nil || k.title(x) != "Renamed" || xm.Slug != "renamed" || xm.Status != pause.StatusPublished {
-		e.Fatalf("after publishing the draft: draft %v, title %q, slug %q, status %s", pause.DraftOf(x) != nil, k.title(x), xm.Slug, xm.Status)
+	if pause.HasDraft(x) || k.title(x) != "Renamed" || xm.Slug != "renamed" || xm.Status != pause.StatusPublished {
+		e.Fatalf("after publishing the draft: draft %v, title %q, slug %q, status %s", pause.HasDraft(x), k.title(x), xm.Slug, xm.Status)
 	}
 	e.wantTime(*xm.PublishedAt, *pm.PublishedAt, "publishedAt stays the first publication")
 	e.wantTime(xm.UpdatedAt, e.clock.Now(), "updatedAt is the publication of the draft")
@@ -138,20 +138,20 @@ func testWorkingDraft[T pause.Item, F pause.Filter[T]](e *env, k *kind[T, F]) {
 	e.must(err, "edit before unpublishing")
 	y, err = k.unpublish(e.editor, pm.ID, y.Metadata().Version)
 	e.must(err, "unpublish")
-	if pause.DraftOf(y) != nil || k.title(y) != "Pending" || y.Metadata().Status != pause.StatusDraft {
-		e.Fatalf("after unpublishing: draft %v, title %q, status %s", pause.DraftOf(y) != nil, k.title(y), y.Metadata().Status)
+	if pause.HasDraft(y) || k.title(y) != "Pending" || y.Metadata().Status != pause.StatusDraft {
+		e.Fatalf("after unpublishing: draft %v, title %q, status %s", pause.HasDraft(y), k.title(y), y.Metadata().Status)
 	}
 	// Items that are not published change in place.
 	y, err = k.rename(e.editor, pm.ID, y.Metadata().Version, "In place")
 	e.must(err, "edit a draft item")
-	if pause.DraftOf(y) != nil || k.title(y) != "In place" {
+	if pause.HasDraft(y) || k.title(y) != "In place" {
 		e.Fatalf("editing an unpublished item made a draft")
 	}
 }
 
 // wantPublic fails the test unless got shows what want shows: the same content at any
 // version (draft edits add versions, and change nothing else).
-func wantPublic[T pause.Item](e *env, got, want T, what string) {
+func wantPublic[T pause.Item[T]](e *env, got, want T, what string) {
 	e.Helper()
 	g, w := pause.Clone(got), pause.Clone(want)
 	var none T
@@ -171,7 +171,7 @@ func wantPublic[T pause.Item](e *env, got, want T, what string) {
 func testArticleDraftBody(e *env) {
 	k := articleKind(e)
 	a := k.mustPublish(e, k.mustCreate(e, "Bodies", ""))
-	d, err := e.cms.UpdateArticle(e.editor, a.ID, a.Version, pause.ArticleInput{Body: ptr("# New\n\nA *new* body.")})
+	d, err := e.cms.Articles.Update(e.editor, a.ID, a.Version, pause.ArticleInput{Body: ptr("# New\n\nA *new* body.")})
 	e.must(err, "edit the body")
 	if d.Body != a.Body || d.Draft == nil || d.Draft.Body != "# New\n\nA *new* body." || d.Draft.BodyHTML == "" {
 		e.Fatalf("after editing the body: body %q, draft %+v", d.Body, d.Draft)
@@ -180,21 +180,21 @@ func testArticleDraftBody(e *env) {
 	many, err := e.stores.Articles.GetMany(context.Background(), []string{a.ID})
 	e.must(err, "GetMany")
 	same(e, many[0], d, "GetMany")
-	got, err := e.cms.Article(e.anon, a.ID)
+	got, err := e.cms.Articles.Get(e.anon, a.ID)
 	e.must(err, "anonymous get")
 	if got.Body != a.Body || got.BodyHTML != a.BodyHTML || got.Draft != nil {
 		e.Fatalf("anonymous get shows the draft body: %q", got.Body)
 	}
-	p, err := e.cms.PublishArticle(e.editor, a.ID, d.Version)
+	p, err := e.cms.Articles.Publish(e.editor, a.ID, d.Version)
 	e.must(err, "publish")
 	if p.Body != "# New\n\nA *new* body." || p.BodyHTML != d.Draft.BodyHTML {
 		e.Fatalf("published body %q", p.Body)
 	}
 	same(e, k.stored(e, a.ID), p, "stored after publishing")
 	// Deleting an article with a draft removes everything.
-	d, err = e.cms.UpdateArticle(e.editor, a.ID, p.Version, pause.ArticleInput{Body: ptr("Another.")})
+	d, err = e.cms.Articles.Update(e.editor, a.ID, p.Version, pause.ArticleInput{Body: ptr("Another.")})
 	e.must(err, "edit again")
-	e.must(e.cms.DeleteArticle(e.admin, a.ID, d.Version), "delete")
+	e.must(e.cms.Articles.Delete(e.admin, a.ID, d.Version), "delete")
 	_, err = e.stores.Articles.Get(context.Background(), a.ID)
 	e.wantCode(err, pause.ENOTFOUND, "", "get after delete")
 }
@@ -203,10 +203,10 @@ func testArticleDraftBody(e *env) {
 // publishing them does, exactly.
 func testDraftCounts(e *env) {
 	k := toolKind(e)
-	t, err := e.cms.CreateTool(e.editor, toolInput("Moved", "Chat", pause.PricingFree))
+	t, err := e.cms.Tools.Create(e.editor, toolInput("Moved", "Chat", pause.PricingFree))
 	e.must(err, "create")
 	t = k.mustPublish(e, t)
-	t, err = e.cms.UpdateTool(e.editor, t.ID, t.Version, pause.ToolInput{Category: ptr("Video"), Tags: []string{"new"}})
+	t, err = e.cms.Tools.Update(e.editor, t.ID, t.Version, pause.ToolInput{Category: ptr("Video"), Tags: []string{"new"}})
 	e.must(err, "move the draft")
 	e.wantCategories(e.anon, []pause.CategoryCount{{Name: "Chat", Count: 1}}, "a draft moved to Video")
 	for _, f := range []pause.ToolFilter{{Category: "Video"}, {Tag: "new"}} {

@@ -86,9 +86,9 @@ func seed(ctx context.Context, cms *pause.CMS, logf func(string, ...any)) error 
 	ctx = app.System(ctx)
 	n := 0
 	for _, count := range []func() (int, error){
-		func() (int, error) { return cms.CountArticles(ctx, pause.ArticleFilter{}) },
-		func() (int, error) { return cms.CountBenefits(ctx, pause.BenefitFilter{}) },
-		func() (int, error) { return cms.CountTools(ctx, pause.ToolFilter{}) },
+		func() (int, error) { return cms.Articles.Count(ctx, pause.ArticleFilter{}) },
+		func() (int, error) { return cms.Benefits.Count(ctx, pause.BenefitFilter{}) },
+		func() (int, error) { return cms.Tools.Count(ctx, pause.ToolFilter{}) },
 	} {
 		c, err := count()
 		if err != nil {
