@@ -32,7 +32,9 @@ func TestRegistryCoversStores(t *testing.T) {
 	stores := 0
 	for i := range st.NumField() {
 		f := st.Field(i)
-		if !f.Type.Implements(reflect.TypeFor[interface{ Revisions(context.Context, string, int, int) ([]*pause.Revision, bool, error) }]()) {
+		if !f.Type.Implements(reflect.TypeFor[interface {
+			Revisions(context.Context, string, int, int) ([]*pause.Revision, bool, error)
+		}]()) {
 			continue // not a content store (API keys, the audit log)
 		}
 		stores++
