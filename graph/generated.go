@@ -35,6 +35,8 @@ type ResolverRoot interface {
 	AuditConnection() AuditConnectionResolver
 	Benefit() BenefitResolver
 	BenefitConnection() BenefitConnectionResolver
+	ContentField() ContentFieldResolver
+	ContentType() ContentTypeResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	RevisionConnection() RevisionConnectionResolver
@@ -148,6 +150,37 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ContentField struct {
+		Help      func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Label     func(childComplexity int) int
+		Max       func(childComplexity int) int
+		MaxBytes  func(childComplexity int) int
+		MaxItems  func(childComplexity int) int
+		MaxLength func(childComplexity int) int
+		Min       func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Required  func(childComplexity int) int
+		Target    func(childComplexity int) int
+		Values    func(childComplexity int) int
+	}
+
+	ContentFilter struct {
+		Kind   func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Values func(childComplexity int) int
+	}
+
+	ContentType struct {
+		Fields   func(childComplexity int) int
+		Filters  func(childComplexity int) int
+		Label    func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Orders   func(childComplexity int) int
+		Plural   func(childComplexity int) int
+		TypeName func(childComplexity int) int
+	}
+
 	CreatedApiKey struct {
 		Key    func(childComplexity int) int
 		Secret func(childComplexity int) int
@@ -202,6 +235,7 @@ type ComplexityRoot struct {
 		Benefit          func(childComplexity int, id *string, slug *string) int
 		BenefitRevisions func(childComplexity int, id string, first *int, after *string) int
 		Benefits         func(childComplexity int, first *int, after *string, filter *pause.BenefitFilter, orderBy *pause.Order) int
+		ContentTypes     func(childComplexity int) int
 		Tool             func(childComplexity int, id *string, slug *string) int
 		ToolCategories   func(childComplexity int) int
 		ToolRevisions    func(childComplexity int, id string, first *int, after *string) int
@@ -309,6 +343,16 @@ type BenefitConnectionResolver interface {
 	PageInfo(ctx context.Context, obj *BenefitConnection) (*model.PageInfo, error)
 	TotalCount(ctx context.Context, obj *BenefitConnection) (int, error)
 }
+type ContentFieldResolver interface {
+	MaxLength(ctx context.Context, obj *pause.Field) (*int, error)
+	MaxBytes(ctx context.Context, obj *pause.Field) (*int, error)
+	MaxItems(ctx context.Context, obj *pause.Field) (*int, error)
+	Min(ctx context.Context, obj *pause.Field) (*int, error)
+	Max(ctx context.Context, obj *pause.Field) (*int, error)
+}
+type ContentTypeResolver interface {
+	Orders(ctx context.Context, obj *pause.ContentType) ([]string, error)
+}
 type MutationResolver interface {
 	CreateArticle(ctx context.Context, input pause.ArticleInput) (*pause.Article, error)
 	UpdateArticle(ctx context.Context, id string, version int, input pause.ArticleInput) (*pause.Article, error)
@@ -347,6 +391,7 @@ type QueryResolver interface {
 	Tools(ctx context.Context, first *int, after *string, filter *pause.ToolFilter, orderBy *pause.Order) (*ToolConnection, error)
 	ToolCategories(ctx context.Context) ([]*pause.CategoryCount, error)
 	Viewer(ctx context.Context) (*pause.Viewer, error)
+	ContentTypes(ctx context.Context) ([]*pause.ContentType, error)
 	ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
 	BenefitRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
 	ToolRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
@@ -811,6 +856,141 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BenefitEdge.Node(childComplexity), true
 
+	case "ContentField.help":
+		if e.ComplexityRoot.ContentField.Help == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentField.Help(childComplexity), true
+	case "ContentField.kind":
+		if e.ComplexityRoot.ContentField.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentField.Kind(childComplexity), true
+	case "ContentField.label":
+		if e.ComplexityRoot.ContentField.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentField.Label(childComplexity), true
+	case "ContentField.max":
+		if e.ComplexityRoot.ContentField.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentField.Max(childComplexity), true
+	case "ContentField.maxBytes":
+		if e.ComplexityRoot.ContentField.MaxBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentField.MaxBytes(childComplexity), true
+	case "ContentField.maxItems":
+		if e.ComplexityRoot.ContentField.MaxItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentField.MaxItems(childComplexity), true
+	case "ContentField.maxLength":
+		if e.ComplexityRoot.ContentField.MaxLength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentField.MaxLength(childComplexity), true
+	case "ContentField.min":
+		if e.ComplexityRoot.ContentField.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentField.Min(childComplexity), true
+	case "ContentField.name":
+		if e.ComplexityRoot.ContentField.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentField.Name(childComplexity), true
+	case "ContentField.required":
+		if e.ComplexityRoot.ContentField.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentField.Required(childComplexity), true
+	case "ContentField.target":
+		if e.ComplexityRoot.ContentField.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentField.Target(childComplexity), true
+	case "ContentField.values":
+		if e.ComplexityRoot.ContentField.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentField.Values(childComplexity), true
+
+	case "ContentFilter.kind":
+		if e.ComplexityRoot.ContentFilter.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentFilter.Kind(childComplexity), true
+	case "ContentFilter.name":
+		if e.ComplexityRoot.ContentFilter.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentFilter.Name(childComplexity), true
+	case "ContentFilter.values":
+		if e.ComplexityRoot.ContentFilter.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentFilter.Values(childComplexity), true
+
+	case "ContentType.fields":
+		if e.ComplexityRoot.ContentType.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentType.Fields(childComplexity), true
+	case "ContentType.filters":
+		if e.ComplexityRoot.ContentType.Filters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentType.Filters(childComplexity), true
+	case "ContentType.label":
+		if e.ComplexityRoot.ContentType.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentType.Label(childComplexity), true
+	case "ContentType.name":
+		if e.ComplexityRoot.ContentType.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentType.Name(childComplexity), true
+	case "ContentType.orders":
+		if e.ComplexityRoot.ContentType.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentType.Orders(childComplexity), true
+	case "ContentType.plural":
+		if e.ComplexityRoot.ContentType.Plural == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentType.Plural(childComplexity), true
+	case "ContentType.typeName":
+		if e.ComplexityRoot.ContentType.TypeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentType.TypeName(childComplexity), true
+
 	case "CreatedApiKey.key":
 		if e.ComplexityRoot.CreatedApiKey.Key == nil {
 			break
@@ -1231,6 +1411,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Benefits(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*pause.BenefitFilter), args["orderBy"].(*pause.Order)), true
+	case "Query.contentTypes":
+		if e.ComplexityRoot.Query.ContentTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ContentTypes(childComplexity), true
 
 	case "Query.tool":
 		if e.ComplexityRoot.Query.Tool == nil {
@@ -1686,6 +1872,13 @@ type Query {
 
   "Who the caller is."
   viewer: Viewer!
+
+  """
+  The content types: their names, the orders and filters their lists support, and the fields
+  editors write, with their kinds and limits (the same that validation checks), for drawing
+  forms. Viewers and up.
+  """
+  contentTypes: [ContentType!]!
 
   "The article's revisions, newest first: every write keeps one. Viewers and up."
   articleRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
@@ -2168,6 +2361,80 @@ input UpdateToolInput {
   tags: [String!]
   featured: Boolean
 }
+
+"A content type: what an editors' UI needs to list its items and draw its form."
+type ContentType {
+  "The type's name in messages and the audit log: article."
+  name: String!
+  "Its name for people: Article."
+  label: String!
+  "The name of its list query: articles (the item query is name, the revisions nameRevisions)."
+  plural: String!
+  "Its GraphQL object type: Article (and ArticleConnection, ArticleFilter, ArticleOrder, CreateArticleInput, UpdateArticleInput)."
+  typeName: String!
+  "The orders its lists support, the default first."
+  orders: [String!]!
+  "The fields of its list filter."
+  filters: [ContentFilter!]!
+  "The fields editors write, in the order a form shows them."
+  fields: [ContentField!]!
+}
+
+"One editable field of a content type."
+type ContentField {
+  "Its name in the inputs; a field of a nested object is dotted (author.name). Validation errors name it in extensions.field."
+  name: String!
+  label: String!
+  kind: FieldKind!
+  "Whether it must not be empty."
+  required: Boolean!
+  "The most characters of a TEXT, SLUG or URL, of each entry of a STRING_LIST, of a RELATION's ids, or of an IMAGE's alternative text."
+  maxLength: Int
+  "The most bytes of a MARKDOWN field."
+  maxBytes: Int
+  "The most entries of a STRING_LIST or RELATION."
+  maxItems: Int
+  "The least and greatest value of an INT."
+  min: Int
+  max: Int
+  "An ENUM's values."
+  values: [String!]
+  "The content type (name) whose ids a RELATION holds."
+  target: String
+  "One line of help for the editor."
+  help: String!
+}
+
+"What a field holds, and so how a form edits it."
+enum FieldKind {
+  "One line of text."
+  TEXT
+  "Lower-case letters, digits and single hyphens; made from the title when empty."
+  SLUG
+  "Markdown source, rendered to HTML by Pause (the HTML is the field's name with Html)."
+  MARKDOWN
+  "An absolute http or https URL."
+  URL
+  "One of values."
+  ENUM
+  "A list of one-line texts."
+  STRING_LIST
+  BOOLEAN
+  INT
+  TIME
+  "The ids of items of the target type."
+  RELATION
+  "A URL with its alternative text."
+  IMAGE
+}
+
+"One field of a content type's list filter."
+type ContentFilter {
+  name: String!
+  "TEXT, BOOLEAN or ENUM."
+  kind: FieldKind!
+  values: [String!]
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2378,6 +2645,68 @@ func (ec *executionContext) childFields_BenefitEdge(ctx context.Context, field g
 		return ec.fieldContext_BenefitEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BenefitEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ContentField(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ContentField_name(ctx, field)
+	case "label":
+		return ec.fieldContext_ContentField_label(ctx, field)
+	case "kind":
+		return ec.fieldContext_ContentField_kind(ctx, field)
+	case "required":
+		return ec.fieldContext_ContentField_required(ctx, field)
+	case "maxLength":
+		return ec.fieldContext_ContentField_maxLength(ctx, field)
+	case "maxBytes":
+		return ec.fieldContext_ContentField_maxBytes(ctx, field)
+	case "maxItems":
+		return ec.fieldContext_ContentField_maxItems(ctx, field)
+	case "min":
+		return ec.fieldContext_ContentField_min(ctx, field)
+	case "max":
+		return ec.fieldContext_ContentField_max(ctx, field)
+	case "values":
+		return ec.fieldContext_ContentField_values(ctx, field)
+	case "target":
+		return ec.fieldContext_ContentField_target(ctx, field)
+	case "help":
+		return ec.fieldContext_ContentField_help(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentField", field.Name)
+}
+
+func (ec *executionContext) childFields_ContentFilter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ContentFilter_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_ContentFilter_kind(ctx, field)
+	case "values":
+		return ec.fieldContext_ContentFilter_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentFilter", field.Name)
+}
+
+func (ec *executionContext) childFields_ContentType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ContentType_name(ctx, field)
+	case "label":
+		return ec.fieldContext_ContentType_label(ctx, field)
+	case "plural":
+		return ec.fieldContext_ContentType_plural(ctx, field)
+	case "typeName":
+		return ec.fieldContext_ContentType_typeName(ctx, field)
+	case "orders":
+		return ec.fieldContext_ContentType_orders(ctx, field)
+	case "filters":
+		return ec.fieldContext_ContentType_filters(ctx, field)
+	case "fields":
+		return ec.fieldContext_ContentType_fields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentType", field.Name)
 }
 
 func (ec *executionContext) childFields_CreatedApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5456,6 +5785,530 @@ func (ec *executionContext) fieldContext_BenefitEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ContentField_name(ctx context.Context, field graphql.CollectedField, obj *pause.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentField_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentField_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentField", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentField_label(ctx context.Context, field graphql.CollectedField, obj *pause.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentField_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentField_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentField", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentField_kind(ctx context.Context, field graphql.CollectedField, obj *pause.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentField_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.FieldKind) graphql.Marshaler {
+			return ec.marshalNFieldKind2pauseᚐFieldKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentField_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentField", field, false, false, "FieldKind")
+}
+
+func (ec *executionContext) _ContentField_required(ctx context.Context, field graphql.CollectedField, obj *pause.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentField_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentField_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentField", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ContentField_maxLength(ctx context.Context, field graphql.CollectedField, obj *pause.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentField_maxLength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContentField().MaxLength(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContentField_maxLength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentField", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ContentField_maxBytes(ctx context.Context, field graphql.CollectedField, obj *pause.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentField_maxBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContentField().MaxBytes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContentField_maxBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentField", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ContentField_maxItems(ctx context.Context, field graphql.CollectedField, obj *pause.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentField_maxItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContentField().MaxItems(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContentField_maxItems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentField", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ContentField_min(ctx context.Context, field graphql.CollectedField, obj *pause.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentField_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContentField().Min(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContentField_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentField", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ContentField_max(ctx context.Context, field graphql.CollectedField, obj *pause.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentField_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContentField().Max(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContentField_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentField", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ContentField_values(ctx context.Context, field graphql.CollectedField, obj *pause.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentField_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContentField_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentField", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentField_target(ctx context.Context, field graphql.CollectedField, obj *pause.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentField_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContentField_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentField", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentField_help(ctx context.Context, field graphql.CollectedField, obj *pause.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentField_help(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Help, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentField_help(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentField", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentFilter_name(ctx context.Context, field graphql.CollectedField, obj *pause.FilterField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentFilter_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentFilter_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentFilter", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentFilter_kind(ctx context.Context, field graphql.CollectedField, obj *pause.FilterField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentFilter_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.FieldKind) graphql.Marshaler {
+			return ec.marshalNFieldKind2pauseᚐFieldKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentFilter_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentFilter", field, false, false, "FieldKind")
+}
+
+func (ec *executionContext) _ContentFilter_values(ctx context.Context, field graphql.CollectedField, obj *pause.FilterField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentFilter_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContentFilter_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentFilter", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentType_name(ctx context.Context, field graphql.CollectedField, obj *pause.ContentType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentType_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentType_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentType", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentType_label(ctx context.Context, field graphql.CollectedField, obj *pause.ContentType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentType_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentType_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentType", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentType_plural(ctx context.Context, field graphql.CollectedField, obj *pause.ContentType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentType_plural(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plural, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentType_plural(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentType", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentType_typeName(ctx context.Context, field graphql.CollectedField, obj *pause.ContentType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentType_typeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TypeName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentType_typeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentType", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentType_orders(ctx context.Context, field graphql.CollectedField, obj *pause.ContentType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentType_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContentType().Orders(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentType_orders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentType", field, true, true, "String")
+}
+
+func (ec *executionContext) _ContentType_filters(ctx context.Context, field graphql.CollectedField, obj *pause.ContentType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentType_filters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pause.FilterField) graphql.Marshaler {
+			return ec.marshalNContentFilter2ᚕpauseᚐFilterFieldᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentType_filters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContentType",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContentFilter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContentType_fields(ctx context.Context, field graphql.CollectedField, obj *pause.ContentType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentType_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pause.Field) graphql.Marshaler {
+			return ec.marshalNContentField2ᚕpauseᚐFieldᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentType_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContentType",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContentField(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreatedApiKey_key(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7114,6 +7967,38 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_contentTypes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_contentTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ContentTypes(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*pause.ContentType) graphql.Marshaler {
+			return ec.marshalNContentType2ᚕᚖpauseᚐContentTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_contentTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContentType(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11155,6 +12040,206 @@ func (ec *executionContext) _BenefitEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var contentFieldImplementors = []string{"ContentField"}
+
+func (ec *executionContext) _ContentField(ctx context.Context, sel ast.SelectionSet, obj *pause.Field) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contentFieldImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContentField")
+		case "name":
+			out.Values[i] = ec._ContentField_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._ContentField_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._ContentField_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "required":
+			out.Values[i] = ec._ContentField_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxLength":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContentField_maxLength(ctx, field, obj)
+				})
+		case "maxBytes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContentField_maxBytes(ctx, field, obj)
+				})
+		case "maxItems":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContentField_maxItems(ctx, field, obj)
+				})
+		case "min":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContentField_min(ctx, field, obj)
+				})
+		case "max":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContentField_max(ctx, field, obj)
+				})
+		case "values":
+			out.Values[i] = ec._ContentField_values(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "target":
+			out.Values[i] = ec._ContentField_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "help":
+			out.Values[i] = ec._ContentField_help(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contentFilterImplementors = []string{"ContentFilter"}
+
+func (ec *executionContext) _ContentFilter(ctx context.Context, sel ast.SelectionSet, obj *pause.FilterField) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contentFilterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContentFilter")
+		case "name":
+			out.Values[i] = ec._ContentFilter_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._ContentFilter_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._ContentFilter_values(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contentTypeImplementors = []string{"ContentType"}
+
+func (ec *executionContext) _ContentType(ctx context.Context, sel ast.SelectionSet, obj *pause.ContentType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contentTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContentType")
+		case "name":
+			out.Values[i] = ec._ContentType_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._ContentType_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "plural":
+			out.Values[i] = ec._ContentType_plural(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "typeName":
+			out.Values[i] = ec._ContentType_typeName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orders":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContentType_orders(ctx, field, obj)
+				})
+		case "filters":
+			out.Values[i] = ec._ContentType_filters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fields":
+			out.Values[i] = ec._ContentType_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createdApiKeyImplementors = []string{"CreatedApiKey"}
 
 func (ec *executionContext) _CreatedApiKey(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedAPIKey) graphql.Marshaler {
@@ -11560,6 +12645,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_viewer(ctx, field)
+				})
+		case "contentTypes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_contentTypes(ctx, field)
 				})
 		case "articleRevisions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -12630,6 +13721,70 @@ func (ec *executionContext) marshalNContent2pauseᚐContent(ctx context.Context,
 	return ec._Content(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNContentField2pauseᚐField(ctx context.Context, sel ast.SelectionSet, v pause.Field) graphql.Marshaler {
+	return ec._ContentField(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNContentField2ᚕpauseᚐFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []pause.Field) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContentField2pauseᚐField(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContentFilter2pauseᚐFilterField(ctx context.Context, sel ast.SelectionSet, v pause.FilterField) graphql.Marshaler {
+	return ec._ContentFilter(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNContentFilter2ᚕpauseᚐFilterFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []pause.FilterField) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContentFilter2pauseᚐFilterField(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContentType2ᚕᚖpauseᚐContentTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*pause.ContentType) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContentType2ᚖpauseᚐContentType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContentType2ᚖpauseᚐContentType(ctx context.Context, sel ast.SelectionSet, v *pause.ContentType) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContentType!")
+		return graphql.Null
+	}
+	return ec._ContentType(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateArticleInput2pauseᚐArticleInput(ctx context.Context, v any) (pause.ArticleInput, error) {
 	res, err := ec.unmarshalInputCreateArticleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12651,6 +13806,21 @@ func (ec *executionContext) marshalNCreatedApiKey2ᚖpauseᚋgraphᚋmodelᚐCre
 		return graphql.Null
 	}
 	return ec._CreatedApiKey(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFieldKind2pauseᚐFieldKind(ctx context.Context, v any) (pause.FieldKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := pause.FieldKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFieldKind2pauseᚐFieldKind(ctx context.Context, sel ast.SelectionSet, v pause.FieldKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FieldKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {

@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -23,50 +24,52 @@ type access struct {
 	call  string
 }
 
-// rules has one entry for every Query and Mutation field of the schema. TestRoleMatrix fails
-// when the schema has a field without a rule here, so that no field ships unguarded.
+// rules has an entry for every Query and Mutation field of the schema that is not one of a
+// content type's (those come from the registry: itemRules). TestRoleMatrix fails when the
+// schema has a field without a rule, so that no field ships unguarded.
 var rules = map[string]access{
-	"Query.article":                   {pause.RoleAnonymous, `{ article(slug: "nope") { id } }`},
-	"Query.articles":                  {pause.RoleAnonymous, `{ articles { totalCount } }`},
-	"Query.benefit":                   {pause.RoleAnonymous, `{ benefit(slug: "nope") { id } }`},
-	"Query.benefits":                  {pause.RoleAnonymous, `{ benefits { totalCount } }`},
-	"Query.tool":                      {pause.RoleAnonymous, `{ tool(slug: "nope") { id } }`},
-	"Query.tools":                     {pause.RoleAnonymous, `{ tools { totalCount } }`},
-	"Query.toolCategories":            {pause.RoleAnonymous, `{ toolCategories { name } }`},
-	"Query.viewer":                    {pause.RoleAnonymous, `{ viewer { role } }`},
-	"Query.apiKeys":                   {pause.RoleAdmin, `{ apiKeys { id } }`},
-	"Query.auditLog":                  {pause.RoleAdmin, `{ auditLog(filter: {actor: "x"}) { nodes { action } } }`},
-	"Query.articleRevisions":          {pause.RoleViewer, `{ articleRevisions(id: "x") { nodes { number } } }`},
-	"Query.benefitRevisions":          {pause.RoleViewer, `{ benefitRevisions(id: "x") { nodes { number } } }`},
-	"Query.toolRevisions":             {pause.RoleViewer, `{ toolRevisions(id: "x") { nodes { number } } }`},
-	"Mutation.restoreArticleRevision": {pause.RoleEditor, `mutation { restoreArticleRevision(id: "x", revision: 1, version: 1) { id } }`},
-	"Mutation.restoreBenefitRevision": {pause.RoleEditor, `mutation { restoreBenefitRevision(id: "x", revision: 1, version: 1) { id } }`},
-	"Mutation.restoreToolRevision":    {pause.RoleEditor, `mutation { restoreToolRevision(id: "x", revision: 1, version: 1) { id } }`},
+	"Query.contentTypes":       {pause.RoleViewer, `{ contentTypes { name fields { name kind } } }`},
+	"Query.toolCategories":     {pause.RoleAnonymous, `{ toolCategories { name } }`},
+	"Query.viewer":             {pause.RoleAnonymous, `{ viewer { role } }`},
+	"Query.apiKeys":            {pause.RoleAdmin, `{ apiKeys { id } }`},
+	"Query.auditLog":           {pause.RoleAdmin, `{ auditLog(filter: {actor: "x"}) { nodes { action } } }`},
+	"Mutation.reorderBenefits": {pause.RoleEditor, `mutation { reorderBenefits(ids: ["x"]) { id } }`},
+	"Mutation.createApiKey":    {pause.RoleAdmin, `mutation { createApiKey(name: "ci", role: EDITOR) { secret } }`},
+	"Mutation.revokeApiKey":    {pause.RoleAdmin, `mutation { revokeApiKey(id: "x") { id } }`},
+}
 
-	"Mutation.createArticle":       {pause.RoleEditor, `mutation { createArticle(input: {title: "T", author: {name: "A"}}) { id } }`},
-	"Mutation.updateArticle":       {pause.RoleEditor, `mutation { updateArticle(id: "x", version: 1, input: {}) { id } }`},
-	"Mutation.publishArticle":      {pause.RoleEditor, `mutation { publishArticle(id: "x", version: 1) { id } }`},
-	"Mutation.unpublishArticle":    {pause.RoleEditor, `mutation { unpublishArticle(id: "x", version: 1) { id } }`},
-	"Mutation.archiveArticle":      {pause.RoleEditor, `mutation { archiveArticle(id: "x", version: 1) { id } }`},
-	"Mutation.deleteArticle":       {pause.RoleAdmin, `mutation { deleteArticle(id: "x", version: 1) }`},
-	"Mutation.discardArticleDraft": {pause.RoleEditor, `mutation { discardArticleDraft(id: "x", version: 1) { id } }`},
-	"Mutation.discardBenefitDraft": {pause.RoleEditor, `mutation { discardBenefitDraft(id: "x", version: 1) { id } }`},
-	"Mutation.discardToolDraft":    {pause.RoleEditor, `mutation { discardToolDraft(id: "x", version: 1) { id } }`},
-	"Mutation.createBenefit":       {pause.RoleEditor, `mutation { createBenefit(input: {title: "T"}) { id } }`},
-	"Mutation.updateBenefit":       {pause.RoleEditor, `mutation { updateBenefit(id: "x", version: 1, input: {}) { id } }`},
-	"Mutation.publishBenefit":      {pause.RoleEditor, `mutation { publishBenefit(id: "x", version: 1) { id } }`},
-	"Mutation.unpublishBenefit":    {pause.RoleEditor, `mutation { unpublishBenefit(id: "x", version: 1) { id } }`},
-	"Mutation.archiveBenefit":      {pause.RoleEditor, `mutation { archiveBenefit(id: "x", version: 1) { id } }`},
-	"Mutation.deleteBenefit":       {pause.RoleAdmin, `mutation { deleteBenefit(id: "x", version: 1) }`},
-	"Mutation.reorderBenefits":     {pause.RoleEditor, `mutation { reorderBenefits(ids: ["x"]) { id } }`},
-	"Mutation.createTool":          {pause.RoleEditor, `mutation { createTool(input: {name: "T", websiteUrl: "https://t.example", category: "C", pricing: FREE}) { id } }`},
-	"Mutation.updateTool":          {pause.RoleEditor, `mutation { updateTool(id: "x", version: 1, input: {}) { id } }`},
-	"Mutation.publishTool":         {pause.RoleEditor, `mutation { publishTool(id: "x", version: 1) { id } }`},
-	"Mutation.unpublishTool":       {pause.RoleEditor, `mutation { unpublishTool(id: "x", version: 1) { id } }`},
-	"Mutation.archiveTool":         {pause.RoleEditor, `mutation { archiveTool(id: "x", version: 1) { id } }`},
-	"Mutation.deleteTool":          {pause.RoleAdmin, `mutation { deleteTool(id: "x", version: 1) }`},
-	"Mutation.createApiKey":        {pause.RoleAdmin, `mutation { createApiKey(name: "ci", role: EDITOR) { secret } }`},
-	"Mutation.revokeApiKey":        {pause.RoleAdmin, `mutation { revokeApiKey(id: "x") { id } }`},
+// createCalls are a valid create mutation of each content type. A registered type without one
+// fails TestRoleMatrix.
+var createCalls = map[string]string{
+	"article": `mutation { createArticle(input: {title: "T", author: {name: "A"}}) { id } }`,
+	"benefit": `mutation { createBenefit(input: {title: "T"}) { id } }`,
+	"tool":    `mutation { createTool(input: {name: "T", websiteUrl: "https://t.example", category: "C", pricing: FREE}) { id } }`,
+}
+
+// itemRules are the access rules of the root fields that every content type has, made from its
+// description, so that a registered type is covered without an entry in rules.
+func itemRules(t *testing.T, ct *pause.ContentType) map[string]access {
+	n, p, T := ct.Name, ct.Plural, ct.TypeName
+	create, ok := createCalls[n]
+	if !ok {
+		t.Errorf("no create call for the content type %s: add one to createCalls in roles_test.go", n)
+	}
+	write := func(op string) access {
+		return access{pause.RoleEditor, `mutation { ` + op + `(id: "x", version: 1) { id } }`}
+	}
+	return map[string]access{
+		"Query." + n:                        {pause.RoleAnonymous, `{ ` + n + `(slug: "nope") { id } }`},
+		"Query." + p:                        {pause.RoleAnonymous, `{ ` + p + ` { totalCount } }`},
+		"Query." + n + "Revisions":          {pause.RoleViewer, `{ ` + n + `Revisions(id: "x") { nodes { number } } }`},
+		"Mutation.restore" + T + "Revision": {pause.RoleEditor, `mutation { restore` + T + `Revision(id: "x", revision: 1, version: 1) { id } }`},
+		"Mutation.create" + T:               {pause.RoleEditor, create},
+		"Mutation.update" + T:               {pause.RoleEditor, `mutation { update` + T + `(id: "x", version: 1, input: {}) { id } }`},
+		"Mutation.publish" + T:              write("publish" + T),
+		"Mutation.unpublish" + T:            write("unpublish" + T),
+		"Mutation.archive" + T:              write("archive" + T),
+		"Mutation.discard" + T + "Draft":    write("discard" + T + "Draft"),
+		"Mutation.delete" + T:               {pause.RoleAdmin, `mutation { delete` + T + `(id: "x", version: 1) }`},
+	}
 }
 
 // draftReads are reads of unpublished content: open to viewers and up, refused to anonymous
@@ -96,6 +99,15 @@ func TestRoleMatrix(t *testing.T) {
 	defer db.Close()
 	cms := pause.NewCMS(pause.Config{Stores: db.Stores(), Markdown: markdown.New(), NewID: ids.New})
 	h := graph.NewHandler(graph.Options{CMS: cms})
+	rules := maps.Clone(rules)
+	for _, col := range cms.Collections() {
+		for f, r := range itemRules(t, col.Type()) {
+			if _, dup := rules[f]; dup {
+				t.Errorf("%s has a rule of its own and one from the registry", f)
+			}
+			rules[f] = r
+		}
+	}
 
 	// Every root field of the schema has a rule, and every rule names a field.
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{CMS: cms}}).Schema()

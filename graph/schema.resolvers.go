@@ -107,6 +107,46 @@ func (r *benefitConnectionResolver) TotalCount(ctx context.Context, obj *Benefit
 	return r.CMS.Benefits.Count(ctx, obj.Filter)
 }
 
+// MaxLength is the resolver for the maxLength field.
+func (r *contentFieldResolver) MaxLength(ctx context.Context, obj *pause.Field) (*int, error) {
+	return optional(obj.MaxLength), nil
+}
+
+// MaxBytes is the resolver for the maxBytes field.
+func (r *contentFieldResolver) MaxBytes(ctx context.Context, obj *pause.Field) (*int, error) {
+	return optional(obj.MaxBytes), nil
+}
+
+// MaxItems is the resolver for the maxItems field.
+func (r *contentFieldResolver) MaxItems(ctx context.Context, obj *pause.Field) (*int, error) {
+	return optional(obj.MaxItems), nil
+}
+
+// Min is the resolver for the min field.
+func (r *contentFieldResolver) Min(ctx context.Context, obj *pause.Field) (*int, error) {
+	if obj.Kind != pause.KindInt {
+		return nil, nil
+	}
+	return &obj.Min, nil
+}
+
+// Max is the resolver for the max field.
+func (r *contentFieldResolver) Max(ctx context.Context, obj *pause.Field) (*int, error) {
+	if obj.Kind != pause.KindInt {
+		return nil, nil
+	}
+	return &obj.Max, nil
+}
+
+// Orders is the resolver for the orders field.
+func (r *contentTypeResolver) Orders(ctx context.Context, obj *pause.ContentType) ([]string, error) {
+	out := make([]string, len(obj.Orders))
+	for i, o := range obj.Orders {
+		out[i] = string(o)
+	}
+	return out, nil
+}
+
 // CreateArticle is the resolver for the createArticle field.
 func (r *mutationResolver) CreateArticle(ctx context.Context, input pause.ArticleInput) (*pause.Article, error) {
 	return r.CMS.Articles.Create(ctx, input)
@@ -314,6 +354,11 @@ func (r *queryResolver) Viewer(ctx context.Context) (*pause.Viewer, error) {
 	return pause.ViewerFrom(ctx), nil
 }
 
+// ContentTypes is the resolver for the contentTypes field.
+func (r *queryResolver) ContentTypes(ctx context.Context) ([]*pause.ContentType, error) {
+	return r.CMS.ContentTypes(ctx)
+}
+
 // ArticleRevisions is the resolver for the articleRevisions field.
 func (r *queryResolver) ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
 	q := query[struct{}](first, after, nil, nil)
@@ -409,6 +454,12 @@ func (r *Resolver) BenefitConnection() BenefitConnectionResolver {
 	return &benefitConnectionResolver{r}
 }
 
+// ContentField returns ContentFieldResolver implementation.
+func (r *Resolver) ContentField() ContentFieldResolver { return &contentFieldResolver{r} }
+
+// ContentType returns ContentTypeResolver implementation.
+func (r *Resolver) ContentType() ContentTypeResolver { return &contentTypeResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -432,6 +483,8 @@ type (
 	auditConnectionResolver    struct{ *Resolver }
 	benefitResolver            struct{ *Resolver }
 	benefitConnectionResolver  struct{ *Resolver }
+	contentFieldResolver       struct{ *Resolver }
+	contentTypeResolver        struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }
 	queryResolver              struct{ *Resolver }
 	revisionConnectionResolver struct{ *Resolver }

@@ -1,0 +1,180 @@
+package pause_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"pause"
+	"pause/bolt"
+	"pause/ids"
+	"pause/markdown"
+)
+
+// validSamples are a valid item of every content type, which the tests below break one field
+// at a time. A registered type without one fails TestFieldsAgreeWithValidate.
+var validSamples = map[string]func() any{
+	"article": func() any {
+		return &pause.Article{Meta: pause.Meta{Slug: "a", Status: pause.StatusDraft}, Title: "A", Body: "b",
+			Author: pause.Author{Name: "Ada"}, CoverImage: &pause.Image{URL: "https://example.com/c.png"}}
+	},
+	"benefit": func() any {
+		return &pause.Benefit{Meta: pause.Meta{Slug: "b", Status: pause.StatusDraft}, Title: "B"}
+	},
+	"tool": func() any {
+		return &pause.Tool{Meta: pause.Meta{Slug: "t", Status: pause.StatusDraft}, Name: "T",
+			WebsiteURL: "https://example.com", Category: "Chat", Pricing: pause.PricingFree}
+	},
+}
+
+func registry(t *testing.T) []pause.AnyCollection {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "pause.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return pause.NewCMS(pause.Config{Stores: db.Stores(), Markdown: markdown.New(), NewID: ids.New}).Collections()
+}
+
+// The description that the API returns (contentTypes) is the one validation checks: each
+// declared limit passes at the limit and fails one past it, naming the field.
+func TestFieldsAgreeWithValidate(t *testing.T) {
+	for _, col := range registry(t) {
+		ct := col.Type()
+		sample, ok := validSamples[ct.Name]
+		if !ok {
+			t.Errorf("no valid sample of the content type %s: add one to validSamples in fields_test.go", ct.Name)
+			continue
+		}
+		if err := validateOf(sample()); err != nil {
+			t.Fatalf("%s: the valid sample is invalid: %v", ct.Name, err)
+		}
+		for _, f := range ct.Fields {
+			for _, c := range limitCases(f) {
+				t.Run(ct.Name+"/"+f.Name+"/"+c.name, func(t *testing.T) {
+					item := sample()
+					v, ok := pause.FieldValue(item, c.path)
+					if !ok {
+						t.Fatalf("the sample has no %s", c.path)
+					}
+					v.Set(reflect.ValueOf(c.value).Convert(v.Type()))
+					err := validateOf(item)
+					switch {
+					case c.valid && err != nil:
+						t.Errorf("%s: got %v, want it valid", c.name, err)
+					case !c.valid && err == nil:
+						t.Errorf("%s: valid, want an error naming %s", c.name, c.field)
+					case !c.valid && pause.ErrorField(err) != c.field:
+						t.Errorf("%s: the error names %q (%v), want %q", c.name, pause.ErrorField(err), err, c.field)
+					}
+				})
+			}
+		}
+	}
+}
+
+type limitCase struct {
+	name  string
+	path  string // the field to set
+	value any
+	valid bool
+	field string // the field the error must name
+}
+
+// limitCases are the values at and one past each limit of the field, and an empty value if it
+// is required.
+func limitCases(f pause.Field) []limitCase {
+	n := f.Name
+	at := func(name string, v any) limitCase { return limitCase{name: name, path: n, value: v, valid: true} }
+	past := func(name string, v any, field string) limitCase {
+		return limitCase{name: name, path: n, value: v, field: field}
+	}
+	var out []limitCase
+	switch f.Kind {
+	case pause.KindText:
+		out = append(out, at("max", strings.Repeat("é", f.MaxLength)), past("max+1", strings.Repeat("é", f.MaxLength+1), n))
+	case pause.KindSlug:
+		out = append(out, at("max", strings.Repeat("s", f.MaxLength)), past("max+1", strings.Repeat("s", f.MaxLength+1), n))
+	case pause.KindURL:
+		base := "https://example.com/"
+		out = append(out, at("max", base+strings.Repeat("u", f.MaxLength-len(base))),
+			past("max+1", base+strings.Repeat("u", f.MaxLength-len(base)+1), n))
+	case pause.KindMarkdown:
+		out = append(out, at("max", strings.Repeat("m", f.MaxBytes)), past("max+1", strings.Repeat("m", f.MaxBytes+1), n))
+	case pause.KindStringList, pause.KindRelation:
+		items := func(k, size int) []string {
+			l := make([]string, k)
+			for i := range l {
+				l[i] = fmt.Sprintf("%0*d", size, i)
+			}
+			return l
+		}
+		out = append(out, at("maxItems", items(f.MaxItems, 3)), past("maxItems+1", items(f.MaxItems+1, 3), n),
+			at("maxLength", items(1, f.MaxLength)), past("maxLength+1", items(1, f.MaxLength+1), n+"[0]"))
+	case pause.KindInt:
+		out = append(out, at("min", f.Min), at("max", f.Max), past("min-1", f.Min-1, n), past("max+1", f.Max+1, n))
+	case pause.KindEnum:
+		for _, v := range f.Values {
+			out = append(out, at(v, v))
+		}
+		out = append(out, past("unknown", "NOT_ONE_OF_THEM", n))
+	case pause.KindImage:
+		alt := limitCase{name: "alt max", path: n + ".alt", value: strings.Repeat("a", f.MaxLength), valid: true}
+		altPast := limitCase{name: "alt max+1", path: n + ".alt", value: strings.Repeat("a", f.MaxLength+1), field: n + ".alt"}
+		out = append(out, alt, altPast)
+	}
+	if f.Required {
+		switch f.Kind {
+		case pause.KindText, pause.KindURL, pause.KindEnum:
+			out = append(out, past("empty", "", n))
+		}
+	}
+	return out
+}
+
+func validateOf(item any) error { return item.(interface{ Validate() error }).Validate() }
+
+// Each content type is described for the API: kinds, limits, relations, enums.
+func TestContentTypesDescribeTheFields(t *testing.T) {
+	byName := map[string]*pause.ContentType{}
+	for _, col := range registry(t) {
+		byName[col.Type().Name] = col.Type()
+	}
+	want := []struct {
+		typ, field string
+		kind       pause.FieldKind
+		check      func(f *pause.Field) bool
+	}{
+		{"article", "body", pause.KindMarkdown, func(f *pause.Field) bool { return f.MaxBytes == pause.MaxBody }},
+		{"article", "title", pause.KindText, func(f *pause.Field) bool { return f.Required && f.MaxLength == pause.MaxTitle }},
+		{"article", "relatedToolIds", pause.KindRelation, func(f *pause.Field) bool { return f.Target == "tool" && f.MaxItems == pause.MaxRelated }},
+		{"article", "coverImage", pause.KindImage, func(f *pause.Field) bool { return f.MaxLength == pause.MaxAlt }},
+		{"tool", "pricing", pause.KindEnum, func(f *pause.Field) bool {
+			return reflect.DeepEqual(f.Values, []string{"FREE", "FREEMIUM", "PAID", "OPEN_SOURCE"})
+		}},
+		{"benefit", "position", pause.KindInt, func(f *pause.Field) bool { return f.Min == 0 && f.Max == pause.MaxPosition }},
+	}
+	for _, w := range want {
+		ct := byName[w.typ]
+		if ct == nil {
+			t.Fatalf("no content type %s", w.typ)
+		}
+		f := ct.Field(w.field)
+		if f == nil || f.Kind != w.kind || !w.check(f) || f.Label == "" || f.Help == "" {
+			t.Errorf("%s.%s = %+v, want kind %s with its limits, a label and help", w.typ, w.field, f, w.kind)
+		}
+	}
+	for _, ct := range byName {
+		for _, f := range ct.Fields {
+			if f.Kind == pause.KindRelation && byName[f.Target] == nil {
+				t.Errorf("%s.%s is a relation to %q, which is not registered", ct.Name, f.Name, f.Target)
+			}
+		}
+	}
+	if got := byName["tool"].Filters; len(got) != 6 || got[2].Name != "category" || got[3].Kind != pause.KindEnum {
+		t.Errorf("tool filters = %+v", got)
+	}
+}

@@ -1,0 +1,79 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"pause"
+	"pause/bolt"
+	"pause/graph"
+	"pause/ids"
+	"pause/markdown"
+)
+
+// contentTypes describes the three types from their declarations, for viewers and up.
+func TestContentTypesQuery(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "pause.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cms := pause.NewCMS(pause.Config{Stores: db.Stores(), Markdown: markdown.New(), NewID: ids.New})
+	h := graph.NewHandler(graph.Options{CMS: cms})
+	body, _ := json.Marshal(map[string]any{"query": `{ contentTypes { name typeName orders filters { name kind values }
+		fields { name label kind required maxLength maxBytes maxItems min max values target help } } }`})
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req = req.WithContext(pause.NewContext(req.Context(), &pause.Viewer{Subject: "v", Role: pause.RoleViewer}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	type field struct {
+		Name, Label, Kind, Target, Help         string
+		Required                                bool
+		MaxLength, MaxBytes, MaxItems, Min, Max *int
+		Values                                  []string
+	}
+	var out struct {
+		Data struct {
+			ContentTypes []struct {
+				Name, TypeName string
+				Orders         []string
+				Fields         []field
+			}
+		}
+		Errors []any
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Errors) > 0 {
+		t.Fatalf("%v: %s", err, rec.Body.String())
+	}
+	fields := map[string]field{}
+	var names []string
+	for _, ct := range out.Data.ContentTypes {
+		names = append(names, ct.Name)
+		for _, f := range ct.Fields {
+			fields[ct.Name+"."+f.Name] = f
+		}
+	}
+	if len(names) != 3 {
+		t.Fatalf("content types %v, want article, benefit and tool", names)
+	}
+	if f := fields["article.body"]; f.Kind != "MARKDOWN" || f.MaxBytes == nil || *f.MaxBytes != pause.MaxBody || f.MaxLength != nil {
+		t.Errorf("article.body = %+v", f)
+	}
+	if f := fields["article.title"]; f.Kind != "TEXT" || !f.Required || f.MaxLength == nil || *f.MaxLength != pause.MaxTitle || f.Label != "Title" {
+		t.Errorf("article.title = %+v", f)
+	}
+	if f := fields["article.relatedToolIds"]; f.Kind != "RELATION" || f.Target != "tool" || *f.MaxItems != pause.MaxRelated {
+		t.Errorf("article.relatedToolIds = %+v", f)
+	}
+	if f := fields["tool.pricing"]; f.Kind != "ENUM" || len(f.Values) != 4 || f.Values[0] != "FREE" || f.Min != nil {
+		t.Errorf("tool.pricing = %+v", f)
+	}
+	if f := fields["benefit.position"]; f.Kind != "INT" || f.Min == nil || *f.Min != 0 || *f.Max != pause.MaxPosition {
+		t.Errorf("benefit.position = %+v", f)
+	}
+}
