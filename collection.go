@@ -33,6 +33,9 @@ type AnyCollection interface {
 	NextScheduled(ctx context.Context, now time.Time) (time.Time, error)
 	// Missing returns the ids that name no item of the type (visible or not), for relations.
 	Missing(ctx context.Context, ids []string) ([]string, error)
+	// Total counts the items of the type that the viewer may see, whatever their status for
+	// those who may read drafts.
+	Total(ctx context.Context) (int, error)
 }
 
 // Type describes the collection's content type.
@@ -170,6 +173,12 @@ func (k *Collection[T, F, I]) Count(ctx context.Context, f F) (int, error) {
 		return 0, err
 	}
 	return k.store.Count(ctx, f)
+}
+
+// Total counts the items that the viewer may see.
+func (k *Collection[T, F, I]) Total(ctx context.Context) (int, error) {
+	var all F
+	return k.Count(ctx, all)
 }
 
 // Draft returns the item's pending edits, or nil if it has none or the viewer may not read

@@ -52,12 +52,16 @@ type kind[T pause.Item[T], F pause.ScopedFilter[T, F]] struct {
 	filters []F
 }
 
-// fixtures are the content types the suite drives, one per registered content type (the CMS's
-// collections): a type registered without a fixture fails TestRegistry's counterpart in Run.
-var fixtures = []struct {
+// fixture is a content type as the suite drives it: its name, its label in test names, and the
+// tests written once for every type, made for it (perType).
+type fixture struct {
 	name, label string
 	cases       map[string]func(*env)
-}{
+}
+
+// fixtures are the content types the suite drives, one per registered content type (the CMS's
+// collections): a registered type without a fixture fails every case (newEnv says what to add).
+var fixtures = []fixture{
 	{"article", "Article", perType(articleKind)},
 	{"tool", "Tool", perType(toolKind)},
 	{"benefit", "Benefit", perType(benefitKind)},

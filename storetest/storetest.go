@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -255,17 +256,24 @@ type env struct {
 }
 
 func newEnv(t *testing.T, stores pause.Stores) *env {
-	if stores.Articles == nil || stores.Benefits == nil || stores.Tools == nil || stores.Keys == nil || stores.Audit == nil {
-		t.Fatalf("open returned incomplete stores: %+v", stores)
+	v := reflect.ValueOf(stores)
+	for i := range v.NumField() {
+		if v.Field(i).IsNil() {
+			t.Fatalf("open returned incomplete stores: no Stores.%s", v.Type().Field(i).Name)
+		}
 	}
 	clock := NewClock()
 	ctx := context.Background()
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Now: clock.Now})
+	for _, col := range cms.Collections() {
+		if !slices.ContainsFunc(fixtures, func(fx fixture) bool { return fx.name == col.Type().Name }) {
+			t.Fatalf("storetest has no fixture for the content type %s: add one to fixtures in kinds.go", col.Type().Name)
+		}
+	}
 	return &env{
 		T:      t,
 		stores: stores,
-		cms: pause.NewCMS(pause.Config{
-			Stores: stores, Markdown: markdown.New(), NewID: ids.New, Now: clock.Now,
-		}),
+		cms:    cms,
 		clock:  clock,
 		anon:   ctx,
 		viewer: pause.NewContext(ctx, &pause.Viewer{Subject: "victor", Role: pause.RoleViewer}),

@@ -85,12 +85,8 @@ func displayAddr(a net.Addr) string {
 func seed(ctx context.Context, cms *pause.CMS, logf func(string, ...any)) error {
 	ctx = app.System(ctx)
 	n := 0
-	for _, count := range []func() (int, error){
-		func() (int, error) { return cms.Articles.Count(ctx, pause.ArticleFilter{}) },
-		func() (int, error) { return cms.Benefits.Count(ctx, pause.BenefitFilter{}) },
-		func() (int, error) { return cms.Tools.Count(ctx, pause.ToolFilter{}) },
-	} {
-		c, err := count()
+	for _, col := range cms.Collections() {
+		c, err := col.Total(ctx)
 		if err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
