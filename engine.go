@@ -27,7 +27,7 @@ func (k *Collection[T, F, I]) create(ctx context.Context, item T) (T, error) {
 	if generated {
 		m.Slug = Slugify(item.label())
 	}
-	if err := item.prepare(k.cms.cfg.Markdown); err != nil {
+	if err := prepareItem(item, k.cms.cfg.Markdown); err != nil {
 		return zero, err
 	}
 	base := m.Slug
@@ -136,7 +136,7 @@ func (k *Collection[T, F, I]) update(ctx context.Context, id string, version int
 	if tm.Slug == "" {
 		tm.Slug = Slugify(target.label())
 	}
-	if err := target.prepare(k.cms.cfg.Markdown); err != nil {
+	if err := prepareItem(target, k.cms.cfg.Markdown); err != nil {
 		return zero, err
 	}
 	tm.UpdatedAt, tm.UpdatedBy = k.cms.Now(), ViewerFrom(ctx).Subject
@@ -208,4 +208,11 @@ func (k *Collection[T, F, I]) DiscardDraft(ctx context.Context, id string, versi
 	}
 	item.SetWorkingDraft(zero)
 	return k.saveAs(ctx, before, item, version, "discardDraft")
+}
+
+// prepareItem normalizes the item's texts (see normalize), then lets the type prepare it:
+// trim, validate, derive.
+func prepareItem[T Item[T]](item T, r Renderer) error {
+	normalize(item, item.Type())
+	return item.prepare(r)
 }

@@ -9,6 +9,9 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/width"
 )
 
 // ContentType describes a content type: its names, the orders and filters its lists support,
@@ -168,6 +171,30 @@ func FieldValue(item any, name string) (reflect.Value, bool) {
 	return v, true
 }
 
+// normalize puts the item's texts in Unicode normalization form C, so that the same text typed
+// on two systems is stored the same way, and folds the width of list entries (tags,
+// platforms), so that "ｄｏｃｓ" and "docs" are one tag.
+func normalize(item any, t *ContentType) {
+	for i := range t.Fields {
+		f := &t.Fields[i]
+		val, ok := FieldValue(item, f.Name)
+		if !ok {
+			continue
+		}
+		switch f.Kind {
+		case KindText, KindMarkdown:
+			val.SetString(norm.NFC.String(val.String()))
+		case KindStringList:
+			for j, s := range val.Interface().([]string) {
+				val.Index(j).SetString(width.Fold.String(norm.NFC.String(s)))
+			}
+		case KindImage:
+			img := val.Interface().(*Image)
+			img.Alt = norm.NFC.String(img.Alt)
+		}
+	}
+}
+
 // validate checks the item's fields against their description, in the order of t.Fields, then
 // its status, and returns the first problem as an EINVALID error naming the field.
 func validate(item any, t *ContentType) error {
@@ -238,7 +265,8 @@ func (v *validator) slug(field, s string) {
 	}
 }
 
-// text checks a single-line text: valid UTF-8, no control characters, at most max characters.
+// text checks a single-line text: valid UTF-8, no control characters, no invisible format
+// characters (see invisible), at most max characters.
 func (v *validator) text(field, s string, max int, required bool) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
@@ -249,7 +277,33 @@ func (v *validator) text(field, s string, max int, required bool) {
 		v.fail(field, "is longer than %d characters", max)
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
 		v.fail(field, "must not contain control characters")
+	default:
+		if r, ok := invisible(s); ok {
+			v.fail(field, "must not contain the invisible character U+%04X", r)
+		}
 	}
+}
+
+// invisible returns the first format character (Unicode category Cf: bidirectional overrides
+// and isolates, zero-width spaces, byte-order marks, soft hyphens…) in the one-line text s, if
+// any. They change how a text reads or make two texts that look the same differ (a tool named
+// backwards, a second "Docs" category), and a title or a tag has no use for them. The two that
+// scripts need inside words are allowed there, between two characters that are not spaces:
+// ZERO WIDTH NON-JOINER (U+200C, Persian and Indic scripts) and ZERO WIDTH JOINER (U+200D, the
+// same scripts and emoji sequences).
+func invisible(s string) (rune, bool) {
+	rs := []rune(s)
+	for i, r := range rs {
+		if !unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		if (r == '\u200c' || r == '\u200d') && i > 0 && i < len(rs)-1 &&
+			!unicode.IsSpace(rs[i-1]) && !unicode.IsSpace(rs[i+1]) && !unicode.Is(unicode.Cf, rs[i-1]) {
+			continue
+		}
+		return r, true
+	}
+	return 0, false
 }
 
 // markdown checks a Markdown text: valid UTF-8, no NUL or other control characters but tabs
@@ -280,6 +334,11 @@ func (v *validator) url(field, s string, required bool) {
 		v.fail(field, "must be an absolute http or https URL")
 	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0:
 		v.fail(field, "must not contain spaces or control characters")
+	case u.String() != s:
+		// A strict URL reads back exactly as written: what Go's parser would have to escape
+		// (quotes, angle brackets, backslashes, characters outside ASCII in the host…) is
+		// refused rather than stored as given.
+		v.fail(field, "must be a URL as a browser sends it: escape quotes, angle brackets and other special characters (as %s)", u.String())
 	}
 }
 

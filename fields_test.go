@@ -178,3 +178,32 @@ func TestContentTypesDescribeTheFields(t *testing.T) {
 		t.Errorf("tool filters = %+v", got)
 	}
 }
+
+// Texts are stored in NFC, list entries with their width folded (and tags lower-cased), and the
+// joiners that scripts need inside words are kept.
+func TestTextHygiene(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "pause.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cms := pause.NewCMS(pause.Config{Stores: db.Stores(), Markdown: markdown.New(), NewID: ids.New})
+	editor := pause.NewContext(t.Context(), &pause.Viewer{Subject: "e", Role: pause.RoleEditor})
+	title := "Cafe\u0301 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645" // a combining accent; Persian with a ZWNJ inside a word
+	a, err := cms.Articles.Create(editor, pause.ArticleInput{Title: &title, Author: &pause.Author{Name: "Ada"},
+		Tags: []string{"ＡＳＹＮＣ", "async", "Re\u0301sume\u0301"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Caf\u00e9 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"; a.Title != want {
+		t.Errorf("title %+q, want %+q", a.Title, want)
+	}
+	if want := []string{"async", "r\u00e9sum\u00e9"}; !reflect.DeepEqual(a.Tags, want) {
+		t.Errorf("tags %+q, want %+q", a.Tags, want)
+	}
+	for _, bad := range []string{"\u200cAsync", "Async \u200d", "A\u200d\u200dB"} {
+		if _, err := cms.Articles.Create(editor, pause.ArticleInput{Title: &bad, Author: &pause.Author{Name: "Ada"}}); pause.ErrorField(err) != "title" {
+			t.Errorf("title %+q: %v, want an error naming title", bad, err)
+		}
+	}
+}

@@ -25,7 +25,7 @@ func (k *Collection[T, F, I]) Import(ctx context.Context, item T) (bool, error) 
 		m.Status = StatusDraft
 	}
 	item.SetWorkingDraft(none)
-	if err := item.prepare(k.cms.cfg.Markdown); err != nil {
+	if err := prepareItem(item, k.cms.cfg.Markdown); err != nil {
 		return false, err
 	}
 	now, who := k.cms.Now(), ViewerFrom(ctx).Subject

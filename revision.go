@@ -183,7 +183,7 @@ func (k *Collection[T, F, I]) Restore(ctx context.Context, id string, revision, 
 	slug := cm.Slug
 	*cm = m.clone()
 	cm.Slug = slug
-	if err := content.prepare(k.cms.cfg.Markdown); err != nil {
+	if err := prepareItem(content, k.cms.cfg.Markdown); err != nil {
 		return zero, err
 	}
 	cm.UpdatedAt, cm.UpdatedBy = k.cms.Now(), ViewerFrom(ctx).Subject

@@ -186,6 +186,19 @@ func runCatalogue(t *testing.T, stores pause.Stores) {
 	adm := func(query string, vars map[string]any) request { // deletes need an admin
 		return request{body: gql(query, vars), header: asAdmin}
 	}
+	names := func(field string) func(t *testing.T, r reply) {
+		return func(t *testing.T, r reply) {
+			t.Helper()
+			errs, _ := r.json["errors"].([]any)
+			if len(errs) == 0 {
+				t.Fatalf("no errors: %s", r.body)
+			}
+			ext, _ := errs[0].(map[string]any)["extensions"].(map[string]any)
+			if ext["field"] != field {
+				t.Errorf("extensions.field = %v, want %s: %s", ext["field"], field, r.body)
+			}
+		}
+	}
 	nothing := func(field string) func(t *testing.T, r reply) {
 		return func(t *testing.T, r reply) {
 			t.Helper()
@@ -386,6 +399,17 @@ func runCatalogue(t *testing.T, stores pause.Stores) {
 		{name: "delete of a missing id", rq: adm(`mutation { deleteTool(id: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", version: 1) }`, nil), status: ok, code: pause.ENOTFOUND},
 		{name: "reorder of 101 benefits", rq: ed(`mutation($ids: [ID!]!) { reorderBenefits(ids: $ids) { id } }`, map[string]any{"ids": numbered("id", pause.MaxFirst+1)}), status: ok, code: pause.EINVALID},
 		{name: "reorder of unknown benefits", rq: ed(`mutation { reorderBenefits(ids: ["nope"]) { id } }`, nil), status: ok, code: pause.ENOTFOUND},
+		// Text hygiene: invisible format characters in one-line fields, URLs that do not read
+		// back as written.
+		{name: "right-to-left override in a name", rq: ed(createTool, validToolInput(map[string]any{"name": "Slack\u202egol"})), status: ok, code: pause.EINVALID, check: names("name")},
+		{name: "bidi isolate in an author name", rq: ed(createArticle, validArticleInput(map[string]any{"author": map[string]any{"name": "Ada\u2066 Lovelace"}})), status: ok, code: pause.EINVALID, check: names("author.name")},
+		{name: "zero-width space in a tag", rq: ed(createArticle, validArticleInput(map[string]any{"tags": []string{"as\u200bync"}})), status: ok, code: pause.EINVALID, check: names("tags[0]")},
+		{name: "byte-order mark in a category", rq: ed(createTool, validToolInput(map[string]any{"category": "\ufeffDocs"})), status: ok, code: pause.EINVALID, check: names("category")},
+		{name: "left-to-right mark in a title", rq: ed(createArticle, validArticleInput(map[string]any{"title": "Async\u200e"})), status: ok, code: pause.EINVALID, check: names("title")},
+		{name: "zero-width joiner at the end of a title", rq: ed(createArticle, validArticleInput(map[string]any{"title": "Async\u200d"})), status: ok, code: pause.EINVALID, check: names("title")},
+		{name: "quote in a URL", rq: ed(createTool, validToolInput(map[string]any{"websiteUrl": `https://example.com/"onmouseover="x`})), status: ok, code: pause.EINVALID, check: names("websiteUrl")},
+		{name: "angle brackets in a URL", rq: ed(createTool, validToolInput(map[string]any{"logoUrl": "https://example.com/<script>"})), status: ok, code: pause.EINVALID, check: names("logoUrl")},
+		{name: "backslash in a URL", rq: ed(createArticle, validArticleInput(map[string]any{"author": map[string]any{"name": "A", "avatarUrl": `https://example.com\@evil.example/a.png`}})), status: ok, code: pause.EINVALID, check: names("author.avatarUrl")},
 		{name: "second mutation fails, first is refused too", rq: adm(`mutation { a: deleteTool(id: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", version: 1) b: createTool(input: {name: "x", websiteUrl: "javascript:x", category: "c", pricing: FREE}) { id } }`, nil), status: ok, code: pause.ENOTFOUND},
 	}
 
