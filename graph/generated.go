@@ -361,7 +361,7 @@ type MutationResolver interface {
 	DiscardArticleDraft(ctx context.Context, id string, version int) (*pause.Article, error)
 	RestoreArticleRevision(ctx context.Context, id string, revision int, version int) (*pause.Article, error)
 	ArchiveArticle(ctx context.Context, id string, version int) (*pause.Article, error)
-	DeleteArticle(ctx context.Context, id string, version int) (string, error)
+	DeleteArticle(ctx context.Context, id string, version int) (*string, error)
 	CreateBenefit(ctx context.Context, input pause.BenefitInput) (*pause.Benefit, error)
 	UpdateBenefit(ctx context.Context, id string, version int, input pause.BenefitInput) (*pause.Benefit, error)
 	PublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error)
@@ -369,7 +369,7 @@ type MutationResolver interface {
 	ArchiveBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	DiscardBenefitDraft(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	RestoreBenefitRevision(ctx context.Context, id string, revision int, version int) (*pause.Benefit, error)
-	DeleteBenefit(ctx context.Context, id string, version int) (string, error)
+	DeleteBenefit(ctx context.Context, id string, version int) (*string, error)
 	ReorderBenefits(ctx context.Context, ids []string) ([]*pause.Benefit, error)
 	CreateTool(ctx context.Context, input pause.ToolInput) (*pause.Tool, error)
 	UpdateTool(ctx context.Context, id string, version int, input pause.ToolInput) (*pause.Tool, error)
@@ -378,7 +378,7 @@ type MutationResolver interface {
 	ArchiveTool(ctx context.Context, id string, version int) (*pause.Tool, error)
 	DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error)
 	RestoreToolRevision(ctx context.Context, id string, revision int, version int) (*pause.Tool, error)
-	DeleteTool(ctx context.Context, id string, version int) (string, error)
+	DeleteTool(ctx context.Context, id string, version int) (*string, error)
 	CreateAPIKey(ctx context.Context, name string, role pause.Role) (*model.CreatedAPIKey, error)
 	RevokeAPIKey(ctx context.Context, id string) (*pause.APIKey, error)
 }
@@ -1894,61 +1894,67 @@ type Query {
   apiKeys: [ApiKey!]!
 }
 
+"""
+Writes. Every field is nullable: in a document with several mutation fields, run one after the
+other, each field's outcome is reported on its own, so a change that was made is always in the
+answer, even when a later (or an earlier) field fails: a failed field is null with its error in
+errors (path names it), and the others keep their results.
+"""
 type Mutation {
   "Create a draft article. Editors only."
-  createArticle(input: CreateArticleInput!): Article!
+  createArticle(input: CreateArticleInput!): Article
   """
   Change the fields given in input (a patch). On a published article the change goes to its
   ` + "`" + `draft` + "`" + `, and the public keeps seeing the published article until ` + "`" + `publishArticle` + "`" + `. Editors
   only.
   """
-  updateArticle(id: ID!, version: Int!, input: UpdateArticleInput!): Article!
+  updateArticle(id: ID!, version: Int!, input: UpdateArticleInput!): Article
   """
   Make the article public; a pending draft becomes the published article. With a future ` + "`" + `at` + "`" + `,
   schedule an unpublished article to be published at that time. Editors only.
   """
-  publishArticle(id: ID!, version: Int!, at: Time): Article!
+  publishArticle(id: ID!, version: Int!, at: Time): Article
   """
   Take the article back to draft status; a pending draft becomes its content. With a future
   ` + "`" + `at` + "`" + `, schedule a published article to be unpublished at that time. Editors only.
   """
-  unpublishArticle(id: ID!, version: Int!, at: Time): Article!
+  unpublishArticle(id: ID!, version: Int!, at: Time): Article
   "Drop the pending draft of a published article; what the public sees stays. Editors only."
-  discardArticleDraft(id: ID!, version: Int!): Article!
+  discardArticleDraft(id: ID!, version: Int!): Article
   """
   Bring back the content of a revision as a new version: as the draft of a published article
   (publish it to make it public), as the article itself otherwise. Editors only.
   """
-  restoreArticleRevision(id: ID!, revision: Int!, version: Int!): Article!
+  restoreArticleRevision(id: ID!, revision: Int!, version: Int!): Article
   "Retire the article: it stays stored, and is no longer public. Editors only."
-  archiveArticle(id: ID!, version: Int!): Article!
+  archiveArticle(id: ID!, version: Int!): Article
   "Delete the article, and its revisions (the audit log keeps the deletion). Admins only: editors archive. Returns its id."
-  deleteArticle(id: ID!, version: Int!): ID!
+  deleteArticle(id: ID!, version: Int!): ID
 
-  createBenefit(input: CreateBenefitInput!): Benefit!
-  updateBenefit(id: ID!, version: Int!, input: UpdateBenefitInput!): Benefit!
-  publishBenefit(id: ID!, version: Int!, at: Time): Benefit!
-  unpublishBenefit(id: ID!, version: Int!, at: Time): Benefit!
-  archiveBenefit(id: ID!, version: Int!): Benefit!
-  discardBenefitDraft(id: ID!, version: Int!): Benefit!
-  restoreBenefitRevision(id: ID!, revision: Int!, version: Int!): Benefit!
-  deleteBenefit(id: ID!, version: Int!): ID!
+  createBenefit(input: CreateBenefitInput!): Benefit
+  updateBenefit(id: ID!, version: Int!, input: UpdateBenefitInput!): Benefit
+  publishBenefit(id: ID!, version: Int!, at: Time): Benefit
+  unpublishBenefit(id: ID!, version: Int!, at: Time): Benefit
+  archiveBenefit(id: ID!, version: Int!): Benefit
+  discardBenefitDraft(id: ID!, version: Int!): Benefit
+  restoreBenefitRevision(id: ID!, revision: Int!, version: Int!): Benefit
+  deleteBenefit(id: ID!, version: Int!): ID
   "Give the benefits the positions 0, 1, 2… in the order of ids, all at once."
-  reorderBenefits(ids: [ID!]!): [Benefit!]!
+  reorderBenefits(ids: [ID!]!): [Benefit!]
 
-  createTool(input: CreateToolInput!): Tool!
-  updateTool(id: ID!, version: Int!, input: UpdateToolInput!): Tool!
-  publishTool(id: ID!, version: Int!, at: Time): Tool!
-  unpublishTool(id: ID!, version: Int!, at: Time): Tool!
-  archiveTool(id: ID!, version: Int!): Tool!
-  discardToolDraft(id: ID!, version: Int!): Tool!
-  restoreToolRevision(id: ID!, revision: Int!, version: Int!): Tool!
-  deleteTool(id: ID!, version: Int!): ID!
+  createTool(input: CreateToolInput!): Tool
+  updateTool(id: ID!, version: Int!, input: UpdateToolInput!): Tool
+  publishTool(id: ID!, version: Int!, at: Time): Tool
+  unpublishTool(id: ID!, version: Int!, at: Time): Tool
+  archiveTool(id: ID!, version: Int!): Tool
+  discardToolDraft(id: ID!, version: Int!): Tool
+  restoreToolRevision(id: ID!, revision: Int!, version: Int!): Tool
+  deleteTool(id: ID!, version: Int!): ID
 
   "Make an API key for a machine (a build, a script). Its secret is shown this once. Admins only."
-  createApiKey(name: String!, role: Role!): CreatedApiKey!
+  createApiKey(name: String!, role: Role!): CreatedApiKey
   "Revoke an API key: it stops working at once. Admins only."
-  revokeApiKey(id: ID!): ApiKey!
+  revokeApiKey(id: ID!): ApiKey
 }
 
 """
@@ -6424,10 +6430,10 @@ func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖpauseᚐArticle(ctx, selections, v)
+			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6468,10 +6474,10 @@ func (ec *executionContext) _Mutation_updateArticle(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖpauseᚐArticle(ctx, selections, v)
+			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6512,10 +6518,10 @@ func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖpauseᚐArticle(ctx, selections, v)
+			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_publishArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6556,10 +6562,10 @@ func (ec *executionContext) _Mutation_unpublishArticle(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖpauseᚐArticle(ctx, selections, v)
+			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_unpublishArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6600,10 +6606,10 @@ func (ec *executionContext) _Mutation_discardArticleDraft(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖpauseᚐArticle(ctx, selections, v)
+			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_discardArticleDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6644,10 +6650,10 @@ func (ec *executionContext) _Mutation_restoreArticleRevision(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖpauseᚐArticle(ctx, selections, v)
+			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_restoreArticleRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6688,10 +6694,10 @@ func (ec *executionContext) _Mutation_archiveArticle(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖpauseᚐArticle(ctx, selections, v)
+			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_archiveArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6731,11 +6737,11 @@ func (ec *executionContext) _Mutation_deleteArticle(ctx context.Context, field g
 			return ec.Resolvers.Mutation().DeleteArticle(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6776,10 +6782,10 @@ func (ec *executionContext) _Mutation_createBenefit(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
-			return ec.marshalNBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createBenefit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6820,10 +6826,10 @@ func (ec *executionContext) _Mutation_updateBenefit(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
-			return ec.marshalNBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateBenefit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6864,10 +6870,10 @@ func (ec *executionContext) _Mutation_publishBenefit(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
-			return ec.marshalNBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_publishBenefit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6908,10 +6914,10 @@ func (ec *executionContext) _Mutation_unpublishBenefit(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
-			return ec.marshalNBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_unpublishBenefit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6952,10 +6958,10 @@ func (ec *executionContext) _Mutation_archiveBenefit(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
-			return ec.marshalNBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_archiveBenefit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6996,10 +7002,10 @@ func (ec *executionContext) _Mutation_discardBenefitDraft(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
-			return ec.marshalNBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_discardBenefitDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7040,10 +7046,10 @@ func (ec *executionContext) _Mutation_restoreBenefitRevision(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
-			return ec.marshalNBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_restoreBenefitRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7083,11 +7089,11 @@ func (ec *executionContext) _Mutation_deleteBenefit(ctx context.Context, field g
 			return ec.Resolvers.Mutation().DeleteBenefit(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteBenefit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7128,10 +7134,10 @@ func (ec *executionContext) _Mutation_reorderBenefits(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*pause.Benefit) graphql.Marshaler {
-			return ec.marshalNBenefit2ᚕᚖpauseᚐBenefitᚄ(ctx, selections, v)
+			return ec.marshalOBenefit2ᚕᚖpauseᚐBenefitᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_reorderBenefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7172,10 +7178,10 @@ func (ec *executionContext) _Mutation_createTool(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalNTool2ᚖpauseᚐTool(ctx, selections, v)
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7216,10 +7222,10 @@ func (ec *executionContext) _Mutation_updateTool(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalNTool2ᚖpauseᚐTool(ctx, selections, v)
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7260,10 +7266,10 @@ func (ec *executionContext) _Mutation_publishTool(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalNTool2ᚖpauseᚐTool(ctx, selections, v)
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_publishTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7304,10 +7310,10 @@ func (ec *executionContext) _Mutation_unpublishTool(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalNTool2ᚖpauseᚐTool(ctx, selections, v)
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_unpublishTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7348,10 +7354,10 @@ func (ec *executionContext) _Mutation_archiveTool(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalNTool2ᚖpauseᚐTool(ctx, selections, v)
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_archiveTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7392,10 +7398,10 @@ func (ec *executionContext) _Mutation_discardToolDraft(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalNTool2ᚖpauseᚐTool(ctx, selections, v)
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_discardToolDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7436,10 +7442,10 @@ func (ec *executionContext) _Mutation_restoreToolRevision(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalNTool2ᚖpauseᚐTool(ctx, selections, v)
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_restoreToolRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7479,11 +7485,11 @@ func (ec *executionContext) _Mutation_deleteTool(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().DeleteTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7524,10 +7530,10 @@ func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatedAPIKey) graphql.Marshaler {
-			return ec.marshalNCreatedApiKey2ᚖpauseᚋgraphᚋmodelᚐCreatedAPIKey(ctx, selections, v)
+			return ec.marshalOCreatedApiKey2ᚖpauseᚋgraphᚋmodelᚐCreatedAPIKey(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7568,10 +7574,10 @@ func (ec *executionContext) _Mutation_revokeApiKey(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.APIKey) graphql.Marshaler {
-			return ec.marshalNApiKey2ᚖpauseᚐAPIKey(ctx, selections, v)
+			return ec.marshalOApiKey2ᚖpauseᚐAPIKey(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12339,189 +12345,189 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createArticle(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateArticle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateArticle(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "publishArticle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishArticle(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "unpublishArticle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unpublishArticle(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "discardArticleDraft":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_discardArticleDraft(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "restoreArticleRevision":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_restoreArticleRevision(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "archiveArticle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveArticle(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteArticle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteArticle(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createBenefit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createBenefit(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateBenefit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateBenefit(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "publishBenefit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishBenefit(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "unpublishBenefit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unpublishBenefit(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "archiveBenefit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveBenefit(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "discardBenefitDraft":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_discardBenefitDraft(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "restoreBenefitRevision":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_restoreBenefitRevision(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteBenefit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteBenefit(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "reorderBenefits":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reorderBenefits(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createTool(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateTool(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "publishTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishTool(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "unpublishTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unpublishTool(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "archiveTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveTool(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "discardToolDraft":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_discardToolDraft(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "restoreToolRevision":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_restoreToolRevision(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteTool(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createApiKey":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createApiKey(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "revokeApiKey":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeApiKey(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -13800,14 +13806,6 @@ func (ec *executionContext) unmarshalNCreateToolInput2pauseᚐToolInput(ctx cont
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCreatedApiKey2ᚖpauseᚋgraphᚋmodelᚐCreatedAPIKey(ctx context.Context, sel ast.SelectionSet, v *model.CreatedAPIKey) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CreatedApiKey!")
-		return graphql.Null
-	}
-	return ec._CreatedApiKey(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNFieldKind2pauseᚐFieldKind(ctx context.Context, v any) (pause.FieldKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := pause.FieldKind(tmp)
@@ -14304,6 +14302,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOApiKey2ᚖpauseᚐAPIKey(ctx context.Context, sel ast.SelectionSet, v *pause.APIKey) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ApiKey(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOArticle2ᚖpauseᚐArticle(ctx context.Context, sel ast.SelectionSet, v *pause.Article) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -14359,6 +14364,25 @@ func (ec *executionContext) unmarshalOAuthorInput2ᚖpauseᚐAuthor(ctx context.
 	}
 	res, err := ec.unmarshalInputAuthorInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBenefit2ᚕᚖpauseᚐBenefitᚄ(ctx context.Context, sel ast.SelectionSet, v []*pause.Benefit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBenefit2ᚖpauseᚐBenefit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOBenefit2ᚖpauseᚐBenefit(ctx context.Context, sel ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
@@ -14423,6 +14447,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCreatedApiKey2ᚖpauseᚋgraphᚋmodelᚐCreatedAPIKey(ctx context.Context, sel ast.SelectionSet, v *model.CreatedAPIKey) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreatedApiKey(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {

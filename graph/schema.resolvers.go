@@ -183,8 +183,11 @@ func (r *mutationResolver) ArchiveArticle(ctx context.Context, id string, versio
 }
 
 // DeleteArticle is the resolver for the deleteArticle field.
-func (r *mutationResolver) DeleteArticle(ctx context.Context, id string, version int) (string, error) {
-	return id, r.CMS.Articles.Delete(ctx, id, version)
+func (r *mutationResolver) DeleteArticle(ctx context.Context, id string, version int) (*string, error) {
+	if err := r.CMS.Articles.Delete(ctx, id, version); err != nil {
+		return nil, err
+	}
+	return &id, nil
 }
 
 // CreateBenefit is the resolver for the createBenefit field.
@@ -223,8 +226,11 @@ func (r *mutationResolver) RestoreBenefitRevision(ctx context.Context, id string
 }
 
 // DeleteBenefit is the resolver for the deleteBenefit field.
-func (r *mutationResolver) DeleteBenefit(ctx context.Context, id string, version int) (string, error) {
-	return id, r.CMS.Benefits.Delete(ctx, id, version)
+func (r *mutationResolver) DeleteBenefit(ctx context.Context, id string, version int) (*string, error) {
+	if err := r.CMS.Benefits.Delete(ctx, id, version); err != nil {
+		return nil, err
+	}
+	return &id, nil
 }
 
 // ReorderBenefits is the resolver for the reorderBenefits field.
@@ -268,8 +274,11 @@ func (r *mutationResolver) RestoreToolRevision(ctx context.Context, id string, r
 }
 
 // DeleteTool is the resolver for the deleteTool field.
-func (r *mutationResolver) DeleteTool(ctx context.Context, id string, version int) (string, error) {
-	return id, r.CMS.Tools.Delete(ctx, id, version)
+func (r *mutationResolver) DeleteTool(ctx context.Context, id string, version int) (*string, error) {
+	if err := r.CMS.Tools.Delete(ctx, id, version); err != nil {
+		return nil, err
+	}
+	return &id, nil
 }
 
 // CreateAPIKey is the resolver for the createApiKey field.

@@ -22,6 +22,10 @@ type CreatedAPIKey struct {
 	Secret string `json:"secret"`
 }
 
+// Writes. Every field is nullable: in a document with several mutation fields, run one after the
+// other, each field's outcome is reported on its own, so a change that was made is always in the
+// answer, even when a later (or an earlier) field fails: a failed field is null with its error in
+// errors (path names it), and the others keep their results.
 type Mutation struct {
 }
 
