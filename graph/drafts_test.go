@@ -64,7 +64,7 @@ func TestDraftField(t *testing.T) {
 	}
 
 	// Every write kept a revision, with the item as it left it.
-	q = `{ articleRevisions(id: "` + a.ID + `", first: 2) { nodes { number action fields item { ... on Article { title draft { title } } } } pageInfo { hasNextPage endCursor } } }`
+	q = `{ articleRevisions(id: "` + a.ID + `", first: 2) { nodes { number action fields item { ... on ArticleSnapshot { title draft { title } } } } pageInfo { hasNextPage endCursor } } }`
 	w := `{"data":{"articleRevisions":{"nodes":[` +
 		`{"number":3,"action":"update","fields":["draft"],"item":{"title":"Live","draft":{"title":"Edited"}}},` +
 		`{"number":2,"action":"publish","fields":["publishedAt","publishedBy","status"],"item":{"title":"Live","draft":null}}],` +

@@ -32,9 +32,13 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Article() ArticleResolver
 	ArticleConnection() ArticleConnectionResolver
+	ArticleDraft() ArticleDraftResolver
+	ArticleSnapshot() ArticleSnapshotResolver
 	AuditConnection() AuditConnectionResolver
 	Benefit() BenefitResolver
 	BenefitConnection() BenefitConnectionResolver
+	BenefitDraft() BenefitDraftResolver
+	BenefitSnapshot() BenefitSnapshotResolver
 	ContentField() ContentFieldResolver
 	ContentType() ContentTypeResolver
 	Mutation() MutationResolver
@@ -42,6 +46,8 @@ type ResolverRoot interface {
 	RevisionConnection() RevisionConnectionResolver
 	Tool() ToolResolver
 	ToolConnection() ToolConnectionResolver
+	ToolDraft() ToolDraftResolver
+	ToolSnapshot() ToolSnapshotResolver
 }
 
 type DirectiveRoot struct {
@@ -88,9 +94,50 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	ArticleDraft struct {
+		Audit              func(childComplexity int) int
+		Author             func(childComplexity int) int
+		Body               func(childComplexity int) int
+		BodyHTML           func(childComplexity int) int
+		CoverImage         func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Excerpt            func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		PublishedAt        func(childComplexity int) int
+		ReadingTimeMinutes func(childComplexity int) int
+		RelatedTools       func(childComplexity int) int
+		Slug               func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Tags               func(childComplexity int) int
+		Title              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
+	}
+
 	ArticleEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ArticleSnapshot struct {
+		Audit              func(childComplexity int) int
+		Author             func(childComplexity int) int
+		Body               func(childComplexity int) int
+		BodyHTML           func(childComplexity int) int
+		CoverImage         func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Draft              func(childComplexity int) int
+		Excerpt            func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		PublishedAt        func(childComplexity int) int
+		ReadingTimeMinutes func(childComplexity int) int
+		RelatedTools       func(childComplexity int) int
+		Slug               func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Tags               func(childComplexity int) int
+		Title              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	Audit struct {
@@ -145,9 +192,44 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	BenefitDraft struct {
+		Audit       func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Icon        func(childComplexity int) int
+		Points      func(childComplexity int) int
+		Position    func(childComplexity int) int
+		PublishedAt func(childComplexity int) int
+		Slug        func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Summary     func(childComplexity int) int
+		SummaryHTML func(childComplexity int) int
+		Title       func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
 	BenefitEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	BenefitSnapshot struct {
+		Audit       func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Draft       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Icon        func(childComplexity int) int
+		Points      func(childComplexity int) int
+		Position    func(childComplexity int) int
+		PublishedAt func(childComplexity int) int
+		Slug        func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Summary     func(childComplexity int) int
+		SummaryHTML func(childComplexity int) int
+		Title       func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	ContentField struct {
@@ -299,9 +381,54 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	ToolDraft struct {
+		Audit           func(childComplexity int) int
+		Category        func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Description     func(childComplexity int) int
+		DescriptionHTML func(childComplexity int) int
+		Featured        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		LogoURL         func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Platforms       func(childComplexity int) int
+		Pricing         func(childComplexity int) int
+		PublishedAt     func(childComplexity int) int
+		Slug            func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Tagline         func(childComplexity int) int
+		Tags            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
+		WebsiteURL      func(childComplexity int) int
+	}
+
 	ToolEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ToolSnapshot struct {
+		Audit           func(childComplexity int) int
+		Category        func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Description     func(childComplexity int) int
+		DescriptionHTML func(childComplexity int) int
+		Draft           func(childComplexity int) int
+		Featured        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		LogoURL         func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Platforms       func(childComplexity int) int
+		Pricing         func(childComplexity int) int
+		PublishedAt     func(childComplexity int) int
+		Slug            func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Tagline         func(childComplexity int) int
+		Tags            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
+		WebsiteURL      func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -328,6 +455,17 @@ type ArticleConnectionResolver interface {
 	PageInfo(ctx context.Context, obj *ArticleConnection) (*model.PageInfo, error)
 	TotalCount(ctx context.Context, obj *ArticleConnection) (int, error)
 }
+type ArticleDraftResolver interface {
+	RelatedTools(ctx context.Context, obj *pause.Article) ([]*pause.Tool, error)
+
+	Audit(ctx context.Context, obj *pause.Article) (*pause.Meta, error)
+}
+type ArticleSnapshotResolver interface {
+	RelatedTools(ctx context.Context, obj *pause.Article) ([]*pause.Tool, error)
+
+	Audit(ctx context.Context, obj *pause.Article) (*pause.Meta, error)
+	Draft(ctx context.Context, obj *pause.Article) (*pause.Article, error)
+}
 type AuditConnectionResolver interface {
 	Nodes(ctx context.Context, obj *AuditConnection) ([]*pause.AuditEntry, error)
 	PageInfo(ctx context.Context, obj *AuditConnection) (*model.PageInfo, error)
@@ -342,6 +480,13 @@ type BenefitConnectionResolver interface {
 	Nodes(ctx context.Context, obj *BenefitConnection) ([]*pause.Benefit, error)
 	PageInfo(ctx context.Context, obj *BenefitConnection) (*model.PageInfo, error)
 	TotalCount(ctx context.Context, obj *BenefitConnection) (int, error)
+}
+type BenefitDraftResolver interface {
+	Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error)
+}
+type BenefitSnapshotResolver interface {
+	Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error)
+	Draft(ctx context.Context, obj *pause.Benefit) (*pause.Benefit, error)
 }
 type ContentFieldResolver interface {
 	MaxLength(ctx context.Context, obj *pause.Field) (*int, error)
@@ -411,6 +556,13 @@ type ToolConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ToolConnection) ([]*pause.Tool, error)
 	PageInfo(ctx context.Context, obj *ToolConnection) (*model.PageInfo, error)
 	TotalCount(ctx context.Context, obj *ToolConnection) (int, error)
+}
+type ToolDraftResolver interface {
+	Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error)
+}
+type ToolSnapshotResolver interface {
+	Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error)
+	Draft(ctx context.Context, obj *pause.Tool) (*pause.Tool, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -620,6 +772,109 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ArticleConnection.TotalCount(childComplexity), true
 
+	case "ArticleDraft.audit":
+		if e.ComplexityRoot.ArticleDraft.Audit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.Audit(childComplexity), true
+	case "ArticleDraft.author":
+		if e.ComplexityRoot.ArticleDraft.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.Author(childComplexity), true
+	case "ArticleDraft.body":
+		if e.ComplexityRoot.ArticleDraft.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.Body(childComplexity), true
+	case "ArticleDraft.bodyHtml":
+		if e.ComplexityRoot.ArticleDraft.BodyHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.BodyHTML(childComplexity), true
+	case "ArticleDraft.coverImage":
+		if e.ComplexityRoot.ArticleDraft.CoverImage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.CoverImage(childComplexity), true
+	case "ArticleDraft.createdAt":
+		if e.ComplexityRoot.ArticleDraft.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.CreatedAt(childComplexity), true
+	case "ArticleDraft.excerpt":
+		if e.ComplexityRoot.ArticleDraft.Excerpt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.Excerpt(childComplexity), true
+	case "ArticleDraft.id":
+		if e.ComplexityRoot.ArticleDraft.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.ID(childComplexity), true
+	case "ArticleDraft.publishedAt":
+		if e.ComplexityRoot.ArticleDraft.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.PublishedAt(childComplexity), true
+	case "ArticleDraft.readingTimeMinutes":
+		if e.ComplexityRoot.ArticleDraft.ReadingTimeMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.ReadingTimeMinutes(childComplexity), true
+	case "ArticleDraft.relatedTools":
+		if e.ComplexityRoot.ArticleDraft.RelatedTools == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.RelatedTools(childComplexity), true
+	case "ArticleDraft.slug":
+		if e.ComplexityRoot.ArticleDraft.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.Slug(childComplexity), true
+	case "ArticleDraft.status":
+		if e.ComplexityRoot.ArticleDraft.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.Status(childComplexity), true
+	case "ArticleDraft.tags":
+		if e.ComplexityRoot.ArticleDraft.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.Tags(childComplexity), true
+	case "ArticleDraft.title":
+		if e.ComplexityRoot.ArticleDraft.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.Title(childComplexity), true
+	case "ArticleDraft.updatedAt":
+		if e.ComplexityRoot.ArticleDraft.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.UpdatedAt(childComplexity), true
+	case "ArticleDraft.version":
+		if e.ComplexityRoot.ArticleDraft.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDraft.Version(childComplexity), true
+
 	case "ArticleEdge.cursor":
 		if e.ComplexityRoot.ArticleEdge.Cursor == nil {
 			break
@@ -632,6 +887,115 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ArticleEdge.Node(childComplexity), true
+
+	case "ArticleSnapshot.audit":
+		if e.ComplexityRoot.ArticleSnapshot.Audit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.Audit(childComplexity), true
+	case "ArticleSnapshot.author":
+		if e.ComplexityRoot.ArticleSnapshot.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.Author(childComplexity), true
+	case "ArticleSnapshot.body":
+		if e.ComplexityRoot.ArticleSnapshot.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.Body(childComplexity), true
+	case "ArticleSnapshot.bodyHtml":
+		if e.ComplexityRoot.ArticleSnapshot.BodyHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.BodyHTML(childComplexity), true
+	case "ArticleSnapshot.coverImage":
+		if e.ComplexityRoot.ArticleSnapshot.CoverImage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.CoverImage(childComplexity), true
+	case "ArticleSnapshot.createdAt":
+		if e.ComplexityRoot.ArticleSnapshot.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.CreatedAt(childComplexity), true
+	case "ArticleSnapshot.draft":
+		if e.ComplexityRoot.ArticleSnapshot.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.Draft(childComplexity), true
+	case "ArticleSnapshot.excerpt":
+		if e.ComplexityRoot.ArticleSnapshot.Excerpt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.Excerpt(childComplexity), true
+	case "ArticleSnapshot.itemId":
+		if e.ComplexityRoot.ArticleSnapshot.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.ID(childComplexity), true
+	case "ArticleSnapshot.publishedAt":
+		if e.ComplexityRoot.ArticleSnapshot.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.PublishedAt(childComplexity), true
+	case "ArticleSnapshot.readingTimeMinutes":
+		if e.ComplexityRoot.ArticleSnapshot.ReadingTimeMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.ReadingTimeMinutes(childComplexity), true
+	case "ArticleSnapshot.relatedTools":
+		if e.ComplexityRoot.ArticleSnapshot.RelatedTools == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.RelatedTools(childComplexity), true
+	case "ArticleSnapshot.slug":
+		if e.ComplexityRoot.ArticleSnapshot.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.Slug(childComplexity), true
+	case "ArticleSnapshot.status":
+		if e.ComplexityRoot.ArticleSnapshot.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.Status(childComplexity), true
+	case "ArticleSnapshot.tags":
+		if e.ComplexityRoot.ArticleSnapshot.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.Tags(childComplexity), true
+	case "ArticleSnapshot.title":
+		if e.ComplexityRoot.ArticleSnapshot.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.Title(childComplexity), true
+	case "ArticleSnapshot.updatedAt":
+		if e.ComplexityRoot.ArticleSnapshot.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.UpdatedAt(childComplexity), true
+	case "ArticleSnapshot.version":
+		if e.ComplexityRoot.ArticleSnapshot.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSnapshot.Version(childComplexity), true
 
 	case "Audit.createdBy":
 		if e.ComplexityRoot.Audit.CreatedBy == nil {
@@ -843,6 +1207,91 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BenefitConnection.TotalCount(childComplexity), true
 
+	case "BenefitDraft.audit":
+		if e.ComplexityRoot.BenefitDraft.Audit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.Audit(childComplexity), true
+	case "BenefitDraft.createdAt":
+		if e.ComplexityRoot.BenefitDraft.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.CreatedAt(childComplexity), true
+	case "BenefitDraft.id":
+		if e.ComplexityRoot.BenefitDraft.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.ID(childComplexity), true
+	case "BenefitDraft.icon":
+		if e.ComplexityRoot.BenefitDraft.Icon == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.Icon(childComplexity), true
+	case "BenefitDraft.points":
+		if e.ComplexityRoot.BenefitDraft.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.Points(childComplexity), true
+	case "BenefitDraft.position":
+		if e.ComplexityRoot.BenefitDraft.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.Position(childComplexity), true
+	case "BenefitDraft.publishedAt":
+		if e.ComplexityRoot.BenefitDraft.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.PublishedAt(childComplexity), true
+	case "BenefitDraft.slug":
+		if e.ComplexityRoot.BenefitDraft.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.Slug(childComplexity), true
+	case "BenefitDraft.status":
+		if e.ComplexityRoot.BenefitDraft.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.Status(childComplexity), true
+	case "BenefitDraft.summary":
+		if e.ComplexityRoot.BenefitDraft.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.Summary(childComplexity), true
+	case "BenefitDraft.summaryHtml":
+		if e.ComplexityRoot.BenefitDraft.SummaryHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.SummaryHTML(childComplexity), true
+	case "BenefitDraft.title":
+		if e.ComplexityRoot.BenefitDraft.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.Title(childComplexity), true
+	case "BenefitDraft.updatedAt":
+		if e.ComplexityRoot.BenefitDraft.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.UpdatedAt(childComplexity), true
+	case "BenefitDraft.version":
+		if e.ComplexityRoot.BenefitDraft.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitDraft.Version(childComplexity), true
+
 	case "BenefitEdge.cursor":
 		if e.ComplexityRoot.BenefitEdge.Cursor == nil {
 			break
@@ -855,6 +1304,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BenefitEdge.Node(childComplexity), true
+
+	case "BenefitSnapshot.audit":
+		if e.ComplexityRoot.BenefitSnapshot.Audit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.Audit(childComplexity), true
+	case "BenefitSnapshot.createdAt":
+		if e.ComplexityRoot.BenefitSnapshot.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.CreatedAt(childComplexity), true
+	case "BenefitSnapshot.draft":
+		if e.ComplexityRoot.BenefitSnapshot.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.Draft(childComplexity), true
+	case "BenefitSnapshot.itemId":
+		if e.ComplexityRoot.BenefitSnapshot.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.ID(childComplexity), true
+	case "BenefitSnapshot.icon":
+		if e.ComplexityRoot.BenefitSnapshot.Icon == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.Icon(childComplexity), true
+	case "BenefitSnapshot.points":
+		if e.ComplexityRoot.BenefitSnapshot.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.Points(childComplexity), true
+	case "BenefitSnapshot.position":
+		if e.ComplexityRoot.BenefitSnapshot.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.Position(childComplexity), true
+	case "BenefitSnapshot.publishedAt":
+		if e.ComplexityRoot.BenefitSnapshot.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.PublishedAt(childComplexity), true
+	case "BenefitSnapshot.slug":
+		if e.ComplexityRoot.BenefitSnapshot.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.Slug(childComplexity), true
+	case "BenefitSnapshot.status":
+		if e.ComplexityRoot.BenefitSnapshot.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.Status(childComplexity), true
+	case "BenefitSnapshot.summary":
+		if e.ComplexityRoot.BenefitSnapshot.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.Summary(childComplexity), true
+	case "BenefitSnapshot.summaryHtml":
+		if e.ComplexityRoot.BenefitSnapshot.SummaryHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.SummaryHTML(childComplexity), true
+	case "BenefitSnapshot.title":
+		if e.ComplexityRoot.BenefitSnapshot.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.Title(childComplexity), true
+	case "BenefitSnapshot.updatedAt":
+		if e.ComplexityRoot.BenefitSnapshot.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.UpdatedAt(childComplexity), true
+	case "BenefitSnapshot.version":
+		if e.ComplexityRoot.BenefitSnapshot.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitSnapshot.Version(childComplexity), true
 
 	case "ContentField.help":
 		if e.ComplexityRoot.ContentField.Help == nil {
@@ -1698,6 +2238,121 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ToolConnection.TotalCount(childComplexity), true
 
+	case "ToolDraft.audit":
+		if e.ComplexityRoot.ToolDraft.Audit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.Audit(childComplexity), true
+	case "ToolDraft.category":
+		if e.ComplexityRoot.ToolDraft.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.Category(childComplexity), true
+	case "ToolDraft.createdAt":
+		if e.ComplexityRoot.ToolDraft.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.CreatedAt(childComplexity), true
+	case "ToolDraft.description":
+		if e.ComplexityRoot.ToolDraft.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.Description(childComplexity), true
+	case "ToolDraft.descriptionHtml":
+		if e.ComplexityRoot.ToolDraft.DescriptionHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.DescriptionHTML(childComplexity), true
+	case "ToolDraft.featured":
+		if e.ComplexityRoot.ToolDraft.Featured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.Featured(childComplexity), true
+	case "ToolDraft.id":
+		if e.ComplexityRoot.ToolDraft.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.ID(childComplexity), true
+	case "ToolDraft.logoUrl":
+		if e.ComplexityRoot.ToolDraft.LogoURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.LogoURL(childComplexity), true
+	case "ToolDraft.name":
+		if e.ComplexityRoot.ToolDraft.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.Name(childComplexity), true
+	case "ToolDraft.platforms":
+		if e.ComplexityRoot.ToolDraft.Platforms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.Platforms(childComplexity), true
+	case "ToolDraft.pricing":
+		if e.ComplexityRoot.ToolDraft.Pricing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.Pricing(childComplexity), true
+	case "ToolDraft.publishedAt":
+		if e.ComplexityRoot.ToolDraft.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.PublishedAt(childComplexity), true
+	case "ToolDraft.slug":
+		if e.ComplexityRoot.ToolDraft.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.Slug(childComplexity), true
+	case "ToolDraft.status":
+		if e.ComplexityRoot.ToolDraft.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.Status(childComplexity), true
+	case "ToolDraft.tagline":
+		if e.ComplexityRoot.ToolDraft.Tagline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.Tagline(childComplexity), true
+	case "ToolDraft.tags":
+		if e.ComplexityRoot.ToolDraft.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.Tags(childComplexity), true
+	case "ToolDraft.updatedAt":
+		if e.ComplexityRoot.ToolDraft.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.UpdatedAt(childComplexity), true
+	case "ToolDraft.version":
+		if e.ComplexityRoot.ToolDraft.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.Version(childComplexity), true
+	case "ToolDraft.websiteUrl":
+		if e.ComplexityRoot.ToolDraft.WebsiteURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolDraft.WebsiteURL(childComplexity), true
+
 	case "ToolEdge.cursor":
 		if e.ComplexityRoot.ToolEdge.Cursor == nil {
 			break
@@ -1710,6 +2365,127 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ToolEdge.Node(childComplexity), true
+
+	case "ToolSnapshot.audit":
+		if e.ComplexityRoot.ToolSnapshot.Audit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Audit(childComplexity), true
+	case "ToolSnapshot.category":
+		if e.ComplexityRoot.ToolSnapshot.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Category(childComplexity), true
+	case "ToolSnapshot.createdAt":
+		if e.ComplexityRoot.ToolSnapshot.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.CreatedAt(childComplexity), true
+	case "ToolSnapshot.description":
+		if e.ComplexityRoot.ToolSnapshot.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Description(childComplexity), true
+	case "ToolSnapshot.descriptionHtml":
+		if e.ComplexityRoot.ToolSnapshot.DescriptionHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.DescriptionHTML(childComplexity), true
+	case "ToolSnapshot.draft":
+		if e.ComplexityRoot.ToolSnapshot.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Draft(childComplexity), true
+	case "ToolSnapshot.featured":
+		if e.ComplexityRoot.ToolSnapshot.Featured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Featured(childComplexity), true
+	case "ToolSnapshot.itemId":
+		if e.ComplexityRoot.ToolSnapshot.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.ID(childComplexity), true
+	case "ToolSnapshot.logoUrl":
+		if e.ComplexityRoot.ToolSnapshot.LogoURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.LogoURL(childComplexity), true
+	case "ToolSnapshot.name":
+		if e.ComplexityRoot.ToolSnapshot.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Name(childComplexity), true
+	case "ToolSnapshot.platforms":
+		if e.ComplexityRoot.ToolSnapshot.Platforms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Platforms(childComplexity), true
+	case "ToolSnapshot.pricing":
+		if e.ComplexityRoot.ToolSnapshot.Pricing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Pricing(childComplexity), true
+	case "ToolSnapshot.publishedAt":
+		if e.ComplexityRoot.ToolSnapshot.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.PublishedAt(childComplexity), true
+	case "ToolSnapshot.slug":
+		if e.ComplexityRoot.ToolSnapshot.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Slug(childComplexity), true
+	case "ToolSnapshot.status":
+		if e.ComplexityRoot.ToolSnapshot.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Status(childComplexity), true
+	case "ToolSnapshot.tagline":
+		if e.ComplexityRoot.ToolSnapshot.Tagline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Tagline(childComplexity), true
+	case "ToolSnapshot.tags":
+		if e.ComplexityRoot.ToolSnapshot.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Tags(childComplexity), true
+	case "ToolSnapshot.updatedAt":
+		if e.ComplexityRoot.ToolSnapshot.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.UpdatedAt(childComplexity), true
+	case "ToolSnapshot.version":
+		if e.ComplexityRoot.ToolSnapshot.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.Version(childComplexity), true
+	case "ToolSnapshot.websiteUrl":
+		if e.ComplexityRoot.ToolSnapshot.WebsiteURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolSnapshot.WebsiteURL(childComplexity), true
 
 	case "Viewer.authenticated":
 		if e.ComplexityRoot.Viewer.Authenticated == nil {
@@ -1979,8 +2755,8 @@ type CreatedApiKey {
   secret: String!
 }
 
-"An article, a benefit or a tool."
-union Content = Article | Benefit | Tool
+"A past state of an item, as a revision saved it."
+union Snapshot = ArticleSnapshot | BenefitSnapshot | ToolSnapshot
 
 """
 A saved state of an item. Every write keeps one, numbered by the version it made; the last 50
@@ -1996,7 +2772,7 @@ type Revision {
   "The fields the write changed; a draft's start with ` + "`" + `draft.` + "`" + ` (` + "`" + `draft` + "`" + ` alone: it appeared or went)."
   fields: [String!]!
   "The item as the write left it, with its draft; its HTML fields may be empty."
-  item: Content!
+  item: Snapshot!
 }
 
 type RevisionConnection {
@@ -2114,7 +2890,7 @@ type Article {
   ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
   anonymous callers.
   """
-  draft: Article
+  draft: ArticleDraft
   "The pending scheduled change of status, if any; null for anonymous callers."
   schedule: Schedule
 }
@@ -2146,7 +2922,7 @@ type Benefit {
   ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
   anonymous callers.
   """
-  draft: Benefit
+  draft: BenefitDraft
   "The pending scheduled change of status, if any; null for anonymous callers."
   schedule: Schedule
 }
@@ -2188,7 +2964,7 @@ type Tool {
   ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
   anonymous callers.
   """
-  draft: Tool
+  draft: ToolDraft
   "The pending scheduled change of status, if any; null for anonymous callers."
   schedule: Schedule
 }
@@ -2441,6 +3217,196 @@ type ContentFilter {
   kind: FieldKind!
   values: [String!]
 }
+
+"""
+The working draft of a published article: its pending edits, the article as it will be once
+published. A type of its own, so that normalized client caches (keyed by type and id) keep
+it apart from the published article, which has the same id.
+"""
+type ArticleDraft {
+  id: ID!
+  slug: String!
+  title: String!
+  excerpt: String!
+  "The text, in Markdown."
+  body: String!
+  "The text rendered to HTML and sanitized: safe to insert in a page."
+  bodyHtml: String!
+  author: Author!
+  tags: [String!]!
+  coverImage: Image
+  readingTimeMinutes: Int!
+  "The published tools the article names (all of them, for editors)."
+  relatedTools: [Tool!]!
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+}
+
+"""
+A article as a revision saved it. It has no id of its own: it is part of its revision, and
+normalized client caches keep it there, apart from the live article and from other revisions.
+"""
+type ArticleSnapshot {
+  "The id of the item this is a past state of."
+  itemId: ID!
+  slug: String!
+  title: String!
+  excerpt: String!
+  "The text, in Markdown."
+  body: String!
+  "The text rendered to HTML and sanitized: safe to insert in a page."
+  bodyHtml: String!
+  author: Author!
+  tags: [String!]!
+  coverImage: Image
+  readingTimeMinutes: Int!
+  "The published tools the article names (all of them, for editors)."
+  relatedTools: [Tool!]!
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+  "Its working draft at the time, if it had one."
+  draft: ArticleSnapshot
+}
+
+"""
+The working draft of a published benefit: its pending edits, the benefit as it will be once
+published. A type of its own, so that normalized client caches (keyed by type and id) keep
+it apart from the published benefit, which has the same id.
+"""
+type BenefitDraft {
+  id: ID!
+  slug: String!
+  title: String!
+  "In Markdown."
+  summary: String!
+  summaryHtml: String!
+  "The bullet points, in order."
+  points: [String!]!
+  "A name of an icon; empty when there is none."
+  icon: String!
+  "Place on the page, lowest first."
+  position: Int!
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+}
+
+"""
+A benefit as a revision saved it. It has no id of its own: it is part of its revision, and
+normalized client caches keep it there, apart from the live benefit and from other revisions.
+"""
+type BenefitSnapshot {
+  "The id of the item this is a past state of."
+  itemId: ID!
+  slug: String!
+  title: String!
+  "In Markdown."
+  summary: String!
+  summaryHtml: String!
+  "The bullet points, in order."
+  points: [String!]!
+  "A name of an icon; empty when there is none."
+  icon: String!
+  "Place on the page, lowest first."
+  position: Int!
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+  "Its working draft at the time, if it had one."
+  draft: BenefitSnapshot
+}
+
+"""
+The working draft of a published tool: its pending edits, the tool as it will be once
+published. A type of its own, so that normalized client caches (keyed by type and id) keep
+it apart from the published tool, which has the same id.
+"""
+type ToolDraft {
+  id: ID!
+  slug: String!
+  name: String!
+  tagline: String!
+  "In Markdown."
+  description: String!
+  descriptionHtml: String!
+  websiteUrl: String!
+  "Empty when there is none."
+  logoUrl: String!
+  category: String!
+  pricing: Pricing!
+  platforms: [String!]!
+  tags: [String!]!
+  featured: Boolean!
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+}
+
+"""
+A tool as a revision saved it. It has no id of its own: it is part of its revision, and
+normalized client caches keep it there, apart from the live tool and from other revisions.
+"""
+type ToolSnapshot {
+  "The id of the item this is a past state of."
+  itemId: ID!
+  slug: String!
+  name: String!
+  tagline: String!
+  "In Markdown."
+  description: String!
+  descriptionHtml: String!
+  websiteUrl: String!
+  "Empty when there is none."
+  logoUrl: String!
+  category: String!
+  pricing: Pricing!
+  platforms: [String!]!
+  tags: [String!]!
+  featured: Boolean!
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+  "Its working draft at the time, if it had one."
+  draft: ToolSnapshot
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2529,6 +3495,46 @@ func (ec *executionContext) childFields_ArticleConnection(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ArticleConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_ArticleDraft(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ArticleDraft_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_ArticleDraft_slug(ctx, field)
+	case "title":
+		return ec.fieldContext_ArticleDraft_title(ctx, field)
+	case "excerpt":
+		return ec.fieldContext_ArticleDraft_excerpt(ctx, field)
+	case "body":
+		return ec.fieldContext_ArticleDraft_body(ctx, field)
+	case "bodyHtml":
+		return ec.fieldContext_ArticleDraft_bodyHtml(ctx, field)
+	case "author":
+		return ec.fieldContext_ArticleDraft_author(ctx, field)
+	case "tags":
+		return ec.fieldContext_ArticleDraft_tags(ctx, field)
+	case "coverImage":
+		return ec.fieldContext_ArticleDraft_coverImage(ctx, field)
+	case "readingTimeMinutes":
+		return ec.fieldContext_ArticleDraft_readingTimeMinutes(ctx, field)
+	case "relatedTools":
+		return ec.fieldContext_ArticleDraft_relatedTools(ctx, field)
+	case "status":
+		return ec.fieldContext_ArticleDraft_status(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_ArticleDraft_publishedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ArticleDraft_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ArticleDraft_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_ArticleDraft_version(ctx, field)
+	case "audit":
+		return ec.fieldContext_ArticleDraft_audit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleDraft", field.Name)
+}
+
 func (ec *executionContext) childFields_ArticleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -2537,6 +3543,48 @@ func (ec *executionContext) childFields_ArticleEdge(ctx context.Context, field g
 		return ec.fieldContext_ArticleEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ArticleEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleSnapshot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "itemId":
+		return ec.fieldContext_ArticleSnapshot_itemId(ctx, field)
+	case "slug":
+		return ec.fieldContext_ArticleSnapshot_slug(ctx, field)
+	case "title":
+		return ec.fieldContext_ArticleSnapshot_title(ctx, field)
+	case "excerpt":
+		return ec.fieldContext_ArticleSnapshot_excerpt(ctx, field)
+	case "body":
+		return ec.fieldContext_ArticleSnapshot_body(ctx, field)
+	case "bodyHtml":
+		return ec.fieldContext_ArticleSnapshot_bodyHtml(ctx, field)
+	case "author":
+		return ec.fieldContext_ArticleSnapshot_author(ctx, field)
+	case "tags":
+		return ec.fieldContext_ArticleSnapshot_tags(ctx, field)
+	case "coverImage":
+		return ec.fieldContext_ArticleSnapshot_coverImage(ctx, field)
+	case "readingTimeMinutes":
+		return ec.fieldContext_ArticleSnapshot_readingTimeMinutes(ctx, field)
+	case "relatedTools":
+		return ec.fieldContext_ArticleSnapshot_relatedTools(ctx, field)
+	case "status":
+		return ec.fieldContext_ArticleSnapshot_status(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_ArticleSnapshot_publishedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ArticleSnapshot_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ArticleSnapshot_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_ArticleSnapshot_version(ctx, field)
+	case "audit":
+		return ec.fieldContext_ArticleSnapshot_audit(ctx, field)
+	case "draft":
+		return ec.fieldContext_ArticleSnapshot_draft(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleSnapshot", field.Name)
 }
 
 func (ec *executionContext) childFields_Audit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2643,6 +3691,40 @@ func (ec *executionContext) childFields_BenefitConnection(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type BenefitConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_BenefitDraft(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BenefitDraft_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_BenefitDraft_slug(ctx, field)
+	case "title":
+		return ec.fieldContext_BenefitDraft_title(ctx, field)
+	case "summary":
+		return ec.fieldContext_BenefitDraft_summary(ctx, field)
+	case "summaryHtml":
+		return ec.fieldContext_BenefitDraft_summaryHtml(ctx, field)
+	case "points":
+		return ec.fieldContext_BenefitDraft_points(ctx, field)
+	case "icon":
+		return ec.fieldContext_BenefitDraft_icon(ctx, field)
+	case "position":
+		return ec.fieldContext_BenefitDraft_position(ctx, field)
+	case "status":
+		return ec.fieldContext_BenefitDraft_status(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_BenefitDraft_publishedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_BenefitDraft_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_BenefitDraft_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_BenefitDraft_version(ctx, field)
+	case "audit":
+		return ec.fieldContext_BenefitDraft_audit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitDraft", field.Name)
+}
+
 func (ec *executionContext) childFields_BenefitEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -2651,6 +3733,42 @@ func (ec *executionContext) childFields_BenefitEdge(ctx context.Context, field g
 		return ec.fieldContext_BenefitEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BenefitEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BenefitSnapshot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "itemId":
+		return ec.fieldContext_BenefitSnapshot_itemId(ctx, field)
+	case "slug":
+		return ec.fieldContext_BenefitSnapshot_slug(ctx, field)
+	case "title":
+		return ec.fieldContext_BenefitSnapshot_title(ctx, field)
+	case "summary":
+		return ec.fieldContext_BenefitSnapshot_summary(ctx, field)
+	case "summaryHtml":
+		return ec.fieldContext_BenefitSnapshot_summaryHtml(ctx, field)
+	case "points":
+		return ec.fieldContext_BenefitSnapshot_points(ctx, field)
+	case "icon":
+		return ec.fieldContext_BenefitSnapshot_icon(ctx, field)
+	case "position":
+		return ec.fieldContext_BenefitSnapshot_position(ctx, field)
+	case "status":
+		return ec.fieldContext_BenefitSnapshot_status(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_BenefitSnapshot_publishedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_BenefitSnapshot_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_BenefitSnapshot_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_BenefitSnapshot_version(ctx, field)
+	case "audit":
+		return ec.fieldContext_BenefitSnapshot_audit(ctx, field)
+	case "draft":
+		return ec.fieldContext_BenefitSnapshot_draft(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitSnapshot", field.Name)
 }
 
 func (ec *executionContext) childFields_ContentField(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2857,6 +3975,50 @@ func (ec *executionContext) childFields_ToolConnection(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ToolConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_ToolDraft(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ToolDraft_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_ToolDraft_slug(ctx, field)
+	case "name":
+		return ec.fieldContext_ToolDraft_name(ctx, field)
+	case "tagline":
+		return ec.fieldContext_ToolDraft_tagline(ctx, field)
+	case "description":
+		return ec.fieldContext_ToolDraft_description(ctx, field)
+	case "descriptionHtml":
+		return ec.fieldContext_ToolDraft_descriptionHtml(ctx, field)
+	case "websiteUrl":
+		return ec.fieldContext_ToolDraft_websiteUrl(ctx, field)
+	case "logoUrl":
+		return ec.fieldContext_ToolDraft_logoUrl(ctx, field)
+	case "category":
+		return ec.fieldContext_ToolDraft_category(ctx, field)
+	case "pricing":
+		return ec.fieldContext_ToolDraft_pricing(ctx, field)
+	case "platforms":
+		return ec.fieldContext_ToolDraft_platforms(ctx, field)
+	case "tags":
+		return ec.fieldContext_ToolDraft_tags(ctx, field)
+	case "featured":
+		return ec.fieldContext_ToolDraft_featured(ctx, field)
+	case "status":
+		return ec.fieldContext_ToolDraft_status(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_ToolDraft_publishedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ToolDraft_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ToolDraft_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_ToolDraft_version(ctx, field)
+	case "audit":
+		return ec.fieldContext_ToolDraft_audit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ToolDraft", field.Name)
+}
+
 func (ec *executionContext) childFields_ToolEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -2865,6 +4027,52 @@ func (ec *executionContext) childFields_ToolEdge(ctx context.Context, field grap
 		return ec.fieldContext_ToolEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ToolEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ToolSnapshot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "itemId":
+		return ec.fieldContext_ToolSnapshot_itemId(ctx, field)
+	case "slug":
+		return ec.fieldContext_ToolSnapshot_slug(ctx, field)
+	case "name":
+		return ec.fieldContext_ToolSnapshot_name(ctx, field)
+	case "tagline":
+		return ec.fieldContext_ToolSnapshot_tagline(ctx, field)
+	case "description":
+		return ec.fieldContext_ToolSnapshot_description(ctx, field)
+	case "descriptionHtml":
+		return ec.fieldContext_ToolSnapshot_descriptionHtml(ctx, field)
+	case "websiteUrl":
+		return ec.fieldContext_ToolSnapshot_websiteUrl(ctx, field)
+	case "logoUrl":
+		return ec.fieldContext_ToolSnapshot_logoUrl(ctx, field)
+	case "category":
+		return ec.fieldContext_ToolSnapshot_category(ctx, field)
+	case "pricing":
+		return ec.fieldContext_ToolSnapshot_pricing(ctx, field)
+	case "platforms":
+		return ec.fieldContext_ToolSnapshot_platforms(ctx, field)
+	case "tags":
+		return ec.fieldContext_ToolSnapshot_tags(ctx, field)
+	case "featured":
+		return ec.fieldContext_ToolSnapshot_featured(ctx, field)
+	case "status":
+		return ec.fieldContext_ToolSnapshot_status(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_ToolSnapshot_publishedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ToolSnapshot_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ToolSnapshot_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_ToolSnapshot_version(ctx, field)
+	case "audit":
+		return ec.fieldContext_ToolSnapshot_audit(ctx, field)
+	case "draft":
+		return ec.fieldContext_ToolSnapshot_draft(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ToolSnapshot", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4657,7 +5865,7 @@ func (ec *executionContext) _Article_draft(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
-			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
+			return ec.marshalOArticleDraft2ᚖpauseᚐArticle(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4670,7 +5878,7 @@ func (ec *executionContext) fieldContext_Article_draft(_ context.Context, field 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
+			return ec.childFields_ArticleDraft(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4827,6 +6035,433 @@ func (ec *executionContext) fieldContext_ArticleConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("ArticleConnection", field, true, true, "Int")
 }
 
+func (ec *executionContext) _ArticleDraft_id(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ArticleDraft_slug(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleDraft_title(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleDraft_excerpt(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_excerpt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excerpt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleDraft_body(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleDraft_bodyHtml(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_bodyHtml(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BodyHTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_bodyHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleDraft_author(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Author) graphql.Marshaler {
+			return ec.marshalNAuthor2pauseᚐAuthor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleDraft",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Author(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleDraft_tags(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleDraft_coverImage(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_coverImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CoverImage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Image) graphql.Marshaler {
+			return ec.marshalOImage2ᚖpauseᚐImage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_coverImage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleDraft",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleDraft_readingTimeMinutes(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_readingTimeMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadingTimeMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_readingTimeMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleDraft_relatedTools(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_relatedTools(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ArticleDraft().RelatedTools(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*pause.Tool) graphql.Marshaler {
+			return ec.marshalNTool2ᚕᚖpauseᚐToolᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_relatedTools(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleDraft",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleDraft_status(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Status) graphql.Marshaler {
+			return ec.marshalNStatus2pauseᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "Status")
+}
+
+func (ec *executionContext) _ArticleDraft_publishedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ArticleDraft_createdAt(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ArticleDraft_updatedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ArticleDraft_version(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDraft", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleDraft_audit(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDraft_audit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ArticleDraft().Audit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Meta) graphql.Marshaler {
+			return ec.marshalOAudit2ᚖpauseᚐMeta(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDraft_audit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleDraft",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Audit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ArticleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4877,6 +6512,465 @@ func (ec *executionContext) fieldContext_ArticleEdge_node(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleSnapshot_itemId(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ArticleSnapshot_slug(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleSnapshot_title(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleSnapshot_excerpt(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_excerpt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excerpt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleSnapshot_body(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleSnapshot_bodyHtml(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_bodyHtml(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BodyHTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_bodyHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleSnapshot_author(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Author) graphql.Marshaler {
+			return ec.marshalNAuthor2pauseᚐAuthor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleSnapshot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Author(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleSnapshot_tags(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleSnapshot_coverImage(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_coverImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CoverImage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Image) graphql.Marshaler {
+			return ec.marshalOImage2ᚖpauseᚐImage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_coverImage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleSnapshot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleSnapshot_readingTimeMinutes(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_readingTimeMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadingTimeMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_readingTimeMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleSnapshot_relatedTools(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_relatedTools(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ArticleSnapshot().RelatedTools(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*pause.Tool) graphql.Marshaler {
+			return ec.marshalNTool2ᚕᚖpauseᚐToolᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_relatedTools(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleSnapshot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleSnapshot_status(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Status) graphql.Marshaler {
+			return ec.marshalNStatus2pauseᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "Status")
+}
+
+func (ec *executionContext) _ArticleSnapshot_publishedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ArticleSnapshot_createdAt(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ArticleSnapshot_updatedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ArticleSnapshot_version(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSnapshot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleSnapshot_audit(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_audit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ArticleSnapshot().Audit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Meta) graphql.Marshaler {
+			return ec.marshalOAudit2ᚖpauseᚐMeta(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_audit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleSnapshot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Audit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleSnapshot_draft(ctx context.Context, field graphql.CollectedField, obj *pause.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSnapshot_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ArticleSnapshot().Draft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
+			return ec.marshalOArticleSnapshot2ᚖpauseᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSnapshot_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleSnapshot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleSnapshot(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5566,7 +7660,7 @@ func (ec *executionContext) _Benefit_draft(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
-			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+			return ec.marshalOBenefitDraft2ᚖpauseᚐBenefit(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5579,7 +7673,7 @@ func (ec *executionContext) fieldContext_Benefit_draft(_ context.Context, field 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Benefit(ctx, field)
+			return ec.childFields_BenefitDraft(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5736,6 +7830,337 @@ func (ec *executionContext) fieldContext_BenefitConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("BenefitConnection", field, true, true, "Int")
 }
 
+func (ec *executionContext) _BenefitDraft_id(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BenefitDraft_slug(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitDraft_title(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitDraft_summary(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitDraft_summaryHtml(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_summaryHtml(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SummaryHTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_summaryHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitDraft_points(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitDraft_icon(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_icon(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Icon, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_icon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitDraft_position(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitDraft_status(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Status) graphql.Marshaler {
+			return ec.marshalNStatus2pauseᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "Status")
+}
+
+func (ec *executionContext) _BenefitDraft_publishedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BenefitDraft_createdAt(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BenefitDraft_updatedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BenefitDraft_version(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitDraft", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitDraft_audit(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitDraft_audit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitDraft().Audit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Meta) graphql.Marshaler {
+			return ec.marshalOAudit2ᚖpauseᚐMeta(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitDraft_audit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitDraft",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Audit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BenefitEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.BenefitEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5786,6 +8211,369 @@ func (ec *executionContext) fieldContext_BenefitEdge_node(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Benefit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitSnapshot_itemId(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BenefitSnapshot_slug(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitSnapshot_title(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitSnapshot_summary(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitSnapshot_summaryHtml(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_summaryHtml(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SummaryHTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_summaryHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitSnapshot_points(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitSnapshot_icon(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_icon(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Icon, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_icon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitSnapshot_position(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitSnapshot_status(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Status) graphql.Marshaler {
+			return ec.marshalNStatus2pauseᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "Status")
+}
+
+func (ec *executionContext) _BenefitSnapshot_publishedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BenefitSnapshot_createdAt(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BenefitSnapshot_updatedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BenefitSnapshot_version(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitSnapshot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitSnapshot_audit(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_audit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitSnapshot().Audit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Meta) graphql.Marshaler {
+			return ec.marshalOAudit2ᚖpauseᚐMeta(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_audit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitSnapshot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Audit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitSnapshot_draft(ctx context.Context, field graphql.CollectedField, obj *pause.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitSnapshot_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitSnapshot().Draft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
+			return ec.marshalOBenefitSnapshot2ᚖpauseᚐBenefit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitSnapshot_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitSnapshot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitSnapshot(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8422,14 +11210,14 @@ func (ec *executionContext) _Revision_item(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v pause.Content) graphql.Marshaler {
-			return ec.marshalNContent2pauseᚐContent(ctx, selections, v)
+			return ec.marshalNSnapshot2pauseᚐContent(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Revision_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Revision", field, false, false, "Content")
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "Snapshot")
 }
 
 func (ec *executionContext) _RevisionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *pause.RevisionPage) (ret graphql.Marshaler) {
@@ -9024,7 +11812,7 @@ func (ec *executionContext) _Tool_draft(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+			return ec.marshalOToolDraft2ᚖpauseᚐTool(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9037,7 +11825,7 @@ func (ec *executionContext) fieldContext_Tool_draft(_ context.Context, field gra
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tool(ctx, field)
+			return ec.childFields_ToolDraft(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9240,6 +12028,452 @@ func (ec *executionContext) fieldContext_ToolConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("ToolConnection", field, true, true, "Int")
 }
 
+func (ec *executionContext) _ToolDraft_id(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ToolDraft_slug(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolDraft_name(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolDraft_tagline(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_tagline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tagline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_tagline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolDraft_description(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolDraft_descriptionHtml(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_descriptionHtml(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DescriptionHTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_descriptionHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolDraft_websiteUrl(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_websiteUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebsiteURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_websiteUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolDraft_logoUrl(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_logoUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LogoURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_logoUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolDraft_category(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolDraft_pricing(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_pricing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pricing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Pricing) graphql.Marshaler {
+			return ec.marshalNPricing2pauseᚐPricing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_pricing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "Pricing")
+}
+
+func (ec *executionContext) _ToolDraft_platforms(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_platforms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platforms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_platforms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolDraft_tags(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolDraft_featured(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_featured(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Featured, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_featured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ToolDraft_status(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Status) graphql.Marshaler {
+			return ec.marshalNStatus2pauseᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "Status")
+}
+
+func (ec *executionContext) _ToolDraft_publishedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ToolDraft_createdAt(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ToolDraft_updatedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ToolDraft_version(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolDraft", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ToolDraft_audit(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolDraft_audit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ToolDraft().Audit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Meta) graphql.Marshaler {
+			return ec.marshalOAudit2ᚖpauseᚐMeta(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ToolDraft_audit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ToolDraft",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Audit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ToolEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ToolEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9290,6 +12524,484 @@ func (ec *executionContext) fieldContext_ToolEdge_node(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ToolSnapshot_itemId(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ToolSnapshot_slug(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolSnapshot_name(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolSnapshot_tagline(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_tagline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tagline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_tagline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolSnapshot_description(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolSnapshot_descriptionHtml(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_descriptionHtml(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DescriptionHTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_descriptionHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolSnapshot_websiteUrl(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_websiteUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebsiteURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_websiteUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolSnapshot_logoUrl(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_logoUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LogoURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_logoUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolSnapshot_category(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolSnapshot_pricing(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_pricing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pricing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Pricing) graphql.Marshaler {
+			return ec.marshalNPricing2pauseᚐPricing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_pricing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "Pricing")
+}
+
+func (ec *executionContext) _ToolSnapshot_platforms(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_platforms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platforms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_platforms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolSnapshot_tags(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolSnapshot_featured(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_featured(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Featured, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_featured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ToolSnapshot_status(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pause.Status) graphql.Marshaler {
+			return ec.marshalNStatus2pauseᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "Status")
+}
+
+func (ec *executionContext) _ToolSnapshot_publishedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ToolSnapshot_createdAt(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ToolSnapshot_updatedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ToolSnapshot_version(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolSnapshot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ToolSnapshot_audit(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_audit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ToolSnapshot().Audit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Meta) graphql.Marshaler {
+			return ec.marshalOAudit2ᚖpauseᚐMeta(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_audit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ToolSnapshot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Audit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ToolSnapshot_draft(ctx context.Context, field graphql.CollectedField, obj *pause.Tool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolSnapshot_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ToolSnapshot().Draft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOToolSnapshot2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ToolSnapshot_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ToolSnapshot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ToolSnapshot(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11344,7 +15056,7 @@ func UnmarshalUpdateToolInput(ctx context.Context, raw any) (pause.ToolInput, er
 
 // region    ************************** interface.gotpl ***************************
 
-func (ec *executionContext) _Content(ctx context.Context, sel ast.SelectionSet, obj pause.Content) graphql.Marshaler {
+func (ec *executionContext) _Snapshot(ctx context.Context, sel ast.SelectionSet, obj pause.Content) graphql.Marshaler {
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
@@ -11352,22 +15064,22 @@ func (ec *executionContext) _Content(ctx context.Context, sel ast.SelectionSet, 
 		if obj == nil {
 			return graphql.Null
 		}
-		return ec._Tool(ctx, sel, obj)
+		return ec._ToolSnapshot(ctx, sel, obj)
 	case *pause.Benefit:
 		if obj == nil {
 			return graphql.Null
 		}
-		return ec._Benefit(ctx, sel, obj)
+		return ec._BenefitSnapshot(ctx, sel, obj)
 	case *pause.Article:
 		if obj == nil {
 			return graphql.Null
 		}
-		return ec._Article(ctx, sel, obj)
+		return ec._ArticleSnapshot(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
 		} else {
-			panic(fmt.Errorf("unexpected type %T; non-generated variants of Content must implement graphql.Marshaler", obj))
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Snapshot must implement graphql.Marshaler", obj))
 		}
 	}
 }
@@ -11444,7 +15156,7 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
-var articleImplementors = []string{"Article", "Content"}
+var articleImplementors = []string{"Article"}
 
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *pause.Article) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, articleImplementors)
@@ -11623,6 +15335,121 @@ func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var articleDraftImplementors = []string{"ArticleDraft"}
+
+func (ec *executionContext) _ArticleDraft(ctx context.Context, sel ast.SelectionSet, obj *pause.Article) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleDraftImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleDraft")
+		case "id":
+			out.Values[i] = ec._ArticleDraft_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._ArticleDraft_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._ArticleDraft_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "excerpt":
+			out.Values[i] = ec._ArticleDraft_excerpt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._ArticleDraft_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bodyHtml":
+			out.Values[i] = ec._ArticleDraft_bodyHtml(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "author":
+			out.Values[i] = ec._ArticleDraft_author(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tags":
+			out.Values[i] = ec._ArticleDraft_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coverImage":
+			out.Values[i] = ec._ArticleDraft_coverImage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readingTimeMinutes":
+			out.Values[i] = ec._ArticleDraft_readingTimeMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "relatedTools":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ArticleDraft_relatedTools(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._ArticleDraft_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._ArticleDraft_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ArticleDraft_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ArticleDraft_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ArticleDraft_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "audit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ArticleDraft_audit(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var articleEdgeImplementors = []string{"ArticleEdge"}
 
 func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleEdge) graphql.Marshaler {
@@ -11644,6 +15471,127 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var articleSnapshotImplementors = []string{"ArticleSnapshot", "Snapshot"}
+
+func (ec *executionContext) _ArticleSnapshot(ctx context.Context, sel ast.SelectionSet, obj *pause.Article) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleSnapshotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleSnapshot")
+		case "itemId":
+			out.Values[i] = ec._ArticleSnapshot_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._ArticleSnapshot_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._ArticleSnapshot_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "excerpt":
+			out.Values[i] = ec._ArticleSnapshot_excerpt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._ArticleSnapshot_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bodyHtml":
+			out.Values[i] = ec._ArticleSnapshot_bodyHtml(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "author":
+			out.Values[i] = ec._ArticleSnapshot_author(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tags":
+			out.Values[i] = ec._ArticleSnapshot_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coverImage":
+			out.Values[i] = ec._ArticleSnapshot_coverImage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readingTimeMinutes":
+			out.Values[i] = ec._ArticleSnapshot_readingTimeMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "relatedTools":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ArticleSnapshot_relatedTools(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._ArticleSnapshot_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._ArticleSnapshot_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ArticleSnapshot_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ArticleSnapshot_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ArticleSnapshot_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "audit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ArticleSnapshot_audit(ctx, field, obj)
+				})
+		case "draft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ArticleSnapshot_draft(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11845,7 +15793,7 @@ func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
-var benefitImplementors = []string{"Benefit", "Content"}
+var benefitImplementors = []string{"Benefit"}
 
 func (ec *executionContext) _Benefit(ctx context.Context, sel ast.SelectionSet, obj *pause.Benefit) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitImplementors)
@@ -12008,6 +15956,105 @@ func (ec *executionContext) _BenefitConnection(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var benefitDraftImplementors = []string{"BenefitDraft"}
+
+func (ec *executionContext) _BenefitDraft(ctx context.Context, sel ast.SelectionSet, obj *pause.Benefit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitDraftImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitDraft")
+		case "id":
+			out.Values[i] = ec._BenefitDraft_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._BenefitDraft_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._BenefitDraft_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._BenefitDraft_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summaryHtml":
+			out.Values[i] = ec._BenefitDraft_summaryHtml(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._BenefitDraft_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "icon":
+			out.Values[i] = ec._BenefitDraft_icon(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "position":
+			out.Values[i] = ec._BenefitDraft_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._BenefitDraft_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._BenefitDraft_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._BenefitDraft_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._BenefitDraft_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._BenefitDraft_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "audit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitDraft_audit(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var benefitEdgeImplementors = []string{"BenefitEdge"}
 
 func (ec *executionContext) _BenefitEdge(ctx context.Context, sel ast.SelectionSet, obj *model.BenefitEdge) graphql.Marshaler {
@@ -12029,6 +16076,111 @@ func (ec *executionContext) _BenefitEdge(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var benefitSnapshotImplementors = []string{"BenefitSnapshot", "Snapshot"}
+
+func (ec *executionContext) _BenefitSnapshot(ctx context.Context, sel ast.SelectionSet, obj *pause.Benefit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitSnapshotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitSnapshot")
+		case "itemId":
+			out.Values[i] = ec._BenefitSnapshot_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._BenefitSnapshot_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._BenefitSnapshot_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._BenefitSnapshot_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summaryHtml":
+			out.Values[i] = ec._BenefitSnapshot_summaryHtml(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._BenefitSnapshot_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "icon":
+			out.Values[i] = ec._BenefitSnapshot_icon(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "position":
+			out.Values[i] = ec._BenefitSnapshot_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._BenefitSnapshot_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._BenefitSnapshot_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._BenefitSnapshot_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._BenefitSnapshot_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._BenefitSnapshot_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "audit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitSnapshot_audit(ctx, field, obj)
+				})
+		case "draft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitSnapshot_draft(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12859,7 +17011,7 @@ func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var toolImplementors = []string{"Tool", "Content"}
+var toolImplementors = []string{"Tool"}
 
 func (ec *executionContext) _Tool(ctx context.Context, sel ast.SelectionSet, obj *pause.Tool) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, toolImplementors)
@@ -13085,6 +17237,130 @@ func (ec *executionContext) _ToolConnection(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var toolDraftImplementors = []string{"ToolDraft"}
+
+func (ec *executionContext) _ToolDraft(ctx context.Context, sel ast.SelectionSet, obj *pause.Tool) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, toolDraftImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ToolDraft")
+		case "id":
+			out.Values[i] = ec._ToolDraft_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._ToolDraft_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ToolDraft_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tagline":
+			out.Values[i] = ec._ToolDraft_tagline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._ToolDraft_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "descriptionHtml":
+			out.Values[i] = ec._ToolDraft_descriptionHtml(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "websiteUrl":
+			out.Values[i] = ec._ToolDraft_websiteUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "logoUrl":
+			out.Values[i] = ec._ToolDraft_logoUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._ToolDraft_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pricing":
+			out.Values[i] = ec._ToolDraft_pricing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "platforms":
+			out.Values[i] = ec._ToolDraft_platforms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tags":
+			out.Values[i] = ec._ToolDraft_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "featured":
+			out.Values[i] = ec._ToolDraft_featured(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ToolDraft_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._ToolDraft_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ToolDraft_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ToolDraft_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ToolDraft_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "audit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ToolDraft_audit(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var toolEdgeImplementors = []string{"ToolEdge"}
 
 func (ec *executionContext) _ToolEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ToolEdge) graphql.Marshaler {
@@ -13106,6 +17382,136 @@ func (ec *executionContext) _ToolEdge(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var toolSnapshotImplementors = []string{"ToolSnapshot", "Snapshot"}
+
+func (ec *executionContext) _ToolSnapshot(ctx context.Context, sel ast.SelectionSet, obj *pause.Tool) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, toolSnapshotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ToolSnapshot")
+		case "itemId":
+			out.Values[i] = ec._ToolSnapshot_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._ToolSnapshot_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ToolSnapshot_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tagline":
+			out.Values[i] = ec._ToolSnapshot_tagline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._ToolSnapshot_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "descriptionHtml":
+			out.Values[i] = ec._ToolSnapshot_descriptionHtml(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "websiteUrl":
+			out.Values[i] = ec._ToolSnapshot_websiteUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "logoUrl":
+			out.Values[i] = ec._ToolSnapshot_logoUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._ToolSnapshot_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pricing":
+			out.Values[i] = ec._ToolSnapshot_pricing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "platforms":
+			out.Values[i] = ec._ToolSnapshot_platforms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tags":
+			out.Values[i] = ec._ToolSnapshot_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "featured":
+			out.Values[i] = ec._ToolSnapshot_featured(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ToolSnapshot_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._ToolSnapshot_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ToolSnapshot_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ToolSnapshot_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ToolSnapshot_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "audit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ToolSnapshot_audit(ctx, field, obj)
+				})
+		case "draft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ToolSnapshot_draft(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13719,14 +18125,6 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNContent2pauseᚐContent(ctx context.Context, sel ast.SelectionSet, v pause.Content) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Content!")
-		return graphql.Null
-	}
-	return ec._Content(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNContentField2pauseᚐField(ctx context.Context, sel ast.SelectionSet, v pause.Field) graphql.Marshaler {
 	return ec._ContentField(ctx, sel, &v)
 }
@@ -13965,6 +18363,14 @@ func (ec *executionContext) marshalNRole2pauseᚐRole(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNSnapshot2pauseᚐContent(ctx context.Context, sel ast.SelectionSet, v pause.Content) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Snapshot!")
+		return graphql.Null
+	}
+	return ec._Snapshot(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStatus2pauseᚐStatus(ctx context.Context, v any) (pause.Status, error) {
@@ -14316,6 +18722,13 @@ func (ec *executionContext) marshalOArticle2ᚖpauseᚐArticle(ctx context.Conte
 	return ec._Article(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOArticleDraft2ᚖpauseᚐArticle(ctx context.Context, sel ast.SelectionSet, v *pause.Article) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ArticleDraft(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOArticleFilter2ᚖpauseᚐArticleFilter(ctx context.Context, v any) (*pause.ArticleFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -14341,6 +18754,13 @@ func (ec *executionContext) marshalOArticleOrder2ᚖpauseᚐOrder(ctx context.Co
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOArticleSnapshot2ᚖpauseᚐArticle(ctx context.Context, sel ast.SelectionSet, v *pause.Article) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ArticleSnapshot(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOAudit2ᚖpauseᚐMeta(ctx context.Context, sel ast.SelectionSet, v *pause.Meta) graphql.Marshaler {
@@ -14392,6 +18812,13 @@ func (ec *executionContext) marshalOBenefit2ᚖpauseᚐBenefit(ctx context.Conte
 	return ec._Benefit(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOBenefitDraft2ᚖpauseᚐBenefit(ctx context.Context, sel ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BenefitDraft(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBenefitFilter2ᚖpauseᚐBenefitFilter(ctx context.Context, v any) (*pause.BenefitFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -14417,6 +18844,13 @@ func (ec *executionContext) marshalOBenefitOrder2ᚖpauseᚐOrder(ctx context.Co
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOBenefitSnapshot2ᚖpauseᚐBenefit(ctx context.Context, sel ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BenefitSnapshot(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -14689,6 +19123,13 @@ func (ec *executionContext) marshalOTool2ᚖpauseᚐTool(ctx context.Context, se
 	return ec._Tool(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOToolDraft2ᚖpauseᚐTool(ctx context.Context, sel ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ToolDraft(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOToolFilter2ᚖpauseᚐToolFilter(ctx context.Context, v any) (*pause.ToolFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -14714,6 +19155,13 @@ func (ec *executionContext) marshalOToolOrder2ᚖpauseᚐOrder(ctx context.Conte
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOToolSnapshot2ᚖpauseᚐTool(ctx context.Context, sel ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ToolSnapshot(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -107,3 +107,19 @@ func selectsIn(oc *graphql.OperationContext, set ast.SelectionSet, name string) 
 	}
 	return false
 }
+
+// relatedTools loads the article's related tools that the viewer may see, through the
+// operation's loader: one store read for every article of the operation.
+func relatedTools(ctx context.Context, cms *pause.CMS, a *pause.Article) ([]*pause.Tool, error) {
+	tools, err := loadersFrom(ctx, cms).tools.LoadAll(ctx, a.RelatedToolIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*pause.Tool, 0, len(tools))
+	for _, t := range tools {
+		if t != nil {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

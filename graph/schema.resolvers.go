@@ -14,17 +14,7 @@ import (
 
 // RelatedTools is the resolver for the relatedTools field.
 func (r *articleResolver) RelatedTools(ctx context.Context, obj *pause.Article) ([]*pause.Tool, error) {
-	tools, err := loadersFrom(ctx, r.CMS).tools.LoadAll(ctx, obj.RelatedToolIDs)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*pause.Tool, 0, len(tools))
-	for _, t := range tools {
-		if t != nil {
-			out = append(out, t)
-		}
-	}
-	return out, nil
+	return relatedTools(ctx, r.CMS, obj)
 }
 
 // Audit is the resolver for the audit field.
@@ -60,6 +50,31 @@ func (r *articleConnectionResolver) PageInfo(ctx context.Context, obj *ArticleCo
 // TotalCount is the resolver for the totalCount field.
 func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *ArticleConnection) (int, error) {
 	return r.CMS.Articles.Count(ctx, obj.Filter)
+}
+
+// RelatedTools is the resolver for the relatedTools field.
+func (r *articleDraftResolver) RelatedTools(ctx context.Context, obj *pause.Article) ([]*pause.Tool, error) {
+	return relatedTools(ctx, r.CMS, obj)
+}
+
+// Audit is the resolver for the audit field.
+func (r *articleDraftResolver) Audit(ctx context.Context, obj *pause.Article) (*pause.Meta, error) {
+	return pause.AuditOf(ctx, &obj.Meta), nil
+}
+
+// RelatedTools is the resolver for the relatedTools field.
+func (r *articleSnapshotResolver) RelatedTools(ctx context.Context, obj *pause.Article) ([]*pause.Tool, error) {
+	return relatedTools(ctx, r.CMS, obj)
+}
+
+// Audit is the resolver for the audit field.
+func (r *articleSnapshotResolver) Audit(ctx context.Context, obj *pause.Article) (*pause.Meta, error) {
+	return pause.AuditOf(ctx, &obj.Meta), nil
+}
+
+// Draft is the resolver for the draft field.
+func (r *articleSnapshotResolver) Draft(ctx context.Context, obj *pause.Article) (*pause.Article, error) {
+	return obj.Draft, nil
 }
 
 // Nodes is the resolver for the nodes field.
@@ -105,6 +120,21 @@ func (r *benefitConnectionResolver) PageInfo(ctx context.Context, obj *BenefitCo
 // TotalCount is the resolver for the totalCount field.
 func (r *benefitConnectionResolver) TotalCount(ctx context.Context, obj *BenefitConnection) (int, error) {
 	return r.CMS.Benefits.Count(ctx, obj.Filter)
+}
+
+// Audit is the resolver for the audit field.
+func (r *benefitDraftResolver) Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error) {
+	return pause.AuditOf(ctx, &obj.Meta), nil
+}
+
+// Audit is the resolver for the audit field.
+func (r *benefitSnapshotResolver) Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error) {
+	return pause.AuditOf(ctx, &obj.Meta), nil
+}
+
+// Draft is the resolver for the draft field.
+func (r *benefitSnapshotResolver) Draft(ctx context.Context, obj *pause.Benefit) (*pause.Benefit, error) {
+	return obj.Draft, nil
 }
 
 // MaxLength is the resolver for the maxLength field.
@@ -444,6 +474,21 @@ func (r *toolConnectionResolver) TotalCount(ctx context.Context, obj *ToolConnec
 	return r.CMS.Tools.Count(ctx, obj.Filter)
 }
 
+// Audit is the resolver for the audit field.
+func (r *toolDraftResolver) Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error) {
+	return pause.AuditOf(ctx, &obj.Meta), nil
+}
+
+// Audit is the resolver for the audit field.
+func (r *toolSnapshotResolver) Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error) {
+	return pause.AuditOf(ctx, &obj.Meta), nil
+}
+
+// Draft is the resolver for the draft field.
+func (r *toolSnapshotResolver) Draft(ctx context.Context, obj *pause.Tool) (*pause.Tool, error) {
+	return obj.Draft, nil
+}
+
 // Article returns ArticleResolver implementation.
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
 
@@ -451,6 +496,12 @@ func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
 func (r *Resolver) ArticleConnection() ArticleConnectionResolver {
 	return &articleConnectionResolver{r}
 }
+
+// ArticleDraft returns ArticleDraftResolver implementation.
+func (r *Resolver) ArticleDraft() ArticleDraftResolver { return &articleDraftResolver{r} }
+
+// ArticleSnapshot returns ArticleSnapshotResolver implementation.
+func (r *Resolver) ArticleSnapshot() ArticleSnapshotResolver { return &articleSnapshotResolver{r} }
 
 // AuditConnection returns AuditConnectionResolver implementation.
 func (r *Resolver) AuditConnection() AuditConnectionResolver { return &auditConnectionResolver{r} }
@@ -462,6 +513,12 @@ func (r *Resolver) Benefit() BenefitResolver { return &benefitResolver{r} }
 func (r *Resolver) BenefitConnection() BenefitConnectionResolver {
 	return &benefitConnectionResolver{r}
 }
+
+// BenefitDraft returns BenefitDraftResolver implementation.
+func (r *Resolver) BenefitDraft() BenefitDraftResolver { return &benefitDraftResolver{r} }
+
+// BenefitSnapshot returns BenefitSnapshotResolver implementation.
+func (r *Resolver) BenefitSnapshot() BenefitSnapshotResolver { return &benefitSnapshotResolver{r} }
 
 // ContentField returns ContentFieldResolver implementation.
 func (r *Resolver) ContentField() ContentFieldResolver { return &contentFieldResolver{r} }
@@ -486,12 +543,22 @@ func (r *Resolver) Tool() ToolResolver { return &toolResolver{r} }
 // ToolConnection returns ToolConnectionResolver implementation.
 func (r *Resolver) ToolConnection() ToolConnectionResolver { return &toolConnectionResolver{r} }
 
+// ToolDraft returns ToolDraftResolver implementation.
+func (r *Resolver) ToolDraft() ToolDraftResolver { return &toolDraftResolver{r} }
+
+// ToolSnapshot returns ToolSnapshotResolver implementation.
+func (r *Resolver) ToolSnapshot() ToolSnapshotResolver { return &toolSnapshotResolver{r} }
+
 type (
 	articleResolver            struct{ *Resolver }
 	articleConnectionResolver  struct{ *Resolver }
+	articleDraftResolver       struct{ *Resolver }
+	articleSnapshotResolver    struct{ *Resolver }
 	auditConnectionResolver    struct{ *Resolver }
 	benefitResolver            struct{ *Resolver }
 	benefitConnectionResolver  struct{ *Resolver }
+	benefitDraftResolver       struct{ *Resolver }
+	benefitSnapshotResolver    struct{ *Resolver }
 	contentFieldResolver       struct{ *Resolver }
 	contentTypeResolver        struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }
@@ -499,4 +566,6 @@ type (
 	revisionConnectionResolver struct{ *Resolver }
 	toolResolver               struct{ *Resolver }
 	toolConnectionResolver     struct{ *Resolver }
+	toolDraftResolver          struct{ *Resolver }
+	toolSnapshotResolver       struct{ *Resolver }
 )
