@@ -2,7 +2,7 @@
 GO ?= go
 export CGO_ENABLED ?= 1
 
-.PHONY: run run-dynamodb test vet check-generate generate build deps browser fmt fuzz clean
+.PHONY: run run-dynamodb test vet check-generate generate build deps browser clients fmt fuzz clean
 
 ## run: serve Pause on http://localhost:8080 with the embedded store and the sample content
 run:
@@ -16,12 +16,16 @@ run-dynamodb: build
 	  bin/pause table create && bin/pause import content && exec bin/pause serve'
 
 ## test: vet, the generate check, and every test (with -race) beside Amazon's DynamoDB Local
-test: deps browser vet check-generate
+test: deps browser clients vet check-generate
 	tools/dynamodb-local/with-dynamodb.sh $(GO) test -race -count=1 ./...
 
 ## browser: install Debian's chromium for the browser tests (chromedp) if it is missing
 browser:
 	@tools/browser/ensure-chromium.sh >/dev/null
+
+## clients: install the real client libraries the tests run (Apollo Client; tools/clients, from its lockfile)
+clients:
+	cd tools/clients && npm ci --no-audit --no-fund --loglevel=error
 
 ## deps: fetch the Go modules (gqlgen's generator needs more than the build does)
 deps:
