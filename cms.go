@@ -173,3 +173,36 @@ func render(r Renderer, field, markdown string) (string, error) {
 	}
 	return html, nil
 }
+
+// Node returns the item with the id, whatever its type, or nil if there is none the viewer may
+// see (ids are unique across types).
+func (c *CMS) Node(ctx context.Context, id string) (Content, error) {
+	found, err := c.Nodes(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	return found[0], nil
+}
+
+// Nodes returns the items with the ids, whatever their types, in the order of ids, with nil
+// where there is none the viewer may see: one store read per content type.
+func (c *CMS) Nodes(ctx context.Context, ids []string) ([]Content, error) {
+	if len(ids) > MaxFirst {
+		return nil, FieldErrorf("ids", "ids must name at most %d items", MaxFirst)
+	}
+	out := make([]Content, len(ids))
+	byID := make(map[string]Content, len(ids))
+	for _, col := range c.all {
+		found, err := col.Find(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, item := range found {
+			byID[item.Metadata().ID] = item
+		}
+	}
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}

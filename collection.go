@@ -33,6 +33,8 @@ type AnyCollection interface {
 	NextScheduled(ctx context.Context, now time.Time) (time.Time, error)
 	// Missing returns the ids that name no item of the type (visible or not), for relations.
 	Missing(ctx context.Context, ids []string) ([]string, error)
+	// Find returns the items with the ids that the viewer may see, in one store read.
+	Find(ctx context.Context, ids []string) ([]Content, error)
 	// Total counts the items of the type that the viewer may see, whatever their status for
 	// those who may read drafts.
 	Total(ctx context.Context) (int, error)
@@ -103,6 +105,19 @@ func (k *Collection[T, F, I]) GetMany(ctx context.Context, ids []string) ([]T, e
 	return out, nil
 }
 
+// Find returns the items with the ids that the viewer may see, as Content.
+func (k *Collection[T, F, I]) Find(ctx context.Context, ids []string) ([]Content, error) {
+	items, err := k.GetMany(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Content, len(items))
+	for i, item := range items {
+		out[i] = item
+	}
+	return out, nil
+}
+
 // Missing returns the ids that name no item, visible or not.
 func (k *Collection[T, F, I]) Missing(ctx context.Context, ids []string) ([]string, error) {
 	found, err := k.store.GetMany(ctx, ids)
@@ -141,7 +156,9 @@ func (k *Collection[T, F, I]) scoped(ctx context.Context, f F) (F, error) {
 }
 
 // List returns a page of the items the viewer may see. Anonymous viewers see published items
-// only, and get EFORBIDDEN if they ask for another status.
+// only, and get EFORBIDDEN if they ask for another status. A backward query (q.Backward) gets
+// the q.First items before the cursor q.After, in the order's direction, and whether more
+// precede them (HasPreviousPage).
 func (k *Collection[T, F, I]) List(ctx context.Context, q Query[F]) (*Page[T], error) {
 	if q.First < 0 || q.First > MaxFirst {
 		return nil, FieldErrorf("first", "first must be between 0 and %d", MaxFirst)
@@ -162,6 +179,14 @@ func (k *Collection[T, F, I]) List(ctx context.Context, q Query[F]) (*Page[T], e
 	}
 	for _, item := range page.Items {
 		k.visible(ctx, item)
+	}
+	if q.Backward {
+		// The store listed the items before the cursor nearest first: put them in the
+		// order's direction. Whether items follow them is not known cheaply: false, as Relay
+		// allows.
+		slices.Reverse(page.Items)
+		slices.Reverse(page.Cursors)
+		page.HasPreviousPage, page.HasNextPage = page.HasNextPage, false
 	}
 	return page, nil
 }

@@ -160,6 +160,10 @@ type Query[F any] struct {
 	First int
 	// After is the cursor of the last item of the previous page, or "" for the first page.
 	After string
+	// Backward lists in the opposite direction of Order: the items before the cursor After
+	// (from the end of the list if it is ""), nearest first, with HasNextPage telling whether
+	// more precede them. CMS turns such a page around (see Collection.List).
+	Backward bool
 }
 
 // Page sizes.
@@ -173,7 +177,22 @@ type Page[T any] struct {
 	Items       []T
 	Cursors     []string
 	HasNextPage bool
+	// HasPreviousPage tells whether items precede the page, for a page listed backward; it is
+	// false otherwise (Relay allows it when that is not known cheaply).
+	HasPreviousPage bool
 }
+
+// StartCursor returns the cursor of the first item, or "" for an empty page.
+func (p *Page[T]) StartCursor() string {
+	if len(p.Cursors) == 0 {
+		return ""
+	}
+	return p.Cursors[0]
+}
+
+// Descending reports whether the query lists greater sort keys first: its order's direction,
+// turned around when it lists backward.
+func (q Query[F]) Descending() bool { return q.Order.Descending() != q.Backward }
 
 // EndCursor returns the cursor of the last item, or "" for an empty page.
 func (p *Page[T]) EndCursor() string {

@@ -386,16 +386,17 @@ func (s *store[T, F, R]) List(ctx context.Context, q pause.Query[F]) (*pause.Pag
 		b := s.buckets(tx)
 		c := b.order(q.Order).Cursor()
 		next := c.Next
-		if q.Order.Descending() {
+		desc := q.Descending()
+		if desc {
 			next = c.Prev
 		}
 		var key, id []byte
 		switch {
-		case after == "" && q.Order.Descending():
+		case after == "" && desc:
 			key, id = c.Last()
 		case after == "":
 			key, id = c.First()
-		case q.Order.Descending():
+		case desc:
 			// Seek finds the first key at or above the position; the one before it is the
 			// greatest key below.
 			if key, _ = c.Seek([]byte(after)); key == nil {

@@ -70,7 +70,7 @@ func (s *store[T, F]) List(ctx context.Context, q pause.Query[F]) (*pause.Page[T
 	all := slices.Concat(results...)
 	if len(parts) > 1 { // always, since the scheduled partition is one of them
 		slices.SortFunc(all, func(a, b positioned[T]) int {
-			if q.Order.Descending() {
+			if q.Descending() {
 				return strings.Compare(b.pos, a.pos)
 			}
 			return strings.Compare(a.pos, b.pos)
@@ -151,7 +151,7 @@ func (s *store[T, F]) query(ctx context.Context, partition string, idx listIndex
 		TableName: &s.t.name, IndexName: aws.String(idx.name),
 		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-		ScanIndexForward: aws.Bool(!q.Order.Descending()),
+		ScanIndexForward: aws.Bool(!q.Descending()),
 	}
 	if after != "" {
 		id, _ := positionID(after)

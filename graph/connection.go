@@ -40,11 +40,32 @@ func edges[T any, E any](p *pause.Page[T], edge func(cursor string, node T) E) [
 }
 
 func pageInfo[T any](p *pause.Page[T]) *model.PageInfo {
-	info := &model.PageInfo{HasNextPage: p.HasNextPage}
+	info := &model.PageInfo{HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage}
 	if c := p.EndCursor(); c != "" {
 		info.EndCursor = &c
 	}
+	if c := p.StartCursor(); c != "" {
+		info.StartCursor = &c
+	}
 	return info
+}
+
+// listQuery turns a Relay connection's arguments into a store query: first/after read
+// forward, last/before backward (see pause.Query.Backward); the two directions do not mix.
+func listQuery[F any](first *int, after *string, last *int, before *string, filter *F, orderBy *pause.Order) (pause.Query[F], error) {
+	switch {
+	case first != nil && last != nil:
+		return pause.Query[F]{}, pause.FieldErrorf("last", "give first or last, not both")
+	case after != nil && before != nil:
+		return pause.Query[F]{}, pause.FieldErrorf("before", "give after or before, not both")
+	case last == nil && before == nil:
+		return query(first, after, filter, orderBy), nil
+	case first != nil || after != nil:
+		return pause.Query[F]{}, pause.FieldErrorf("before", "last and before page backward: they do not mix with first or after")
+	}
+	q := query(last, before, filter, orderBy)
+	q.Backward = true
+	return q, nil
 }
 
 // query turns a list field's arguments into a store query; the CMS checks the values.

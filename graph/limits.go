@@ -72,28 +72,35 @@ func (l Limits) withDefaults() Limits {
 }
 
 // complexityRoot gives the fields that return many items their cost: a connection costs
-// `first` times its children (the page size the CMS will be asked for, at most pause.MaxFirst,
+// `first` (or `last`) times its children (the page size the CMS will be asked for, at most pause.MaxFirst,
 // since a larger `first` is refused by the CMS with BAD_USER_INPUT before any work), and an
 // article's relatedTools as many times as an article may name tools.
 func complexityRoot() ComplexityRoot {
 	var c ComplexityRoot
-	c.Query.Articles = func(child int, first *int, _ *string, _ *pause.ArticleFilter, _ *pause.Order) int {
-		return listCost(child, pageSize(first))
+	c.Query.Articles = func(child int, first *int, _ *string, last *int, _ *string, _ *pause.ArticleFilter, _ *pause.Order) int {
+		return listCost(child, pageSize(first, last))
 	}
-	c.Query.Benefits = func(child int, first *int, _ *string, _ *pause.BenefitFilter, _ *pause.Order) int {
-		return listCost(child, pageSize(first))
+	c.Query.Benefits = func(child int, first *int, _ *string, last *int, _ *string, _ *pause.BenefitFilter, _ *pause.Order) int {
+		return listCost(child, pageSize(first, last))
 	}
-	c.Query.Tools = func(child int, first *int, _ *string, _ *pause.ToolFilter, _ *pause.Order) int {
-		return listCost(child, pageSize(first))
+	c.Query.Tools = func(child int, first *int, _ *string, last *int, _ *string, _ *pause.ToolFilter, _ *pause.Order) int {
+		return listCost(child, pageSize(first, last))
 	}
 	c.Article.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
+	c.ArticleDraft.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
+	c.ArticleSnapshot.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
+	c.Query.Nodes = func(child int, ids []string) int { return listCost(child, min(len(ids), pause.MaxFirst)) }
 	c.Mutation.ReorderBenefits = func(child int, ids []string) int {
 		return listCost(child, min(len(ids), pause.MaxFirst))
 	}
 	return c
 }
 
-func pageSize(first *int) int {
+// pageSize is the size of the page that first, or last when it is given, asks for.
+func pageSize(first, last *int) int {
+	if last != nil {
+		first = last
+	}
 	if first == nil {
 		return pause.DefaultFirst
 	}

@@ -28,6 +28,8 @@ type access struct {
 // content type's (those come from the registry: itemRules). TestRoleMatrix fails when the
 // schema has a field without a rule, so that no field ships unguarded.
 var rules = map[string]access{
+	"Query.node":               {pause.RoleAnonymous, `{ node(id: "nope") { id } }`},
+	"Query.nodes":              {pause.RoleAnonymous, `{ nodes(ids: ["nope"]) { id } }`},
 	"Query.contentTypes":       {pause.RoleViewer, `{ contentTypes { name fields { name kind } } }`},
 	"Query.toolCategories":     {pause.RoleAnonymous, `{ toolCategories { name } }`},
 	"Query.viewer":             {pause.RoleAnonymous, `{ viewer { role } }`},

@@ -9,6 +9,7 @@ import (
 	"context"
 	"pause"
 	"pause/graph/model"
+	"strconv"
 	"time"
 )
 
@@ -75,6 +76,11 @@ func (r *articleSnapshotResolver) Audit(ctx context.Context, obj *pause.Article)
 // Draft is the resolver for the draft field.
 func (r *articleSnapshotResolver) Draft(ctx context.Context, obj *pause.Article) (*pause.Article, error) {
 	return obj.Draft, nil
+}
+
+// Edges is the resolver for the edges field.
+func (r *auditConnectionResolver) Edges(ctx context.Context, obj *AuditConnection) ([]*model.AuditEdge, error) {
+	return edges(obj.Page, func(c string, n *pause.AuditEntry) *model.AuditEdge { return &model.AuditEdge{Cursor: c, Node: n} }), nil
 }
 
 // Nodes is the resolver for the nodes field.
@@ -335,8 +341,11 @@ func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (
 }
 
 // Articles is the resolver for the articles field.
-func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, filter *pause.ArticleFilter, orderBy *pause.Order) (*ArticleConnection, error) {
-	q := query(first, after, filter, orderBy)
+func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *pause.ArticleFilter, orderBy *pause.Order) (*ArticleConnection, error) {
+	q, err := listQuery(first, after, last, before, filter, orderBy)
+	if err != nil {
+		return nil, err
+	}
 	page, err := r.CMS.Articles.List(ctx, q)
 	if err != nil {
 		return nil, err
@@ -351,8 +360,11 @@ func (r *queryResolver) Benefit(ctx context.Context, id *string, slug *string) (
 }
 
 // Benefits is the resolver for the benefits field.
-func (r *queryResolver) Benefits(ctx context.Context, first *int, after *string, filter *pause.BenefitFilter, orderBy *pause.Order) (*BenefitConnection, error) {
-	q := query(first, after, filter, orderBy)
+func (r *queryResolver) Benefits(ctx context.Context, first *int, after *string, last *int, before *string, filter *pause.BenefitFilter, orderBy *pause.Order) (*BenefitConnection, error) {
+	q, err := listQuery(first, after, last, before, filter, orderBy)
+	if err != nil {
+		return nil, err
+	}
 	page, err := r.CMS.Benefits.List(ctx, q)
 	if err != nil {
 		return nil, err
@@ -366,8 +378,11 @@ func (r *queryResolver) Tool(ctx context.Context, id *string, slug *string) (*pa
 }
 
 // Tools is the resolver for the tools field.
-func (r *queryResolver) Tools(ctx context.Context, first *int, after *string, filter *pause.ToolFilter, orderBy *pause.Order) (*ToolConnection, error) {
-	q := query(first, after, filter, orderBy)
+func (r *queryResolver) Tools(ctx context.Context, first *int, after *string, last *int, before *string, filter *pause.ToolFilter, orderBy *pause.Order) (*ToolConnection, error) {
+	q, err := listQuery(first, after, last, before, filter, orderBy)
+	if err != nil {
+		return nil, err
+	}
 	page, err := r.CMS.Tools.List(ctx, q)
 	if err != nil {
 		return nil, err
@@ -386,6 +401,16 @@ func (r *queryResolver) ToolCategories(ctx context.Context) ([]*pause.CategoryCo
 		out[i] = &cats[i]
 	}
 	return out, nil
+}
+
+// Node is the resolver for the node field.
+func (r *queryResolver) Node(ctx context.Context, id string) (pause.Content, error) {
+	return r.CMS.Node(ctx, id)
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]pause.Content, error) {
+	return r.CMS.Nodes(ctx, ids)
 }
 
 // Viewer is the resolver for the viewer field.
@@ -430,11 +455,22 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*pause.APIKey, error) {
 	return r.CMS.APIKeys(ctx)
 }
 
+// Edges is the resolver for the edges field.
+func (r *revisionConnectionResolver) Edges(ctx context.Context, obj *pause.RevisionPage) ([]*model.RevisionEdge, error) {
+	out := make([]*model.RevisionEdge, len(obj.Revisions))
+	for i, rev := range obj.Revisions {
+		out[i] = &model.RevisionEdge{Cursor: strconv.Itoa(rev.Number), Node: rev}
+	}
+	return out, nil
+}
+
 // PageInfo is the resolver for the pageInfo field.
 func (r *revisionConnectionResolver) PageInfo(ctx context.Context, obj *pause.RevisionPage) (*model.PageInfo, error) {
 	info := &model.PageInfo{HasNextPage: obj.HasNextPage}
 	if c := obj.EndCursor(); c != "" {
 		info.EndCursor = &c
+		start := strconv.Itoa(obj.Revisions[0].Number)
+		info.StartCursor = &start
 	}
 	return info, nil
 }

@@ -400,6 +400,9 @@ func (s *memStore[T, F]) List(_ context.Context, q pause.Query[F]) (*pause.Page[
 		}
 		return 1
 	})
+	if q.Backward {
+		slices.Reverse(items)
+	}
 	start := 0
 	if q.After != "" {
 		order := q.Order
@@ -421,7 +424,7 @@ func (s *memStore[T, F]) List(_ context.Context, q pause.Query[F]) (*pause.Page[
 		}
 		for start < len(items) && mutant != "cursor-is-offset" {
 			k := sortKey(items[start], q.Order)
-			if (q.Order.Descending() && k < key) || (!q.Order.Descending() && k > key) {
+			if (q.Descending() && k < key) || (!q.Descending() && k > key) {
 				break
 			}
 			start++

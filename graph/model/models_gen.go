@@ -11,6 +11,11 @@ type ArticleEdge struct {
 	Node   *pause.Article `json:"node"`
 }
 
+type AuditEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *pause.AuditEntry `json:"node"`
+}
+
 type BenefitEdge struct {
 	Cursor string         `json:"cursor"`
 	Node   *pause.Benefit `json:"node"`
@@ -29,13 +34,25 @@ type CreatedAPIKey struct {
 type Mutation struct {
 }
 
+// Where a page is in its list (Relay's PageInfo). A page read forward (first/after) tells whether
+// more follow it; one read backward (last/before) whether more precede it. The other direction is
+// false, as Relay allows when it is not known cheaply.
 type PageInfo struct {
-	HasNextPage bool `json:"hasNextPage"`
+	HasNextPage     bool `json:"hasNextPage"`
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the first item: pass it as `before` (with `last`) for the page before.
+	StartCursor *string `json:"startCursor,omitempty"`
 	// The cursor of the last item: pass it as `after` for the next page.
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 type Query struct {
+}
+
+type RevisionEdge struct {
+	// The revision's number, as a cursor.
+	Cursor string          `json:"cursor"`
+	Node   *pause.Revision `json:"node"`
 }
 
 type ToolEdge struct {
