@@ -53,9 +53,9 @@ type JWKSConfig struct {
 
 // JWKS verifies RS256 and ES256 tokens against the keys an issuer publishes at a URL. Keys are
 // fetched on first use, cached, and fetched again when a token names a kid that is not cached
-// (at most once per 30 s, the first time at once, so that a rotation is picked up at once and
-// a stream of tokens with made-up kids cannot make Pause hammer the issuer) or when they are an hour old (if
-// that fetch fails, the cached keys stay in use). It is safe for concurrent use: one fetch runs
+// (at most once per 30 s, the first time at once: a rotation is picked up at once, and tokens
+// with made-up kids cannot make Pause hammer the issuer) or when they are an hour old (if that
+// fetch fails, the cached keys stay in use). It is safe for concurrent use: one fetch runs
 // at a time, and callers that waited for it use its result instead of fetching again.
 type JWKS struct {
 	cfg  JWKSConfig
