@@ -14,11 +14,13 @@ const (
 	minBodyBytes      = 1 << 10          // room for any query the API answers
 	maxBodyBytes      = 64 << 20         // far beyond what API Gateway (10 MB) and Lambda (6 MB) pass
 	maxCount          = 1_000_000        // of any limit or cache size
+	maxKeepRevisions  = 10_000           // of each item: every one is an item in the store
 )
 
-// readAPI reads the settings of the API's handler (server.Config) from the environment. Unset
-// (or empty) leaves a setting at zero, which is server's default. The first malformed value
-// is kept for Check, so that `pause serve` and the Lambda function refuse to start with it.
+// readAPI reads the settings of the API's handler (server.Config), and how many revisions the
+// CMS keeps (pause.Config), from the environment. Unset (or empty) leaves a setting at zero,
+// which is the default. The first malformed value is kept for Check, so that `pause serve`
+// and the Lambda function refuse to start with it.
 func (c *Config) readAPI(getenv func(string) string) {
 	r := envReader{getenv: getenv}
 	c.Introspection = r.boolean("PAUSE_INTROSPECTION")
@@ -37,6 +39,7 @@ func (c *Config) readAPI(getenv func(string) string) {
 		}
 	}
 	c.PublicCacheSize = r.count("PAUSE_PUBLIC_CACHE_SIZE", 1, maxCount)
+	c.KeepRevisions = r.count("PAUSE_KEEP_REVISIONS", 1, maxKeepRevisions)
 	c.Limits.MaxTokens = r.count("PAUSE_MAX_TOKENS", 1, maxCount)
 	c.Limits.MaxDepth = r.count("PAUSE_MAX_DEPTH", 1, maxCount)
 	c.Limits.MaxComplexity = r.count("PAUSE_MAX_COMPLEXITY", 1, maxCount)

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"pause"
+	"pause/auth"
 	"pause/graph"
 )
 
@@ -77,8 +79,17 @@ func send(t *testing.T, h http.Handler, r *http.Request) answer {
 
 func post(t *testing.T, h http.Handler, body string) answer {
 	t.Helper()
+	return postAs(t, h, "", body)
+}
+
+// postAs posts body with the bearer token, if any.
+func postAs(t *testing.T, h http.Handler, token, body string) answer {
+	t.Helper()
 	r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
 	return send(t, h, r)
 }
 
@@ -215,6 +226,7 @@ func TestAPISettingsParsed(t *testing.T) {
 		"PAUSE_MAX_BODY_BYTES":    " 2048 ",
 		"PAUSE_PERSISTED_QUERIES": "10",
 		"PAUSE_PUBLIC_CACHE_SIZE": "50",
+		"PAUSE_KEEP_REVISIONS":    "8",
 		"PAUSE_MAX_TOKENS":        "1",
 		"PAUSE_MAX_DEPTH":         "2",
 		"PAUSE_MAX_COMPLEXITY":    "3",
@@ -227,13 +239,13 @@ func TestAPISettingsParsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !got.Introspection || got.RequestTimeout != 2500*time.Millisecond || got.CacheMaxAge != time.Hour ||
-		got.MaxBodyBytes != 2048 || got.PersistedQueries != 10 || got.PublicCacheSize != 50 ||
+		got.MaxBodyBytes != 2048 || got.PersistedQueries != 10 || got.PublicCacheSize != 50 || got.KeepRevisions != 8 ||
 		got.Limits != (graph.Limits{MaxTokens: 1, MaxDepth: 2, MaxComplexity: 3, MaxAliases: 4, MaxRootFields: 5, MaxDirectives: 6, MaxBatch: 7}) {
 		t.Errorf("read %+v", got)
 	}
 	zero := FromEnv(env(nil))
 	if zero.Introspection || zero.RequestTimeout != 0 || zero.CacheMaxAge != 0 || zero.MaxBodyBytes != 0 ||
-		zero.PersistedQueries != 0 || zero.PublicCacheSize != 0 || zero.Limits != (graph.Limits{}) {
+		zero.PersistedQueries != 0 || zero.PublicCacheSize != 0 || zero.KeepRevisions != 0 || zero.Limits != (graph.Limits{}) {
 		t.Errorf("unset, read %+v", zero)
 	}
 	off := FromEnv(env(map[string]string{"PAUSE_CACHE_MAX_AGE": "0s", "PAUSE_PERSISTED_QUERIES": "0", "PAUSE_MAX_BATCH": "0"}))
@@ -252,6 +264,7 @@ func TestAPISettingsRefused(t *testing.T) {
 		"PAUSE_MAX_BODY_BYTES":    {"1023", "1MiB", "67108865", "-1"},
 		"PAUSE_PERSISTED_QUERIES": {"-1", "many", "1000001"},
 		"PAUSE_PUBLIC_CACHE_SIZE": {"0", "-5", "1e3"},
+		"PAUSE_KEEP_REVISIONS":    {"0", "10001", "all"},
 		"PAUSE_MAX_TOKENS":        {"0", "x"},
 		"PAUSE_MAX_DEPTH":         {"0", "2.5"},
 		"PAUSE_MAX_COMPLEXITY":    {"0", "-1"},
@@ -270,6 +283,42 @@ func TestAPISettingsRefused(t *testing.T) {
 			if _, _, err := cfg.Open(context.Background()); err == nil {
 				t.Errorf("%s=%q: Open opened the store", key, v)
 			}
+		}
+	}
+}
+
+// PAUSE_KEEP_REVISIONS sets how many revisions of each item the CMS keeps.
+func TestKeepRevisionsFromEnv(t *testing.T) {
+	tokens, err := auth.NewTokens([]byte(strings.Repeat("k", 32))) // newAPI's PAUSE_JWT_SECRET
+	if err != nil {
+		t.Fatal(err)
+	}
+	editor, err := tokens.Issue("alice", pause.RoleEditor, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for value, want := range map[string]int{"": pause.DefaultKeepRevisions, "2": 2} {
+		h := newAPI(t, map[string]string{"PAUSE_KEEP_REVISIONS": value})
+		gql := func(q string, vars map[string]any) map[string]any {
+			t.Helper()
+			body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+			a := postAs(t, h, editor, string(body))
+			if a.code() != "" || !a.hasData() {
+				t.Fatalf("%s: %d %s", q, a.status, a.body)
+			}
+			return a.json["data"].(map[string]any)
+		}
+		created := gql(`mutation { createArticle(input: {title: "Kept", author: {name: "A"}}) { id version } }`, nil)["createArticle"].(map[string]any)
+		id, version := created["id"], created["version"]
+		for i := range 3 {
+			updated := gql(`mutation($id: ID!, $v: Int!, $e: String) { updateArticle(id: $id, version: $v, input: {excerpt: $e}) { version } }`,
+				map[string]any{"id": id, "v": version, "e": fmt.Sprint(i)})["updateArticle"].(map[string]any)
+			version = updated["version"]
+		}
+		revs := gql(`query($id: ID!) { articleRevisions(id: $id, first: 100) { nodes { number } } }`, map[string]any{"id": id})
+		nodes := revs["articleRevisions"].(map[string]any)["nodes"].([]any)
+		if got := min(want, 4); len(nodes) != got { // four writes: one create, three updates
+			t.Errorf("PAUSE_KEEP_REVISIONS=%q: %d revisions kept, want %d", value, len(nodes), got)
 		}
 	}
 }

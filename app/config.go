@@ -52,6 +52,7 @@ type Config struct {
 	MaxBodyBytes     int64         // PAUSE_MAX_BODY_BYTES
 	PersistedQueries int           // PAUSE_PERSISTED_QUERIES; negative: none (APQ off)
 	PublicCacheSize  int           // PAUSE_PUBLIC_CACHE_SIZE
+	KeepRevisions    int           // PAUSE_KEEP_REVISIONS, for pause.Config
 	Limits           graph.Limits  // PAUSE_MAX_TOKENS, PAUSE_MAX_DEPTH... (api.go)
 	envErr           error         // the first malformed variable FromEnv met
 
@@ -198,7 +199,8 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 		}
 		stores, closer = s, func() error { return nil }
 	}
-	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Changes: changes})
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Changes: changes,
+		KeepRevisions: c.KeepRevisions})
 	return cms, closer, nil
 }
 
