@@ -44,8 +44,9 @@ type Config struct {
 	// PublicVersion); DynamoDB, which other processes write too, never has it.
 	PublicCache string
 
-	// The API's limits and caching, for server.Config: zero values take its defaults. FromEnv
-	// reads them (api.go); a malformed one is an error that Check reports, naming the variable.
+	// The API's limits and caching (server.Config) and the revisions kept (pause.Config): zero
+	// values take the defaults. FromEnv reads them (api.go); a malformed one is an error that
+	// Check reports, naming the variable.
 	Introspection    bool          // PAUSE_INTROSPECTION: true opens the schema in production
 	RequestTimeout   time.Duration // PAUSE_REQUEST_TIMEOUT
 	CacheMaxAge      time.Duration // PAUSE_CACHE_MAX_AGE; negative: nothing publicly cacheable
@@ -229,6 +230,9 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 			return nil, fmt.Errorf("PAUSE_JWKS_URL: %w", err)
 		}
 		authn.JWKS = jwks
+	}
+	if c.Introspection && !c.Development() {
+		log.Warn("PAUSE_INTROSPECTION=true: introspection, field suggestions and GraphiQL are on in production")
 	}
 	h := server.New(server.Config{
 		CMS: cms, Auth: authn, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
