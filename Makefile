@@ -2,7 +2,7 @@
 GO ?= go
 export CGO_ENABLED ?= 1
 
-.PHONY: run run-dynamodb test vet check-generate generate build deps browser clients fmt fuzz clean
+.PHONY: run run-dynamodb test vet staticcheck check-generate generate build deps browser clients fmt fuzz clean
 
 ## run: serve Pause on http://localhost:8080 with the embedded store and the sample content
 run:
@@ -15,8 +15,8 @@ run-dynamodb: build
 	    AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local PAUSE_STORE=dynamodb PAUSE_TABLE=$${PAUSE_TABLE:-pause}; \
 	  bin/pause table create && bin/pause import content && exec bin/pause serve'
 
-## test: vet, the generate check, and every test (with -race) beside Amazon's DynamoDB Local
-test: deps browser clients vet check-generate
+## test: vet, staticcheck, the generate check, and every test (with -race) beside Amazon's DynamoDB Local
+test: deps browser clients vet staticcheck check-generate
 	tools/dynamodb-local/with-dynamodb.sh $(GO) test -race -count=1 ./...
 
 ## browser: install Debian's chromium for the browser tests (chromedp) if it is missing
@@ -35,6 +35,11 @@ vet:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+
+## staticcheck: honnef.co/go/tools' checks (the version go.mod pins as a tool; exclusions, each
+## with its reason, are //lint:ignore comments beside the code)
+staticcheck:
+	$(GO) tool staticcheck ./...
 
 ## generate: regenerate graph/ from schema.graphqls and gqlgen.yml, and server/graphiql.html (gqlgen's GraphiQL page)
 generate:

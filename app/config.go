@@ -16,12 +16,14 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"pause"
 	"pause/auth"
 	"pause/bolt"
+	"pause/graph"
 	"pause/ids"
 	"pause/markdown"
 	"pause/server"
@@ -41,6 +43,19 @@ type Config struct {
 	// answers to anonymous queries are kept until the content changes (server.Config's
 	// PublicVersion); DynamoDB, which other processes write too, never has it.
 	PublicCache string
+
+	// The API's limits and caching (server.Config) and the revisions kept (pause.Config): zero
+	// values take the defaults. FromEnv reads them (api.go); a malformed one is an error that
+	// Check reports, naming the variable.
+	Introspection    bool          // PAUSE_INTROSPECTION: true opens the schema in production
+	RequestTimeout   time.Duration // PAUSE_REQUEST_TIMEOUT
+	CacheMaxAge      time.Duration // PAUSE_CACHE_MAX_AGE; negative: nothing publicly cacheable
+	MaxBodyBytes     int64         // PAUSE_MAX_BODY_BYTES
+	PersistedQueries int           // PAUSE_PERSISTED_QUERIES; negative: none (APQ off)
+	PublicCacheSize  int           // PAUSE_PUBLIC_CACHE_SIZE
+	KeepRevisions    int           // PAUSE_KEEP_REVISIONS, for pause.Config
+	Limits           graph.Limits  // PAUSE_MAX_TOKENS, PAUSE_MAX_DEPTH... (api.go)
+	envErr           error         // the first malformed variable FromEnv met
 
 	// The Go runtime's own settings, when the environment gives them (then TuneGC leaves the
 	// collector alone), and the memory of a Lambda function (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, MB).
@@ -72,7 +87,7 @@ func FromEnv(getenv func(string) string) Config {
 		return def
 	}
 	mb, _ := strconv.Atoi(strings.TrimSpace(getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")))
-	return Config{
+	c := Config{
 		LambdaMemoryMB: mb,
 		Addr:           or("PAUSE_ADDR", ":8080"),
 		Store:          or("PAUSE_STORE", "bolt"),
@@ -90,6 +105,8 @@ func FromEnv(getenv func(string) string) Config {
 		JWTAudience:    getenv("PAUSE_JWT_AUDIENCE"),
 		JWTRoleClaim:   or("PAUSE_JWT_ROLE_CLAIM", "role"),
 	}
+	c.readAPI(getenv)
+	return c
 }
 
 // StoreFlags adds the flags that choose the store.
@@ -101,6 +118,9 @@ func (c *Config) StoreFlags(fs *flag.FlagSet) {
 
 // Check reports the first setting that is not valid.
 func (c Config) Check() error {
+	if c.envErr != nil {
+		return c.envErr
+	}
 	if c.Env != "development" && c.Env != "production" {
 		return fmt.Errorf("PAUSE_ENV must be development or production, not %q", c.Env)
 	}
@@ -180,7 +200,8 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 		}
 		stores, closer = s, func() error { return nil }
 	}
-	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Changes: changes})
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Changes: changes,
+		KeepRevisions: c.KeepRevisions})
 	return cms, closer, nil
 }
 
@@ -210,9 +231,14 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 		}
 		authn.JWKS = jwks
 	}
+	if c.Introspection && !c.Development() {
+		log.Warn("PAUSE_INTROSPECTION=true: introspection, field suggestions and GraphiQL are on in production")
+	}
 	h := server.New(server.Config{
 		CMS: cms, Auth: authn, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
-		PublicVersion: cms.PublicVersion(),
+		PublicVersion: cms.PublicVersion(), PublicCacheSize: c.PublicCacheSize,
+		Introspection: c.Introspection, RequestTimeout: c.RequestTimeout, CacheMaxAge: c.CacheMaxAge,
+		MaxBodyBytes: c.MaxBodyBytes, PersistedQueries: c.PersistedQueries, Limits: c.Limits,
 	})
 	if c.Store == "dynamodb" {
 		h = meterDynamo(log, h)

@@ -32,7 +32,7 @@ import (
 // Defaults of JWKSConfig, and the limits of a fetch.
 const (
 	jwksTimeout     = 5 * time.Second  // the default client's timeout, and the bound of any fetch
-	jwksRefetch     = 30 * time.Second // least time between two refetches (JWKSConfig.RefetchInterval)
+	jwksRefetch     = 30 * time.Second // least time between two refetches for unknown kids
 	jwksMaxAge      = time.Hour        // cached keys are refreshed after this; kept if that fails
 	jwksMaxBody     = 1 << 20          // a JWKS larger than this is refused
 	jwksLeeway      = 30 * time.Second // clock skew allowed on exp, nbf and iat
@@ -49,17 +49,13 @@ type JWKSConfig struct {
 	RoleClaim  string
 	HTTPClient *http.Client     // nil: a client with a 5 s timeout
 	Now        func() time.Time // nil: time.Now
-	// RefetchInterval is the least time between two refetches of the JWKS caused by tokens
-	// with a kid that is not cached (or by cached keys older than an hour); 0 means 30 s. The
-	// first refetch after the keys are loaded is never delayed, so a rotation is picked up at
-	// once.
-	RefetchInterval time.Duration
 }
 
 // JWKS verifies RS256 and ES256 tokens against the keys an issuer publishes at a URL. Keys are
 // fetched on first use, cached, and fetched again when a token names a kid that is not cached
-// (at most once per RefetchInterval, the first time at once) or when they are an hour old (if
-// that fetch fails, the cached keys stay in use). It is safe for concurrent use: one fetch runs
+// (at most once per 30 s, the first time at once: a rotation is picked up at once, and tokens
+// with made-up kids cannot make Pause hammer the issuer) or when they are an hour old (if that
+// fetch fails, the cached keys stay in use). It is safe for concurrent use: one fetch runs
 // at a time, and callers that waited for it use its result instead of fetching again.
 type JWKS struct {
 	cfg  JWKSConfig
@@ -123,12 +119,6 @@ func NewJWKS(_ context.Context, cfg JWKSConfig) (*JWKS, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	switch {
-	case cfg.RefetchInterval < 0:
-		return nil, fmt.Errorf("auth: the JWKS refetch interval %s is negative", cfg.RefetchInterval)
-	case cfg.RefetchInterval == 0:
-		cfg.RefetchInterval = jwksRefetch
 	}
 	return &JWKS{cfg: cfg, fetching: make(chan struct{}, 1)}, nil
 }
@@ -329,7 +319,7 @@ func (j *JWKS) mayFetch(c *keyCache, now time.Time) bool {
 	if c == nil {
 		return true
 	}
-	if !j.refetched.IsZero() && now.Sub(j.refetched) < j.cfg.RefetchInterval {
+	if !j.refetched.IsZero() && now.Sub(j.refetched) < jwksRefetch {
 		return false
 	}
 	j.refetched = now

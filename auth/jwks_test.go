@@ -502,20 +502,20 @@ func TestJWKSRefetchInterval(t *testing.T) {
 	a := rsaSigner(t, "a")
 	srv := newJWKSServer(t, a)
 	c := newClock()
-	j := newJWKS(t, srv.URL, c, func(cfg *auth.JWKSConfig) { cfg.RefetchInterval = time.Minute })
+	j := newJWKS(t, srv.URL, c, nil)
 	ctx := context.Background()
 	stranger := rsaSigner(t, "stranger")
 	j.Verify(ctx, stranger.sign(t, c.claims(nil))) // first load
 	j.Verify(ctx, stranger.sign(t, c.claims(nil))) // first refetch: at once
-	c.Add(45 * time.Second)
-	j.Verify(ctx, stranger.sign(t, c.claims(nil))) // within the minute: none
+	c.Add(25 * time.Second)
+	j.Verify(ctx, stranger.sign(t, c.claims(nil))) // within the 30 s: none
 	if n := srv.hits.Load(); n != 2 {
 		t.Errorf("fetches = %d, want 2", n)
 	}
-	c.Add(20 * time.Second)
+	c.Add(10 * time.Second)
 	j.Verify(ctx, stranger.sign(t, c.claims(nil)))
 	if n := srv.hits.Load(); n != 3 {
-		t.Errorf("fetches = %d after the minute, want 3", n)
+		t.Errorf("fetches = %d after the 30 s, want 3", n)
 	}
 }
 
@@ -697,13 +697,12 @@ func TestNewJWKSConfig(t *testing.T) {
 		t.Fatalf("valid config: %v", err)
 	}
 	for name, edit := range map[string]func(*auth.JWKSConfig){
-		"no URL":           func(c *auth.JWKSConfig) { c.URL = "" },
-		"relative URL":     func(c *auth.JWKSConfig) { c.URL = "/jwks.json" },
-		"ftp URL":          func(c *auth.JWKSConfig) { c.URL = "ftp://idp.example/jwks.json" },
-		"plain http":       func(c *auth.JWKSConfig) { c.URL = "http://idp.example/jwks.json" },
-		"no issuer":        func(c *auth.JWKSConfig) { c.Issuer = " " },
-		"no audience":      func(c *auth.JWKSConfig) { c.Audience = "" },
-		"negative refetch": func(c *auth.JWKSConfig) { c.RefetchInterval = -time.Second },
+		"no URL":       func(c *auth.JWKSConfig) { c.URL = "" },
+		"relative URL": func(c *auth.JWKSConfig) { c.URL = "/jwks.json" },
+		"ftp URL":      func(c *auth.JWKSConfig) { c.URL = "ftp://idp.example/jwks.json" },
+		"plain http":   func(c *auth.JWKSConfig) { c.URL = "http://idp.example/jwks.json" },
+		"no issuer":    func(c *auth.JWKSConfig) { c.Issuer = " " },
+		"no audience":  func(c *auth.JWKSConfig) { c.Audience = "" },
 	} {
 		cfg := ok
 		edit(&cfg)

@@ -209,7 +209,8 @@ func (s *store[T, F, R]) Revisions(ctx context.Context, id string, first, before
 			end = revisionKey(id, before)
 		}
 		// The greatest key below end.
-		k, v := c.Seek(end)
+		k, _ := c.Seek(end)
+		var v []byte
 		if k == nil {
 			k, v = c.Last()
 		} else {

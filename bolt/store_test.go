@@ -514,9 +514,8 @@ func TestOpenBuildsMissingIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	cms := newCMS(db)
-	var created []*pause.Article
 	for _, title := range []string{"b", "c", "a"} {
-		created = append(created, must[*pause.Article](t)(cms.Articles.Create(ctx, pause.ArticleInput{Title: ptr(title), Author: &pause.Author{Name: "A"}})))
+		must[*pause.Article](t)(cms.Articles.Create(ctx, pause.ArticleInput{Title: ptr(title), Author: &pause.Author{Name: "A"}}))
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -63,9 +62,9 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		params, err := paramsFromURL(r.URL.RawQuery)
-		if err != nil {
-			writeError(w, media, http.StatusBadRequest, CodeBadRequest, "%s", err)
+		params, gqlErr := paramsFromURL(r.URL.RawQuery)
+		if gqlErr != nil {
+			writeJSON(w, media, http.StatusBadRequest, encodeResponse(&graphql.Response{Errors: gqlerror.List{gqlErr}}))
 			return
 		}
 		t.single(w, r, exec, media, params, true)
@@ -113,9 +112,9 @@ func (t httpTransport) post(w http.ResponseWriter, r *http.Request, exec graphql
 		t.batch(w, r, exec, media, body)
 		return
 	}
-	p, err := paramsFromJSON(body)
-	if err != nil {
-		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "%s", err)
+	p, gqlErr := paramsFromJSON(body)
+	if gqlErr != nil {
+		writeJSON(w, media, http.StatusBadRequest, encodeResponse(&graphql.Response{Errors: gqlerror.List{gqlErr}}))
 		return
 	}
 	t.single(w, r, exec, media, p, false)
@@ -205,7 +204,7 @@ func (t httpTransport) batch(w http.ResponseWriter, r *http.Request, exec graphq
 		}
 		var resp *graphql.Response
 		if p, err := paramsFromJSON(item); err != nil {
-			resp = errorResponse(CodeBadRequest, "operation %d: %s", i, err)
+			resp = errorResponse(CodeBadRequest, "operation %d: %s", i, err.Message)
 		} else {
 			resp, _ = run(r.Context(), exec, p, false)
 		}
@@ -217,18 +216,19 @@ func (t httpTransport) batch(w http.ResponseWriter, r *http.Request, exec graphq
 
 // paramsFromJSON reads a POST body: a JSON object whose query and operationName are strings or
 // null, and whose variables and extensions are objects or null. Other keys are ignored, as
-// the specification allows; keys are matched exactly.
-func paramsFromJSON(body []byte) (*graphql.RawParams, error) {
+// the specification allows; keys are matched exactly. What it refuses, it refuses with the
+// request error (BAD_REQUEST) that the client reads.
+func paramsFromJSON(body []byte) (*graphql.RawParams, *gqlerror.Error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
-			return nil, errors.New("The request body must be a JSON object with a query.")
+			return nil, requestError(CodeBadRequest, "The request body must be a JSON object with a query.")
 		}
-		return nil, errors.New("The request body is not valid JSON.")
+		return nil, requestError(CodeBadRequest, "The request body is not valid JSON.")
 	}
 	if fields == nil {
-		return nil, errors.New("The request body must be a JSON object with a query.")
+		return nil, requestError(CodeBadRequest, "The request body must be a JSON object with a query.")
 	}
 	p := &graphql.RawParams{}
 	if err := decodeString(fields["query"], "query", &p.Query); err != nil {
@@ -237,7 +237,7 @@ func paramsFromJSON(body []byte) (*graphql.RawParams, error) {
 	if err := decodeString(fields["operationName"], "operationName", &p.OperationName); err != nil {
 		return nil, err
 	}
-	var err error
+	var err *gqlerror.Error
 	if p.Variables, err = decodeObject(fields["variables"], "variables"); err != nil {
 		return nil, err
 	}
@@ -248,20 +248,21 @@ func paramsFromJSON(body []byte) (*graphql.RawParams, error) {
 }
 
 // paramsFromURL reads the parameters of a GET: query and operationName as they are, variables
-// and extensions as JSON objects.
-func paramsFromURL(rawQuery string) (*graphql.RawParams, error) {
-	q, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return nil, errors.New("The URL's query string is malformed.")
+// and extensions as JSON objects. Like paramsFromJSON, it refuses with a request error.
+func paramsFromURL(rawQuery string) (*graphql.RawParams, *gqlerror.Error) {
+	q, parseErr := url.ParseQuery(rawQuery)
+	if parseErr != nil {
+		return nil, requestError(CodeBadRequest, "The URL's query string is malformed.")
 	}
 	for k, v := range q {
 		for _, s := range v {
 			if !utf8.ValidString(s) {
-				return nil, fmt.Errorf("The parameter %s is not valid UTF-8.", strconv.Quote(k))
+				return nil, requestError(CodeBadRequest, "The parameter %s is not valid UTF-8.", strconv.Quote(k))
 			}
 		}
 	}
 	p := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName")}
+	var err *gqlerror.Error
 	if v := q.Get("variables"); v != "" {
 		if p.Variables, err = decodeObject(json.RawMessage(v), "variables"); err != nil {
 			return nil, err
@@ -280,31 +281,31 @@ func isNull(raw json.RawMessage) bool {
 	return len(raw) == 0 || string(raw) == "null"
 }
 
-func decodeString(raw json.RawMessage, name string, dst *string) error {
+func decodeString(raw json.RawMessage, name string, dst *string) *gqlerror.Error {
 	if isNull(raw) {
 		return nil
 	}
 	if err := json.Unmarshal(raw, dst); err != nil {
-		return fmt.Errorf("The parameter %s must be a string.", name)
+		return requestError(CodeBadRequest, "The parameter %s must be a string.", name)
 	}
 	return nil
 }
 
-func decodeObject(raw json.RawMessage, name string) (map[string]any, error) {
+func decodeObject(raw json.RawMessage, name string) (map[string]any, *gqlerror.Error) {
 	if isNull(raw) {
 		return nil, nil
 	}
 	if raw = bytes.TrimSpace(raw); raw[0] != '{' {
-		return nil, fmt.Errorf("The parameter %s must be a JSON object.", name)
+		return nil, requestError(CodeBadRequest, "The parameter %s must be a JSON object.", name)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("The parameter %s must be a JSON object.", name)
+		return nil, requestError(CodeBadRequest, "The parameter %s must be a JSON object.", name)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("The parameter %s must be one JSON object.", name)
+		return nil, requestError(CodeBadRequest, "The parameter %s must be one JSON object.", name)
 	}
 	return m, nil
 }

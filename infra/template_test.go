@@ -426,7 +426,8 @@ var lambdaEnvExempt = map[string]string{
 	"PAUSE_DATA": "the bolt file: the deployed function uses DynamoDB",
 	"PAUSE_PUBLIC_CACHE": "the embedded store's response cache: DynamoDB, written by every " +
 		"instance of the function, never has it",
-	"PAUSE_JWT_SECRET": "read from SSM (PAUSE_JWT_SECRET_PARAM) at init: never plain text in the template",
+	"PAUSE_JWT_SECRET":        "read from SSM (PAUSE_JWT_SECRET_PARAM) at init: never plain text in the template",
+	"PAUSE_PUBLIC_CACHE_SIZE": "the size of the embedded store's response cache, which DynamoDB never has",
 }
 
 var envName = regexp.MustCompile(`^PAUSE_[A-Z0-9_]+$`)

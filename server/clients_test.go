@@ -56,7 +56,7 @@ func TestApolloCacheKeepsStatesApart(t *testing.T) {
 	tok, _ := f.tokens.Issue("ed", pause.RoleEditor, time.Hour)
 	cmd := exec.CommandContext(t.Context(), "node", "cache.mjs")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PAUSE_URL="+f.srv.URL+"/graphql", "PAUSE_TOKEN="+tok, "PAUSE_ID="+a.ID)
+	cmd.Env = append(os.Environ(), "GRAPHQL_URL="+f.srv.URL+"/graphql", "GRAPHQL_TOKEN="+tok, "ITEM_ID="+a.ID)
 	out, err := cmd.Output()
 	if err != nil {
 		var stderr []byte

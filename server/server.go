@@ -44,20 +44,22 @@ type Config struct {
 	Introspection bool
 	// CORSOrigins are the origins browsers may call the API from; "*" allows any.
 	CORSOrigins []string
-	// MaxBodyBytes limits request bodies (413 over it); 1 MiB when zero.
+	// MaxBodyBytes limits request bodies (413 over it); 1 MiB when zero
+	// (PAUSE_MAX_BODY_BYTES).
 	MaxBodyBytes int64
 	// RequestTimeout is how long one GraphQL request may take (then TIMEOUT); 10s when
-	// zero, no limit when negative.
+	// zero, no limit when negative (PAUSE_REQUEST_TIMEOUT).
 	RequestTimeout time.Duration
 	// CacheMaxAge is how long shared caches (a CDN in front of the API) may keep the answer
 	// to an anonymous GET query without errors; 60s when zero; when negative, no answer is
-	// publicly cacheable.
+	// publicly cacheable (PAUSE_CACHE_MAX_AGE, where 0 means that).
 	CacheMaxAge time.Duration
 	// Limits bound each GraphQL request: depth, complexity, aliases, root fields,
-	// directives, tokens and batching (see graph.Limits; zero fields take its defaults).
+	// directives, tokens and batching (see graph.Limits; zero fields take its defaults;
+	// PAUSE_MAX_TOKENS, PAUSE_MAX_DEPTH and the other PAUSE_MAX_* variables).
 	Limits graph.Limits
 	// PersistedQueries is how many automatic persisted queries are remembered; see
-	// graph.Options.
+	// graph.Options (PAUSE_PERSISTED_QUERIES, where 0 turns them off).
 	PersistedQueries int
 	// PublicVersion, when set, turns on the public response cache: the answers to anonymous
 	// requests (POST or GET, without errors) are kept, and served again while PublicVersion
@@ -66,7 +68,7 @@ type Config struct {
 	// scheduled change. Set it only for stores that this process alone writes.
 	PublicVersion func(ctx context.Context) (string, error)
 	// PublicCacheSize is how many answers the public response cache keeps;
-	// DefaultPublicCacheSize when zero.
+	// DefaultPublicCacheSize when zero (PAUSE_PUBLIC_CACHE_SIZE).
 	PublicCacheSize int
 }
 

@@ -2,12 +2,12 @@
 // screen or draft-mode preview uses it. It reads an item with its working draft, then the item's
 // revisions, all through one client and one cache, and prints what the cache then shows for
 // each, as JSON: the Go test (server/clients_test.go) asserts that each state kept its own title
-// and version. Usage: PAUSE_URL=http://127.0.0.1:PORT/graphql PAUSE_TOKEN=... PAUSE_ID=... node cache.mjs
+// and version. Usage: GRAPHQL_URL=http://127.0.0.1:PORT/graphql GRAPHQL_TOKEN=... ITEM_ID=... node cache.mjs
 import { ApolloClient, HttpLink, InMemoryCache, gql } from "@apollo/client";
 
-const { PAUSE_URL, PAUSE_TOKEN, PAUSE_ID } = process.env;
+const { GRAPHQL_URL, GRAPHQL_TOKEN, ITEM_ID } = process.env;
 const client = new ApolloClient({
-  link: new HttpLink({ uri: PAUSE_URL, headers: { authorization: `Bearer ${PAUSE_TOKEN}` } }),
+  link: new HttpLink({ uri: GRAPHQL_URL, headers: { authorization: `Bearer ${GRAPHQL_TOKEN}` } }),
   cache: new InMemoryCache({
     possibleTypes: { Snapshot: ["ArticleSnapshot", "BenefitSnapshot", "ToolSnapshot"] },
   }),
@@ -26,7 +26,7 @@ const REVISIONS = gql`
   }
 `;
 
-const variables = { id: PAUSE_ID };
+const variables = { id: ITEM_ID };
 await client.query({ query: ITEM, variables });
 await client.query({ query: REVISIONS, variables });
 // What the screen shows now comes from the cache, as it would after both queries rendered.
