@@ -17,7 +17,7 @@ run-dynamodb: build
 
 ## test: vet, staticcheck, the generate check, and every test (with -race) beside Amazon's DynamoDB Local
 test: deps browser clients vet staticcheck check-generate
-	tools/dynamodb-local/with-dynamodb.sh $(GO) test -race -count=1 ./...
+	tools/dynamodb-local/with-dynamodb.sh $(GO) test -race -count=1 -timeout 30m ./...
 
 ## browser: install Debian's chromium for the browser tests (chromedp) if it is missing
 browser:

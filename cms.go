@@ -19,6 +19,10 @@ type Config struct {
 	Now func() time.Time
 	// NewID returns a new unique, sortable, URL-safe id (a ULID).
 	NewID func() string
+	// DeriveID returns the id (a ULID) of the time and seed, the same for the same arguments
+	// (ids.Derive): requests with an Idempotency-Key make their new items' ids with it, so that
+	// a request sent again makes the same items. NewID is used when it is nil.
+	DeriveID func(t time.Time, seed []byte) string
 	// Changes, when set, counts the writes to Stores (NewCMS has it watch them), for
 	// PublicVersion. Set it only when this process alone writes the stores.
 	Changes *Changes
@@ -133,7 +137,7 @@ func (c *CMS) ReorderBenefits(ctx context.Context, ids []string) ([]*Benefit, er
 	for _, item := range found {
 		byID[item.ID] = item
 	}
-	now := c.Now()
+	now := c.nowFor(ctx)
 	out := make([]*Benefit, 0, len(ids))
 	var changed []*Benefit
 	for i, id := range ids {

@@ -276,7 +276,7 @@ func (k *Collection[T, F, I]) Delete(ctx context.Context, id string, version int
 	if err := ViewerFrom(ctx).Require(RoleAdmin); err != nil {
 		return err
 	}
-	return k.store.Delete(ctx, id, version, &Revision{Number: version, At: k.cms.Now(),
+	return k.store.Delete(ctx, id, version, &Revision{Number: version, At: k.cms.nowFor(ctx),
 		By: ViewerFrom(ctx).Subject, Action: "delete", Fields: []string{}})
 }
 

@@ -19,9 +19,9 @@ func (k *Collection[T, F, I]) create(ctx context.Context, item T) (T, error) {
 		return zero, err
 	}
 	m := item.Metadata()
-	now, who := k.cms.Now(), ViewerFrom(ctx).Subject
+	now, who := k.cms.nowFor(ctx), ViewerFrom(ctx).Subject
 	m.ID, m.Status, m.PublishedAt, m.CreatedAt, m.UpdatedAt, m.Version =
-		k.cms.cfg.NewID(), StatusDraft, nil, now, now, 1
+		k.cms.newID(ctx), StatusDraft, nil, now, now, 1
 	m.CreatedBy, m.UpdatedBy, m.PublishedBy = who, who, ""
 	generated := m.Slug == ""
 	if generated {
@@ -65,7 +65,7 @@ func (k *Collection[T, F, I]) load(ctx context.Context, id string, version int) 
 	// A scheduled change whose time has come becomes part of the stored item with this write;
 	// an item it unpublished keeps its pending edits as its content, as unpublish does.
 	m := item.Metadata()
-	m.settle(k.cms.Now())
+	m.settle(k.cms.nowFor(ctx))
 	if d := item.WorkingDraft(); d != zero && m.Status != StatusPublished {
 		item = promote(item, d)
 	}
@@ -139,7 +139,7 @@ func (k *Collection[T, F, I]) update(ctx context.Context, id string, version int
 	if err := prepareItem(target, k.cms.cfg.Markdown); err != nil {
 		return zero, err
 	}
-	tm.UpdatedAt, tm.UpdatedBy = k.cms.Now(), ViewerFrom(ctx).Subject
+	tm.UpdatedAt, tm.UpdatedBy = k.cms.nowFor(ctx), ViewerFrom(ctx).Subject
 	if target != item {
 		// A draft's slug is claimed when it is published; tell the editor now if it is taken.
 		if tm.Slug != m.Slug {
@@ -165,7 +165,7 @@ func (k *Collection[T, F, I]) setStatus(ctx context.Context, id string, version 
 	if err != nil {
 		return zero, err
 	}
-	now, who := k.cms.Now(), ViewerFrom(ctx).Subject
+	now, who := k.cms.nowFor(ctx), ViewerFrom(ctx).Subject
 	m := item.Metadata()
 	action := map[Status]string{StatusPublished: "publish", StatusDraft: "unpublish", StatusArchived: "archive"}[s]
 	if at != nil && at.After(now) {

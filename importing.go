@@ -28,7 +28,7 @@ func (k *Collection[T, F, I]) Import(ctx context.Context, item T) (bool, error) 
 	if err := prepareItem(item, k.cms.cfg.Markdown); err != nil {
 		return false, err
 	}
-	now, who := k.cms.Now(), ViewerFrom(ctx).Subject
+	now, who := k.cms.nowFor(ctx), ViewerFrom(ctx).Subject
 	old, err := k.store.GetBySlug(ctx, m.Slug)
 	if ErrorCode(err) == ENOTFOUND {
 		m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = nil, "", ""
@@ -38,7 +38,7 @@ func (k *Collection[T, F, I]) Import(ctx context.Context, item T) (bool, error) 
 			m.PublishedBy = or(m.PublishedBy, m.UpdatedBy)
 		}
 		if m.ID == "" {
-			m.ID = k.cms.cfg.NewID()
+			m.ID = k.cms.newID(ctx)
 		}
 		if m.CreatedAt.IsZero() {
 			m.CreatedAt = now

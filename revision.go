@@ -186,7 +186,7 @@ func (k *Collection[T, F, I]) Restore(ctx context.Context, id string, revision, 
 	if err := prepareItem(content, k.cms.cfg.Markdown); err != nil {
 		return zero, err
 	}
-	cm.UpdatedAt, cm.UpdatedBy = k.cms.Now(), ViewerFrom(ctx).Subject
+	cm.UpdatedAt, cm.UpdatedBy = k.cms.nowFor(ctx), ViewerFrom(ctx).Subject
 	if m.Status == StatusPublished {
 		item.SetWorkingDraft(content)
 		return k.saveAs(ctx, before, item, version, "restore")
@@ -206,7 +206,7 @@ func (c *CMS) keep() int {
 func (k *Collection[T, F, I]) revise(ctx context.Context, old, item T, action string) {
 	m := item.Metadata()
 	r := &Revision{
-		Number: m.Version, At: k.cms.Now(), By: ViewerFrom(ctx).Subject, Action: action,
+		Number: m.Version, At: k.cms.nowFor(ctx), By: ViewerFrom(ctx).Subject, Action: action,
 		Fields: changedFields(old, item), Item: item.Clone(),
 	}
 	if r.Fields == nil {

@@ -78,6 +78,8 @@ type Stores struct {
 	Tools    ToolStore
 	Keys     KeyStore
 	Audit    AuditStore
+	// Idempotency keeps the answers to requests sent with an Idempotency-Key.
+	Idempotency IdempotencyStore
 }
 
 // CategoryCount is a tool category and how many published tools it has.

@@ -200,7 +200,7 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 		}
 		stores, closer = s, func() error { return nil }
 	}
-	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Changes: changes,
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, DeriveID: ids.Derive, Changes: changes,
 		KeepRevisions: c.KeepRevisions})
 	return cms, closer, nil
 }
@@ -239,6 +239,7 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 		PublicVersion: cms.PublicVersion(), PublicCacheSize: c.PublicCacheSize,
 		Introspection: c.Introspection, RequestTimeout: c.RequestTimeout, CacheMaxAge: c.CacheMaxAge,
 		MaxBodyBytes: c.MaxBodyBytes, PersistedQueries: c.PersistedQueries, Limits: c.Limits,
+		Idempotency: cms.Idempotency(),
 	})
 	if c.Store == "dynamodb" {
 		h = meterDynamo(log, h)

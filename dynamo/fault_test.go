@@ -42,6 +42,13 @@ func localJarDir(t *testing.T) string {
 // killed when the test ends, if it still runs.
 func startLocal(t *testing.T) (string, func() error) {
 	t.Helper()
+	endpoint, _, kill := startLocalProcess(t)
+	return endpoint, kill
+}
+
+// startLocalProcess is startLocal, and also returns the process, to signal it.
+func startLocalProcess(t *testing.T) (string, *os.Process, func() error) {
+	t.Helper()
 	dir := localJarDir(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -86,7 +93,7 @@ func startLocal(t *testing.T) (string, func() error) {
 		<-exited
 		return nil
 	}
-	return "http://" + addr, kill
+	return "http://" + addr, cmd.Process, kill
 }
 
 // TestFaultUnavailable stops DynamoDB Local in the middle of a stream of writes and reads, and

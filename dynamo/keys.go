@@ -185,3 +185,13 @@ func positionID(p string) (id string, ok bool) {
 // auditPK is the partition of the audit log: one item per change, its sort key
 // pause.AuditKey, so that a backwards Query reads the newest first.
 func auditPK() string { return "AUDIT" }
+
+// idempotencyPK is the partition of the record of a request sent with an Idempotency-Key (the
+// hash of the caller and the key); its sort key is skIdempotency.
+func idempotencyPK(key string) string { return "IDEMPOTENCY#" + key }
+
+const skIdempotency = "REQUEST"
+
+// attrTTL is the table's time-to-live attribute (epoch seconds): DynamoDB deletes an item some
+// time after it, free of charge. Reads still compare the expiry themselves.
+const attrTTL = "ttl"

@@ -32,6 +32,7 @@ type Store struct {
 	tools    *toolStore
 	keys     keyStore
 	audit    auditStore
+	idem     idempotencyStore
 }
 
 // New returns the stores on the configured table. It makes no request: a missing table shows
@@ -44,12 +45,13 @@ func New(cfg Config) *Store {
 		tools:    &toolStore{newStore[*pause.Tool, pause.ToolFilter](t, toolShape{})},
 		keys:     keyStore{t},
 		audit:    auditStore{t},
+		idem:     idempotencyStore{t},
 	}
 }
 
 // Stores returns the stores of every content type, for pause.Config.
 func (s *Store) Stores() pause.Stores {
-	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit}
+	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit, Idempotency: s.idem}
 }
 
 // table is the client and the table's name, shared by the stores.

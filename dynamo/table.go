@@ -68,7 +68,29 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, name string) erro
 	if err != nil {
 		return fail(err, "wait for table %s", name)
 	}
-	return checkTable(out.Table, TableDefinition(name))
+	if err := checkTable(out.Table, TableDefinition(name)); err != nil {
+		return err
+	}
+	return enableTTL(ctx, client, name)
+}
+
+// TimeToLiveAttribute is the table's time-to-live attribute: records that expire (those of
+// idempotent requests) carry it, and DynamoDB deletes them some time after it.
+const TimeToLiveAttribute = attrTTL
+
+// enableTTL turns on the table's time to live on TimeToLiveAttribute, unless it is on already.
+func enableTTL(ctx context.Context, client *dynamodb.Client, name string) error {
+	ttl, err := client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)}, withMeter)
+	if err != nil {
+		return fail(err, "describe the time to live of table %s", name)
+	}
+	if d := ttl.TimeToLiveDescription; d != nil && aws.ToString(d.AttributeName) == attrTTL &&
+		(d.TimeToLiveStatus == types.TimeToLiveStatusEnabled || d.TimeToLiveStatus == types.TimeToLiveStatusEnabling) {
+		return nil
+	}
+	_, err = client.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(name),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(attrTTL), Enabled: aws.Bool(true)}}, withMeter)
+	return fail(err, "enable the time to live of table %s", name)
 }
 
 // checkTable reports how an existing table differs from the definition in its keys and

@@ -430,15 +430,22 @@ func (s *store[T, F]) transact(ctx context.Context, w *writes, what string) erro
 	for i, a := range w.actions {
 		in.TransactItems[i] = a.write
 	}
+	idem := pause.IdempotencyFrom(ctx)
 	for attempt := 1; ; attempt++ {
-		in.ClientRequestToken = nil // a new token per attempt: the previous one was cancelled
+		// A new token per attempt: the previous one was cancelled. A request sent with an
+		// Idempotency-Key derives its tokens from it, the same on every attempt of the
+		// request, so that DynamoDB applies a transaction whose answer was lost only once.
+		in.ClientRequestToken = nil
+		if idem != nil {
+			in.ClientRequestToken = aws.String(idem.NextToken())
+		}
 		_, err := s.t.client.TransactWriteItems(ctx, in, withMeter)
 		if err == nil {
 			return nil
 		}
 		var cancelled *types.TransactionCanceledException
 		if !errors.As(err, &cancelled) {
-			return fail(err, "%s", what)
+			return failWrite(err, "%s", what)
 		}
 		userErr, transient := s.cancelled(w.actions, cancelled.CancellationReasons)
 		if userErr != nil {

@@ -22,3 +22,13 @@ func New() string {
 	defer mu.Unlock()
 	return ulid.MustNew(ulid.Timestamp(time.Now()), entropy).String()
 }
+
+// Derive returns the ULID of the time and the seed: the same arguments always give the same id,
+// so that a request sent again with the same Idempotency-Key makes the items it made the first
+// time, not new ones (see pause.Idempotency).
+func Derive(t time.Time, seed []byte) string {
+	var id ulid.ULID
+	_ = id.SetTime(ulid.Timestamp(t))
+	copy(id[6:], seed)
+	return id.String()
+}

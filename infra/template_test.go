@@ -224,6 +224,9 @@ func TestTemplateTable(t *testing.T) {
 			if got := deref(table.BillingMode); got != string(want.BillingMode) {
 				t.Errorf("BillingMode %q, want %q", got, want.BillingMode)
 			}
+			if ttl := table.TimeToLiveSpecification; ttl == nil || deref(ttl.AttributeName) != dynamo.TimeToLiveAttribute || !ttl.Enabled {
+				t.Errorf("TimeToLiveSpecification %+v, want %s enabled", ttl, dynamo.TimeToLiveAttribute)
+			}
 			var gotKeys, wantKeys []string
 			for _, k := range table.KeySchema {
 				gotKeys = append(gotKeys, k.AttributeName+" "+k.KeyType)

@@ -67,6 +67,11 @@ type Config struct {
 	// whenever what anonymous callers can read may change: with every write, and at every
 	// scheduled change. Set it only for stores that this process alone writes.
 	PublicVersion func(ctx context.Context) (string, error)
+	// Idempotency, when set, keeps the answers to requests sent with an Idempotency-Key (see
+	// idempotent); without it the header is ignored.
+	Idempotency pause.IdempotencyStore
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
 	// PublicCacheSize is how many answers the public response cache keeps;
 	// DefaultPublicCacheSize when zero (PAUSE_PUBLIC_CACHE_SIZE).
 	PublicCacheSize int
@@ -107,7 +112,11 @@ func New(cfg Config) http.Handler {
 			}
 		},
 	})
-	var api http.Handler = authenticate(cfg.Auth, gql)
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	var api http.Handler = authenticate(cfg.Auth, idempotent(cfg.Idempotency, now, cfg.Logger, gql))
 	api = timeout(cfg.RequestTimeout, api)
 	api = publicCache(cfg.PublicVersion, cfg.PublicCacheSize, api)
 	api = cachePolicy(cfg.CacheMaxAge, api)

@@ -58,11 +58,12 @@ func TestMemory(t *testing.T) {
 		audit := &memAudit{}
 		tools := &memTools{memStore: newMem[*pause.Tool, pause.ToolFilter]("tool", audit)}
 		return pause.Stores{
-			Articles: newMem[*pause.Article, pause.ArticleFilter]("article", audit),
-			Benefits: newMem[*pause.Benefit, pause.BenefitFilter]("benefit", audit),
-			Tools:    tools,
-			Keys:     &memKeys{keys: map[string]pause.APIKey{}, audit: audit},
-			Audit:    audit,
+			Articles:    newMem[*pause.Article, pause.ArticleFilter]("article", audit),
+			Benefits:    newMem[*pause.Benefit, pause.BenefitFilter]("benefit", audit),
+			Tools:       tools,
+			Keys:        &memKeys{keys: map[string]pause.APIKey{}, audit: audit},
+			Audit:       audit,
+			Idempotency: &memIdempotency{records: map[string]pause.IdempotencyRecord{}},
 		}
 	})
 }
@@ -626,4 +627,35 @@ func (s *memKeys) RevokeKey(_ context.Context, id string, at time.Time, by strin
 	}
 	s.keys[id] = k
 	return &k, nil
+}
+
+// memIdempotency is pause.IdempotencyStore in memory.
+type memIdempotency struct {
+	mu      sync.Mutex
+	records map[string]pause.IdempotencyRecord
+}
+
+func (m *memIdempotency) BeginRequest(_ context.Context, rec *pause.IdempotencyRecord, now time.Time) (*pause.IdempotencyRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old, ok := m.records[rec.Key]
+	switch {
+	case !ok || !now.Before(old.ExpiresAt):
+		m.records[rec.Key] = *rec
+		return rec, nil
+	case old.Hash == rec.Hash && (old.State == pause.IdempotencyUnknown ||
+		old.State == pause.IdempotencyRunning && !old.UpdatedAt.After(now.Add(-pause.IdempotencyLease))):
+		old.State, old.Attempt, old.Owner, old.UpdatedAt = pause.IdempotencyRunning, old.Attempt+1, rec.Owner, now
+		m.records[rec.Key] = old
+	}
+	return &old, nil
+}
+
+func (m *memIdempotency) EndRequest(_ context.Context, rec *pause.IdempotencyRecord) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if old, ok := m.records[rec.Key]; ok && old.Owner == rec.Owner && old.State == pause.IdempotencyRunning {
+		m.records[rec.Key] = *rec
+	}
+	return nil
 }

@@ -151,6 +151,7 @@ func groups() []group {
 			{"APIKeyPermissions", testAPIKeyPermissions},
 			{"Audit", testAudit},
 			{"AuditLog", testAuditLog},
+			{"Idempotency", testIdempotency},
 		}},
 		{"Concurrency", []testCase{
 			{"UpdateSameVersion", testConcurrentUpdate},
@@ -266,7 +267,7 @@ func newEnv(t *testing.T, stores pause.Stores) *env {
 	}
 	clock := NewClock()
 	ctx := context.Background()
-	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Now: clock.Now})
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, DeriveID: ids.Derive, Now: clock.Now})
 	for _, col := range cms.Collections() {
 		if !slices.ContainsFunc(fixtures, func(fx fixture) bool { return fx.name == col.Type().Name }) {
 			t.Fatalf("storetest has no fixture for the content type %s: add one to fixtures in kinds.go", col.Type().Name)
