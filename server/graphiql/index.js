@@ -9,9 +9,10 @@ import 'graphiql/style.css';
 import './page.css';
 
 // The query a new user sees first: the page of the README's tour.
-const defaultQuery = `# Welcome to Pause's GraphiQL. Run the query with the ▶ button (or Ctrl-Enter);
-# the Docs button lists every type and field. Changing content needs a token:
-# add {"Authorization": "Bearer …"} in Headers below (pause token --role editor --sub you).
+const defaultQuery = `# Welcome to Pause. Run the query with ▶ (or Ctrl-Enter); the
+# Documentation Explorer (top left) lists every type and field.
+# To change content, send a token: in Headers below, add
+# {"Authorization": "Bearer …"} (go run ./cmd/pause token --sub you).
 
 query ArticlePage {
   article(slug: "what-is-asynchronous-communication-really") {
