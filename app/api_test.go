@@ -20,6 +20,7 @@ import (
 	"pause"
 	"pause/auth"
 	"pause/graph"
+	"pause/server/graphiql"
 )
 
 // newAPI returns the handler that `pause serve` would build from the environment vars: in
@@ -33,6 +34,7 @@ func newAPI(t *testing.T, vars map[string]string) http.Handler {
 	}
 	maps.Copy(all, vars)
 	cfg := FromEnv(env(all))
+	cfg.GraphiQL = graphiql.Handler() // as cmd/pause sets it
 	cms, closeStore, err := cfg.Open(context.Background())
 	if err != nil {
 		t.Fatal(err)

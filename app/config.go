@@ -38,6 +38,7 @@ type Config struct {
 	Env         string // PAUSE_ENV: development or production
 	JWTSecret   string // PAUSE_JWT_SECRET
 	CORSOrigins string // PAUSE_CORS_ORIGINS, comma-separated
+	CORSHeaders string // PAUSE_CORS_HEADERS, comma-separated, beside server.DefaultCORSHeaders
 	LogLevel    string // PAUSE_LOG_LEVEL: debug, info, warn, error
 	// PublicCache is PAUSE_PUBLIC_CACHE: on (the default) or off. On, the embedded store's
 	// answers to anonymous queries are kept until the content changes (server.Config's
@@ -76,6 +77,11 @@ type Config struct {
 	// function reads only the variables Lambda sets, which keeps the SDK's credential chain,
 	// and the time its packages take to initialize, out of the function's cold start.
 	AWS func(context.Context) (aws.Config, error)
+
+	// GraphiQL serves the GraphiQL page and its assets in development (package graphiql's
+	// Handler); it is not read from the environment here. cmd/pause sets it; the Lambda
+	// function does not, so that it never carries GraphiQL's assets (server.Config.GraphiQL).
+	GraphiQL http.Handler
 }
 
 // FromEnv reads the configuration from the environment, with defaults for what is not set.
@@ -96,6 +102,7 @@ func FromEnv(getenv func(string) string) Config {
 		Env:            or("PAUSE_ENV", "development"),
 		JWTSecret:      getenv("PAUSE_JWT_SECRET"),
 		CORSOrigins:    getenv("PAUSE_CORS_ORIGINS"),
+		CORSHeaders:    getenv("PAUSE_CORS_HEADERS"),
 		LogLevel:       or("PAUSE_LOG_LEVEL", "info"),
 		PublicCache:    or("PAUSE_PUBLIC_CACHE", "on"),
 		GOGC:           getenv("GOGC"),
@@ -130,7 +137,22 @@ func (c Config) Check() error {
 	if c.PublicCache != "on" && c.PublicCache != "off" {
 		return fmt.Errorf("PAUSE_PUBLIC_CACHE must be on or off, not %q", c.PublicCache)
 	}
+	for _, h := range c.AllowedHeaders() {
+		if h != "*" && !headerName(h) {
+			return fmt.Errorf("PAUSE_CORS_HEADERS must be comma-separated header names: %q is not one", h)
+		}
+	}
 	return nil
+}
+
+// headerName reports whether s is an HTTP field name (RFC 9110's token).
+func headerName(s string) bool {
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Development reports whether Pause runs in development mode.
@@ -142,6 +164,18 @@ func (c Config) Origins() []string {
 	for _, o := range strings.Split(c.CORSOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// AllowedHeaders returns the request headers that PAUSE_CORS_HEADERS adds to the CORS
+// preflight's defaults.
+func (c Config) AllowedHeaders() []string {
+	var out []string
+	for _, h := range strings.Split(c.CORSHeaders, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
 		}
 	}
 	return out
@@ -237,6 +271,7 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 	h := server.New(server.Config{
 		CMS: cms, Auth: authn, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
 		PublicVersion: cms.PublicVersion(), PublicCacheSize: c.PublicCacheSize,
+		CORSHeaders: c.AllowedHeaders(), GraphiQL: c.GraphiQL,
 		Introspection: c.Introspection, RequestTimeout: c.RequestTimeout, CacheMaxAge: c.CacheMaxAge,
 		MaxBodyBytes: c.MaxBodyBytes, PersistedQueries: c.PersistedQueries, Limits: c.Limits,
 		Idempotency: cms.Idempotency(),

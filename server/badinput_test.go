@@ -413,6 +413,8 @@ func runCatalogue(t *testing.T, stores pause.Stores) {
 		{name: "second mutation fails, first is refused too", rq: adm(`mutation { a: deleteTool(id: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", version: 1) b: createTool(input: {name: "x", websiteUrl: "javascript:x", category: "c", pricing: FREE}) { id } }`, nil), status: ok, code: pause.ENOTFOUND},
 	}
 
+	catalogue = append(catalogue, authorizationCases(adminToken, editor, tool2.ID, tool2.Version)...)
+
 	before := snapshot(t, f.cms)
 	counts := map[int]int{}
 	for _, c := range catalogue {

@@ -36,14 +36,20 @@ type Config struct {
 	CMS    *pause.CMS
 	Auth   Authenticator
 	Logger *slog.Logger
-	// Development turns on GraphiQL at /, schema introspection and field suggestions.
-	// Production (false) has none of them unless Introspection is set.
+	// Development turns on GraphiQL at / (when GraphiQL is set), schema introspection and
+	// field suggestions. Production (false) has none of them unless Introspection is set.
 	Development bool
 	// Introspection turns on introspection, field suggestions and GraphiQL in production too
 	// (PAUSE_INTROSPECTION=true): for a staging deployment, never for the public one.
 	Introspection bool
+	// GraphiQL serves the GraphiQL page at GET / and its assets under GET /graphiql/ (package
+	// graphiql's Handler), when Development or Introspection is on. The server does not import
+	// it, so that a binary that never serves GraphiQL (the Lambda function) does not carry it.
+	GraphiQL http.Handler
 	// CORSOrigins are the origins browsers may call the API from; "*" allows any.
 	CORSOrigins []string
+	// CORSHeaders are request headers that browsers may send, beside DefaultCORSHeaders.
+	CORSHeaders []string
 	// MaxBodyBytes limits request bodies (413 over it); 1 MiB when zero
 	// (PAUSE_MAX_BODY_BYTES).
 	MaxBodyBytes int64
@@ -121,6 +127,7 @@ func New(cfg Config) http.Handler {
 	api = publicCache(cfg.PublicVersion, cfg.PublicCacheSize, api)
 	api = cachePolicy(cfg.CacheMaxAge, api)
 	api = limitBody(cfg.MaxBodyBytes, api)
+	api = singleAuthorization(api)
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", api) // every method: the GraphQL handler answers the wrong ones
@@ -134,14 +141,15 @@ func New(cfg Config) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		fmt.Fprintln(w, `{"status":"ok"}`)
 	})
-	if open {
-		mux.Handle("GET /{$}", graphiQL())
+	if open && cfg.GraphiQL != nil {
+		mux.Handle("GET /{$}", cfg.GraphiQL)
+		mux.Handle("GET /graphiql/", cfg.GraphiQL)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, pause.Errorf(pause.ENOTFOUND, "There is nothing at %s: the API is at /graphql.", r.URL.Path))
 	})
 	var h http.Handler = mux
-	h = cors(cfg.CORSOrigins, h)
+	h = cors(cfg.CORSOrigins, allowHeaders(cfg.CORSHeaders), h)
 	h = recoverPanics(cfg.Logger, h)
 	h = securityHeaders(!cfg.Development, h)
 	h = logRequests(cfg.Logger, h)
@@ -247,8 +255,9 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 }
 
 // cors answers preflight requests and adds CORS headers for allowed origins only; a foreign
-// origin gets no CORS headers, so browsers refuse it.
-func cors(origins []string, next http.Handler) http.Handler {
+// origin gets no CORS headers, so browsers refuse it. A preflight allows the request headers
+// in headers (see allowHeaders).
+func cors(origins []string, headers string, next http.Handler) http.Handler {
 	any := slices.Contains(origins, "*")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
@@ -267,7 +276,7 @@ func cors(origins []string, next http.Handler) http.Handler {
 			if allowed {
 				h := w.Header()
 				h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept")
+				h.Set("Access-Control-Allow-Headers", headers)
 				h.Set("Access-Control-Max-Age", "600")
 			}
 			w.WriteHeader(http.StatusNoContent)

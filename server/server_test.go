@@ -23,6 +23,7 @@ import (
 	"pause/ids"
 	"pause/markdown"
 	"pause/server"
+	"pause/server/graphiql"
 )
 
 type fixture struct {
@@ -62,7 +63,8 @@ func newFixtureOn(t *testing.T, stores pause.Stores, db *bolt.DB, configure func
 	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New})
 	cfg := server.Config{
 		CMS: cms, Auth: tokens,
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
+		Logger:   slog.New(slog.NewJSONHandler(logs, nil)),
+		GraphiQL: graphiql.Handler(), // served only in development, or with Introspection
 	}
 	if configure != nil {
 		configure(&cfg)

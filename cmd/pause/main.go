@@ -5,11 +5,12 @@
 //	pause import DIR       load Markdown content files into the store
 //	pause export DIR       write the store out as Markdown content files
 //	pause table create     create the DynamoDB table
+//	pause schema           print the GraphQL schema (SDL)
 //
 // Configuration comes from the environment (PAUSE_ADDR, PAUSE_STORE, PAUSE_DATA, PAUSE_TABLE,
-// PAUSE_ENV, PAUSE_JWT_SECRET, PAUSE_CORS_ORIGINS, and the AWS SDK's own variables); flags
-// override it. This is, with lambda/, the only place that reads the environment and wires the
-// packages together.
+// PAUSE_ENV, PAUSE_JWT_SECRET, PAUSE_CORS_ORIGINS, PAUSE_CORS_HEADERS, and the AWS SDK's own
+// variables); flags override it. This is, with lambda/, the only place that reads the
+// environment and wires the packages together.
 package main
 
 import (
@@ -26,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"pause/app"
+	"pause/server/graphiql"
 )
 
 func main() {
@@ -47,6 +49,7 @@ Commands:
   import DIR         load content files (Markdown with YAML front matter) into the store
   export DIR         write the store out as content files
   table create       create the DynamoDB table PAUSE_TABLE (PAUSE_STORE=dynamodb)
+  schema             print the GraphQL schema (SDL), for code generators: pause schema > schema.graphqls
 
 Run "pause <command> -h" for a command's flags.
 `
@@ -60,6 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	cfg := app.FromEnv(getenv)
 	cfg.AWS = loadAWS
+	cfg.GraphiQL = graphiql.Handler() // served in development only (server.Config.GraphiQL)
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return serve(ctx, cfg, rest, stderr)
@@ -71,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exportContent(ctx, cfg, rest, stdout, stderr)
 	case "table":
 		return table(ctx, cfg, rest, stdout, stderr)
+	case "schema":
+		return printSchema(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
