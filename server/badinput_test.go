@@ -118,7 +118,7 @@ func snapshot(t *testing.T, cms *pause.CMS) map[string][]byte {
 }
 
 func runCatalogue(t *testing.T, stores pause.Stores) {
-	f := newFixtureOn(t, stores, nil, nil) // production, default limits and body size
+	f := newFixtureOn(t, stores, nil, func(c *server.Config) { c.Idempotency = stores.Idempotency }) // production, default limits and body size
 	if _, err := content.Import(admin(), f.cms, content.Sample); err != nil {
 		t.Fatal(err)
 	}
@@ -410,6 +410,16 @@ func runCatalogue(t *testing.T, stores pause.Stores) {
 		{name: "quote in a URL", rq: ed(createTool, validToolInput(map[string]any{"websiteUrl": `https://example.com/"onmouseover="x`})), status: ok, code: pause.EINVALID, check: names("websiteUrl")},
 		{name: "angle brackets in a URL", rq: ed(createTool, validToolInput(map[string]any{"logoUrl": "https://example.com/<script>"})), status: ok, code: pause.EINVALID, check: names("logoUrl")},
 		{name: "backslash in a URL", rq: ed(createArticle, validArticleInput(map[string]any{"author": map[string]any{"name": "A", "avatarUrl": `https://example.com\@evil.example/a.png`}})), status: ok, code: pause.EINVALID, check: names("author.avatarUrl")},
+		// Relay paging that mixes directions, and too many node ids.
+		{name: "first and last", rq: q(`{ tools(first: 1, last: 1) { totalCount } }`), status: ok, code: pause.EINVALID},
+		{name: "after and before", rq: qv(`query($c: String) { tools(after: $c, before: $c) { totalCount } }`, map[string]any{"c": cursor}), status: ok, code: pause.EINVALID},
+		{name: "last with after", rq: qv(`query($c: String) { tools(last: 2, after: $c) { totalCount } }`, map[string]any{"c": cursor}), status: ok, code: pause.EINVALID},
+		{name: "negative last", rq: q(`{ tools(last: -1) { totalCount } }`), status: ok, code: pause.EINVALID},
+		{name: "forged before cursor", rq: q(`{ tools(last: 2, before: "bm9wZQ") { totalCount } }`), status: ok, code: pause.EINVALID},
+		{name: "101 node ids", rq: qv(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": numbered("id", pause.MaxFirst+1)}), status: ok, code: pause.EINVALID},
+		// Idempotency keys that cannot be one.
+		{name: "over-long Idempotency-Key", rq: request{body: gql(createTool, validToolInput(nil)), header: gr(map[string]string{"Authorization": "Bearer " + editor, "Idempotency-Key": strings.Repeat("k", 256)})}, status: 400, code: pause.EINVALID},
+		{name: "non-ASCII Idempotency-Key", rq: request{body: gql(createTool, validToolInput(nil)), header: gr(map[string]string{"Authorization": "Bearer " + editor, "Idempotency-Key": "clé"})}, status: 400, code: pause.EINVALID},
 		{name: "second mutation fails, first is refused too", rq: adm(`mutation { a: deleteTool(id: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", version: 1) b: createTool(input: {name: "x", websiteUrl: "javascript:x", category: "c", pricing: FREE}) { id } }`, nil), status: ok, code: pause.ENOTFOUND},
 	}
 
