@@ -1,36 +1,17 @@
 package graph_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"pause"
-	"pause/bolt"
-	"pause/graph"
-	"pause/ids"
-	"pause/markdown"
 )
 
 // contentTypes describes the three types from their declarations, for viewers and up.
 func TestContentTypesQuery(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "pause.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	cms := pause.NewCMS(pause.Config{Stores: db.Stores(), Markdown: markdown.New(), NewID: ids.New})
-	h := graph.NewHandler(graph.Options{CMS: cms})
-	body, _ := json.Marshal(map[string]any{"query": `{ contentTypes { name typeName orders filters { name kind values }
-		fields { name label kind required maxLength maxBytes maxItems min max values target help } } }`})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req = req.WithContext(pause.NewContext(req.Context(), &pause.Viewer{Subject: "v", Role: pause.RoleViewer}))
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	_, h := newTestAPI(t)
+	body := post(t, h, pause.RoleViewer, `{ contentTypes { name typeName orders filters { name kind values }
+		fields { name label kind required maxLength maxBytes maxItems min max values target help } } }`, nil)
 	type field struct {
 		Name, Label, Kind, Target, Help         string
 		Required                                bool
@@ -47,8 +28,8 @@ func TestContentTypesQuery(t *testing.T) {
 		}
 		Errors []any
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Errors) > 0 {
-		t.Fatalf("%v: %s", err, rec.Body.String())
+	if err := json.Unmarshal(body, &out); err != nil || len(out.Errors) > 0 {
+		t.Fatalf("%v: %s", err, body)
 	}
 	fields := map[string]field{}
 	var names []string

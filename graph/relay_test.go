@@ -5,28 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"pause"
-	"pause/bolt"
-	"pause/graph"
-	"pause/ids"
-	"pause/markdown"
 )
 
 // Relay, complete: node and nodes find items of any type, connections page backward with
 // last/before, and every connection has edges and a full pageInfo.
 func TestRelay(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "pause.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	cms := pause.NewCMS(pause.Config{Stores: db.Stores(), Markdown: markdown.New(), NewID: ids.New})
-	h := graph.NewHandler(graph.Options{CMS: cms})
+	cms, h := newTestAPI(t)
 	editor := pause.NewContext(context.Background(), &pause.Viewer{Subject: "e", Role: pause.RoleEditor})
 	var toolIDs []string
 	for i := range 5 {
@@ -47,17 +34,10 @@ func TestRelay(t *testing.T) {
 	}
 	do := func(role pause.Role, q string, vars map[string]any) map[string]any {
 		t.Helper()
-		body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if role != pause.RoleAnonymous {
-			req = req.WithContext(pause.NewContext(req.Context(), &pause.Viewer{Subject: "s", Role: role}))
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		body := post(t, h, role, q, vars)
 		var out map[string]any
-		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
-			t.Fatalf("%v: %s", err, rec.Body.String())
+		if err := json.Unmarshal(body, &out); err != nil {
+			t.Fatalf("%v: %s", err, body)
 		}
 		return out
 	}
