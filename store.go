@@ -79,6 +79,9 @@ type Stores struct {
 	Tools    ToolStore
 	Keys     KeyStore
 	Audit    AuditStore
+	Users    UserStore
+	Sessions SessionStore
+	Failures FailureStore
 }
 
 // CategoryCount is a tool category and how many published tools it has.

@@ -66,13 +66,17 @@ func Open(path string) (*DB, error) {
 		if err := (auditStore{b}).init(tx); err != nil {
 			return err
 		}
+		if err := initAccounts(tx); err != nil {
+			return err
+		}
 		return keyStore{b}.init(tx)
 	})
 	if err != nil {
 		_ = b.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	return &DB{bolt: b, stores: pause.Stores{Articles: articles, Benefits: benefits, Tools: tools, Keys: keyStore{b}, Audit: auditStore{b}}}, nil
+	return &DB{bolt: b, stores: pause.Stores{Articles: articles, Benefits: benefits, Tools: tools, Keys: keyStore{b}, Audit: auditStore{b},
+		Users: userStore{b}, Sessions: sessionStore{b}, Failures: failureStore{b}}}, nil
 }
 
 // Stores returns the stores of every content type, on this file.

@@ -68,6 +68,9 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, name string) erro
 	if err != nil {
 		return fail(err, "wait for table %s", name)
 	}
+	if err := enableTTL(ctx, client, name); err != nil {
+		return err
+	}
 	return checkTable(out.Table, TableDefinition(name))
 }
 

@@ -57,12 +57,14 @@ func TestMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) pause.Stores {
 		audit := &memAudit{}
 		tools := &memTools{memStore: newMem[*pause.Tool, pause.ToolFilter]("tool", audit)}
+		accounts := newMemAccounts(audit)
 		return pause.Stores{
 			Articles: newMem[*pause.Article, pause.ArticleFilter]("article", audit),
 			Benefits: newMem[*pause.Benefit, pause.BenefitFilter]("benefit", audit),
 			Tools:    tools,
 			Keys:     &memKeys{keys: map[string]pause.APIKey{}, audit: audit},
 			Audit:    audit,
+			Users:    accounts, Sessions: memSessions{accounts}, Failures: memFailures{accounts},
 		}
 	})
 }

@@ -150,6 +150,7 @@ func groups() []group {
 			{"Audit", testAudit},
 			{"AuditLog", testAuditLog},
 		}},
+		{"Accounts", accountCases()},
 		{"Concurrency", []testCase{
 			{"UpdateSameVersion", testConcurrentUpdate},
 			{"CreateSameSlug", testConcurrentCreateSlug},
