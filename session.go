@@ -69,6 +69,17 @@ func SessionEntry(s *Session, action, actor string, at time.Time) *AuditEntry {
 		Version: v, Fields: []string{s.Method}}
 }
 
+// FailureEntry returns the audit entry of a failed sign-in as the email (as typed, cut to
+// MaxEmail bytes) at the time: what failed (password, code, link, passkey, oidc) is its field.
+// id is a new unique id for the entry.
+func FailureEntry(id, email, what string, at time.Time) *AuditEntry {
+	if len(email) > MaxEmail {
+		email = email[:MaxEmail]
+	}
+	return &AuditEntry{At: at, Actor: email, Action: "signInFailed", ItemType: "signIn", ItemID: id,
+		Version: 1, Fields: []string{what}}
+}
+
 // Failures is what is known of the recent failed sign-ins under a key (an account, a client
 // address).
 type Failures struct {
@@ -88,6 +99,8 @@ type FailureStore interface {
 	Failures(ctx context.Context, key string, at time.Time) (Failures, error)
 	// ClearFailures forgets the count under the key.
 	ClearFailures(ctx context.Context, key string) error
+	// LogFailure writes the entry of a failed sign-in in the audit log.
+	LogFailure(ctx context.Context, e *AuditEntry) error
 }
 
 // FailureMemory is how long failed sign-ins are remembered after the last one.

@@ -50,7 +50,11 @@ func (c *CMS) ResetUser(ctx context.Context, id string) (*User, string, error) {
 		if u.Issuer != "" {
 			return nil, Errorf(EINVALID, "%s signs in with single sign-on: reset the account at the provider.", u.Email)
 		}
-		u.Link, token = NewSetupLink(LinkReset, now, ResetLinkTTL)
+		purpose := LinkReset
+		if u.PasswordHash == "" {
+			purpose = LinkSetup // never set up: the new link is a setup link again
+		}
+		u.Link, token = NewSetupLink(purpose, now, ResetLinkTTL)
 		return []string{"link"}, nil
 	})
 	if err != nil {
@@ -194,4 +198,10 @@ func (c *CMS) RevokeMySession(ctx context.Context, id string) error {
 	now := c.Now()
 	return c.cfg.Stores.Sessions.DeleteSession(ctx, u.ID, id,
 		SessionEntry(&Session{ID: id, Method: "revoked"}, "revokeSession", u.ViewerSubject(), now))
+}
+
+// AccountStores returns the stores of users, sessions and failed sign-ins, for the service
+// that signs users in (package accounts).
+func (c *CMS) AccountStores() (UserStore, SessionStore, FailureStore) {
+	return c.cfg.Stores.Users, c.cfg.Stores.Sessions, c.cfg.Stores.Failures
 }

@@ -55,6 +55,13 @@ type Config struct {
 	JWTAudience  string // PAUSE_JWT_AUDIENCE
 	JWTRoleClaim string // PAUSE_JWT_ROLE_CLAIM
 
+	// PublicURL is where browsers reach Pause (PAUSE_PUBLIC_URL), for setup links and the
+	// studio's origin; see PublicBase.
+	PublicURL string
+	// AdminEmail is the email of the first admin that `pause serve` creates in a store
+	// without users (PAUSE_ADMIN_EMAIL).
+	AdminEmail string
+
 	// AWS loads the AWS SDK's configuration (region, credentials, endpoint) for the DynamoDB
 	// store; it is not read from the environment here. cmd/pause loads the SDK's default chain
 	// (config.LoadDefaultConfig: profiles, SSO, AWS_ENDPOINT_URL_DYNAMODB...); the Lambda
@@ -89,6 +96,8 @@ func FromEnv(getenv func(string) string) Config {
 		JWTIssuer:      getenv("PAUSE_JWT_ISSUER"),
 		JWTAudience:    getenv("PAUSE_JWT_AUDIENCE"),
 		JWTRoleClaim:   or("PAUSE_JWT_ROLE_CLAIM", "role"),
+		AdminEmail:     or("PAUSE_ADMIN_EMAIL", "admin@example.com"),
+		PublicURL:      strings.TrimRight(strings.TrimSpace(getenv("PAUSE_PUBLIC_URL")), "/"),
 	}
 }
 
@@ -180,7 +189,8 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 		}
 		stores, closer = s, func() error { return nil }
 	}
-	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Changes: changes})
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Changes: changes,
+		PublicURL: c.PublicBase()})
 	return cms, closer, nil
 }
 
@@ -210,9 +220,13 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 		}
 		authn.JWKS = jwks
 	}
+	accounts, err := c.accounts(cms, secret, tokens, log)
+	if err != nil {
+		return nil, err
+	}
 	h := server.New(server.Config{
 		CMS: cms, Auth: authn, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
-		PublicVersion: cms.PublicVersion(),
+		PublicVersion: cms.PublicVersion(), Accounts: accounts,
 	})
 	if c.Store == "dynamodb" {
 		h = meterDynamo(log, h)

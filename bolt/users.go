@@ -444,3 +444,7 @@ func (s failureStore) ClearFailures(ctx context.Context, key string) error {
 		return wrap(tx.Bucket(failureBucket).Delete([]byte(key)), "delete failures")
 	})
 }
+
+func (s failureStore) LogFailure(ctx context.Context, e *pause.AuditEntry) error {
+	return s.db.Update(func(tx *bbolt.Tx) error { return auditIf(tx, e) })
+}

@@ -591,3 +591,12 @@ func enableTTL(ctx context.Context, client *dynamodb.Client, name string) error 
 		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(attrTTL), Enabled: aws.Bool(true)}}, withMeter)
 	return fail(err, "enable time to live on %s", name)
 }
+
+func (s failureStore) LogFailure(ctx context.Context, e *pause.AuditEntry) error {
+	av, err := auditAV(e)
+	if err != nil {
+		return err
+	}
+	_, err = s.t.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.t.name, Item: av}, withMeter)
+	return fail(err, "log failed sign-in")
+}

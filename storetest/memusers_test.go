@@ -202,3 +202,8 @@ func (s memFailures) ClearFailures(_ context.Context, key string) error {
 	delete(s.failures, key)
 	return nil
 }
+
+func (s memFailures) LogFailure(_ context.Context, e *pause.AuditEntry) error {
+	s.logIf(e)
+	return nil
+}

@@ -448,6 +448,10 @@ func testFailures(e *env) {
 		e.Fatalf("after clear: %+v", got)
 	}
 	e.must(f.ClearFailures(ctx, "account:none"), "clear nothing")
+	e.must(f.LogFailure(ctx, pause.FailureEntry("01JFAIL0000000000000000001", "who@example.com", "password", t0)), "log")
+	if a := e.auditActions("signIn"); !reflect.DeepEqual(a, []string{"signInFailed"}) {
+		e.Fatalf("audit = %v", a)
+	}
 
 	var wg sync.WaitGroup
 	for range 10 {

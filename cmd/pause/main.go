@@ -5,6 +5,7 @@
 //	pause import DIR       load Markdown content files into the store
 //	pause export DIR       write the store out as Markdown content files
 //	pause table create     create the DynamoDB table
+//	pause user create      create an editor's account and print their setup link
 //
 // Configuration comes from the environment (PAUSE_ADDR, PAUSE_STORE, PAUSE_DATA, PAUSE_TABLE,
 // PAUSE_ENV, PAUSE_JWT_SECRET, PAUSE_CORS_ORIGINS, and the AWS SDK's own variables); flags
@@ -47,6 +48,9 @@ Commands:
   import DIR         load content files (Markdown with YAML front matter) into the store
   export DIR         write the store out as content files
   table create       create the DynamoDB table PAUSE_TABLE (PAUSE_STORE=dynamodb)
+  user create        create a user and print their setup link: pause user create --email E --name N --role admin
+  user reset|list    print a new password link for a user; list the users
+  totp SECRET        print the current code of a TOTP secret (as an authenticator app does)
 
 Run "pause <command> -h" for a command's flags.
 `
@@ -71,6 +75,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exportContent(ctx, cfg, rest, stdout, stderr)
 	case "table":
 		return table(ctx, cfg, rest, stdout, stderr)
+	case "user":
+		return user(ctx, cfg, rest, stdout, stderr)
+	case "totp":
+		return totpCode(rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
