@@ -32,12 +32,16 @@ const (
 )
 
 // ActiveAt reports whether the session can be used at the time t by the user u (its owner):
-// not expired, not idle too long, the user enabled, and the session newer than the user's
-// SessionsValidAfter.
+// not expired, not idle too long, the user enabled, and the session not created before the
+// user's SessionsValidAfter.
 func (s *Session) ActiveAt(t time.Time, u *User) bool {
 	return t.Before(s.ExpiresAt) && t.Before(s.LastSeenAt.Add(SessionIdle)) && u != nil && u.ID == s.UserID &&
-		!u.Disabled() && s.CreatedAt.After(u.SessionsValidAfter)
+		!u.Disabled() && !s.CreatedAt.Before(u.SessionsValidAfter)
 }
+
+// EndSessionsAt returns the SessionsValidAfter that ends every session created up to and
+// including the time now.
+func EndSessionsAt(now time.Time) time.Time { return now.Add(time.Microsecond) }
 
 // SessionStore keeps sessions. Every method is safe for concurrent use and strongly
 // consistent. Stores may forget sessions after their ExpiresAt (DynamoDB's TTL does, within

@@ -46,8 +46,8 @@ type User struct {
 	// DisabledAt is when an admin disabled the account; a disabled user cannot sign in and
 	// their sessions are void.
 	DisabledAt *time.Time
-	// SessionsValidAfter voids every session created before it: set when the password
-	// changes, the user is disabled, or an admin ends the user's sessions.
+	// SessionsValidAfter voids every session created before it (EndSessionsAt): set when the
+	// password changes, the user is disabled, or an admin ends the user's sessions.
 	SessionsValidAfter time.Time
 	CreatedAt          time.Time
 	CreatedBy          string

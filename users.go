@@ -86,7 +86,7 @@ func (c *CMS) DisableUser(ctx context.Context, id string) (*User, error) {
 		if u.Disabled() {
 			return nil, nil
 		}
-		u.DisabledAt, u.SessionsValidAfter = &now, now
+		u.DisabledAt, u.SessionsValidAfter = &now, EndSessionsAt(now)
 		return []string{"disabledAt", "sessionsValidAfter"}, nil
 	})
 }
@@ -105,7 +105,7 @@ func (c *CMS) EnableUser(ctx context.Context, id string) (*User, error) {
 // EndUserSessions ends every session of the user (ASVS 7.4.5). Admins only.
 func (c *CMS) EndUserSessions(ctx context.Context, id string) (*User, error) {
 	return c.changeUser(ctx, id, "revokeSessions", func(u *User, now time.Time) ([]string, error) {
-		u.SessionsValidAfter = now
+		u.SessionsValidAfter = EndSessionsAt(now)
 		return []string{"sessionsValidAfter"}, nil
 	})
 }

@@ -123,7 +123,7 @@ func (s *Service) Setup(ctx context.Context, token, password string) (*pause.Use
 	u = u.Clone()
 	u.PasswordHash = HashPassword(password, s.cfg.Params)
 	u.Link = nil
-	u.SessionsValidAfter = now
+	u.SessionsValidAfter = pause.EndSessionsAt(now)
 	u.Version++
 	u.UpdatedAt = now
 	action := "setPassword"
@@ -455,14 +455,14 @@ func (s *Service) ChangePassword(ctx context.Context, secret, current, password,
 	}
 	next := u.Clone()
 	next.PasswordHash = HashPassword(password, s.cfg.Params)
-	next.SessionsValidAfter = now
+	next.SessionsValidAfter = pause.EndSessionsAt(now)
 	next.Version++
 	next.UpdatedAt = now
 	if err := s.cfg.Users.UpdateUser(ctx, next, pause.UserEntry(next, "changePassword", next.ViewerSubject(), now, "password", "sessionsValidAfter")); err != nil {
 		return nil, err
 	}
-	// The new session must be later than SessionsValidAfter.
-	return s.startSession(ctx, next, se.Method, addr, ua, now.Add(time.Microsecond), nil)
+	// The new session starts when the old ones end.
+	return s.startSession(ctx, next, se.Method, addr, ua, next.SessionsValidAfter, nil)
 }
 
 // errors.Is support for callers that test for throttling.

@@ -211,7 +211,8 @@ func testUserLinks(e *env) {
 	e.clock.Advance(time.Minute)
 	r, second, err := e.cms.ResetUser(e.admin, u.ID)
 	e.must(err, "reset")
-	if second == first || r.Link.Purpose != pause.LinkReset || r.Version != 2 {
+	// Never set up, the user gets a setup link again.
+	if second == first || r.Link.Purpose != pause.LinkSetup || r.Version != 2 {
 		e.Fatalf("reset = %+v, %q", r, second)
 	}
 	e.wantTime(r.Link.ExpiresAt, e.clock.Now().Add(pause.ResetLinkTTL), "reset link expiry")
@@ -279,7 +280,7 @@ func testUserAdmin(e *env) {
 	e.clock.Advance(time.Minute)
 	u, err = e.cms.DisableUser(e.admin, u.ID)
 	e.must(err, "disable")
-	if !u.Disabled() || !u.DisabledAt.Equal(e.clock.Now()) || !u.SessionsValidAfter.Equal(e.clock.Now()) {
+	if !u.Disabled() || !u.DisabledAt.Equal(e.clock.Now()) || !u.SessionsValidAfter.Equal(pause.EndSessionsAt(e.clock.Now())) {
 		e.Fatalf("after disable: %+v", u)
 	}
 	stored, _ := e.stores.Users.User(context.Background(), u.ID)
@@ -292,7 +293,7 @@ func testUserAdmin(e *env) {
 	e.clock.Advance(time.Minute)
 	u, err = e.cms.EndUserSessions(e.admin, u.ID)
 	e.must(err, "end sessions")
-	e.wantTime(u.SessionsValidAfter, e.clock.Now(), "sessions valid after")
+	e.wantTime(u.SessionsValidAfter, pause.EndSessionsAt(e.clock.Now()), "sessions valid after")
 	if a := e.auditActions("user"); !reflect.DeepEqual(a, []string{"revokeSessions", "enableUser", "disableUser", "setUserRole", "inviteUser"}) {
 		e.Fatalf("audit = %v", a)
 	}
