@@ -104,6 +104,27 @@ const UserSubjectPrefix = "user:"
 // Disabled reports whether an admin disabled the user.
 func (u *User) Disabled() bool { return u.DisabledAt != nil }
 
+// HasPassword reports whether the user has chosen a password.
+func (u *User) HasPassword() bool { return u.PasswordHash != "" }
+
+// HasTOTP reports whether the user has enrolled an authenticator app.
+func (u *User) HasTOTP() bool { return u.TOTPSecret != nil }
+
+// PasskeyCount returns how many passkeys the user has.
+func (u *User) PasskeyCount() int { return len(u.Passkeys) }
+
+// RecoveryCodesLeft returns how many unused recovery codes the user has.
+func (u *User) RecoveryCodesLeft() int { return len(u.RecoveryCodes) }
+
+// LinkExpiresAt returns when the user's setup or reset link expires, or nil.
+func (u *User) LinkExpiresAt() *time.Time {
+	if u.Link == nil {
+		return nil
+	}
+	t := u.Link.ExpiresAt
+	return &t
+}
+
 // HasSecondFactor reports whether the user has enrolled TOTP or a passkey.
 func (u *User) HasSecondFactor() bool { return u.TOTPSecret != nil || len(u.Passkeys) > 0 }
 
