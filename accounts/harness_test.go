@@ -3,8 +3,10 @@ package accounts_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -58,6 +60,8 @@ type rig struct {
 	srv    *httptest.Server
 	admin  context.Context
 	secret []byte
+	// localhost is the server's origin as http://localhost:port, for browsers.
+	localhost string
 }
 
 func newRig(t *testing.T, stores pause.Stores, params accounts.Params) *rig {
@@ -71,16 +75,30 @@ func newRig(t *testing.T, stores pause.Stores, params accounts.Params) *rig {
 	tokens.Now = clock.Now
 	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Now: clock.Now,
 		PublicURL: "http://cms.test"})
-	svc, err := accounts.New(accounts.Config{Users: stores.Users, Sessions: stores.Sessions, Failures: stores.Failures,
-		Tokens: tokens, Secret: secret, Now: clock.Now, NewID: ids.New, Params: params})
+	// Browsers treat http://localhost as a secure origin (secure cookies, WebAuthn): the
+	// browser tests load the test page from there.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, stores: stores, cms: cms, svc: svc, clock: clock, secret: secret,
+	localhost := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	svc, err := accounts.New(accounts.Config{Users: stores.Users, Sessions: stores.Sessions, Failures: stores.Failures,
+		Tokens: tokens, Secret: secret, Now: clock.Now, NewID: ids.New, Params: params,
+		Passkeys: accounts.PasskeyConfig{RPID: "localhost", Origins: []string{localhost}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{t: t, stores: stores, cms: cms, svc: svc, clock: clock, secret: secret, localhost: localhost,
 		admin: pause.NewContext(context.Background(), &pause.Viewer{Subject: "root", Role: pause.RoleAdmin})}
-	r.srv = httptest.NewServer(server.New(server.Config{CMS: cms, Auth: &auth.Authenticator{Tokens: tokens},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Accounts: svc.Handler(accounts.HTTPConfig{Origins: []string{"https://studio.test"}})}))
+	mux := http.NewServeMux()
+	mux.Handle("/test/", http.StripPrefix("/test/", http.FileServer(http.Dir("testdata"))))
+	mux.Handle("/", server.New(server.Config{CMS: cms, Auth: &auth.Authenticator{Tokens: tokens},
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Accounts: svc.Handler(accounts.HTTPConfig{Origins: []string{"https://studio.test", localhost}})}))
+	r.srv = httptest.NewUnstartedServer(mux)
+	r.srv.Listener.Close()
+	r.srv.Listener = ln
+	r.srv.Start()
 	t.Cleanup(r.srv.Close)
 	return r
 }

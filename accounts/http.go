@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"mime"
@@ -39,6 +40,9 @@ type HTTPConfig struct {
 //	POST /auth/token     (cookie, Origin, X-Pause-Studio: 1): a 5-minute access token
 //	POST /auth/logout    (cookie, Origin, X-Pause-Studio: 1): end the session
 //	POST /auth/password  (cookie, Origin, X-Pause-Studio: 1) {currentPassword, newPassword}
+//	POST /auth/passkey/login/begin, /auth/passkey/login/finish: sign in with a passkey
+//	POST /auth/passkey/register/begin, /auth/passkey/register/finish (as /auth/token):
+//	     add a passkey to the signed-in user
 //
 // Every request body is JSON (Content-Type: application/json), so that no HTML form of
 // another site can post one; GET never changes anything. Answers are JSON, never cached.
@@ -50,6 +54,10 @@ func (s *Service) Handler(cfg HTTPConfig) http.Handler {
 	mux.HandleFunc("POST /auth/token", h.studio(h.token))
 	mux.HandleFunc("POST /auth/logout", h.studio(h.logout))
 	mux.HandleFunc("POST /auth/password", h.studio(h.password))
+	mux.HandleFunc("POST /auth/passkey/login/begin", h.passkeyLoginBegin)
+	mux.HandleFunc("POST /auth/passkey/login/finish", h.passkeyLoginFinish)
+	mux.HandleFunc("POST /auth/passkey/register/begin", h.studio(h.passkeyRegisterBegin))
+	mux.HandleFunc("POST /auth/passkey/register/finish", h.studio(h.passkeyRegisterFinish))
 	mux.HandleFunc("GET /auth/setup", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{
 			"message": "POST {\"token\": \"<the token of this link>\", \"password\": \"<your new password>\"} to /auth/setup as JSON to choose your password.",
@@ -71,7 +79,9 @@ func (s *Service) Handler(cfg HTTPConfig) http.Handler {
 }
 
 func knownPath(p string) bool {
-	return slices.Contains([]string{"/auth/setup", "/auth/login", "/auth/token", "/auth/logout", "/auth/password"}, p)
+	return slices.Contains([]string{"/auth/setup", "/auth/login", "/auth/token", "/auth/logout", "/auth/password",
+		"/auth/passkey/login/begin", "/auth/passkey/login/finish", "/auth/passkey/register/begin",
+		"/auth/passkey/register/finish"}, p)
 }
 
 type handler struct {
@@ -308,4 +318,87 @@ func (h *handler) password(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.signInJSON(w, res)
+}
+
+// stateCookie holds the sealed state of a passkey ceremony between its two requests.
+const stateCookie = "__Host-pause_webauthn"
+
+func setState(w http.ResponseWriter, state []byte) {
+	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: base64.RawURLEncoding.EncodeToString(state), Path: "/",
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: int(passkeyStateTTL.Seconds())})
+}
+
+// takeState returns the sealed state of the cookie, and clears the cookie: a state is used
+// once by the browser.
+func takeState(w http.ResponseWriter, r *http.Request) []byte {
+	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: "/", Secure: true, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	c, err := r.Cookie(stateCookie)
+	if err != nil {
+		return nil
+	}
+	b, _ := base64.RawURLEncoding.DecodeString(c.Value)
+	return b
+}
+
+// jsonBody refuses bodies that are not JSON; the passkey library reads the body itself.
+func jsonBody(w http.ResponseWriter, r *http.Request) bool {
+	if media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); media != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, pause.Errorf(pause.EINVALID, "Send the body as JSON (Content-Type: application/json)."))
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	return true
+}
+
+func (h *handler) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Origin") != "" && !h.sameOrigin(r) {
+		writeError(w, http.StatusForbidden, pause.Errorf(pause.EFORBIDDEN, "Sign in from the studio's own pages."))
+		return
+	}
+	opts, state, err := h.s.PasskeyLoginBegin()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	setState(w, state)
+	writeJSON(w, http.StatusOK, opts)
+}
+
+func (h *handler) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Origin") != "" && !h.sameOrigin(r) {
+		writeError(w, http.StatusForbidden, pause.Errorf(pause.EFORBIDDEN, "Sign in from the studio's own pages."))
+		return
+	}
+	if !jsonBody(w, r) {
+		return
+	}
+	res, err := h.s.PasskeyLoginFinish(r.Context(), takeState(w, r), r, clientAddress(r), r.UserAgent())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.signInJSON(w, res)
+}
+
+func (h *handler) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) {
+	opts, state, err := h.s.PasskeyRegisterBegin(r.Context(), cookieSecret(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	setState(w, state)
+	writeJSON(w, http.StatusOK, opts)
+}
+
+func (h *handler) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) {
+	if !jsonBody(w, r) {
+		return
+	}
+	u, err := h.s.PasskeyRegisterFinish(r.Context(), cookieSecret(r), takeState(w, r), r, r.URL.Query().Get("name"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": userOf(u), "passkeys": len(u.Passkeys)})
 }

@@ -45,12 +45,15 @@ type Config struct {
 	Issuer string
 	// Logger gets what operators need to know (store errors); slog.Default when nil.
 	Logger *slog.Logger
+	// Passkeys configures WebAuthn; passkeys are off when its RPID is empty.
+	Passkeys PasskeyConfig
 }
 
 // Service signs users in and keeps their sessions. It is safe for concurrent use.
 type Service struct {
 	cfg  Config
 	totp *box
+	pk   passkeyEngine // nil when passkeys are off
 	// dummy is a password hash to verify against when there is no user, for equal timing.
 	dummyOnce sync.Once
 	dummy     string
@@ -75,7 +78,13 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, totp: b}, nil
+	s := &Service{cfg: cfg, totp: b}
+	if cfg.Passkeys.RPID != "" {
+		if s.pk, err = newPasskeys(cfg.Passkeys, cfg.Secret); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }

@@ -40,9 +40,13 @@ func (c Config) studioOrigins() []string {
 // by tokens, and TOTP secrets encrypted with a key derived from the secret.
 func (c Config) accounts(cms *pause.CMS, secret []byte, tokens *auth.Tokens, log *slog.Logger) (http.Handler, error) {
 	users, sessions, failures := cms.AccountStores()
+	var passkeys accounts.PasskeyConfig
+	if u, err := url.Parse(c.PublicBase()); err == nil && u.Hostname() != "" {
+		passkeys = accounts.PasskeyConfig{RPID: u.Hostname(), Origins: c.studioOrigins()}
+	}
 	svc, err := accounts.New(accounts.Config{
 		Users: users, Sessions: sessions, Failures: failures, Tokens: tokens, Secret: secret,
-		NewID: ids.New, Logger: log,
+		NewID: ids.New, Logger: log, Passkeys: passkeys,
 	})
 	if err != nil {
 		return nil, err
