@@ -427,7 +427,9 @@ var lambdaEnvExempt = map[string]string{
 	"PAUSE_DATA": "the bolt file: the deployed function uses DynamoDB",
 	"PAUSE_PUBLIC_CACHE": "the embedded store's response cache: DynamoDB, written by every " +
 		"instance of the function, never has it",
-	"PAUSE_JWT_SECRET":  "read from SSM (PAUSE_JWT_SECRET_PARAM) at init: never plain text in the template",
+	"PAUSE_JWT_SECRET": "read from SSM (PAUSE_JWT_SECRET_PARAM) at init: never plain text in the template",
+
+	// Accounts (issue 13).
 	"PAUSE_ADMIN_EMAIL": "the first admin that `pause serve` makes: a stage's first admin comes from `pause user create`",
 }
 
