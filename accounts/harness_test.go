@@ -64,7 +64,7 @@ type rig struct {
 	localhost string
 }
 
-func newRig(t *testing.T, stores pause.Stores, params accounts.Params) *rig {
+func newRig(t *testing.T, stores pause.Stores, params accounts.Params, options ...func(cfg *accounts.Config, localhost string)) *rig {
 	clock := storetest.NewClock()
 	clock.Advance(time.Duration(time.Now().Unix()%1000) * time.Hour) // not always the same TOTP steps
 	secret := []byte(strings.Repeat("s", 32))
@@ -82,9 +82,14 @@ func newRig(t *testing.T, stores pause.Stores, params accounts.Params) *rig {
 		t.Fatal(err)
 	}
 	localhost := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
-	svc, err := accounts.New(accounts.Config{Users: stores.Users, Sessions: stores.Sessions, Failures: stores.Failures,
+	cfg := accounts.Config{Users: stores.Users, Sessions: stores.Sessions, Failures: stores.Failures,
 		Tokens: tokens, Secret: secret, Now: clock.Now, NewID: ids.New, Params: params,
-		Passkeys: accounts.PasskeyConfig{RPID: "localhost", Origins: []string{localhost}}})
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Passkeys: accounts.PasskeyConfig{RPID: "localhost", Origins: []string{localhost}}}
+	for _, o := range options {
+		o(&cfg, localhost)
+	}
+	svc, err := accounts.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,8 @@ type HTTPConfig struct {
 //	POST /auth/passkey/login/begin, /auth/passkey/login/finish: sign in with a passkey
 //	POST /auth/passkey/register/begin, /auth/passkey/register/finish (as /auth/token):
 //	     add a passkey to the signed-in user
+//	GET  /auth/oidc/start, /auth/oidc/callback: single sign-on (the callback is the one GET
+//	     that signs in: the state, the nonce and PKCE bind it to the browser that started)
 //
 // Every request body is JSON (Content-Type: application/json), so that no HTML form of
 // another site can post one; GET never changes anything. Answers are JSON, never cached.
@@ -58,6 +60,8 @@ func (s *Service) Handler(cfg HTTPConfig) http.Handler {
 	mux.HandleFunc("POST /auth/passkey/login/finish", h.passkeyLoginFinish)
 	mux.HandleFunc("POST /auth/passkey/register/begin", h.studio(h.passkeyRegisterBegin))
 	mux.HandleFunc("POST /auth/passkey/register/finish", h.studio(h.passkeyRegisterFinish))
+	mux.HandleFunc("GET /auth/oidc/start", h.oidcStart)
+	mux.HandleFunc("GET /auth/oidc/callback", h.oidcCallback)
 	mux.HandleFunc("GET /auth/setup", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{
 			"message": "POST {\"token\": \"<the token of this link>\", \"password\": \"<your new password>\"} to /auth/setup as JSON to choose your password.",
@@ -81,7 +85,7 @@ func (s *Service) Handler(cfg HTTPConfig) http.Handler {
 func knownPath(p string) bool {
 	return slices.Contains([]string{"/auth/setup", "/auth/login", "/auth/token", "/auth/logout", "/auth/password",
 		"/auth/passkey/login/begin", "/auth/passkey/login/finish", "/auth/passkey/register/begin",
-		"/auth/passkey/register/finish"}, p)
+		"/auth/passkey/register/finish", "/auth/oidc/start", "/auth/oidc/callback"}, p)
 }
 
 type handler struct {
@@ -401,4 +405,41 @@ func (h *handler) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"user": userOf(u), "passkeys": len(u.Passkeys)})
+}
+
+// oidcCookie holds the sealed state of a single sign-on between the start and the callback.
+// It is SameSite=Lax: the callback is a navigation from the provider's site, which a Strict
+// cookie would not accompany.
+const oidcCookie = "__Host-pause_oidc"
+
+func (h *handler) oidcStart(w http.ResponseWriter, r *http.Request) {
+	redirect, sealed, err := h.s.OIDCStart(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: base64.RawURLEncoding.EncodeToString(sealed), Path: "/",
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: int(oidcStateTTL.Seconds())})
+	http.Redirect(w, r, redirect, http.StatusFound)
+}
+
+func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
+	var sealed []byte
+	if c, err := r.Cookie(oidcCookie); err == nil {
+		sealed, _ = base64.RawURLEncoding.DecodeString(c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: "", Path: "/", Secure: true, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	q := r.URL.Query()
+	if e := q.Get("error"); e != "" {
+		writeError(w, http.StatusUnauthorized, pause.Errorf(pause.EUNAUTHENTICATED, "The sign-on provider refused: %.100s", e))
+		return
+	}
+	res, err := h.s.OIDCCallback(r.Context(), sealed, q.Get("state"), q.Get("code"), clientAddress(r), r.UserAgent())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	setSession(w, res.Secret, res.Session.ExpiresAt, res.Session.CreatedAt)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

@@ -47,6 +47,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Passkeys configures WebAuthn; passkeys are off when its RPID is empty.
 	Passkeys PasskeyConfig
+	// OIDC configures single sign-on; it is off when its Issuer is empty.
+	OIDC OIDCConfig
 }
 
 // Service signs users in and keeps their sessions. It is safe for concurrent use.
@@ -54,6 +56,7 @@ type Service struct {
 	cfg  Config
 	totp *box
 	pk   passkeyEngine // nil when passkeys are off
+	oidc *oidcClient   // nil when single sign-on is off
 	// dummy is a password hash to verify against when there is no user, for equal timing.
 	dummyOnce sync.Once
 	dummy     string
@@ -81,6 +84,11 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{cfg: cfg, totp: b}
 	if cfg.Passkeys.RPID != "" {
 		if s.pk, err = newPasskeys(cfg.Passkeys, cfg.Secret); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.OIDC.Issuer != "" {
+		if s.oidc, err = newOIDCClient(cfg.OIDC, cfg.Secret, cfg.Now); err != nil {
 			return nil, err
 		}
 	}
@@ -323,13 +331,17 @@ func (s *Service) startSession(ctx context.Context, u *pause.User, method, addr,
 	return result, nil
 }
 
-// throttled returns a *ThrottledError if the account or the address must wait.
+// throttled returns a *ThrottledError if the account (unless email is "") or the address
+// must wait.
 func (s *Service) throttled(ctx context.Context, email, addr string, now time.Time) error {
-	acct, err := s.cfg.Failures.Failures(ctx, pause.AccountFailureKey(email), now)
-	if err != nil {
-		return err
+	var wait time.Duration
+	if email != "" {
+		acct, err := s.cfg.Failures.Failures(ctx, pause.AccountFailureKey(email), now)
+		if err != nil {
+			return err
+		}
+		wait = pause.RetryAfter(acct, pause.FreeAccountFailures, now)
 	}
-	wait := pause.RetryAfter(acct, pause.FreeAccountFailures, now)
 	if addr != "" {
 		f, err := s.cfg.Failures.Failures(ctx, pause.AddressFailureKey(addr), now)
 		if err != nil {
@@ -346,8 +358,10 @@ func (s *Service) throttled(ctx context.Context, email, addr string, now time.Ti
 // fail counts the failure for the account and the address, logs it in the audit log, and
 // returns ErrSignIn. Store errors are logged: the caller still gets ErrSignIn.
 func (s *Service) fail(ctx context.Context, email, addr, what string, now time.Time) error {
-	if _, err := s.cfg.Failures.AddFailure(ctx, pause.AccountFailureKey(email), now); err != nil {
-		s.cfg.Logger.ErrorContext(ctx, "count a failed sign-in", "error", err)
+	if email != "" {
+		if _, err := s.cfg.Failures.AddFailure(ctx, pause.AccountFailureKey(email), now); err != nil {
+			s.cfg.Logger.ErrorContext(ctx, "count a failed sign-in", "error", err)
+		}
 	}
 	if addr != "" {
 		if _, err := s.cfg.Failures.AddFailure(ctx, pause.AddressFailureKey(addr), now); err != nil {
