@@ -44,9 +44,14 @@ func (c Config) accounts(cms *pause.CMS, secret []byte, tokens *auth.Tokens, log
 	if u, err := url.Parse(c.PublicBase()); err == nil && u.Hostname() != "" {
 		passkeys = accounts.PasskeyConfig{RPID: u.Hostname(), Origins: c.studioOrigins()}
 	}
+	var oidc accounts.OIDCConfig
+	if c.OIDCIssuer != "" {
+		oidc = accounts.OIDCConfig{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret,
+			RedirectURL: c.PublicBase() + "/auth/oidc/callback", RoleClaim: c.JWTRoleClaim}
+	}
 	svc, err := accounts.New(accounts.Config{
 		Users: users, Sessions: sessions, Failures: failures, Tokens: tokens, Secret: secret,
-		NewID: ids.New, Logger: log, Passkeys: passkeys,
+		NewID: ids.New, Logger: log, Passkeys: passkeys, OIDC: oidc,
 	})
 	if err != nil {
 		return nil, err

@@ -58,6 +58,11 @@ type Config struct {
 	// PublicURL is where browsers reach Pause (PAUSE_PUBLIC_URL), for setup links and the
 	// studio's origin; see PublicBase.
 	PublicURL string
+	// Single sign-on with an OpenID Connect provider: its issuer URL, Pause's client id and
+	// secret there (PAUSE_OIDC_ISSUER, PAUSE_OIDC_CLIENT_ID, PAUSE_OIDC_CLIENT_SECRET; on
+	// Lambda the secret comes from SSM, PAUSE_OIDC_CLIENT_SECRET_PARAM). The role comes from
+	// the ID token's claim PAUSE_JWT_ROLE_CLAIM.
+	OIDCIssuer, OIDCClientID, OIDCClientSecret string
 	// AdminEmail is the email of the first admin that `pause serve` creates in a store
 	// without users (PAUSE_ADMIN_EMAIL).
 	AdminEmail string
@@ -80,24 +85,27 @@ func FromEnv(getenv func(string) string) Config {
 	}
 	mb, _ := strconv.Atoi(strings.TrimSpace(getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")))
 	return Config{
-		LambdaMemoryMB: mb,
-		Addr:           or("PAUSE_ADDR", ":8080"),
-		Store:          or("PAUSE_STORE", "bolt"),
-		Data:           or("PAUSE_DATA", "./data/pause.db"),
-		Table:          or("PAUSE_TABLE", "pause"),
-		Env:            or("PAUSE_ENV", "development"),
-		JWTSecret:      getenv("PAUSE_JWT_SECRET"),
-		CORSOrigins:    getenv("PAUSE_CORS_ORIGINS"),
-		LogLevel:       or("PAUSE_LOG_LEVEL", "info"),
-		PublicCache:    or("PAUSE_PUBLIC_CACHE", "on"),
-		GOGC:           getenv("GOGC"),
-		GOMEMLIMIT:     getenv("GOMEMLIMIT"),
-		JWKSURL:        getenv("PAUSE_JWKS_URL"),
-		JWTIssuer:      getenv("PAUSE_JWT_ISSUER"),
-		JWTAudience:    getenv("PAUSE_JWT_AUDIENCE"),
-		JWTRoleClaim:   or("PAUSE_JWT_ROLE_CLAIM", "role"),
-		AdminEmail:     or("PAUSE_ADMIN_EMAIL", "admin@example.com"),
-		PublicURL:      strings.TrimRight(strings.TrimSpace(getenv("PAUSE_PUBLIC_URL")), "/"),
+		LambdaMemoryMB:   mb,
+		Addr:             or("PAUSE_ADDR", ":8080"),
+		Store:            or("PAUSE_STORE", "bolt"),
+		Data:             or("PAUSE_DATA", "./data/pause.db"),
+		Table:            or("PAUSE_TABLE", "pause"),
+		Env:              or("PAUSE_ENV", "development"),
+		JWTSecret:        getenv("PAUSE_JWT_SECRET"),
+		CORSOrigins:      getenv("PAUSE_CORS_ORIGINS"),
+		LogLevel:         or("PAUSE_LOG_LEVEL", "info"),
+		PublicCache:      or("PAUSE_PUBLIC_CACHE", "on"),
+		GOGC:             getenv("GOGC"),
+		GOMEMLIMIT:       getenv("GOMEMLIMIT"),
+		JWKSURL:          getenv("PAUSE_JWKS_URL"),
+		JWTIssuer:        getenv("PAUSE_JWT_ISSUER"),
+		JWTAudience:      getenv("PAUSE_JWT_AUDIENCE"),
+		JWTRoleClaim:     or("PAUSE_JWT_ROLE_CLAIM", "role"),
+		AdminEmail:       or("PAUSE_ADMIN_EMAIL", "admin@example.com"),
+		OIDCIssuer:       strings.TrimRight(strings.TrimSpace(getenv("PAUSE_OIDC_ISSUER")), "/"),
+		OIDCClientID:     strings.TrimSpace(getenv("PAUSE_OIDC_CLIENT_ID")),
+		OIDCClientSecret: strings.TrimSpace(getenv("PAUSE_OIDC_CLIENT_SECRET")),
+		PublicURL:        strings.TrimRight(strings.TrimSpace(getenv("PAUSE_PUBLIC_URL")), "/"),
 	}
 }
 

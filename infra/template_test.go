@@ -430,7 +430,8 @@ var lambdaEnvExempt = map[string]string{
 	"PAUSE_JWT_SECRET": "read from SSM (PAUSE_JWT_SECRET_PARAM) at init: never plain text in the template",
 
 	// Accounts (issue 13).
-	"PAUSE_ADMIN_EMAIL": "the first admin that `pause serve` makes: a stage's first admin comes from `pause user create`",
+	"PAUSE_ADMIN_EMAIL":        "the first admin that `pause serve` makes: a stage's first admin comes from `pause user create`",
+	"PAUSE_OIDC_CLIENT_SECRET": "read from SSM (PAUSE_OIDC_CLIENT_SECRET_PARAM) at init: never plain text in the template",
 }
 
 var envName = regexp.MustCompile(`^PAUSE_[A-Z0-9_]+$`)
