@@ -233,7 +233,7 @@ func (h *handler) setup(w http.ResponseWriter, r *http.Request) {
 	if !h.decode(w, r, &in) {
 		return
 	}
-	u, err := h.s.Setup(r.Context(), in.Token, in.Password)
+	u, err := h.s.Setup(r.Context(), in.Token, in.Password, clientAddress(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -124,11 +124,15 @@ func (e *ThrottledError) Error() string {
 // Setup sets the password of the user whose setup or reset link has the token, and uses the
 // link up: it works once, before it expires (ASVS 6.4.1). A reset keeps the second factors
 // (6.4.3). Setting a password ends every session of the user. It returns the user.
-func (s *Service) Setup(ctx context.Context, token, password string) (*pause.User, error) {
+// Bad tokens count as failed sign-ins of the client address.
+func (s *Service) Setup(ctx context.Context, token, password, addr string) (*pause.User, error) {
 	now := s.now()
+	if err := s.throttled(ctx, "", addr, now); err != nil {
+		return nil, err
+	}
 	u, err := s.cfg.Users.UserByLink(ctx, pause.HashSecret(token))
 	if pause.ErrorCode(err) == pause.ENOTFOUND || (err == nil && (u.Link == nil || !now.Before(u.Link.ExpiresAt) || u.Disabled())) {
-		s.logFailure(ctx, "", "link", now)
+		s.fail(ctx, "", addr, "link", now)
 		return nil, errLink
 	} else if err != nil {
 		return nil, err
