@@ -156,8 +156,9 @@ func (c *CMS) HasUsers(ctx context.Context) (bool, error) {
 	return len(users) > 0, err
 }
 
-// viewerUser returns the user that the viewer in ctx is signed in as, or EUNAUTHENTICATED if
-// the viewer is no user (an API key, a token from the CLI) or the user is disabled.
+// viewerUser returns the user that the viewer in ctx is signed in as, nil if the viewer is no
+// user (an API key, a token from the CLI: they have no sessions), or EUNAUTHENTICATED if the
+// user is disabled or gone.
 func (c *CMS) viewerUser(ctx context.Context) (*User, error) {
 	v := ViewerFrom(ctx)
 	if err := v.Require(RoleViewer); err != nil {
@@ -165,7 +166,7 @@ func (c *CMS) viewerUser(ctx context.Context) (*User, error) {
 	}
 	id, ok := strings.CutPrefix(v.Subject, UserSubjectPrefix)
 	if !ok {
-		return nil, Errorf(EFORBIDDEN, "Only users who signed in have sessions.")
+		return nil, nil
 	}
 	u, err := c.cfg.Stores.Users.User(ctx, id)
 	if ErrorCode(err) == ENOTFOUND || (err == nil && u.Disabled()) {
@@ -175,11 +176,11 @@ func (c *CMS) viewerUser(ctx context.Context) (*User, error) {
 }
 
 // MySessions returns the sessions of the user the viewer is signed in as that can still be
-// used, newest first (ASVS 7.5.2).
+// used, newest first (ASVS 7.5.2); none for viewers that are no user (API keys, CLI tokens).
 func (c *CMS) MySessions(ctx context.Context) ([]*Session, error) {
 	u, err := c.viewerUser(ctx)
-	if err != nil {
-		return nil, err
+	if err != nil || u == nil {
+		return []*Session{}, err
 	}
 	all, err := c.cfg.Stores.Sessions.UserSessions(ctx, u.ID)
 	if err != nil {
@@ -189,11 +190,15 @@ func (c *CMS) MySessions(ctx context.Context) ([]*Session, error) {
 	return slices.DeleteFunc(all, func(s *Session) bool { return !s.ActiveAt(now, u) }), nil
 }
 
-// RevokeMySession ends one of the viewer's own sessions, and records it in the audit log.
+// RevokeMySession ends one of the viewer's own sessions, and records it in the audit log;
+// ENOTFOUND if the viewer has no such session.
 func (c *CMS) RevokeMySession(ctx context.Context, id string) error {
 	u, err := c.viewerUser(ctx)
 	if err != nil {
 		return err
+	}
+	if u == nil {
+		return Errorf(ENOTFOUND, "You have no session %s.", id)
 	}
 	now := c.Now()
 	return c.cfg.Stores.Sessions.DeleteSession(ctx, u.ID, id,

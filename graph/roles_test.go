@@ -67,6 +67,17 @@ var rules = map[string]access{
 	"Mutation.deleteTool":          {pause.RoleAdmin, `mutation { deleteTool(id: "x", version: 1) }`},
 	"Mutation.createApiKey":        {pause.RoleAdmin, `mutation { createApiKey(name: "ci", role: EDITOR) { secret } }`},
 	"Mutation.revokeApiKey":        {pause.RoleAdmin, `mutation { revokeApiKey(id: "x") { id } }`},
+
+	// Accounts (accounts.graphqls).
+	"Query.users":              {pause.RoleAdmin, `{ users { id } }`},
+	"Query.mySessions":         {pause.RoleViewer, `{ mySessions { id } }`},
+	"Mutation.inviteUser":      {pause.RoleAdmin, `mutation { inviteUser(email: "new@example.com", name: "N", role: VIEWER) { link } }`},
+	"Mutation.resetUser":       {pause.RoleAdmin, `mutation { resetUser(id: "x") { link } }`},
+	"Mutation.setUserRole":     {pause.RoleAdmin, `mutation { setUserRole(id: "x", role: VIEWER) { id } }`},
+	"Mutation.disableUser":     {pause.RoleAdmin, `mutation { disableUser(id: "x") { id } }`},
+	"Mutation.enableUser":      {pause.RoleAdmin, `mutation { enableUser(id: "x") { id } }`},
+	"Mutation.endUserSessions": {pause.RoleAdmin, `mutation { endUserSessions(id: "x") { id } }`},
+	"Mutation.revokeSession":   {pause.RoleViewer, `mutation { revokeSession(id: "x") }`},
 }
 
 // draftReads are reads of unpublished content: open to viewers and up, refused to anonymous
