@@ -63,6 +63,20 @@ func (c *CMS) ResetUser(ctx context.Context, id string) (*User, string, error) {
 	return u, SetupLinkURL(c.cfg.PublicURL, token), nil
 }
 
+// ResetUserSecondFactors removes the user's authenticator app, recovery codes and passkeys,
+// for someone who lost them all: their next sign-in with their password enrols a new app. It
+// ends their sessions. Admins only, not on themselves; the audit log records it.
+func (c *CMS) ResetUserSecondFactors(ctx context.Context, id string) (*User, error) {
+	return c.changeUser(ctx, id, "resetSecondFactors", func(u *User, now time.Time) ([]string, error) {
+		if !u.HasSecondFactor() && u.PendingTOTP == nil && len(u.RecoveryCodes) == 0 {
+			return nil, nil
+		}
+		u.TOTPSecret, u.PendingTOTP, u.TOTPStep, u.RecoveryCodes, u.Passkeys = nil, nil, 0, nil, nil
+		u.SessionsValidAfter = EndSessionsAt(now)
+		return []string{"totp", "recoveryCodes", "passkeys", "sessionsValidAfter"}, nil
+	})
+}
+
 // SetUserRole changes the user's role; it takes effect at their next access token. Admins
 // only, and not on themselves (so that there is always an admin).
 func (c *CMS) SetUserRole(ctx context.Context, id string, role Role) (*User, error) {

@@ -474,3 +474,34 @@ func TestParamsUpgrade(t *testing.T) {
 	r.clock.Advance(time.Minute)
 	c.login("ed@example.com", password, r.code(secret, 0)).want(t, 200, "")
 }
+
+// TestResetSecondFactors: an admin removes the second factors of a user who lost them; the
+// user's sessions end and the next sign-in enrols a new authenticator app, while the old app's
+// codes and the old recovery codes stop working.
+func TestResetSecondFactors(t *testing.T) {
+	forStores(t, func(t *testing.T, stores pause.Stores) {
+		r := newRig(t, stores, testParams)
+		old, codes, c := r.enrolled("ed@example.com", pause.RoleEditor)
+		u, _ := stores.Users.UserByEmail(context.Background(), "ed@example.com")
+		self := pause.NewContext(context.Background(), &pause.Viewer{Subject: u.ViewerSubject(), Role: pause.RoleAdmin})
+		if _, err := r.cms.ResetUserSecondFactors(self, u.ID); pause.ErrorCode(err) != pause.EFORBIDDEN {
+			t.Fatalf("a user reset their own second factors: %v", err)
+		}
+		if _, err := r.cms.ResetUserSecondFactors(r.admin, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		c.token().want(t, 401, pause.EUNAUTHENTICATED)
+		r.clock.Advance(time.Minute)
+		c.login("ed@example.com", password, codes[0]).want(t, 401, pause.EUNAUTHENTICATED)
+		res := c.login("ed@example.com", password, "").want(t, 200, "")
+		fresh := res.str("totpSecret")
+		if res.str("status") != "totpEnrolmentRequired" || fresh == "" || fresh == old {
+			t.Fatalf("after the reset: %s", res.body)
+		}
+		c.login("ed@example.com", password, r.code(old, 0)).want(t, 401, pause.EUNAUTHENTICATED)
+		c.login("ed@example.com", password, r.code(fresh, 0)).want(t, 200, "")
+		if a := r.auditActions("user"); !slices.Contains(a, "resetSecondFactors") {
+			t.Fatalf("audit = %v", a)
+		}
+	})
+}

@@ -29,6 +29,11 @@ func (r *mutationResolver) ResetUser(ctx context.Context, id string) (*model.Use
 	return &model.UserLink{User: u, Link: link}, nil
 }
 
+// ResetUserSecondFactors is the resolver for the resetUserSecondFactors field.
+func (r *mutationResolver) ResetUserSecondFactors(ctx context.Context, id string) (*pause.User, error) {
+	return r.CMS.ResetUserSecondFactors(ctx, id)
+}
+
 // SetUserRole is the resolver for the setUserRole field.
 func (r *mutationResolver) SetUserRole(ctx context.Context, id string, role pause.Role) (*pause.User, error) {
 	return r.CMS.SetUserRole(ctx, id, role)

@@ -181,6 +181,7 @@ type ComplexityRoot struct {
 		PublishTool            func(childComplexity int, id string, version int, at *time.Time) int
 		ReorderBenefits        func(childComplexity int, ids []string) int
 		ResetUser              func(childComplexity int, id string) int
+		ResetUserSecondFactors func(childComplexity int, id string) int
 		RestoreArticleRevision func(childComplexity int, id string, revision int, version int) int
 		RestoreBenefitRevision func(childComplexity int, id string, revision int, version int) int
 		RestoreToolRevision    func(childComplexity int, id string, revision int, version int) int
@@ -380,6 +381,7 @@ type MutationResolver interface {
 	RevokeAPIKey(ctx context.Context, id string) (*pause.APIKey, error)
 	InviteUser(ctx context.Context, email string, name string, role pause.Role) (*model.UserLink, error)
 	ResetUser(ctx context.Context, id string) (*model.UserLink, error)
+	ResetUserSecondFactors(ctx context.Context, id string) (*pause.User, error)
 	SetUserRole(ctx context.Context, id string, role pause.Role) (*pause.User, error)
 	DisableUser(ctx context.Context, id string) (*pause.User, error)
 	EnableUser(ctx context.Context, id string) (*pause.User, error)
@@ -1129,6 +1131,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetUser(childComplexity, args["id"].(string)), true
+	case "Mutation.resetUserSecondFactors":
+		if e.ComplexityRoot.Mutation.ResetUserSecondFactors == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetUserSecondFactors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetUserSecondFactors(childComplexity, args["id"].(string)), true
 	case "Mutation.restoreArticleRevision":
 		if e.ComplexityRoot.Mutation.RestoreArticleRevision == nil {
 			break
@@ -2510,6 +2523,8 @@ extend type Mutation {
   inviteUser(email: String!, name: String!, role: Role!): UserLink!
   "Give the user a new link to choose a new password; an earlier link stops working, and their second factors stay. Admins only."
   resetUser(id: ID!): UserLink!
+  "Remove the user's authenticator app, recovery codes and passkeys (they lost them): their next sign-in enrols a new app. Their sessions end. Admins only, not on themselves."
+  resetUserSecondFactors(id: ID!): User!
   "Change the user's role; it applies from their next access token (within 5 minutes). Admins only, not on themselves."
   setUserRole(id: ID!, role: Role!): User!
   "Disable the account: no sign-in, and every session ends. Admins only, not on themselves."
@@ -3512,6 +3527,20 @@ func (ec *executionContext) field_Mutation_reorderBenefits_args(ctx context.Cont
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resetUserSecondFactors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -7366,6 +7395,50 @@ func (ec *executionContext) fieldContext_Mutation_resetUser(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_resetUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetUserSecondFactors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetUserSecondFactors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetUserSecondFactors(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖpauseᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetUserSecondFactors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetUserSecondFactors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12898,6 +12971,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "resetUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_resetUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetUserSecondFactors":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetUserSecondFactors(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
