@@ -117,6 +117,7 @@ var (
 // ThrottledError says that sign-ins are refused for a while, after too many failures.
 type ThrottledError struct{ RetryAfter time.Duration }
 
+// Error says how long to wait, in whole seconds.
 func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("Too many failed sign-ins: try again in %d seconds.", int(e.RetryAfter.Seconds()+0.999))
 }
@@ -491,9 +492,6 @@ func (s *Service) ChangePassword(ctx context.Context, secret, current, password,
 	// The new session starts when the old ones end.
 	return s.startSession(ctx, next, se.Method, addr, ua, next.SessionsValidAfter, nil)
 }
-
-// errors.Is support for callers that test for throttling.
-var _ error = (*ThrottledError)(nil)
 
 // IsThrottled reports whether err is a *ThrottledError, and returns it.
 func IsThrottled(err error) (*ThrottledError, bool) {
