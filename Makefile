@@ -74,7 +74,7 @@ RIE_MODULE = github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda
 ## lambda: build the Lambda bootstrap (linux/arm64) and its deployment package, dist/pause-lambda.zip
 lambda:
 	@mkdir -p dist
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' -o dist/bootstrap ./lambda
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc,nopasskeys -trimpath -ldflags '-s -w' -o dist/bootstrap ./lambda
 	$(GO) run ./infra/lambdazip dist/bootstrap dist/pause-lambda.zip
 	@ls -l dist/bootstrap dist/pause-lambda.zip
 

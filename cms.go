@@ -28,6 +28,9 @@ type Config struct {
 	Changes *Changes
 	// KeepRevisions is how many revisions of each item are kept; DefaultKeepRevisions if 0.
 	KeepRevisions int
+	// PublicURL is where browsers reach the server (such as https://cms.example.com), for
+	// the setup links of users.
+	PublicURL string
 }
 
 // CMS is the domain service: every read and write of content goes through it. It decides who

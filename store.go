@@ -80,6 +80,9 @@ type Stores struct {
 	Audit    AuditStore
 	// Idempotency keeps the answers to requests sent with an Idempotency-Key.
 	Idempotency IdempotencyStore
+	Users       UserStore
+	Sessions    SessionStore
+	Failures    FailureStore
 }
 
 // CategoryCount is a tool category and how many published tools it has.

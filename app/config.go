@@ -71,6 +71,18 @@ type Config struct {
 	JWTAudience  string // PAUSE_JWT_AUDIENCE
 	JWTRoleClaim string // PAUSE_JWT_ROLE_CLAIM
 
+	// PublicURL is where browsers reach Pause (PAUSE_PUBLIC_URL), for setup links and the
+	// studio's origin; see PublicBase.
+	PublicURL string
+	// Single sign-on with an OpenID Connect provider: its issuer URL, Pause's client id and
+	// secret there (PAUSE_OIDC_ISSUER, PAUSE_OIDC_CLIENT_ID, PAUSE_OIDC_CLIENT_SECRET; on
+	// Lambda the secret comes from SSM, PAUSE_OIDC_CLIENT_SECRET_PARAM). The role comes from
+	// the ID token's claim PAUSE_JWT_ROLE_CLAIM.
+	OIDCIssuer, OIDCClientID, OIDCClientSecret string
+	// AdminEmail is the email of the first admin that `pause serve` creates in a store
+	// without users (PAUSE_ADMIN_EMAIL).
+	AdminEmail string
+
 	// AWS loads the AWS SDK's configuration (region, credentials, endpoint) for the DynamoDB
 	// store; it is not read from the environment here. cmd/pause loads the SDK's default chain
 	// (config.LoadDefaultConfig: profiles, SSO, AWS_ENDPOINT_URL_DYNAMODB...); the Lambda
@@ -94,23 +106,28 @@ func FromEnv(getenv func(string) string) Config {
 	}
 	mb, _ := strconv.Atoi(strings.TrimSpace(getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")))
 	c := Config{
-		LambdaMemoryMB: mb,
-		Addr:           or("PAUSE_ADDR", ":8080"),
-		Store:          or("PAUSE_STORE", "bolt"),
-		Data:           or("PAUSE_DATA", "./data/pause.db"),
-		Table:          or("PAUSE_TABLE", "pause"),
-		Env:            or("PAUSE_ENV", "development"),
-		JWTSecret:      getenv("PAUSE_JWT_SECRET"),
-		CORSOrigins:    getenv("PAUSE_CORS_ORIGINS"),
-		CORSHeaders:    getenv("PAUSE_CORS_HEADERS"),
-		LogLevel:       or("PAUSE_LOG_LEVEL", "info"),
-		PublicCache:    or("PAUSE_PUBLIC_CACHE", "on"),
-		GOGC:           getenv("GOGC"),
-		GOMEMLIMIT:     getenv("GOMEMLIMIT"),
-		JWKSURL:        getenv("PAUSE_JWKS_URL"),
-		JWTIssuer:      getenv("PAUSE_JWT_ISSUER"),
-		JWTAudience:    getenv("PAUSE_JWT_AUDIENCE"),
-		JWTRoleClaim:   or("PAUSE_JWT_ROLE_CLAIM", "role"),
+		LambdaMemoryMB:   mb,
+		Addr:             or("PAUSE_ADDR", ":8080"),
+		Store:            or("PAUSE_STORE", "bolt"),
+		Data:             or("PAUSE_DATA", "./data/pause.db"),
+		Table:            or("PAUSE_TABLE", "pause"),
+		Env:              or("PAUSE_ENV", "development"),
+		JWTSecret:        getenv("PAUSE_JWT_SECRET"),
+		CORSOrigins:      getenv("PAUSE_CORS_ORIGINS"),
+		CORSHeaders:      getenv("PAUSE_CORS_HEADERS"),
+		LogLevel:         or("PAUSE_LOG_LEVEL", "info"),
+		PublicCache:      or("PAUSE_PUBLIC_CACHE", "on"),
+		GOGC:             getenv("GOGC"),
+		GOMEMLIMIT:       getenv("GOMEMLIMIT"),
+		JWKSURL:          getenv("PAUSE_JWKS_URL"),
+		JWTIssuer:        getenv("PAUSE_JWT_ISSUER"),
+		JWTAudience:      getenv("PAUSE_JWT_AUDIENCE"),
+		JWTRoleClaim:     or("PAUSE_JWT_ROLE_CLAIM", "role"),
+		AdminEmail:       or("PAUSE_ADMIN_EMAIL", "admin@example.com"),
+		OIDCIssuer:       strings.TrimRight(strings.TrimSpace(getenv("PAUSE_OIDC_ISSUER")), "/"),
+		OIDCClientID:     strings.TrimSpace(getenv("PAUSE_OIDC_CLIENT_ID")),
+		OIDCClientSecret: strings.TrimSpace(getenv("PAUSE_OIDC_CLIENT_SECRET")),
+		PublicURL:        strings.TrimRight(strings.TrimSpace(getenv("PAUSE_PUBLIC_URL")), "/"),
 	}
 	c.readAPI(getenv)
 	return c
@@ -235,7 +252,7 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 		stores, closer = s, func() error { return nil }
 	}
 	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, DeriveID: ids.Derive, Changes: changes,
-		KeepRevisions: c.KeepRevisions})
+		KeepRevisions: c.KeepRevisions, PublicURL: c.PublicBase()})
 	return cms, closer, nil
 }
 
@@ -268,13 +285,17 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 	if c.Introspection && !c.Development() {
 		log.Warn("PAUSE_INTROSPECTION=true: introspection, field suggestions and GraphiQL are on in production")
 	}
+	accounts, err := c.accounts(cms, secret, tokens, log)
+	if err != nil {
+		return nil, err
+	}
 	h := server.New(server.Config{
 		CMS: cms, Auth: authn, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
 		PublicVersion: cms.PublicVersion(), PublicCacheSize: c.PublicCacheSize,
 		CORSHeaders: c.AllowedHeaders(), GraphiQL: c.GraphiQL,
 		Introspection: c.Introspection, RequestTimeout: c.RequestTimeout, CacheMaxAge: c.CacheMaxAge,
 		MaxBodyBytes: c.MaxBodyBytes, PersistedQueries: c.PersistedQueries, Limits: c.Limits,
-		Idempotency: cms.Idempotency(),
+		Idempotency: cms.Idempotency(), Accounts: accounts,
 	})
 	if c.Store == "dynamodb" {
 		h = meterDynamo(log, h)

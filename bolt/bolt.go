@@ -53,13 +53,14 @@ func Open(path string) (*DB, error) {
 				return err
 			}
 		}
-		return nil
+		return initAccounts(tx)
 	})
 	if err != nil {
 		_ = b.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	return &DB{bolt: b, stores: pause.Stores{Articles: articles, Benefits: benefits, Tools: tools, Keys: keyStore{b}, Audit: auditStore{b}, Idempotency: idempotencyStore{b}}}, nil
+	return &DB{bolt: b, stores: pause.Stores{Articles: articles, Benefits: benefits, Tools: tools, Keys: keyStore{b}, Audit: auditStore{b},
+		Idempotency: idempotencyStore{b}, Users: userStore{b}, Sessions: sessionStore{b}, Failures: failureStore{b}}}, nil
 }
 
 // Stores returns the stores of every content type, on this file.

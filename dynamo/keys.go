@@ -192,6 +192,39 @@ func idempotencyPK(key string) string { return "IDEMPOTENCY#" + key }
 
 const skIdempotency = "REQUEST"
 
-// attrTTL is the table's time-to-live attribute (epoch seconds): DynamoDB deletes an item some
-// time after it, free of charge. Reads still compare the expiry themselves.
-const attrTTL = "ttl"
+// Accounts (see users.go). Users are few: every user is one item of the USERS partition under
+// its id, so that listing them is one Query. The indexes that find a user by email, by single
+// sign-on identity and by setup link are items of their own that hold the id. A user's
+// sessions are items of the partition USERSESSION#<user id> under the session's id, copies of
+// the item SESSION#<hash of the secret> that finds a session by its cookie.
+const (
+	attrTTL   = "ttl"     // DynamoDB's time to live: expiry in Unix seconds
+	skIndex   = "INDEX"   // the sort key of an index item
+	skSession = "SESSION" // the sort key of a session found by its hash
+	skFailure = "FAILURE" // the sort key of a failure count
+)
+
+// usersPK is the partition of every user, with the id as its sort key.
+func usersPK() string { return "USERS" }
+
+// userEmailPK is the partition of the item that holds the id of the user with the email.
+func userEmailPK(email string) string { return "USEREMAIL#" + email }
+
+// userIdentityPK is the partition of the item that holds the id of the user a single sign-on
+// issuer knows by the subject; the two are hashed, as an issuer URL may hold any character.
+func userIdentityPK(issuer, subject string) string {
+	return "USERIDENTITY#" + pause.HashSecret(issuer+"\x00"+subject)
+}
+
+// userLinkPK is the partition of the item that holds the id of the user whose setup link has
+// the hash.
+func userLinkPK(hash string) string { return "USERLINK#" + hash }
+
+// sessionPK is the partition of the session whose secret has the hash.
+func sessionPK(hash string) string { return "SESSION#" + hash }
+
+// userSessionsPK is the partition of the copies of a user's sessions, by session id.
+func userSessionsPK(userID string) string { return "USERSESSION#" + userID }
+
+// failurePK is the partition of the count of failed sign-ins under the key.
+func failurePK(key string) string { return "FAILURE#" + key }

@@ -33,6 +33,9 @@ type Store struct {
 	keys     keyStore
 	audit    auditStore
 	idem     idempotencyStore
+	users    userStore
+	sessions sessionStore
+	failures failureStore
 }
 
 // New returns the stores on the configured table. It makes no request: a missing table shows
@@ -46,12 +49,14 @@ func New(cfg Config) *Store {
 		keys:     keyStore{t},
 		audit:    auditStore{t},
 		idem:     idempotencyStore{t},
+		users:    userStore{t}, sessions: sessionStore{t}, failures: failureStore{t},
 	}
 }
 
 // Stores returns the stores of every content type, for pause.Config.
 func (s *Store) Stores() pause.Stores {
-	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit, Idempotency: s.idem}
+	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit,
+		Idempotency: s.idem, Users: s.users, Sessions: s.sessions, Failures: s.failures}
 }
 
 // table is the client and the table's name, shared by the stores.

@@ -74,8 +74,9 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, name string) erro
 	return enableTTL(ctx, client, name)
 }
 
-// TimeToLiveAttribute is the table's time-to-live attribute: records that expire (those of
-// idempotent requests) carry it, and DynamoDB deletes them some time after it.
+// TimeToLiveAttribute is the table's time-to-live attribute: records that expire (idempotent
+// requests' answers, sessions, failure counts) carry it, and DynamoDB deletes them some time
+// after it.
 const TimeToLiveAttribute = attrTTL
 
 // enableTTL turns on the table's time to live on TimeToLiveAttribute, unless it is on already.

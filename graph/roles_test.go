@@ -38,6 +38,17 @@ var rules = map[string]access{
 	"Mutation.reorderBenefits": {pause.RoleEditor, `mutation { reorderBenefits(ids: ["x"]) { id } }`},
 	"Mutation.createApiKey":    {pause.RoleAdmin, `mutation { createApiKey(name: "ci", role: EDITOR) { secret } }`},
 	"Mutation.revokeApiKey":    {pause.RoleAdmin, `mutation { revokeApiKey(id: "x") { id } }`},
+	// Accounts (accounts.graphqls).
+	"Query.users":                     {pause.RoleAdmin, `{ users { id } }`},
+	"Query.mySessions":                {pause.RoleViewer, `{ mySessions { id } }`},
+	"Mutation.inviteUser":             {pause.RoleAdmin, `mutation { inviteUser(email: "new@example.com", name: "N", role: VIEWER) { link } }`},
+	"Mutation.resetUser":              {pause.RoleAdmin, `mutation { resetUser(id: "x") { link } }`},
+	"Mutation.resetUserSecondFactors": {pause.RoleAdmin, `mutation { resetUserSecondFactors(id: "x") { id } }`},
+	"Mutation.setUserRole":            {pause.RoleAdmin, `mutation { setUserRole(id: "x", role: VIEWER) { id } }`},
+	"Mutation.disableUser":            {pause.RoleAdmin, `mutation { disableUser(id: "x") { id } }`},
+	"Mutation.enableUser":             {pause.RoleAdmin, `mutation { enableUser(id: "x") { id } }`},
+	"Mutation.endUserSessions":        {pause.RoleAdmin, `mutation { endUserSessions(id: "x") { id } }`},
+	"Mutation.revokeSession":          {pause.RoleViewer, `mutation { revokeSession(id: "x") }`},
 }
 
 // createCalls are a valid create mutation of each content type. A registered type without one

@@ -399,6 +399,7 @@ func TestTemplateRoutes(t *testing.T) {
 			want := map[string]string{
 				"POST /graphql": guarded, "GET /graphql": guarded,
 				"OPTIONS /graphql": "NONE ", "GET /healthz": "NONE ",
+				"ANY /auth/{proxy+}": "NONE ",
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("routes %v, want %v", got, want)
@@ -431,6 +432,10 @@ var lambdaEnvExempt = map[string]string{
 		"instance of the function, never has it",
 	"PAUSE_JWT_SECRET":        "read from SSM (PAUSE_JWT_SECRET_PARAM) at init: never plain text in the template",
 	"PAUSE_PUBLIC_CACHE_SIZE": "the size of the embedded store's response cache, which DynamoDB never has",
+
+	// Accounts (issue 13).
+	"PAUSE_ADMIN_EMAIL":        "the first admin that `pause serve` makes: a stage's first admin comes from `pause user create`",
+	"PAUSE_OIDC_CLIENT_SECRET": "read from SSM (PAUSE_OIDC_CLIENT_SECRET_PARAM) at init: never plain text in the template",
 }
 
 var envName = regexp.MustCompile(`^PAUSE_[A-Z0-9_]+$`)
@@ -607,7 +612,7 @@ func remarshal(t *testing.T, from, to any) {
 // provisioning are the dynamo functions that create the table: `pause table create` runs them
 // with an operator's credentials (and in AWS the template creates the table), never the
 // function, so the calls they make are not the function's.
-var provisioning = map[string]bool{"CreateTable": true, "checkTable": true}
+var provisioning = map[string]bool{"CreateTable": true, "checkTable": true, "enableTTL": true}
 
 // itemActions are the IAM actions that authorize each kind of item of a transaction.
 var itemActions = map[string]string{

@@ -105,7 +105,11 @@ func fileExists(p string) bool {
 }
 
 // buildFlags are the release build's flags (the Makefile's lambda target), without GOOS/GOARCH.
-var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w"}
+var buildFlags = []string{"-tags", lambdaTags, "-trimpath", "-ldflags", "-s -w"}
+
+// lambdaTags are make lambda's build tags: no RPC runtime, and no passkeys (go-webauthn does not
+// fit the bootstrap's budget).
+const lambdaTags = "lambda.norpc,nopasskeys"
 
 var (
 	bootstrapOnce sync.Once

@@ -137,11 +137,17 @@ func lambdaEnv(ctx context.Context, getenv func(string) string, secret secretFun
 			return nil, fmt.Errorf("the parameter %s (%s) is empty", name, envSecretParam)
 		}
 	}
+	oidcSecret, err := oidcClientSecret(ctx, getenv, secret)
+	if err != nil {
+		return nil, err
+	}
 	return func(key string) string {
 		v := getenv(key)
 		switch {
 		case key == "PAUSE_JWT_SECRET" && jwtSecret != "":
 			return jwtSecret
+		case key == "PAUSE_OIDC_CLIENT_SECRET" && oidcSecret != "":
+			return oidcSecret
 		case strings.TrimSpace(v) != "":
 			return v
 		case key == "PAUSE_ENV":

@@ -300,7 +300,7 @@ func runCatalogue(t *testing.T, stores pause.Stores) {
 		{name: "syntax error, application/json", rq: request{body: gql(`{ viewer { role }`, nil)}, status: ok, code: parse},
 		{name: "NUL in the query", rq: q("{ viewer\x00 { role } }"), status: refused, code: parse},
 		{name: "unknown field", rq: q(`{ viewer { password } }`), status: refused, code: invalid},
-		{name: "unknown root field", rq: q(`{ users { email } }`), status: refused, code: invalid},
+		{name: "unknown root field", rq: q(`{ customers { email } }`), status: refused, code: invalid},
 		{name: "deep nesting", rq: q(deep(600)), status: refused, code: graph.CodeTokenLimit},
 		{name: "deep nesting under the token limit", rq: q(deep(150)), status: refused, code: invalid},
 		{name: "alias flood", rq: q("{ viewer { " + aliasList(100) + "} }"), status: refused, code: graph.CodeAliasLimit},

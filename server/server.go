@@ -81,6 +81,8 @@ type Config struct {
 	// PublicCacheSize is how many answers the public response cache keeps;
 	// DefaultPublicCacheSize when zero (PAUSE_PUBLIC_CACHE_SIZE).
 	PublicCacheSize int
+	// Accounts, when set, serves sign-in and sessions under /auth/ (accounts.Service.Handler).
+	Accounts http.Handler
 }
 
 // Defaults of Config.
@@ -150,6 +152,7 @@ func New(cfg Config) http.Handler {
 	})
 	var h http.Handler = mux
 	h = cors(cfg.CORSOrigins, allowHeaders(cfg.CORSHeaders), h)
+	h = withAuthRoutes(cfg.Accounts, cfg.MaxBodyBytes, h)
 	h = recoverPanics(cfg.Logger, h)
 	h = securityHeaders(!cfg.Development, h)
 	h = logRequests(cfg.Logger, h)

@@ -57,6 +57,7 @@ func TestMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) pause.Stores {
 		audit := &memAudit{}
 		tools := &memTools{memStore: newMem[*pause.Tool, pause.ToolFilter]("tool", audit)}
+		accounts := newMemAccounts(audit)
 		return pause.Stores{
 			Articles:    newMem[*pause.Article, pause.ArticleFilter]("article", audit),
 			Benefits:    newMem[*pause.Benefit, pause.BenefitFilter]("benefit", audit),
@@ -64,6 +65,7 @@ func TestMemory(t *testing.T) {
 			Keys:        &memKeys{keys: map[string]pause.APIKey{}, audit: audit},
 			Audit:       audit,
 			Idempotency: &memIdempotency{records: map[string]pause.IdempotencyRecord{}},
+			Users:       accounts, Sessions: memSessions{accounts}, Failures: memFailures{accounts},
 		}
 	})
 }

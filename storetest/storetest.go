@@ -153,6 +153,7 @@ func groups() []group {
 			{"AuditLog", testAuditLog},
 			{"Idempotency", testIdempotency},
 		}},
+		{"Accounts", accountCases()},
 		{"Concurrency", []testCase{
 			{"UpdateSameVersion", testConcurrentUpdate},
 			{"CreateSameSlug", testConcurrentCreateSlug},

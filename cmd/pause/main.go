@@ -6,6 +6,7 @@
 //	pause export DIR       write the store out as Markdown content files
 //	pause table create     create the DynamoDB table
 //	pause schema           print the GraphQL schema (SDL)
+//	pause user create      create an editor's account and print their setup link
 //
 // Configuration comes from the environment (PAUSE_ADDR, PAUSE_STORE, PAUSE_DATA, PAUSE_TABLE,
 // PAUSE_ENV, PAUSE_JWT_SECRET, PAUSE_CORS_ORIGINS, PAUSE_CORS_HEADERS, and the AWS SDK's own
@@ -50,6 +51,9 @@ Commands:
   export DIR         write the store out as content files
   table create       create the DynamoDB table PAUSE_TABLE (PAUSE_STORE=dynamodb)
   schema             print the GraphQL schema (SDL), for code generators: pause schema > schema.graphqls
+  user create        create a user and print their setup link: pause user create --email E --name N --role admin
+  user reset|list    print a new password link for a user; list the users
+  totp SECRET        print the current code of a TOTP secret (as an authenticator app does)
 
 Run "pause <command> -h" for a command's flags.
 `
@@ -77,6 +81,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return table(ctx, cfg, rest, stdout, stderr)
 	case "schema":
 		return printSchema(rest, stdout, stderr)
+	case "user":
+		return user(ctx, cfg, rest, stdout, stderr)
+	case "totp":
+		return totpCode(rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

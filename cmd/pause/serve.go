@@ -41,6 +41,9 @@ func serve(ctx context.Context, cfg app.Config, args []string, stderr io.Writer)
 	if err := seed(ctx, cms, log.Info); err != nil {
 		return err
 	}
+	if err := firstAdmin(ctx, cms, cfg.AdminEmail, log.Warn); err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -59,3 +59,10 @@ type ToolEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *pause.Tool `json:"node"`
 }
+
+// A user and the link with which they choose a password: shown this once, never stored.
+type UserLink struct {
+	User *pause.User `json:"user"`
+	// Valid for 24 hours, once. Give it to the user yourself: Pause sends no email.
+	Link string `json:"link"`
+}
