@@ -67,7 +67,7 @@ clean:
 	rm -rf bin dist
 
 # --- Serverless deploy (infra/README.md) ---
-.PHONY: lambda deploy destroy tools
+.PHONY: lambda deploy destroy rotate-secret tools
 
 RIE_MODULE = github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 
@@ -85,6 +85,10 @@ deploy:
 ## destroy: remove the stage STAGE from AWS (DRY_RUN=1 prints the aws commands instead)
 destroy:
 	infra/destroy.sh --stage "$(STAGE)" $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) $(DESTROY_FLAGS)
+
+## rotate-secret: rotate the JWT secret of the stage STAGE, both secrets accepted until FINISH=1 ends it (infra/README.md)
+rotate-secret:
+	infra/rotate-secret.sh --stage "$(STAGE)" $(if $(filter 1 true yes,$(FINISH)),--finish) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) $(ROTATE_FLAGS)
 
 ## tools: install the Lambda runtime interface emulator into bin/ (the tests install it themselves if missing)
 tools:

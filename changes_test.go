@@ -26,7 +26,7 @@ func TestRegistryCoversStores(t *testing.T) {
 	cms := pause.NewCMS(pause.Config{Stores: db.Stores(), Markdown: markdown.New(), NewID: ids.New, Changes: &pause.Changes{}})
 	registered := map[string]bool{}
 	for _, col := range cms.Collections() {
-		registered[col.Type().Plural] = true
+		registered[strings.ToLower(col.Type().Plural)] = true
 	}
 	st := reflect.TypeFor[pause.Stores]()
 	stores := 0

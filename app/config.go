@@ -82,6 +82,12 @@ type Config struct {
 	// AdminEmail is the email of the first admin that `pause serve` creates in a store
 	// without users (PAUSE_ADMIN_EMAIL).
 	AdminEmail string
+	// JWTSecretPrevious is PAUSE_JWT_SECRET_PREVIOUS: during a rotation, the secret before,
+	// which still verifies tokens (never signs them). Unset when no rotation is under way.
+	JWTSecretPrevious string
+	// OriginSecret is PAUSE_ORIGIN_SECRET: comma-separated values of the header a CDN in front
+	// of Pause sends (server.OriginHeader); set, requests without one of them are refused.
+	OriginSecret string
 
 	// AWS loads the AWS SDK's configuration (region, credentials, endpoint) for the DynamoDB
 	// store; it is not read from the environment here. cmd/pause loads the SDK's default chain
@@ -106,28 +112,30 @@ func FromEnv(getenv func(string) string) Config {
 	}
 	mb, _ := strconv.Atoi(strings.TrimSpace(getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")))
 	c := Config{
-		LambdaMemoryMB:   mb,
-		Addr:             or("PAUSE_ADDR", ":8080"),
-		Store:            or("PAUSE_STORE", "bolt"),
-		Data:             or("PAUSE_DATA", "./data/pause.db"),
-		Table:            or("PAUSE_TABLE", "pause"),
-		Env:              or("PAUSE_ENV", "development"),
-		JWTSecret:        getenv("PAUSE_JWT_SECRET"),
-		CORSOrigins:      getenv("PAUSE_CORS_ORIGINS"),
-		CORSHeaders:      getenv("PAUSE_CORS_HEADERS"),
-		LogLevel:         or("PAUSE_LOG_LEVEL", "info"),
-		PublicCache:      or("PAUSE_PUBLIC_CACHE", "on"),
-		GOGC:             getenv("GOGC"),
-		GOMEMLIMIT:       getenv("GOMEMLIMIT"),
-		JWKSURL:          getenv("PAUSE_JWKS_URL"),
-		JWTIssuer:        getenv("PAUSE_JWT_ISSUER"),
-		JWTAudience:      getenv("PAUSE_JWT_AUDIENCE"),
-		JWTRoleClaim:     or("PAUSE_JWT_ROLE_CLAIM", "role"),
-		AdminEmail:       or("PAUSE_ADMIN_EMAIL", "admin@example.com"),
-		OIDCIssuer:       strings.TrimRight(strings.TrimSpace(getenv("PAUSE_OIDC_ISSUER")), "/"),
-		OIDCClientID:     strings.TrimSpace(getenv("PAUSE_OIDC_CLIENT_ID")),
-		OIDCClientSecret: strings.TrimSpace(getenv("PAUSE_OIDC_CLIENT_SECRET")),
-		PublicURL:        strings.TrimRight(strings.TrimSpace(getenv("PAUSE_PUBLIC_URL")), "/"),
+		LambdaMemoryMB:    mb,
+		Addr:              or("PAUSE_ADDR", ":8080"),
+		Store:             or("PAUSE_STORE", "bolt"),
+		Data:              or("PAUSE_DATA", "./data/pause.db"),
+		Table:             or("PAUSE_TABLE", "pause"),
+		Env:               or("PAUSE_ENV", "development"),
+		JWTSecret:         getenv("PAUSE_JWT_SECRET"),
+		CORSOrigins:       getenv("PAUSE_CORS_ORIGINS"),
+		CORSHeaders:       getenv("PAUSE_CORS_HEADERS"),
+		LogLevel:          or("PAUSE_LOG_LEVEL", "info"),
+		PublicCache:       or("PAUSE_PUBLIC_CACHE", "on"),
+		GOGC:              getenv("GOGC"),
+		GOMEMLIMIT:        getenv("GOMEMLIMIT"),
+		JWKSURL:           getenv("PAUSE_JWKS_URL"),
+		JWTIssuer:         getenv("PAUSE_JWT_ISSUER"),
+		JWTAudience:       getenv("PAUSE_JWT_AUDIENCE"),
+		JWTRoleClaim:      or("PAUSE_JWT_ROLE_CLAIM", "role"),
+		AdminEmail:        or("PAUSE_ADMIN_EMAIL", "admin@example.com"),
+		OIDCIssuer:        strings.TrimRight(strings.TrimSpace(getenv("PAUSE_OIDC_ISSUER")), "/"),
+		OIDCClientID:      strings.TrimSpace(getenv("PAUSE_OIDC_CLIENT_ID")),
+		OIDCClientSecret:  strings.TrimSpace(getenv("PAUSE_OIDC_CLIENT_SECRET")),
+		PublicURL:         strings.TrimRight(strings.TrimSpace(getenv("PAUSE_PUBLIC_URL")), "/"),
+		JWTSecretPrevious: getenv("PAUSE_JWT_SECRET_PREVIOUS"),
+		OriginSecret:      getenv("PAUSE_ORIGIN_SECRET"),
 	}
 	c.readAPI(getenv)
 	return c
@@ -272,6 +280,11 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 	if err != nil {
 		return nil, err
 	}
+	if prev := strings.TrimSpace(c.JWTSecretPrevious); prev != "" {
+		if err := tokens.AcceptPrevious([]byte(prev)); err != nil {
+			return nil, fmt.Errorf("PAUSE_JWT_SECRET_PREVIOUS: %w", err)
+		}
+	}
 	authn := &auth.Authenticator{APIKey: cms.AuthenticateAPIKey, Tokens: tokens}
 	if c.JWKSURL != "" {
 		jwks, err := auth.NewJWKS(context.Background(), auth.JWKSConfig{
@@ -296,6 +309,7 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 		Introspection: c.Introspection, RequestTimeout: c.RequestTimeout, CacheMaxAge: c.CacheMaxAge,
 		MaxBodyBytes: c.MaxBodyBytes, PersistedQueries: c.PersistedQueries, Limits: c.Limits,
 		Idempotency: cms.Idempotency(), Accounts: accounts,
+		OriginSecrets: strings.Split(c.OriginSecret, ","),
 	})
 	if c.Store == "dynamodb" {
 		h = meterDynamo(log, h)

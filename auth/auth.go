@@ -29,6 +29,8 @@ const issuer = "pause"
 // Tokens issues and verifies HS256 tokens with one secret. It is safe for concurrent use.
 type Tokens struct {
 	secret []byte
+	// previous are secrets that still verify tokens (never sign them) during a rotation.
+	previous [][]byte
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -39,6 +41,19 @@ func NewTokens(secret []byte) (*Tokens, error) {
 		return nil, fmt.Errorf("auth: the JWT secret must be at least %d bytes, it has %d", MinSecret, len(secret))
 	}
 	return &Tokens{secret: secret}, nil
+}
+
+// AcceptPrevious makes the tokens signed with the secrets verify too, while a rotation lasts:
+// tokens issued before it stay valid until they expire (or until the secrets are dropped). New
+// tokens are signed with the current secret only. Each secret must be at least MinSecret bytes.
+func (t *Tokens) AcceptPrevious(secrets ...[]byte) error {
+	for _, s := range secrets {
+		if len(s) < MinSecret {
+			return fmt.Errorf("auth: a previous JWT secret must be at least %d bytes, it has %d", MinSecret, len(s))
+		}
+	}
+	t.previous = append(t.previous, secrets...)
+	return nil
 }
 
 func (t *Tokens) now() time.Time {
@@ -82,13 +97,24 @@ func (t *Tokens) Issue(subject string, role pause.Role, ttl time.Duration) (stri
 // no known role.
 func (t *Tokens) Verify(token string) (*pause.Viewer, error) {
 	var c claims
-	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.secret, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-		jwt.WithIssuer(issuer),
-		jwt.WithExpirationRequired(),
-		jwt.WithLeeway(30*time.Second),
-		jwt.WithTimeFunc(t.now),
-	)
+	parse := func(secret []byte) error {
+		c = claims{}
+		_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return secret, nil },
+			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+			jwt.WithIssuer(issuer),
+			jwt.WithExpirationRequired(),
+			jwt.WithLeeway(30*time.Second),
+			jwt.WithTimeFunc(t.now),
+		)
+		return err
+	}
+	err := parse(t.secret)
+	for _, prev := range t.previous {
+		if !errors.Is(err, jwt.ErrTokenSignatureInvalid) {
+			break
+		}
+		err = parse(prev) // signed before the rotation
+	}
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return nil, pause.Errorf(pause.EUNAUTHENTICATED, "The token has expired: get a new one.")

@@ -459,3 +459,6 @@ var (
 	_ pause.ToolStore    = (*toolStore)(nil)
 	_ pause.KeyStore     = keyStore{}
 )
+
+// prefix is the key prefix of the store's items, for the test that no two types share one.
+func (s *store[T, F]) prefix() kindKey { return s.kind }

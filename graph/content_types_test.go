@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"pause"
@@ -39,8 +40,10 @@ func TestContentTypesQuery(t *testing.T) {
 			fields[ct.Name+"."+f.Name] = f
 		}
 	}
-	if len(names) != 3 {
-		t.Fatalf("content types %v, want article, benefit and tool", names)
+	for _, want := range []string{"article", "benefit", "tool"} {
+		if !slices.Contains(names, want) {
+			t.Fatalf("content types %v, want article, benefit and tool among them", names)
+		}
 	}
 	if f := fields["article.body"]; f.Kind != "MARKDOWN" || f.MaxBytes == nil || *f.MaxBytes != pause.MaxBody || f.MaxLength != nil {
 		t.Errorf("article.body = %+v", f)

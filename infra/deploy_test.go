@@ -2,6 +2,7 @@ package infra
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/awslabs/goformation/v7/intrinsics"
 )
 
 // The deploy and destroy scripts run here for real, offline: in dry runs, with an aws that
@@ -47,7 +50,7 @@ func newScriptEnv(t *testing.T, withAWS bool) *scriptEnv {
 	if err := os.Mkdir(tools, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"bash", "mktemp", "rm", "make", "env"} {
+	for _, name := range []string{"bash", "mktemp", "rm", "make", "env", "git"} {
 		p, err := exec.LookPath(name)
 		if err != nil {
 			t.Fatalf("%s is needed to run the deploy scripts: %v", name, err)
@@ -232,16 +235,16 @@ func TestDeployDryRun(t *testing.T) {
 		}
 	}
 
-	// In order: who is deploying, the secret exists, the bucket, the build, package, deploy,
-	// the outputs.
+	// In order: who is deploying, what is deployed now, the secret exists, the bucket, the
+	// build, the upload, deploy, the outputs.
 	order := [][]string{
 		{"aws", "sts", "get-caller-identity"},
-		{"aws", "ssm", "get-parameter"},
+		{"aws", "cloudformation", "describe-stacks"},
+		{"aws", "ssm", "get-parameter", "--name", "/pause/demo/jwt-secret"},
 		{"aws", "s3api", "head-bucket"},
 		{"make", "lambda"},
-		{"aws", "cloudformation", "package"},
+		{"aws", "s3api", "put-object"},
 		{"aws", "cloudformation", "deploy"},
-		{"aws", "cloudformation", "describe-stacks"},
 	}
 	last := -1
 	for _, o := range order {
@@ -251,85 +254,151 @@ func TestDeployDryRun(t *testing.T) {
 		}
 		last = i
 	}
+	if len(find(cmds, "aws", "cloudformation", "describe-stacks")) != 2 || index(cmds, "aws", "cloudformation", "package") >= 0 {
+		t.Errorf("want the stack read before (its commit) and after (its outputs), and no cloudformation package")
+	}
 
-	ssm := one(t, cmds, "aws", "ssm", "get-parameter")
-	if !slices.Equal(flag(ssm, "--name"), []string{"/pause/demo/jwt-secret"}) || slices.Contains(ssm, "--with-decryption") {
+	ssm := one(t, cmds, "aws", "ssm", "get-parameter", "--name", "/pause/demo/jwt-secret")
+	if slices.Contains(ssm, "--with-decryption") {
 		t.Errorf("%q: want the default parameter's type, never its value", ssm)
 	}
-	if len(find(cmds, "aws", "ssm", "put-parameter")) != 0 {
+	if len(find(cmds, "aws", "ssm", "put-parameter", "--name", "/pause/demo/jwt-secret")) != 0 {
 		t.Error("the secret is created without --create-secret")
 	}
+	origin := one(t, cmds, "aws", "ssm", "put-parameter", "--name", "/pause/demo/origin-secret")
+	if !slices.Equal(flag(origin, "--type"), []string{"String"}) || !strings.HasPrefix(flag(origin, "--value")[0], "file://") {
+		t.Errorf("%q: want the origin secret made from a file", origin)
+	}
 
-	pkg := one(t, cmds, "aws", "cloudformation", "package")
-	if got := flag(pkg, "--template-file"); !slices.Equal(got, []string{"infra/template.yaml"}) {
-		t.Errorf("package --template-file %q, want infra/template.yaml", got)
+	// The bucket: every call but create-bucket checks its owner, the account deploying.
+	account := flag(one(t, cmds, "aws", "sts", "get-caller-identity"), "--query")
+	if !slices.Equal(account, []string{"Account"}) {
+		t.Fatalf("sts: %q", account)
 	}
-	if _, err := os.Stat(filepath.Join("..", flag(pkg, "--template-file")[0])); err != nil {
-		t.Errorf("the packaged template is not there: %v", err)
+	for _, c := range find(cmds, "aws", "s3api") {
+		if c[2] == "create-bucket" {
+			if !slices.Equal(flag(c, "--object-ownership"), []string{"BucketOwnerEnforced"}) || flag(c, "--create-bucket-configuration") != nil {
+				t.Errorf("%q: want ACLs off, and no LocationConstraint in us-east-1", c)
+			}
+			continue
+		}
+		if !slices.Equal(flag(c, "--expected-bucket-owner"), []string{"<account-id>"}) {
+			t.Errorf("%q: no --expected-bucket-owner (the deploying account)", c)
+		}
 	}
-	packaged := flag(pkg, "--output-template-file")
-	bucket := flag(pkg, "--s3-bucket")
-	if len(packaged) != 1 || !strings.HasPrefix(packaged[0], "dist/") || len(bucket) != 1 {
-		t.Fatalf("package: output %q, bucket %q", packaged, bucket)
+	if !strings.Contains(out, "--expected-bucket-owner '<account-id>'") {
+		t.Errorf("the dry run does not show the owner check:\n%s", out)
 	}
-	if head := one(t, cmds, "aws", "s3api", "head-bucket"); !slices.Equal(flag(head, "--bucket"), bucket) {
-		t.Errorf("the bucket checked %q is not the one packaged to %q", flag(head, "--bucket"), bucket)
+	head := one(t, cmds, "aws", "s3api", "head-bucket")
+	bucket := flag(head, "--bucket")
+	for what, want := range map[string]string{
+		"put-public-access-block":            "RestrictPublicBuckets=true",
+		"put-bucket-encryption":              `"SSEAlgorithm":"AES256"`,
+		"put-bucket-policy":                  `"aws:SecureTransport":"false"`,
+		"put-bucket-lifecycle-configuration": `"Expiration":{"Days":180}`,
+	} {
+		c := one(t, cmds, "aws", "s3api", what)
+		if !slices.Equal(flag(c, "--bucket"), bucket) || !strings.Contains(strings.Join(c, " "), want) {
+			t.Errorf("%q: want %s on %q", c, want, bucket)
+		}
 	}
-	if create := one(t, cmds, "aws", "s3api", "create-bucket"); flag(create, "--create-bucket-configuration") != nil {
-		t.Errorf("%q: us-east-1 takes no LocationConstraint", create)
+	put := one(t, cmds, "aws", "s3api", "put-object")
+	if !slices.Equal(flag(put, "--bucket"), bucket) || !slices.Equal(flag(put, "--body"), []string{"dist/pause-lambda.zip"}) ||
+		!slices.Equal(flag(put, "--key"), []string{"pause-demo/SHA256.zip"}) {
+		t.Errorf("upload %q", put)
 	}
 
 	deploy := one(t, cmds, "aws", "cloudformation", "deploy")
 	for name, want := range map[string][]string{
-		"--template-file": packaged,
+		"--template-file": {"infra/template.yaml"},
 		"--stack-name":    {"pause-demo"},
 		"--capabilities":  {"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"},
-		"--s3-bucket":     bucket,
+		"--tags":          {"pause:stage=demo"},
+		"--s3-bucket":     nil, // the template goes inline: no bucket holds it
 	} {
 		if got := flag(deploy, name); !slices.Equal(got, want) {
 			t.Errorf("deploy %s %q, want %q", name, got, want)
 		}
 	}
+	commit := headCommit(t)
 	overrides := flag(deploy, "--parameter-overrides")
-	if !slices.Equal(overrides, []string{"Stage=demo", "JwtSecretParameter=/pause/demo/jwt-secret"}) {
-		t.Errorf("parameter overrides %q", overrides)
+	want := []string{"Stage=demo", "JwtSecretParameter=/pause/demo/jwt-secret", "CodeBucket=" + bucket[0], "CodeKey=pause-demo/SHA256.zip",
+		"GitCommit=" + commit, "OriginSecretParameter=/pause/demo/origin-secret", "OriginSecretVersion=1", "OriginSecretPreviousVersion=0"}
+	if !slices.Equal(overrides, want) {
+		t.Errorf("parameter overrides\n got %q\nwant %q", overrides, want)
 	}
 	checkOverrides(t, overrides)
+	if !strings.Contains(out, "# GitCommit="+commit) || !strings.Contains(out, "make deploy STAGE=demo") {
+		t.Errorf("the dry run does not show the commit tag and the way back:\n%s", out)
+	}
 
-	outputs := one(t, cmds, "aws", "cloudformation", "describe-stacks")
+	outputs := find(cmds, "aws", "cloudformation", "describe-stacks")[1]
 	if !slices.Equal(flag(outputs, "--stack-name"), []string{"pause-demo"}) || !strings.Contains(strings.Join(outputs, " "), "ApiUrl") {
 		t.Errorf("%q: want the stack's ApiUrl", outputs)
 	}
-	if !strings.Contains(out, "execute-api.us-east-1.amazonaws.com/graphql") {
+	if !strings.Contains(out, "cloudfront.net/graphql") {
 		t.Errorf("the dry run does not say what URL it prints:\n%s", out)
 	}
+}
+
+// headCommit returns the commit a deploy of this working tree records: HEAD's short hash, with
+// -dirty if the tree has changes.
+func headCommit(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("git", "-C", "..", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit := strings.TrimSpace(string(out))
+	if st, _ := exec.Command("git", "-C", "..", "status", "--porcelain", "--untracked-files=normal").Output(); len(st) > 0 {
+		commit += "-dirty"
+	}
+	return commit
 }
 
 // checkOverrides checks that the parameters deploy.sh sets are the template's, and that it sets
 // every one that has no default.
 func checkOverrides(t *testing.T, overrides []string) {
 	t.Helper()
-	tmpl := parseTemplate(t, nil)
+	params := rawParameters(t)
 	set := map[string]bool{}
 	for _, o := range overrides {
 		key, _, _ := strings.Cut(o, "=")
-		if _, ok := tmpl.Parameters[key]; !ok {
+		if _, ok := params[key]; !ok {
 			t.Errorf("deploy.sh sets %s, which the template does not declare", key)
 		}
 		set[key] = true
 	}
-	for name, p := range tmpl.Parameters {
-		if p.Default == nil && !set[name] {
+	for name, p := range params {
+		if _, ok := p["Default"]; !ok && !set[name] {
 			t.Errorf("the template's parameter %s has no default and deploy.sh does not set it", name)
 		}
 	}
+}
+
+// rawParameters returns the template's parameters as written (defaults not overridden).
+func rawParameters(t *testing.T) map[string]map[string]any {
+	t.Helper()
+	data, err := os.ReadFile("template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := intrinsics.ProcessYAML(data, &intrinsics.ProcessorOptions{NoProcess: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tmpl struct{ Parameters map[string]map[string]any }
+	if err := json.Unmarshal(out, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	return tmpl.Parameters
 }
 
 func TestDeployDryRunOptions(t *testing.T) {
 	s := newScriptEnv(t, true)
 	out, stderr, ok := s.run(nil, "infra/deploy.sh", "--dry-run", "--stage", "prod", "--region", "eu-west-1",
 		"--bucket", "my-artifacts", "--jwt-secret-param", "/cms/prod/secret", "--create-secret",
-		"--cors-origins", "https://a.example.com,https://b.example.com", "--param", "MemorySize=512", "--param", "LogLevel=debug")
+		"--cors-origins", "https://a.example.com,https://b.example.com", "--param", "MemorySize=512", "--param", "LogLevel=debug", "--param", "Waf=false")
 	if !ok {
 		t.Fatalf("deploy --dry-run failed: %s", stderr)
 	}
@@ -342,7 +411,7 @@ func TestDeployDryRunOptions(t *testing.T) {
 			t.Errorf("%q: want --region eu-west-1", c)
 		}
 	}
-	put := one(t, cmds, "aws", "ssm", "put-parameter")
+	put := one(t, cmds, "aws", "ssm", "put-parameter", "--name", "/cms/prod/secret")
 	if !slices.Equal(flag(put, "--name"), []string{"/cms/prod/secret"}) || !slices.Equal(flag(put, "--type"), []string{"SecureString"}) ||
 		!strings.HasPrefix(strings.Join(flag(put, "--value"), ""), "file://") {
 		t.Errorf("%q: want a SecureString read from a file", put)
@@ -352,9 +421,14 @@ func TestDeployDryRunOptions(t *testing.T) {
 		!slices.Equal(flag(create, "--create-bucket-configuration"), []string{"LocationConstraint=eu-west-1"}) {
 		t.Errorf("%q", create)
 	}
+	if c := find(cmds, "aws", "s3api", "put-bucket-policy"); len(c) != 0 {
+		t.Errorf("a bucket of the user's own (--bucket) is reconfigured: %q", c)
+	}
 	deploy := one(t, cmds, "aws", "cloudformation", "deploy")
 	overrides := flag(deploy, "--parameter-overrides")
-	want := []string{"Stage=prod", "JwtSecretParameter=/cms/prod/secret", "CorsOrigins=https://a.example.com,https://b.example.com", "MemorySize=512", "LogLevel=debug"}
+	want := []string{"Stage=prod", "JwtSecretParameter=/cms/prod/secret", "CodeBucket=my-artifacts", "CodeKey=pause-prod/SHA256.zip",
+		"GitCommit=" + headCommit(t), "OriginSecretParameter=/pause/prod/origin-secret", "OriginSecretVersion=1", "OriginSecretPreviousVersion=0",
+		"CorsOrigins=https://a.example.com,https://b.example.com", "MemorySize=512", "LogLevel=debug", "Waf=false"}
 	if !slices.Equal(overrides, want) {
 		t.Errorf("parameter overrides\n got %q\nwant %q", overrides, want)
 	}
@@ -447,9 +521,9 @@ func TestScriptsPrerequisites(t *testing.T) {
 					[]string{"the aws CLI is not installed", "--dry-run"}, nil},
 				{"no region", true, nil, []string{"--stage", "demo"},
 					[]string{"no AWS region", "--region", "AWS_REGION"}, []string{"configure get region"}},
-				{"no credentials", true, []string{"AWS_REGION=eu-west-1"}, []string{"--stage", "demo"},
+				{"no credentials", true, []string{"AWS_REGION=us-east-1"}, []string{"--stage", "demo"},
 					[]string{"no usable AWS credentials", "Unable to locate credentials", "aws configure"},
-					[]string{"sts get-caller-identity --query Account --output text --region eu-west-1"}},
+					[]string{"sts get-caller-identity --query Account --output text --region us-east-1"}},
 			} {
 				t.Run(c.name, func(t *testing.T) {
 					s := newScriptEnv(t, c.withAWS)
@@ -505,5 +579,89 @@ func TestStagePattern(t *testing.T) {
 	tmpl := parseTemplate(t, nil)
 	if got, want := string(m[1]), deref(tmpl.Parameters["Stage"].AllowedPattern); got != want {
 		t.Errorf("lib.sh's stage_pattern %q, the template's Stage AllowedPattern %q", got, want)
+	}
+}
+
+// TestDeployRefusals runs deploy.sh for real where it must refuse before it changes anything:
+// a --param the template does not declare, or one the script sets itself (before any aws
+// call); WAF outside us-east-1 without a web ACL; a working tree with uncommitted changes
+// (unless --allow-dirty).
+func TestDeployRefusals(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		args  []string
+		want  string
+		calls int
+	}{
+		{"unknown param", []string{"--param", "MemorySise=512"}, "infra/template.yaml has no parameter MemorySise", 0},
+		{"own param", []string{"--param", "GitCommit=abc1234"}, "GitCommit is set by deploy.sh itself", 0},
+		{"waf outside us-east-1", []string{"--region", "eu-west-1"}, "only a stack in us-east-1 can create", -1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newScriptEnv(t, true)
+			_, stderr, ok := s.run([]string{"AWS_REGION=eu-west-1"}, "infra/deploy.sh", append([]string{"--stage", "demo"}, c.args...)...)
+			if ok || !strings.Contains(stderr, c.want) {
+				t.Errorf("succeeded %v; want a refusal saying %q:\n%s", ok, c.want, stderr)
+			}
+			if calls := s.awsCalls(); c.calls == 0 && len(calls) > 0 {
+				t.Errorf("aws was called: %q", calls)
+			}
+		})
+	}
+
+	// A copy of the scripts in a repository of its own, with an aws that knows who calls and
+	// nothing else, and no Go: past the commit check, the script stops at the build's tools.
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "infra"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"deploy.sh", "lib.sh", "template.yaml"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "infra", f), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.email=t@example.com", "-c", "user.name=t"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-qm", "scripts")
+	s := newScriptEnv(t, true)
+	fake := filepath.Join(filepath.Dir(s.awsLog), "fake", "aws")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho \"$*\" >>\"$FAKE_AWS_LOG\"\n[ \"$1 $2\" = \"sts get-caller-identity\" ] && { echo 123456789012; exit 0; }\necho \"fake aws: no $*\" >&2\nexit 99\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(dir, "infra", "deploy.sh")
+	env := []string{"AWS_REGION=us-east-1"}
+	for _, c := range []struct {
+		name  string
+		dirty bool
+		args  []string
+		want  string
+	}{
+		{"clean", false, nil, "is not installed (or not on PATH)"},
+		{"dirty", true, nil, "the working tree has uncommitted changes"},
+		{"dirty allowed", true, []string{"--allow-dirty"}, "is not installed (or not on PATH)"},
+	} {
+		if c.dirty {
+			if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte("changed\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, stderr, ok := s.run(env, script, append([]string{"--stage", "demo"}, c.args...)...)
+		if ok || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: succeeded %v; want it to stop with %q:\n%s", c.name, ok, c.want, stderr)
+		}
+		if c.name == "dirty allowed" && !strings.Contains(stderr, "-dirty") {
+			t.Errorf("--allow-dirty does not record the commit as dirty:\n%s", stderr)
+		}
 	}
 }

@@ -58,19 +58,46 @@ step "The stack $stack and its table"
 capture table "$stack" aws cloudformation describe-stacks --stack-name "$stack" --region "$region" \
 	--query "Stacks[0].Outputs[?OutputKey=='TableName'].OutputValue | [0]" --output text ||
 	die "no stack $stack in $region (or it cannot be read): ${capture_err:-}"
-protected=False
-if is_production "$stage"; then
-	protected=True # what a dry run assumes: the template protects production stages' tables
+table="$(trim "$table")"
+if [ -z "$table" ] || [ "$table" = None ]; then
+	die "the stack $stack names no table (no TableName output): nothing was deleted. Delete it by hand after checking what it holds: aws cloudformation describe-stack-resources --stack-name $stack --region $region"
 fi
-if ! capture protected "$protected" aws dynamodb describe-table --table-name "$table" --region "$region" \
+
+# Deletion protection, asked of DynamoDB. Only an explicit "no" (False, as the CLI v1 and v2 print
+# a JSON false in text output; false in JSON output) lets the table go without
+# --delete-protected-table. Anything else fails closed: True; None, which an aws CLI released
+# before DynamoDB's deletion protection prints for a field it does not know (Debian 12's 2.9.19
+# does); an error; or no answer at all.
+gone=0 answer=""
+assumed=False
+if is_production "$stage"; then
+	assumed=True # what a dry run assumes: the template protects production stages' tables
+fi
+if capture answer "$assumed" aws dynamodb describe-table --table-name "$table" --region "$region" \
 	--query Table.DeletionProtectionEnabled --output text; then
-	[[ $capture_err == *ResourceNotFoundException* ]] || die "could not read the table $table: $capture_err"
-	protected=False # already gone: nothing to protect
+	answer="$(trim "$answer")"
+elif [[ $capture_err == *ResourceNotFoundException* ]]; then
+	gone=1
+	note "the table $table does not exist (any more): only the stack is deleted"
+else
+	die "could not read the table $table, so whether it has deletion protection is unknown: nothing was deleted. ${capture_err:-The aws CLI failed without saying why.}"
+fi
+protected=unknown
+if [ "$gone" = 1 ]; then
+	protected=False
+else
+	case "$answer" in
+	False | false) protected=False ;;
+	True | true) protected=True ;;
+	esac
 fi
 if [ "$dry_run" = 1 ]; then
 	comment "deletion protection: $protected (assumed from the stage's name: the template protects prod and production)"
 fi
 
+if [ "$protected" = unknown ]; then
+	die "the table $table: DynamoDB's answer on deletion protection was '${answer}', neither True nor False, so it is treated as protected and nothing was deleted. An aws CLI older than DynamoDB's deletion protection (March 2023; e.g. Debian 12's 2.9.19) prints None: install a current one (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html), check with 'aws dynamodb describe-table --table-name $table --query Table.DeletionProtectionEnabled', and run this again."
+fi
 if [ "$protected" = True ] && [ "$force" = 0 ]; then
 	die "the table $table of the stage $stage has deletion protection: nothing was deleted. To remove the stage and ALL ITS CONTENT, rerun with --delete-protected-table (it takes an on-demand backup of the table first)."
 fi
@@ -79,8 +106,8 @@ if [ "$dry_run" = 0 ] && [ "$yes" = 0 ]; then
 	if [ ! -t 0 ]; then
 		die "this deletes the stack $stack and the table $table with all its content: pass --yes to confirm"
 	fi
-	read -r -p "Delete the stack $stack and the table $table with all its content? Type the stage name ($stage) to confirm: " answer
-	[ "$answer" = "$stage" ] || die "not confirmed: nothing was deleted"
+	read -r -p "Delete the stack $stack and the table $table with all its content? Type the stage name ($stage) to confirm: " confirm
+	[ "$confirm" = "$stage" ] || die "not confirmed: nothing was deleted"
 fi
 
 if [ "$protected" = True ]; then
@@ -89,14 +116,23 @@ if [ "$protected" = True ]; then
 	run aws dynamodb create-backup --table-name "$table" --backup-name "$backup" --region "$region" \
 		--query BackupDetails.BackupArn --output text
 	run aws dynamodb update-table --table-name "$table" --no-deletion-protection-enabled --region "$region" \
-		--query Table.TableStatus --output text
+		--query Table.TableStatus --output text ||
+		die "could not turn the deletion protection of $table off (an aws CLI older than March 2023 does not know --no-deletion-protection-enabled): nothing was deleted; the backup $backup stays"
 	run aws dynamodb wait table-exists --table-name "$table" --region "$region"
 fi
 
+# The template retains the table when the stack goes (DeletionPolicy Retain, so that no stack
+# operation can lose content): the stack first, then the table, which this script has checked.
 step "Delete the stack $stack and wait until it is gone"
 run aws cloudformation delete-stack --stack-name "$stack" --region "$region"
 run aws cloudformation wait stack-delete-complete --stack-name "$stack" --region "$region" ||
-	die "the stack $stack was not deleted; see why with: aws cloudformation describe-stack-events --stack-name $stack --region $region"
+	die "the stack $stack was not deleted (its table was not touched); see why with: aws cloudformation describe-stack-events --stack-name $stack --region $region"
+
+if [ "$gone" = 0 ]; then
+	step "Delete the table $table (the stack retains it) and wait until it is gone"
+	run aws dynamodb delete-table --table-name "$table" --region "$region" --query TableDescription.TableStatus --output text
+	run aws dynamodb wait table-not-exists --table-name "$table" --region "$region"
+fi
 
 if [ "$dry_run" = 1 ]; then
 	exit 0
@@ -105,7 +141,11 @@ print_lines <<EOF
 
 The stage $stage is removed. What stays, under the default names (delete it by hand if you want it gone):
   the JWT secret's SSM parameter   aws ssm delete-parameter --name /pause/$stage/jwt-secret --region $region
+  the origin secret's parameter    aws ssm delete-parameter --name /pause/$stage/origin-secret --region $region
   the deployment packages          aws s3 rm --recursive s3://pause-artifacts-$account-$region/$stack/ --region $region
+  the backup vault (production)    aws backup list-backup-vaults --region $region  (pause-$stage-...; its backups expire by themselves)
+  DynamoDB's system backup of the deleted table, kept 35 days:
+                                   aws dynamodb list-backups --table-name $table --backup-type SYSTEM --region $region
 EOF
 if [ "$protected" = True ]; then
 	echo "  the final backup $backup (aws dynamodb list-backups --table-name $table --region $region)"

@@ -71,6 +71,16 @@ run() {
 	"$@"
 }
 
+# run_aside CMD ARGS...: run, with the command's output on stderr (a dry run prints the command
+# on stdout, as run does).
+run_aside() {
+	if [ "$dry_run" = 1 ]; then
+		run "$@"
+	else
+		run "$@" >&2
+	fi
+}
+
 # capture VAR PLACEHOLDER CMD ARGS...: set VAR to the output of the command (without the final
 # newline). In a dry run, print the command and set VAR to PLACEHOLDER. The command's errors are
 # left in $capture_err and its status returned, for the caller's message.
@@ -105,7 +115,7 @@ check_aws() {
 		return 0
 	fi
 	if ! command -v aws >/dev/null 2>&1; then
-		die "the aws CLI is not installed (or not on PATH). Install it: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html (Debian: apt-get install awscli). Or see what would run with --dry-run."
+		die "the aws CLI is not installed (or not on PATH). Install the current v2: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html (not Debian 12's awscli package, 2.9.19: too old to read deletion protection). Or see what would run with --dry-run."
 	fi
 	if [ -z "$region" ]; then
 		region="${AWS_REGION:-${AWS_DEFAULT_REGION:-}}"
@@ -121,3 +131,14 @@ check_aws() {
 	fi
 	note "account $account, region $region"
 }
+
+# trim TEXT: TEXT without leading and trailing white space (a CR from a Windows shell included).
+trim() {
+	local s=$1
+	s="${s#"${s%%[![:space:]]*}"}"
+	s="${s%"${s##*[![:space:]]}"}"
+	printf '%s' "$s"
+}
+
+# The aws CLI v2 sends its output through a pager (less) by default; the scripts read it.
+export AWS_PAGER=""

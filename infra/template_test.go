@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,17 +36,83 @@ import (
 
 var stages = []string{"prod", "demo"}
 
+// baseParams are the parameters deploy.sh always sets (the template has no default for them).
+var baseParams = map[string]any{
+	"JwtSecretParameter": "/pause/test/jwt-secret", "CodeBucket": "pause-artifacts-123456789012-us-east-1",
+	"CodeKey": "pause-test/0123abcd.zip", "OriginSecretParameter": "/pause/test/origin-secret",
+}
+
+// newerProperties are the properties this template uses that goformation v7.14.9 does not know
+// yet (its strict decoding would refuse them): they are taken out before decoding and asserted
+// on the processed map instead (see processed).
+var newerProperties = map[string][]string{
+	"Function": {"LoggingConfig"},
+	"Table":    {"OnDemandThroughput", "GlobalSecondaryIndexes.*.OnDemandThroughput"},
+}
+
 func parseTemplate(t *testing.T, overrides map[string]any) *cloudformation.Template {
+	t.Helper()
+	raw := processed(t, overrides)
+	for name, props := range newerProperties {
+		res, _ := raw["Resources"].(map[string]any)[name].(map[string]any)
+		p, _ := res["Properties"].(map[string]any)
+		for _, prop := range props {
+			if first, rest, nested := strings.Cut(prop, ".*."); nested {
+				for _, item := range p[first].([]any) {
+					delete(item.(map[string]any), rest)
+				}
+			} else {
+				if _, ok := p[prop]; !ok {
+					t.Fatalf("%s has no %s any more: take it out of newerProperties", name, prop)
+				}
+				delete(p, prop)
+			}
+		}
+	}
+	data, err := json.Marshal(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := goformation.ParseJSONWithOptions(data, &intrinsics.ProcessorOptions{NoProcess: true})
+	if err != nil {
+		t.Fatalf("template.yaml does not decode strictly: %v", err)
+	}
+	return tmpl
+}
+
+// processedCache holds processed templates (JSON) by their parameters and region.
+var processedCache sync.Map
+
+// testRegion is the region the tests deploy to (AWS::Region); a test may change it.
+var testRegion = "us-east-1"
+
+// processed returns the template with the parameters (baseParams, then overrides) and its
+// intrinsic functions resolved: references to resources become placeholders, Fn::If and the
+// Rules' assertions are evaluated.
+func processed(t *testing.T, overrides map[string]any) map[string]any {
 	t.Helper()
 	data, err := os.ReadFile("template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	params := map[string]any{"JwtSecretParameter": "/pause/test/jwt-secret"}
+	params := map[string]any{}
+	for k, v := range baseParams {
+		params[k] = v
+	}
 	for k, v := range overrides {
 		params[k] = v
 	}
-	tmpl, err := goformation.ParseYAMLWithOptions(data, &intrinsics.ProcessorOptions{
+	// The same parameters give the same template: processed once (it is most of these
+	// tests' time, under -race), decoded afresh for each caller, which may change it.
+	key, _ := json.Marshal(map[string]any{"params": params, "region": testRegion, "template": string(data)})
+	if out, ok := processedCache.Load(string(key)); ok {
+		var raw map[string]any
+		if err := json.Unmarshal(out.([]byte), &raw); err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+	out, err := intrinsics.ProcessYAML(data, &intrinsics.ProcessorOptions{
 		ParameterOverrides: params,
 		// Not EvaluateConditions: it replaces resources that have a Condition by its value.
 		// Fn::If is evaluated here instead, and conditional resources keep their Condition.
@@ -57,9 +124,14 @@ func parseTemplate(t *testing.T, overrides map[string]any) *cloudformation.Templ
 		},
 	})
 	if err != nil {
-		t.Fatalf("template.yaml does not decode strictly: %v", err)
+		t.Fatalf("template.yaml: %v", err)
 	}
-	return tmpl
+	processedCache.Store(string(key), out)
+	var raw map[string]any
+	if err := json.Unmarshal(out, &raw); err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }
 
 var pseudo = map[string]string{
@@ -73,6 +145,9 @@ func refHandler(_ string, input any, template any) any {
 	name, _ := input.(string)
 	if name == "AWS::NoValue" {
 		return nil
+	}
+	if name == "AWS::Region" {
+		return testRegion
 	}
 	if v, ok := pseudo[name]; ok {
 		return v
@@ -109,13 +184,20 @@ var subVar = regexp.MustCompile(`\$\{([^}]+)\}`)
 
 func subHandler(_ string, input any, template any) any {
 	s, ok := input.(string)
+	vars := map[string]any{}
+	if args, isList := input.([]any); isList && len(args) == 2 {
+		s, ok = args[0].(string)
+		vars, _ = args[1].(map[string]any)
+	}
 	if !ok {
-		return nil // the two-argument form is not used
+		return nil
 	}
 	return subVar.ReplaceAllStringFunc(s, func(m string) string {
 		name := m[2 : len(m)-1]
 		var v any
-		if strings.Contains(name, ".") && !strings.HasPrefix(name, "AWS::") {
+		if given, ok := vars[name]; ok {
+			v = given
+		} else if strings.Contains(name, ".") && !strings.HasPrefix(name, "AWS::") {
 			v = getAttHandler("", name, template)
 		} else {
 			v = refHandler("", name, template)
@@ -287,6 +369,10 @@ func TestTemplateTable(t *testing.T) {
 			if table.SSESpecification == nil || !table.SSESpecification.SSEEnabled {
 				t.Error("server-side encryption with KMS is off")
 			}
+			if table.AWSCloudFormationDeletionPolicy != "Retain" || table.AWSCloudFormationUpdateReplacePolicy != "Retain" {
+				t.Errorf("DeletionPolicy %q, UpdateReplacePolicy %q: want Retain (destroy.sh deletes the table after checking its protection)",
+					table.AWSCloudFormationDeletionPolicy, table.AWSCloudFormationUpdateReplacePolicy)
+			}
 			if got, want := deref(table.DeletionProtectionEnabled), stage == "prod"; got != want {
 				t.Errorf("DeletionProtectionEnabled %v, want %v", got, want)
 			}
@@ -311,8 +397,10 @@ func TestTemplateFunction(t *testing.T) {
 	if got := deref(fn.Handler); got != Handler {
 		t.Errorf("Handler %q, want %q (the file in the zip)", got, Handler)
 	}
-	if fn.CodeUri == nil || deref(fn.CodeUri.String) != "../dist/pause-lambda.zip" {
-		t.Errorf("CodeUri %+v, want ../dist/pause-lambda.zip", fn.CodeUri)
+	// The zip deploy.sh uploaded (owner-checked), named by the parameters it sets.
+	if fn.CodeUri == nil || fn.CodeUri.S3Location == nil || fn.CodeUri.S3Location.Bucket != baseParams["CodeBucket"] ||
+		fn.CodeUri.S3Location.Key != baseParams["CodeKey"] {
+		t.Errorf("CodeUri %+v, want the CodeBucket and CodeKey parameters", fn.CodeUri)
 	}
 	if got := deref(fn.AutoPublishAlias); got != "live" {
 		t.Errorf("AutoPublishAlias %q", got)
@@ -436,6 +524,8 @@ var lambdaEnvExempt = map[string]string{
 	// Accounts (issue 13).
 	"PAUSE_ADMIN_EMAIL":        "the first admin that `pause serve` makes: a stage's first admin comes from `pause user create`",
 	"PAUSE_OIDC_CLIENT_SECRET": "read from SSM (PAUSE_OIDC_CLIENT_SECRET_PARAM) at init: never plain text in the template",
+	"PAUSE_JWT_SECRET_PREVIOUS": "read from SSM (PAUSE_JWT_SECRET_PARAM and -previous) at init during a rotation: " +
+		"never plain text in the template",
 }
 
 var envName = regexp.MustCompile(`^PAUSE_[A-Z0-9_]+$`)
@@ -569,16 +659,22 @@ func TestTemplateIAM(t *testing.T) {
 	if want := []string{"getatt:Table.Arn", "getatt:Table.Arn/index/*"}; !slices.Equal(resources["dynamodb"], want) {
 		t.Errorf("DynamoDB resources %v, want %v", resources["dynamodb"], want)
 	}
-	if !slices.Equal(got["ssm"], []string{"ssm:GetParameter"}) ||
-		!slices.Equal(resources["ssm"], []string{"arn:aws:ssm:us-east-1:123456789012:parameter/pause/test/jwt-secret"}) {
-		t.Errorf("SSM: %v on %v, want ssm:GetParameter on the secret's parameter only", got["ssm"], resources["ssm"])
+	if !slices.Equal(got["ssm"], []string{"ssm:GetParameters"}) ||
+		!slices.Equal(resources["ssm"], []string{"arn:aws:ssm:us-east-1:123456789012:parameter/pause/test/jwt-secret",
+			"arn:aws:ssm:us-east-1:123456789012:parameter/pause/test/jwt-secret-previous"}) {
+		t.Errorf("SSM: %v on %v, want ssm:GetParameters on the secret's parameter and its previous one only", got["ssm"], resources["ssm"])
 	}
 	if !slices.Equal(got["logs"], []string{"logs:CreateLogStream", "logs:PutLogEvents"}) ||
 		!slices.Equal(resources["logs"], []string{"getatt:LogGroup.Arn:*"}) {
 		t.Errorf("logs: %v on %v", got["logs"], resources["logs"])
 	}
+	// X-Ray's write actions take no resource: "*" is the only one there is.
+	if !slices.Equal(got["xray"], []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments"}) ||
+		!slices.Equal(resources["xray"], []string{"*"}) {
+		t.Errorf("xray: %v on %v", got["xray"], resources["xray"])
+	}
 	for service := range got {
-		if service != "dynamodb" && service != "ssm" && service != "logs" {
+		if service != "dynamodb" && service != "ssm" && service != "logs" && service != "xray" {
 			t.Errorf("unexpected actions %v", got[service])
 		}
 	}

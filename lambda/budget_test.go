@@ -5,6 +5,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -46,15 +47,21 @@ func TestBootstrapImports(t *testing.T) {
 	}
 }
 
-// TestBootstrapSize: the bootstrap, built with the release flags for this machine, fits the
-// budget. (make lambda's linux/arm64 build is about 1 MB smaller than the amd64 one.)
+// TestBootstrapSize: the bootstrap that is deployed, built as `make lambda` builds it
+// (linux/arm64, the release flags), fits the budget. (The host's amd64 build is about 1.2 MB
+// larger; it measured the budget until the accounts, the client contract and the operations
+// work made it pass 15 MB while the deployed one stays under.)
 func TestBootstrapSize(t *testing.T) {
-	info, err := os.Stat(hostBootstrap(t))
+	out := filepath.Join(buildDir, "arm64", "bootstrap")
+	if err := buildBootstrap(out, ".", "linux", "arm64"); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if info.Size() > maxBootstrap {
 		t.Errorf("the bootstrap is %d bytes, over the budget of %d (docs/PERFORMANCE.md)", info.Size(), maxBootstrap)
 	}
-	t.Logf("bootstrap %d bytes", info.Size())
+	t.Logf("bootstrap (linux/arm64) %d bytes", info.Size())
 }

@@ -15,6 +15,10 @@
 //	PAUSE_JWT_SECRET_PARAM   name of the SSM SecureString parameter that holds the JWT secret,
 //	                         read once at init; instead of PAUSE_JWT_SECRET, which would put the
 //	                         secret in the function's configuration in plain text
+//	PAUSE_COMMIT             the commit deployed, logged in the "ready" line
+//
+// It logs JSON lines with the ids of each invocation (logs.go), at AWS_LAMBDA_LOG_LEVEL when
+// Lambda sets it, and writes the GraphQL operations' metrics as EMF log lines (metrics.go).
 //
 // The bolt store works here (PAUSE_STORE=bolt, PAUSE_DATA under /tmp, the only writable place)
 // but only for tests: every instance would have its own file, lost when the instance goes.
@@ -31,6 +35,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -46,6 +51,12 @@ import (
 const (
 	envEvent       = "PAUSE_LAMBDA_EVENT"
 	envSecretParam = "PAUSE_JWT_SECRET_PARAM"
+	// envCommit is the commit the function was built from (infra/deploy.sh sets it): in the
+	// "ready" line, and the reason each deploy of a new commit publishes a new version.
+	envCommit = "PAUSE_COMMIT"
+	// envRotation marks a rotation of the JWT secret (infra/rotate-secret.sh): its change makes
+	// a new version, whose execution environments read the secrets again. It is logged only.
+	envRotation = "PAUSE_JWT_SECRET_ROTATION"
 )
 
 // Defaults that differ from `pause serve`'s: a Lambda function is a production deployment on
@@ -68,8 +79,8 @@ func main() {
 	}
 }
 
-// secretFunc returns the value of the secret parameter with the name.
-type secretFunc func(ctx context.Context, name string) (string, error)
+// secretFunc returns the values of the secret parameters among names that exist, by name.
+type secretFunc func(ctx context.Context, names ...string) (map[string]string, error)
 
 // run builds the event handler from the environment, once, and hands it to start, which
 // serves events for as long as the execution environment lives. getenv is the only way it
@@ -96,7 +107,8 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 	}
 	cfg := app.FromEnv(env)
 	cfg.AWS = func(context.Context) (aws.Config, error) { return awsConfig(env) }
-	log := cfg.Logger(stderr)
+	cfg.LogLevel = logLevel(getenv, cfg.LogLevel)
+	log := slog.New(invocationHandler{cfg.Logger(stderr).Handler()})
 	cfg.TuneGC()
 	if cfg.Store == "bolt" {
 		log.Warn("the bolt store in Lambda is for tests only: each instance has its own file, lost with the instance",
@@ -111,8 +123,11 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 	if err != nil {
 		return nil, err
 	}
+	metrics := &operationMetrics{w: stderr, function: getenv("AWS_LAMBDA_FUNCTION_NAME"), now: time.Now}
+	h = metrics.wrap(h)
 	log.Info("ready", "init_ms", float64(time.Since(processStart).Microseconds())/1000,
-		"env", cfg.Env, "store", cfg.Store, "event", cmp.Or(event, "v2"))
+		"env", cfg.Env, "store", cfg.Store, "event", cmp.Or(event, "v2"), "commit", getenv(envCommit), "level", cfg.LogLevel,
+		"secret_rotation", getenv(envRotation), "previous_secret", cfg.JWTSecretPrevious != "")
 	if event == "v1" {
 		return httpadapter.New(h).ProxyWithContext, nil
 	}
@@ -120,22 +135,29 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 }
 
 // lambdaEnv returns getenv with the Lambda's defaults (production, DynamoDB) and with
-// PAUSE_JWT_SECRET read from the parameter named by PAUSE_JWT_SECRET_PARAM, if set. Setting
-// both is refused: one of them would be silently ignored.
+// PAUSE_JWT_SECRET read from the parameter named by PAUSE_JWT_SECRET_PARAM, if set, and
+// PAUSE_JWT_SECRET_PREVIOUS from that name and "-previous", if that parameter exists (during a
+// rotation). Setting both PAUSE_JWT_SECRET and PAUSE_JWT_SECRET_PARAM is refused: one of them
+// would be silently ignored.
 func lambdaEnv(ctx context.Context, getenv func(string) string, secret secretFunc) (func(string) string, error) {
-	var jwtSecret string
+	var jwtSecret, jwtPrevious string
 	if name := strings.TrimSpace(getenv(envSecretParam)); name != "" {
 		if getenv("PAUSE_JWT_SECRET") != "" {
 			return nil, fmt.Errorf("both PAUSE_JWT_SECRET and %s are set: set only %s", envSecretParam, envSecretParam)
 		}
-		v, err := secret(ctx, name)
+		values, err := secret(ctx, name, name+previousSuffix)
 		if err != nil {
 			return nil, err
+		}
+		v, ok := values[name]
+		if !ok {
+			return nil, fmt.Errorf("the parameter %s (%s) does not exist (ParameterNotFound)", name, envSecretParam)
 		}
 		jwtSecret = strings.TrimSpace(v)
 		if jwtSecret == "" {
 			return nil, fmt.Errorf("the parameter %s (%s) is empty", name, envSecretParam)
 		}
+		jwtPrevious = strings.TrimSpace(values[name+previousSuffix])
 	}
 	oidcSecret, err := oidcClientSecret(ctx, getenv, secret)
 	if err != nil {
@@ -148,6 +170,8 @@ func lambdaEnv(ctx context.Context, getenv func(string) string, secret secretFun
 			return jwtSecret
 		case key == "PAUSE_OIDC_CLIENT_SECRET" && oidcSecret != "":
 			return oidcSecret
+		case key == "PAUSE_JWT_SECRET_PREVIOUS" && jwtSecret != "":
+			return jwtPrevious
 		case strings.TrimSpace(v) != "":
 			return v
 		case key == "PAUSE_ENV":

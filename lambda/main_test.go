@@ -17,8 +17,8 @@ func mapEnv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-func noSecret(context.Context, string) (string, error) {
-	return "", errors.New("the secret must not be read")
+func noSecret(context.Context, ...string) (map[string]string, error) {
+	return nil, errors.New("the secret must not be read")
 }
 
 func TestLambdaEnvDefaults(t *testing.T) {
@@ -45,9 +45,9 @@ func TestLambdaEnvDefaults(t *testing.T) {
 
 func TestLambdaEnvSecretParameter(t *testing.T) {
 	var asked []string
-	secret := func(_ context.Context, name string) (string, error) {
-		asked = append(asked, name)
-		return " " + unitSecret + "\n", nil
+	secret := func(_ context.Context, names ...string) (map[string]string, error) {
+		asked = append(asked, strings.Join(names, " "))
+		return map[string]string{names[0]: " " + unitSecret + "\n"}, nil
 	}
 	env, err := lambdaEnv(context.Background(), mapEnv(map[string]string{envSecretParam: "/pause/demo/jwt-secret"}), secret)
 	if err != nil {
@@ -57,8 +57,18 @@ func TestLambdaEnvSecretParameter(t *testing.T) {
 		t.Errorf("PAUSE_JWT_SECRET = %q", got)
 	}
 	env("PAUSE_JWT_SECRET")
-	if len(asked) != 1 || asked[0] != "/pause/demo/jwt-secret" {
-		t.Errorf("asked for %q, want the parameter once", asked)
+	if len(asked) != 1 || asked[0] != "/pause/demo/jwt-secret /pause/demo/jwt-secret-previous" {
+		t.Errorf("asked for %q, want the parameter and the previous one, in one read", asked)
+	}
+	if got := env("PAUSE_JWT_SECRET_PREVIOUS"); got != "" {
+		t.Errorf("PAUSE_JWT_SECRET_PREVIOUS = %q without a previous parameter", got)
+	}
+	previous := func(_ context.Context, names ...string) (map[string]string, error) {
+		return map[string]string{names[0]: unitSecret, names[1]: "previous-" + unitSecret}, nil
+	}
+	env, err = lambdaEnv(context.Background(), mapEnv(map[string]string{envSecretParam: "/p"}), previous)
+	if err != nil || env("PAUSE_JWT_SECRET_PREVIOUS") != "previous-"+unitSecret {
+		t.Errorf("during a rotation: PAUSE_JWT_SECRET_PREVIOUS = %q, %v", env("PAUSE_JWT_SECRET_PREVIOUS"), err)
 	}
 }
 
@@ -73,11 +83,19 @@ func TestLambdaEnvRefuses(t *testing.T) {
 		},
 		"empty parameter": {
 			map[string]string{envSecretParam: "/p"},
-			func(context.Context, string) (string, error) { return "  ", nil }, "empty",
+			func(_ context.Context, names ...string) (map[string]string, error) {
+				return map[string]string{names[0]: "  "}, nil
+			}, "empty",
 		},
 		"unreadable parameter": {
 			map[string]string{envSecretParam: "/p"},
-			func(context.Context, string) (string, error) { return "", errors.New("AccessDeniedException") }, "AccessDenied",
+			func(context.Context, ...string) (map[string]string, error) {
+				return nil, errors.New("AccessDeniedException")
+			}, "AccessDenied",
+		},
+		"missing parameter": {
+			map[string]string{envSecretParam: "/p"},
+			func(context.Context, ...string) (map[string]string, error) { return map[string]string{}, nil }, "ParameterNotFound",
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

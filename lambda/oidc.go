@@ -21,11 +21,12 @@ func oidcClientSecret(ctx context.Context, getenv func(string) string, secret se
 	if getenv("PAUSE_OIDC_CLIENT_SECRET") != "" {
 		return "", fmt.Errorf("both PAUSE_OIDC_CLIENT_SECRET and %s are set: set only %s", envOIDCSecretParam, envOIDCSecretParam)
 	}
-	v, err := secret(ctx, name)
+	values, err := secret(ctx, name)
 	if err != nil {
 		return "", err
 	}
-	if v = strings.TrimSpace(v); v == "" {
+	v := strings.TrimSpace(values[name])
+	if v == "" {
 		return "", fmt.Errorf("the parameter %s (%s) is empty", name, envOIDCSecretParam)
 	}
 	return v, nil

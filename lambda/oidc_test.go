@@ -12,7 +12,10 @@ import (
 func TestOIDCClientSecret(t *testing.T) {
 	env := map[string]string{"PAUSE_OIDC_CLIENT_SECRET_PARAM": "/pause/test/oidc"}
 	asked := ""
-	secret := func(_ context.Context, name string) (string, error) { asked = name; return " s3cret \n", nil }
+	secret := func(_ context.Context, names ...string) (map[string]string, error) {
+		asked = names[0]
+		return map[string]string{names[0]: " s3cret \n"}, nil
+	}
 	getenv, err := lambdaEnv(context.Background(), func(k string) string { return env[k] }, secret)
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +28,7 @@ func TestOIDCClientSecret(t *testing.T) {
 		t.Fatal("both the secret and its parameter were accepted")
 	}
 	delete(env, "PAUSE_OIDC_CLIENT_SECRET")
-	failing := func(context.Context, string) (string, error) { return "", errors.New("ssm down") }
+	failing := func(context.Context, ...string) (map[string]string, error) { return nil, errors.New("ssm down") }
 	if _, err := lambdaEnv(context.Background(), func(k string) string { return env[k] }, failing); err == nil {
 		t.Fatal("a failed read was ignored")
 	}

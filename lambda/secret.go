@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -19,36 +20,83 @@ import (
 )
 
 // The JWT secret is a SecureString parameter of SSM Parameter Store, read once at init with
-// SSM's GetParameter action (decrypted). The request is made here, signed by the AWS SDK's
+// SSM's GetParameters action (decrypted), together with the previous secret's parameter (its
+// name and "-previous"), which exists only during a rotation. The request is made here, signed by the AWS SDK's
 // Signature Version 4 signer, rather than with the SDK's SSM client: that client's package
 // initializes a schema of every SSM operation and shape at start-up, which cost each cold start
 // about 8 ms, and 1.2 MB of bootstrap, for one call (docs/PERFORMANCE.md). The function's role
-// needs ssm:GetParameter on that parameter only; with the default key (alias/aws/ssm), KMS
+// needs ssm:GetParameters on those two parameters only; with the default key (alias/aws/ssm), KMS
 // needs no grant of its own.
 
 const (
 	// secretTimeout bounds the read of the secret at init, retries included: a Lambda init
 	// phase has 10 s in all.
-	secretTimeout = 5 * time.Second
-	// secretAttempts is how many times a read that failed for a reason that may pass
-	// (throttling, a 5xx, the network) is tried, as the SDK's standard retryer would.
-	secretAttempts = 3
+	secretTimeout = 6 * time.Second
+	// previousSuffix names the parameter of the previous secret, accepted during a rotation:
+	// the secret's parameter name and this (infra/rotate-secret.sh writes it).
+	previousSuffix = "-previous"
 )
+
+// secretRetry is how a read that failed for a reason that may pass (throttling, a 5xx, the
+// network) is tried again: up to 6 attempts, waiting a random time (full jitter) of up to
+// 100 ms, 200 ms, 400 ms, 800 ms, then 1.6 s between them (about 1.5 s in all on average, 3.1 s
+// at most): the parameter store's quota is the account's, shared by every cold start at once,
+// and instances that retry in step would fail together again.
+var secretRetry = retryPolicy{attempts: 6, base: 100 * time.Millisecond, cap: 1600 * time.Millisecond,
+	jitter: func(max time.Duration) time.Duration { return rand.N(max) }, wait: waitCtx}
+
+// retryPolicy is capped exponential backoff with full jitter: before attempt n+1 (n >= 1), wait
+// jitter(min(cap, base * 2^(n-1))).
+type retryPolicy struct {
+	attempts  int
+	base, cap time.Duration
+	// jitter returns a random duration in [0, max); wait waits d or until ctx is done. Tests
+	// inject both.
+	jitter func(max time.Duration) time.Duration
+	wait   func(ctx context.Context, d time.Duration) error
+}
+
+// delay returns the wait before the attempt after the n-th (n >= 1).
+func (p retryPolicy) delay(n int) time.Duration {
+	d := p.cap
+	if n-1 < 30 && p.base<<(n-1) < p.cap {
+		d = p.base << (n - 1)
+	}
+	if d <= 0 {
+		return 0
+	}
+	return p.jitter(d)
+}
+
+func waitCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 // ssmSecret returns the secretFunc that reads parameters with the function's AWS
 // configuration (awsConfig) from SSM in the function's region, or from AWS_ENDPOINT_URL_SSM (or
 // AWS_ENDPOINT_URL) if set, which tests point at a fake.
 func ssmSecret(getenv func(string) string) secretFunc {
-	return func(ctx context.Context, name string) (string, error) {
+	return ssmSecretWith(getenv, secretRetry)
+}
+
+func ssmSecretWith(getenv func(string) string, retry retryPolicy) secretFunc {
+	return func(ctx context.Context, names ...string) (map[string]string, error) {
 		cfg, err := awsConfig(getenv)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		endpoint := cmp.Or(strings.TrimSpace(getenv("AWS_ENDPOINT_URL_SSM")), strings.TrimSpace(getenv("AWS_ENDPOINT_URL")),
 			ssmEndpoint(cfg.Region))
 		ctx, cancel := context.WithTimeout(ctx, secretTimeout)
 		defer cancel()
-		return getParameter(ctx, http.DefaultClient, cfg, endpoint, name)
+		return getParameters(ctx, http.DefaultClient, cfg, endpoint, names, retry)
 	}
 }
 
@@ -63,80 +111,83 @@ func ssmEndpoint(region string) string {
 	return "https://ssm." + region + "." + suffix
 }
 
-// getParameter returns the decrypted value of the parameter, read from the SSM endpoint with
-// the configuration's credentials, in its region. Throttling, 5xx answers and network errors
-// are tried again, up to secretAttempts in all, within ctx.
-func getParameter(ctx context.Context, client *http.Client, cfg aws.Config, endpoint, name string) (string, error) {
+// getParameters returns the decrypted values of the parameters that exist among names, read
+// in one GetParameters request from the SSM endpoint with the configuration's credentials, in
+// its region. Throttling, 5xx answers and network errors are tried again as retry says, within
+// ctx.
+func getParameters(ctx context.Context, client *http.Client, cfg aws.Config, endpoint string, names []string, retry retryPolicy) (map[string]string, error) {
 	var err error
-	for attempt := range secretAttempts {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return "", fmt.Errorf("read the JWT secret from the SSM parameter %s: %w (after %v)", name, ctx.Err(), err)
-			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+	for attempt := 1; attempt <= retry.attempts; attempt++ {
+		if attempt > 1 {
+			if werr := retry.wait(ctx, retry.delay(attempt-1)); werr != nil {
+				return nil, fmt.Errorf("read the JWT secret from SSM (%s): %w (after %v)", strings.Join(names, ", "), werr, err)
 			}
 		}
-		var value string
-		var retry bool
-		value, retry, err = getParameterOnce(ctx, client, cfg, endpoint, name)
+		var values map[string]string
+		var again bool
+		values, again, err = getParametersOnce(ctx, client, cfg, endpoint, names)
 		if err == nil {
-			return value, nil
+			return values, nil
 		}
-		if !retry {
+		if !again {
 			break
 		}
 	}
-	return "", fmt.Errorf("read the JWT secret from the SSM parameter %s: %w", name, err)
+	return nil, fmt.Errorf("read the JWT secret from SSM (%s): %w", strings.Join(names, ", "), err)
 }
 
-// getParameterOnce makes one GetParameter request, and says whether a failure may pass.
-func getParameterOnce(ctx context.Context, client *http.Client, cfg aws.Config, endpoint, name string) (value string, retry bool, err error) {
+// getParametersOnce makes one GetParameters request, and says whether a failure may pass.
+func getParametersOnce(ctx context.Context, client *http.Client, cfg aws.Config, endpoint string, names []string) (values map[string]string, retry bool, err error) {
 	body, err := json.Marshal(struct {
-		Name           string
+		Names          []string
 		WithDecryption bool
-	}{name, true})
+	}{names, true})
 	if err != nil {
-		return "", false, err
+		return nil, false, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(endpoint, "/")+"/", bytes.NewReader(body))
 	if err != nil {
-		return "", false, fmt.Errorf("the SSM endpoint %q: %w", endpoint, err)
+		return nil, false, fmt.Errorf("the SSM endpoint %q: %w", endpoint, err)
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "AmazonSSM.GetParameter")
+	req.Header.Set("X-Amz-Target", "AmazonSSM.GetParameters")
 	creds, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {
-		return "", false, fmt.Errorf("credentials: %w", err)
+		return nil, false, fmt.Errorf("credentials: %w", err)
 	}
 	sum := sha256.Sum256(body)
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "ssm", cfg.Region, time.Now()); err != nil {
-		return "", false, fmt.Errorf("sign the request: %w", err)
+		return nil, false, fmt.Errorf("sign the request: %w", err)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", ctx.Err() == nil, err
+		return nil, ctx.Err() == nil, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return "", ctx.Err() == nil, fmt.Errorf("read the answer: %w", err)
+		return nil, ctx.Err() == nil, fmt.Errorf("read the answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		code, msg := ssmError(raw)
 		retry = resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests ||
 			strings.Contains(code, "Throttling")
-		return "", retry, fmt.Errorf("%s (HTTP %d): %s", code, resp.StatusCode, msg)
+		return nil, retry, fmt.Errorf("%s (HTTP %d): %s", code, resp.StatusCode, msg)
 	}
 	var out struct {
-		Parameter *struct{ Value *string }
+		Parameters []struct{ Name, Value *string }
 	}
 	if err := json.Unmarshal(raw, &out); err != nil {
-		return "", false, fmt.Errorf("the answer is not GetParameter's: %w", err)
+		return nil, false, fmt.Errorf("the answer is not GetParameters': %w", err)
 	}
-	if out.Parameter == nil || out.Parameter.Value == nil {
-		return "", false, errors.New("no parameter value in the answer")
+	values = map[string]string{}
+	for _, p := range out.Parameters {
+		if p.Name == nil || p.Value == nil {
+			return nil, false, errors.New("a parameter without a name or value in the answer")
+		}
+		values[*p.Name] = *p.Value
 	}
-	return *out.Parameter.Value, false, nil
+	return values, false, nil
 }
 
 // ssmError returns the error code and message of an SSM error answer: JSON with __type (e.g.

@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,29 +21,37 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
-// fakeSSM is SSM Parameter Store's GetParameter, for one SecureString parameter. It answers
-// what the real one does, in its JSON protocol, checks each request's Signature Version 4 with
-// the credentials of awsEnv, and counts the reads. Statuses in fail are answered first, one per
-// request, as errors.
+// fakeSSM is SSM Parameter Store's GetParameters, for SecureString parameters (one at first;
+// set adds others). It answers what the real one does, in its JSON protocol, checks each
+// request's Signature Version 4 with the credentials of awsEnv, and counts the reads.
+// Statuses in fail are answered first, one per request, as errors.
 type fakeSSM struct {
 	*httptest.Server
-	mu    sync.Mutex
-	reads int
-	tries int
-	fail  []int
+	mu     sync.Mutex
+	reads  int
+	tries  int
+	fail   []int
+	params map[string]string
+}
+
+// set adds or changes a parameter.
+func (f *fakeSSM) set(name, value string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.params[name] = value
 }
 
 func newFakeSSM(t testing.TB, name, value string, fail ...int) *fakeSSM {
 	t.Helper()
-	f := &fakeSSM{fail: fail}
+	f := &fakeSSM{fail: fail, params: map[string]string{name: value}}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		body, _ := io.ReadAll(r.Body)
 		var in struct {
-			Name           string
+			Names          []string
 			WithDecryption bool
 		}
-		if r.Header.Get("X-Amz-Target") != "AmazonSSM.GetParameter" || json.Unmarshal(body, &in) != nil {
+		if r.Header.Get("X-Amz-Target") != "AmazonSSM.GetParameters" || json.Unmarshal(body, &in) != nil || len(in.Names) == 0 || len(in.Names) > 10 {
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"__type":"ValidationException","message":"unexpected request"}`)
 			return
@@ -65,23 +75,23 @@ func newFakeSSM(t testing.TB, name, value string, fail ...int) *fakeSSM {
 			}
 			return
 		}
-		f.mu.Unlock()
-		if in.Name != name {
-			w.WriteHeader(http.StatusBadRequest)
-			fmt.Fprintf(w, `{"__type":"ParameterNotFound","message":"%s"}`, in.Name)
-			return
-		}
-		f.mu.Lock()
 		f.reads++
-		f.mu.Unlock()
-		v := value
-		if !in.WithDecryption {
-			v = "AQICAHencrypted"
+		var found []map[string]any
+		invalid := []string{}
+		for _, n := range in.Names {
+			v, ok := f.params[n]
+			if !ok {
+				invalid = append(invalid, n)
+				continue
+			}
+			if !in.WithDecryption {
+				v = "AQICAHencrypted"
+			}
+			found = append(found, map[string]any{"Name": n, "Type": "SecureString", "Value": v, "Version": 1,
+				"ARN": "arn:aws:ssm:us-east-1:123456789012:parameter" + n})
 		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"Parameter": map[string]any{
-			"Name": name, "Type": "SecureString", "Value": v, "Version": 1,
-			"ARN": "arn:aws:ssm:us-east-1:123456789012:parameter" + name,
-		}})
+		f.mu.Unlock()
+		_ = json.NewEncoder(w).Encode(map[string]any{"Parameters": found, "InvalidParameters": invalid})
 	}))
 	t.Cleanup(f.Close)
 	return f
@@ -143,21 +153,22 @@ func ssmEnv(f *fakeSSM, more map[string]string) func(string) string {
 	return mapEnv(merge(awsEnv(), map[string]string{"AWS_ENDPOINT_URL_SSM": f.URL}, more))
 }
 
-// TestSSMSecret: the secret is read with a request signed for SSM, in the function's region,
-// with its credentials; a parameter that is not there is named in the error.
+// TestSSMSecret: the secrets are read in one request signed for SSM, in the function's region,
+// with its credentials; parameters that are not there are left out.
 func TestSSMSecret(t *testing.T) {
 	fake := newFakeSSM(t, "/pause/demo/jwt-secret", unitSecret)
 	secret := ssmSecret(ssmEnv(fake, nil))
-	got, err := secret(context.Background(), "/pause/demo/jwt-secret")
-	if err != nil || got != unitSecret {
-		t.Fatalf("secret = %q, %v", got, err)
+	got, err := secret(context.Background(), "/pause/demo/jwt-secret", "/pause/demo/jwt-secret-previous")
+	if err != nil || len(got) != 1 || got["/pause/demo/jwt-secret"] != unitSecret {
+		t.Fatalf("secrets = %q, %v", got, err)
 	}
-	_, err = secret(context.Background(), "/pause/other")
-	if err == nil || !strings.Contains(err.Error(), "/pause/other") || !strings.Contains(err.Error(), "ParameterNotFound") {
-		t.Errorf("missing parameter: %v", err)
+	fake.set("/pause/demo/jwt-secret-previous", "previous-"+unitSecret)
+	got, err = secret(context.Background(), "/pause/demo/jwt-secret", "/pause/demo/jwt-secret-previous")
+	if err != nil || len(got) != 2 || got["/pause/demo/jwt-secret-previous"] != "previous-"+unitSecret {
+		t.Fatalf("secrets = %q, %v", got, err)
 	}
 	if fake.Tries() != 2 {
-		t.Errorf("%d requests, want 2: a missing parameter is not tried again", fake.Tries())
+		t.Errorf("%d requests, want 2: one per read", fake.Tries())
 	}
 	// Signed for another region, or with other credentials, the request is refused.
 	for name, env := range map[string]map[string]string{
@@ -171,17 +182,44 @@ func TestSSMSecret(t *testing.T) {
 	}
 }
 
-// TestSSMSecretRetries: throttling and 5xx answers are tried again, three attempts in all.
+// TestSSMSecretRetries: throttling and 5xx answers are tried again, up to 6 attempts, after
+// waits drawn at random (full jitter) below a bound that doubles from 100 ms up to 1.6 s; other
+// errors are not.
 func TestSSMSecretRetries(t *testing.T) {
+	var bounds, waits []time.Duration
+	retry := secretRetry
+	retry.jitter = func(max time.Duration) time.Duration { bounds = append(bounds, max); return max / 2 }
+	retry.wait = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+
 	fake := newFakeSSM(t, "/p", unitSecret, http.StatusBadRequest, http.StatusInternalServerError)
-	got, err := ssmSecret(ssmEnv(fake, nil))(context.Background(), "/p")
-	if err != nil || got != unitSecret || fake.Tries() != 3 {
+	got, err := ssmSecretWith(ssmEnv(fake, nil), retry)(context.Background(), "/p")
+	if err != nil || got["/p"] != unitSecret || fake.Tries() != 3 {
 		t.Fatalf("secret = %q, %v after %d requests; want the secret on the third", got, err, fake.Tries())
 	}
-	fake = newFakeSSM(t, "/p", unitSecret, 503, 503, 503, 503)
-	_, err = ssmSecret(ssmEnv(fake, nil))(context.Background(), "/p")
-	if err == nil || !strings.Contains(err.Error(), "InternalServerError (HTTP 503): try again") || fake.Tries() != 3 {
-		t.Fatalf("err %v after %d requests; want the last error after 3", err, fake.Tries())
+	bounds, waits = nil, nil
+	fake = newFakeSSM(t, "/p", unitSecret, 503, 503, 503, 503, 503, 503, 503)
+	_, err = ssmSecretWith(ssmEnv(fake, nil), retry)(context.Background(), "/p")
+	if err == nil || !strings.Contains(err.Error(), "InternalServerError (HTTP 503): try again") || fake.Tries() != 6 {
+		t.Fatalf("err %v after %d requests; want the last error after 6", err, fake.Tries())
+	}
+	ms := time.Millisecond
+	if want := []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, 1600 * ms}; !slices.Equal(bounds, want) {
+		t.Errorf("jitter bounds %v, want %v", bounds, want)
+	}
+	if want := []time.Duration{50 * ms, 100 * ms, 200 * ms, 400 * ms, 800 * ms}; !slices.Equal(waits, want) {
+		t.Errorf("waits %v, want the jittered %v", waits, want)
+	}
+	// The real jitter stays below its bound, and the cap holds however many attempts.
+	for n := 1; n < 40; n++ {
+		if d := secretRetry.delay(n); d < 0 || d >= secretRetry.cap {
+			t.Fatalf("delay(%d) = %v, outside [0, %v)", n, d, secretRetry.cap)
+		}
+	}
+	// A wait cut short by the deadline ends the read with the reason.
+	retry.wait = func(context.Context, time.Duration) error { return context.DeadlineExceeded }
+	fake = newFakeSSM(t, "/p", unitSecret, 503, 503)
+	if _, err = ssmSecretWith(ssmEnv(fake, nil), retry)(context.Background(), "/p"); !errors.Is(err, context.DeadlineExceeded) || fake.Tries() != 1 {
+		t.Errorf("err %v after %d requests", err, fake.Tries())
 	}
 }
 

@@ -83,6 +83,9 @@ type Config struct {
 	PublicCacheSize int
 	// Accounts, when set, serves sign-in and sessions under /auth/ (accounts.Service.Handler).
 	Accounts http.Handler
+	// OriginSecrets, when set, are the values of OriginHeader that a CDN in front of Pause
+	// sends: every request without one of them is refused (see requireOrigin).
+	OriginSecrets []string
 }
 
 // Defaults of Config.
@@ -154,6 +157,7 @@ func New(cfg Config) http.Handler {
 	h = cors(cfg.CORSOrigins, allowHeaders(cfg.CORSHeaders), h)
 	h = withAuthRoutes(cfg.Accounts, cfg.MaxBodyBytes, h)
 	h = recoverPanics(cfg.Logger, h)
+	h = requireOrigin(cfg.OriginSecrets, h)
 	h = securityHeaders(!cfg.Development, h)
 	h = logRequests(cfg.Logger, h)
 	return h
