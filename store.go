@@ -10,7 +10,9 @@ import (
 
 // Store is the persistence contract for one content type T, filtered by F. Stores persist and
 // keep invariants (unique slugs, versions, counts); they decide nothing about who may see or
-// change what: CMS does, before it calls them. Every method is safe for concurrent use.
+// change what: CMS does, before it calls them. Every method is safe for concurrent use. Reads
+// are strongly consistent unless their context says they may be eventually consistent (see
+// EventuallyConsistent).
 type Store[T Item[T], F Filter[T]] interface {
 	// Get returns the item with the id, or ENOTFOUND.
 	Get(ctx context.Context, id string) (T, error)

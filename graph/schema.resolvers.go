@@ -59,7 +59,7 @@ func (r *articleConnectionResolver) PageInfo(ctx context.Context, obj *ArticleCo
 
 // TotalCount is the resolver for the totalCount field.
 func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *ArticleConnection) (int, error) {
-	return r.CMS.Articles.Count(ctx, obj.Filter)
+	return total(ctx, obj.count, obj.Filter, r.CMS.Articles.Count)
 }
 
 // Nodes is the resolver for the nodes field.
@@ -104,7 +104,7 @@ func (r *benefitConnectionResolver) PageInfo(ctx context.Context, obj *BenefitCo
 
 // TotalCount is the resolver for the totalCount field.
 func (r *benefitConnectionResolver) TotalCount(ctx context.Context, obj *BenefitConnection) (int, error) {
-	return r.CMS.Benefits.Count(ctx, obj.Filter)
+	return total(ctx, obj.count, obj.Filter, r.CMS.Benefits.Count)
 }
 
 // MaxLength is the resolver for the maxLength field.
@@ -288,9 +288,10 @@ func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*pause.
 
 // Article is the resolver for the article field.
 func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (*pause.Article, error) {
+	tools := r.related.prefetchRelated(ctx, r.CMS, id, slug)
 	a, err := one(ctx, id, slug, r.CMS.Articles.Get, r.CMS.Articles.GetBySlug)
 	if a != nil {
-		preloadRelatedTools(ctx, r.CMS, a)
+		r.related.preloadArticleTools(ctx, r.CMS, tools, a)
 	}
 	return a, err
 }
@@ -298,12 +299,12 @@ func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (
 // Articles is the resolver for the articles field.
 func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, filter *pause.ArticleFilter, orderBy *pause.Order) (*ArticleConnection, error) {
 	q := query(first, after, filter, orderBy)
-	page, err := r.CMS.Articles.List(ctx, q)
+	page, count, err := listAndCount(ctx, r.CMS.Articles, q)
 	if err != nil {
 		return nil, err
 	}
 	preloadRelatedTools(ctx, r.CMS, page.Items...)
-	return &ArticleConnection{Page: page, Filter: q.Filter}, nil
+	return &ArticleConnection{Page: page, Filter: q.Filter, count: count}, nil
 }
 
 // Benefit is the resolver for the benefit field.
@@ -314,11 +315,11 @@ func (r *queryResolver) Benefit(ctx context.Context, id *string, slug *string) (
 // Benefits is the resolver for the benefits field.
 func (r *queryResolver) Benefits(ctx context.Context, first *int, after *string, filter *pause.BenefitFilter, orderBy *pause.Order) (*BenefitConnection, error) {
 	q := query(first, after, filter, orderBy)
-	page, err := r.CMS.Benefits.List(ctx, q)
+	page, count, err := listAndCount(ctx, r.CMS.Benefits, q)
 	if err != nil {
 		return nil, err
 	}
-	return &BenefitConnection{Page: page, Filter: q.Filter}, nil
+	return &BenefitConnection{Page: page, Filter: q.Filter, count: count}, nil
 }
 
 // Tool is the resolver for the tool field.
@@ -329,11 +330,11 @@ func (r *queryResolver) Tool(ctx context.Context, id *string, slug *string) (*pa
 // Tools is the resolver for the tools field.
 func (r *queryResolver) Tools(ctx context.Context, first *int, after *string, filter *pause.ToolFilter, orderBy *pause.Order) (*ToolConnection, error) {
 	q := query(first, after, filter, orderBy)
-	page, err := r.CMS.Tools.List(ctx, q)
+	page, count, err := listAndCount(ctx, r.CMS.Tools, q)
 	if err != nil {
 		return nil, err
 	}
-	return &ToolConnection{Page: page, Filter: q.Filter}, nil
+	return &ToolConnection{Page: page, Filter: q.Filter, count: count}, nil
 }
 
 // ToolCategories is the resolver for the toolCategories field.
@@ -432,7 +433,7 @@ func (r *toolConnectionResolver) PageInfo(ctx context.Context, obj *ToolConnecti
 
 // TotalCount is the resolver for the totalCount field.
 func (r *toolConnectionResolver) TotalCount(ctx context.Context, obj *ToolConnection) (int, error) {
-	return r.CMS.Tools.Count(ctx, obj.Filter)
+	return total(ctx, obj.count, obj.Filter, r.CMS.Tools.Count)
 }
 
 // Article returns ArticleResolver implementation.
