@@ -53,6 +53,8 @@ func Start(target string, delay time.Duration) (*Proxy, error) {
 	p := &Proxy{delay: delay, target: u, ln: ln}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 90 * time.Second}
+	// A client that gives up (a cancelled request) is the client's business: no log line.
+	rp.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, _ error) { w.WriteHeader(http.StatusBadGateway) }
 	p.server = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		if p.delay > 0 {
