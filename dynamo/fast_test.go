@@ -2,8 +2,11 @@ package dynamo
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/middleware"
@@ -177,4 +180,56 @@ func TestConsistency(t *testing.T) {
 			t.Errorf("update: read %d is eventually consistent", i)
 		}
 	}
+}
+
+// BenchmarkCalls measures this process's CPU per DynamoDB call (cpu-ns/op: the SDK's
+// serializing, signing, middleware and decoding, and the store's own work; DynamoDB Local's
+// CPU is another process's) for the calls that public pages make: an item by id, a page of 20
+// summaries, a count.
+//
+//	tools/dynamodb-local/with-dynamodb.sh go test -run '^$' -bench Calls -benchmem ./dynamo/
+func BenchmarkCalls(b *testing.B) {
+	s, _, _ := openTestTable(b)
+	cms, ctx := newCMS(s)
+	var id string
+	for i := range 25 {
+		tool := must[*pause.Tool](b)(cms.Tools.Create(ctx, pause.ToolInput{Name: ptr(fmt.Sprintf("Tool %d", i)), WebsiteURL: ptr("https://example.com"),
+			Tagline: ptr("A tool for the benchmark"), Category: ptr("Chat"), Pricing: ptr(pause.PricingFree), Tags: []string{"a", "b"}}))
+		must[*pause.Tool](b)(cms.Tools.Publish(ctx, tool.ID, tool.Version))
+		id = tool.ID
+	}
+	visitor := context.Background()
+	for _, c := range []struct {
+		name string
+		call func() error
+	}{
+		{"Get", func() error { _, err := cms.Tools.Get(visitor, id); return err }},
+		{"List20", func() error {
+			_, err := s.tools.List(pause.WithEventualConsistency(visitor), pause.Query[pause.ToolFilter]{First: 20, Order: pause.OrderName,
+				Filter: pause.ToolFilter{Scope: pause.Scope{Status: ptr(pause.StatusPublished)}}})
+			return err
+		}},
+		{"CountCounter", func() error {
+			_, err := s.tools.countStatuses(visitor, pause.ToolFilter{Scope: pause.Scope{Status: ptr(pause.StatusPublished)}})
+			return err
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			start := cpuNow()
+			for b.Loop() {
+				if err := c.call(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuNow()-start)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// cpuNow returns the CPU time (user and system) this process has used.
+func cpuNow() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
