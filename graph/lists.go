@@ -53,6 +53,9 @@ func listAndCount[T, F any](ctx context.Context, c lister[T, F], q pause.Query[F
 // total returns the count that listAndCount started, or counts now if it started none.
 func total[F any](ctx context.Context, started *totalCount, f F, count func(context.Context, F) (int, error)) (int, error) {
 	if started == nil {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
 		return count(ctx, f)
 	}
 	select {
