@@ -220,10 +220,11 @@ type cursor struct {
 	Key   string `json:"k"`
 }
 
-// EncodeCursor returns the opaque cursor of the position key in the order.
+// EncodeCursor returns the opaque cursor of the position key in the order. Every listed item
+// gets one, so it writes the JSON itself (cursor_json.go), byte for byte what json.Marshal of
+// a cursor writes.
 func EncodeCursor(o Order, key string) string {
-	b, _ := json.Marshal(cursor{Order: o, Key: key})
-	return base64.RawURLEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(appendCursorJSON(make([]byte, 0, 16+len(o)+len(key)+len(key)/8), o, key))
 }
 
 // DecodeCursor returns the position key that EncodeCursor put in the cursor s for the order o,
