@@ -3,9 +3,13 @@ package dynamo
 import (
 	"context"
 	"maps"
+	"reflect"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"pause"
 )
@@ -115,4 +119,59 @@ func beforeOf[T pause.Item[T]](items []T, id string) (T, bool) {
 		return before, true
 	}
 	return none, false
+}
+
+// projection is a ProjectionExpression made once, with its own placeholders (#s0, #s1, …),
+// which the expression builder's (#0, #1, …) never take.
+type projection struct {
+	expr  string
+	names map[string]string
+}
+
+// summaryProjection returns the projection that list Queries ask for: the attributes of the
+// type's storage shape (read from its dynamodbav tags, embedded structs included) and its
+// working draft, without the table and index keys (PK, SK, LPK and a sort key per order),
+// which DynamoDB would otherwise send with every item and the SDK decode. It costs no read
+// unit more or less (units count what is read, not what is sent); it saves decoding about a
+// fifth of each summary's attributes.
+func summaryProjection(storage any) projection {
+	p := projection{names: map[string]string{}}
+	var parts []string
+	add := func(name string) {
+		ph := "#s" + strconv.Itoa(len(parts))
+		parts = append(parts, ph)
+		p.names[ph] = name
+	}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("dynamodbav")
+			if f.Anonymous && tag == "" {
+				walk(f.Type)
+				continue
+			}
+			name, _, _ := strings.Cut(tag, ",")
+			if name == "-" || !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			add(name)
+		}
+	}
+	walk(reflect.TypeOf(storage))
+	add(attrDraft)
+	p.expr = strings.Join(parts, ", ")
+	return p
+}
+
+// apply asks the Query for the projection's attributes only.
+func (p projection) apply(in *dynamodb.QueryInput) {
+	if in.ExpressionAttributeNames == nil {
+		in.ExpressionAttributeNames = make(map[string]string, len(p.names))
+	}
+	maps.Copy(in.ExpressionAttributeNames, p.names)
+	in.ProjectionExpression = &p.expr
 }

@@ -168,6 +168,7 @@ func (s *store[T, F]) query(ctx context.Context, partition string, idx listIndex
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 		ScanIndexForward: aws.Bool(!q.Order.Descending()),
 	}
+	s.summary.apply(in)
 	if after != "" {
 		id, _ := positionID(after)
 		in.ExclusiveStartKey = map[string]types.AttributeValue{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -70,6 +71,8 @@ type store[T pause.Item[T], F pause.Filter[T]] struct {
 	slugs memo[string, string]
 	// shares remembers, per partition and filter, how many of the items read matched (list.go).
 	shares memo[string, float64]
+	// summary is what list Queries project (fast.go).
+	summary projection
 }
 
 // shape is how one content type is kept in the table: the strategy that the generic store
@@ -95,7 +98,8 @@ type shape[T, F any] interface {
 func newStore[T pause.Item[T], F pause.Filter[T]](t *table, sh shape[T, F]) *store[T, F] {
 	var zero T
 	ct := zero.Type()
-	return &store[T, F]{shape: sh, t: t, kind: sh.key(), name: ct.Name, orders: ct.Orders}
+	empty := reflect.New(reflect.TypeFor[T]().Elem()).Interface().(T)
+	return &store[T, F]{shape: sh, t: t, kind: sh.key(), name: ct.Name, orders: ct.Orders, summary: summaryProjection(sh.encode(empty))}
 }
 
 func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
