@@ -111,7 +111,7 @@ func (c *CMS) Now() time.Time { return c.cfg.Now().UTC().Truncate(time.Microseco
 
 // ToolCategories returns the categories of published tools with their counts, by name.
 func (c *CMS) ToolCategories(ctx context.Context) ([]CategoryCount, error) {
-	return c.cfg.Stores.Tools.Categories(ctx, c.Now())
+	return c.cfg.Stores.Tools.Categories(readContext(ctx), c.Now())
 }
 
 // ReorderBenefits gives the benefits with the ids the positions 0, 1, 2… in the order of ids,
@@ -157,6 +157,7 @@ func (c *CMS) ReorderBenefits(ctx context.Context, ids []string) ([]*Benefit, er
 			}
 			syncDraft(item)
 			b.revise(ctx, before, item, "reorder")
+			item.Change.Before = before
 			changed = append(changed, item)
 		}
 		out = append(out, item)

@@ -67,6 +67,7 @@ func (k *Collection[T, F, I]) visible(ctx context.Context, item T) bool {
 // Get returns the item with the id, or ENOTFOUND if there is none or the viewer may not see it
 // (drafts are visible to viewers, editors and admins only).
 func (k *Collection[T, F, I]) Get(ctx context.Context, id string) (T, error) {
+	ctx = readContext(ctx)
 	var zero T
 	item, err := k.store.Get(ctx, id)
 	if err != nil {
@@ -79,6 +80,7 @@ func (k *Collection[T, F, I]) Get(ctx context.Context, id string) (T, error) {
 
 // GetBySlug is Get by slug.
 func (k *Collection[T, F, I]) GetBySlug(ctx context.Context, slug string) (T, error) {
+	ctx = readContext(ctx)
 	var zero T
 	item, err := k.store.GetBySlug(ctx, slug)
 	if err != nil {
@@ -92,6 +94,7 @@ func (k *Collection[T, F, I]) GetBySlug(ctx context.Context, slug string) (T, er
 // GetMany returns the items with the ids that the viewer may see, in the order of ids, in one
 // store read. It is how relations (an article's related tools) are loaded.
 func (k *Collection[T, F, I]) GetMany(ctx context.Context, ids []string) ([]T, error) {
+	ctx = readContext(ctx)
 	items, err := k.store.GetMany(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -160,6 +163,7 @@ func (k *Collection[T, F, I]) scoped(ctx context.Context, f F) (F, error) {
 // the q.First items before the cursor q.After, in the order's direction, and whether more
 // precede them (HasPreviousPage).
 func (k *Collection[T, F, I]) List(ctx context.Context, q Query[F]) (*Page[T], error) {
+	ctx = readContext(ctx)
 	if q.First < 0 || q.First > MaxFirst {
 		return nil, FieldErrorf("first", "first must be between 0 and %d", MaxFirst)
 	}
@@ -193,6 +197,7 @@ func (k *Collection[T, F, I]) List(ctx context.Context, q Query[F]) (*Page[T], e
 
 // Count counts the items that match the filter and that the viewer may see.
 func (k *Collection[T, F, I]) Count(ctx context.Context, f F) (int, error) {
+	ctx = readContext(ctx)
 	f, err := k.scoped(ctx, f)
 	if err != nil {
 		return 0, err

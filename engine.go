@@ -54,7 +54,7 @@ func (k *Collection[T, F, I]) load(ctx context.Context, id string, version int) 
 	if err := ViewerFrom(ctx).Require(RoleEditor); err != nil {
 		return zero, zero, err
 	}
-	item, err = k.store.Get(ctx, id)
+	item, err = k.store.Get(WithStrongConsistency(ctx), id)
 	if err != nil {
 		return zero, zero, err
 	}
@@ -90,6 +90,7 @@ func (k *Collection[T, F, I]) saveAs(ctx context.Context, before, item T, versio
 	item.Metadata().Version = version + 1
 	syncDraft(item)
 	k.revise(ctx, before, item, action)
+	item.Metadata().Change.Before = before
 	err := k.store.Update(ctx, item)
 	item.Metadata().Change = nil
 	if err != nil {

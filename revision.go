@@ -31,6 +31,12 @@ type Revision struct {
 	// Prune is the number of the revision that the same write deletes, the oldest beyond the
 	// number CMS keeps, or 0. It is not stored.
 	Prune int
+	// Before is the item as the write read it from the store, unchanged (its draft and
+	// bodies included), or nil when the CMS did not read it. A store may take it for the
+	// stored item that it would otherwise read again (its slug, counters, bodies) when its
+	// version is the one the write expects: the write's version condition guarantees that the
+	// stored item is still that one. It is not stored.
+	Before Content
 }
 
 // Content is any content item: an *Article, a *Benefit or a *Tool.

@@ -10,7 +10,9 @@ import (
 
 // Store is the persistence contract for one content type T, filtered by F. Stores persist and
 // keep invariants (unique slugs, versions, counts); they decide nothing about who may see or
-// change what: CMS does, before it calls them. Every method is safe for concurrent use.
+// change what: CMS does, before it calls them. Every method is safe for concurrent use. Reads
+// are strongly consistent unless their context says they may be eventually consistent (see
+// EventuallyConsistent).
 type Store[T Item[T], F Filter[T]] interface {
 	// Get returns the item with the id, or ENOTFOUND.
 	Get(ctx context.Context, id string) (T, error)
@@ -242,10 +244,11 @@ type cursor struct {
 	Key   string `json:"k"`
 }
 
-// EncodeCursor returns the opaque cursor of the position key in the order.
+// EncodeCursor returns the opaque cursor of the position key in the order. Every listed item
+// gets one, so it writes the JSON itself (cursor_json.go), byte for byte what json.Marshal of
+// a cursor writes.
 func EncodeCursor(o Order, key string) string {
-	b, _ := json.Marshal(cursor{Order: o, Key: key})
-	return base64.RawURLEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(appendCursorJSON(make([]byte, 0, 16+len(o)+len(key)+len(key)/8), o, key))
 }
 
 // DecodeCursor returns the position key that EncodeCursor put in the cursor s for the order o,

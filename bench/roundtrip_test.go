@@ -141,7 +141,7 @@ const relatedPool = 20
 
 // fill imports the sample content and adds published articles (each with three related
 // tools), benefits and tools until each kind has roundTripItems.
-func fill(t *testing.T, cms *pause.CMS) {
+func fill(t testing.TB, cms *pause.CMS) {
 	t.Helper()
 	admin := pause.NewContext(context.Background(), &pause.Viewer{Subject: "bench", Role: pause.RoleAdmin})
 	if _, err := content.Import(admin, cms, content.Sample); err != nil {
@@ -203,7 +203,8 @@ var roundTripQueries = []roundTripQuery{
 		query: func(first int) string {
 			return strings.Replace(bench.Queries[0].Text, "benefits {", fmt.Sprintf("benefits(first: %d) {", first), 1)
 		},
-		want: map[string]int{"Articles.GetBySlug": 1, "Benefits.List": 1, "Tools.List": 1, "Tools.Count": 1},
+		// tools(first: 0) { totalCount } reads the count only.
+		want: map[string]int{"Articles.GetBySlug": 1, "Benefits.List": 1, "Tools.Count": 1},
 	},
 	{
 		// A list of articles with their related tools: one read of the articles, one of every
@@ -241,6 +242,8 @@ func testRoundTrips(t *testing.T, stores pause.Stores, meter func(context.Contex
 	}
 	h := server.New(server.Config{CMS: cms, Auth: tokens, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	for _, q := range roundTripQueries {
+		// Once first, so that every size is measured warm (a slug's item remembered).
+		postContext(context.Background(), h, body(bench.Query{Text: q.query(roundTripSizes[0])}))
 		for _, size := range roundTripSizes {
 			ctx := context.Background()
 			report := func() string { return "" }

@@ -138,16 +138,20 @@
 // # Access patterns and their cost
 //
 // Units: a strongly consistent read costs 1 RCU per 4 KB, an eventually consistent one 0.5;
-// a write 1 WCU per KB, a transactional write 2 WCU per KB of each item. Item reads are
-// strongly consistent (a version read just before a write must be current); index reads are
-// eventually consistent, as DynamoDB allows no other (a list may trail a write by a fraction
-// of a second; counts do not). S is the size of an item in KB, B of a gzipped body.
+// a write 1 WCU per KB, a transactional write 2 WCU per KB of each item. Item and counter
+// reads are strongly consistent for signed-in callers and for the reads of a write (a version
+// read just before a write must be current), and eventually consistent, at half the units,
+// when the context allows it (pause.EventuallyConsistent: the CMS allows it for anonymous
+// visitors, who may see a write a fraction of a second late); index reads are eventually
+// consistent, as DynamoDB allows no other. The costs below are strongly consistent ones. S is
+// the size of an item in KB, B of a gzipped body.
 //
 //	pattern                       operation                                     requests  cost
 //	Get (article)                 Query PK=ARTICLE#<id>, consistent: item+body  1         ⌈(S+B)/4⌉ RCU
 //	                              (+draft body)
 //	Get (tool, benefit)           GetItem ITEM, consistent                      1         ⌈S/4⌉ RCU
-//	GetBySlug                     GetItem marker, then Get                      2         1 RCU + Get
+//	GetBySlug                     GetItem marker, then Get; on a warm instance  2 (1 warm) 1 RCU + Get
+//	                              the id remembered, Get only (see below)
 //	GetMany (related tools, …)    BatchGetItem, consistent, 100 keys a request  1 per 100 keys (an article is 2 keys)
 //	                              (UnprocessedKeys retried with backoff)                  ⌈S/4⌉ RCU per item
 //	List, one status              Query index, LPK=<TYPE>#<status>, Limit=n+1   1         0.5 RCU per 4 KB of n+1 summaries
@@ -160,7 +164,8 @@
 //	                              read, matching or not: for a filter that matches a fraction f of
 //	                              the partition, about (n+1)/f summaries; a rare match may read the
 //	                              whole partition (1 request per 1 MB).
-//	Count, status and ≤1 facet    GetItem of one counter, consistent            1         1 RCU
+//	Count, status and ≤1 facet    GetItem of one counter, consistent (beside    1         1 RCU
+//	                              the scheduled partition's Query, at once)
 //	Count, no status              BatchGetItem of the 3 status counters         1         3 RCU
 //	Count, 2+ facets (e.g. tag    Query each status partition, Select COUNT,    1 per partition and MB
 //	and author, which no counter  FilterExpression: counted by DynamoDB, but    0.5 RCU per 4 KB of every item of the
@@ -171,11 +176,12 @@
 //	                              (attribute_not_exists), +1 on each counter
 //	                                                                            1         2⌈S⌉ + 2⌈B⌉ + 2 + 2·counters WCU,
 //	                                                                                      plus ⌈S⌉ per index of the type
-//	Update (n items)              BatchGetItem of the stored items (with bodies), then TransactWriteItems:
+//	Update (n items)              the stored items as the CMS read them (pause.Revision.Before; else a
+//	                              BatchGetItem of them, with bodies), then TransactWriteItems:
 //	                              each item at its version (version = v), its body only if it changed,
 //	                              the slug markers that move (delete old with id = <id>, put new with
 //	                              attribute_not_exists), and the counters whose delta is not 0
-//	                                                                            2         reads: ⌈(S+B)/4⌉ RCU per item;
+//	                                                                            1 (2)     reads: 0 (⌈(S+B)/4⌉ RCU per item);
 //	                                                                                      writes: 2⌈S⌉ (+2⌈B⌉) (+4) + 2·changed counters
 //	                                                                                      WCU, plus ⌈S⌉ per index (2⌈S⌉ when the
 //	                                                                                      index key moves)
@@ -207,6 +213,21 @@
 //
 // No operation scans the table: every read is a GetItem, a BatchGetItem or a Query by key.
 // Exports go through List, page by page.
+//
+// # Round trips
+//
+// A request waits for DynamoDB as few times in sequence as its reads allow (fast.go;
+// bench/waves_test.go counts the sequential round trips of each public query behind a proxy
+// that delays each one). Reads that do not depend on each other run at once: a list's
+// partitions, a count's counters and its scheduled partition, the category counters and the
+// scheduled tools. What a warm instance remembers saves the reads that would otherwise come
+// first, and the read that follows checks it, so a wrong memory costs a round trip, never a
+// wrong answer: the id of each slug read (GetBySlug reads that item at once and keeps it if it
+// still has the slug, which only the slug's owner can have), and each filter's share of its
+// partition (a filtered list's first Query asks for as many items as the share says hold a
+// page, so that it rarely needs a second). A write does not read again what the CMS read:
+// its transaction's version condition already guarantees that the stored item is the one the
+// CMS read. Each memory holds at most 4096 entries per store and starts again when full.
 //
 // # Cursors
 //

@@ -147,12 +147,28 @@ func (s *store[T, F]) query(ctx context.Context, partition string, idx listIndex
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: list %ss: %w", s.name, err)
 	}
+	// A filter's share of the partition, seen by the last read of it, sizes the first request
+	// so that it usually holds the whole page: one round trip rather than a few growing ones.
+	var shareKey string
+	var matched, scanned int
+	if filtered {
+		shareKey = partition + "\x00" + fmt.Sprint(s.filterFacets(q.Filter))
+		if share, ok := s.shares.get(shareKey); ok {
+			limit = sizeFor(need, share)
+		}
+		defer func() {
+			if scanned > 0 {
+				s.shares.put(shareKey, float64(matched)/float64(scanned))
+			}
+		}()
+	}
 	in := &dynamodb.QueryInput{
 		TableName: &s.t.name, IndexName: aws.String(idx.name),
 		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 		ScanIndexForward: aws.Bool(!q.Descending()),
 	}
+	s.summary.apply(in)
 	if after != "" {
 		id, _ := positionID(after)
 		in.ExclusiveStartKey = map[string]types.AttributeValue{
@@ -167,6 +183,7 @@ func (s *store[T, F]) query(ctx context.Context, partition string, idx listIndex
 		if err != nil {
 			return nil, fail(err, "list %ss by %s in %s", s.name, q.Order, partition)
 		}
+		matched, scanned = matched+int(res.Count), scanned+int(res.ScannedCount)
 		for _, av := range res.Items {
 			item, err := s.decodeItem(av)
 			if err != nil {
@@ -198,13 +215,14 @@ func (s *store[T, F]) query(ctx context.Context, partition string, idx listIndex
 // the three status counters when the filter has no status. A filter of two facets or more
 // (say a tag and an author), which no counter covers, is counted by paging the list index
 // with Select COUNT; see doc.go for its cost. Items with a scheduled change count in no
-// counter: one Query of the scheduled partition counts them, by Match at the filter's time.
+// counter: one Query of the scheduled partition counts them, by Match at the filter's time,
+// at the same time as the counters are read.
 func (s *store[T, F]) Count(ctx context.Context, f F) (int, error) {
-	scheduled, err := s.countScheduled(ctx, f)
-	if err != nil {
-		return 0, err
-	}
-	n, err := s.countStatuses(ctx, f)
+	var scheduled, n int
+	err := atOnce(
+		func() (err error) { n, err = s.countStatuses(ctx, f); return err },
+		func() (err error) { scheduled, err = s.countScheduled(ctx, f); return err },
+	)
 	return n + scheduled, err
 }
 
@@ -282,7 +300,7 @@ func (s *store[T, F]) countStatuses(ctx context.Context, f F) (int, error) {
 	var avs []map[string]types.AttributeValue
 	if len(keys) == 1 {
 		out, err := s.t.client.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName: &s.t.name, Key: keys[0], ConsistentRead: aws.Bool(true),
+			TableName: &s.t.name, Key: keys[0], ConsistentRead: consistent(ctx),
 		}, withMeter)
 		if err != nil {
 			return 0, fail(err, "count %ss", s.name)
@@ -292,7 +310,7 @@ func (s *store[T, F]) countStatuses(ctx context.Context, f F) (int, error) {
 		}
 	} else {
 		var err error
-		if avs, err = s.t.batchGet(ctx, keys, "count "+s.name+"s"); err != nil {
+		if avs, err = s.t.batchGet(ctx, keys, consistent(ctx), "count "+s.name+"s"); err != nil {
 			return 0, err
 		}
 	}
@@ -362,14 +380,15 @@ type toolStore struct {
 
 // Categories reads the counters of published tools by category (one Query of the counter
 // partition, by the sort-key prefix of category counters) and adds the tools of the scheduled
-// partition published at the time at (one Query). Categories whose count fell to zero keep a
-// counter item at zero, and are left out here.
+// partition published at the time at (one Query), both at once. Categories whose count fell
+// to zero keep a counter item at zero, and are left out here.
 func (s *toolStore) Categories(ctx context.Context, at time.Time) ([]pause.CategoryCount, error) {
-	counted, err := s.categoryCounters(ctx)
-	if err != nil {
-		return nil, err
-	}
-	scheduled, err := s.scheduled(ctx)
+	var counted []pause.CategoryCount
+	var scheduled []*pause.Tool
+	err := atOnce(
+		func() (err error) { counted, err = s.categoryCounters(ctx); return err },
+		func() (err error) { scheduled, err = s.scheduled(ctx); return err },
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -402,7 +421,7 @@ func (s *toolStore) categoryCounters(ctx context.Context) ([]pause.CategoryCount
 	in := &dynamodb.QueryInput{
 		TableName: &s.t.name, KeyConditionExpression: expr.KeyCondition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-		ConsistentRead: aws.Bool(true),
+		ConsistentRead: consistent(ctx),
 	}
 	out := []pause.CategoryCount{}
 	for {
@@ -427,4 +446,14 @@ func (s *toolStore) categoryCounters(ctx context.Context) ([]pause.CategoryCount
 	// DynamoDB sorts by UTF-8 bytes already; sorting again makes that a fact of this code.
 	slices.SortFunc(out, func(a, b pause.CategoryCount) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
+}
+
+// sizeFor is the Limit of a filtered Query that should find need matches when a share of the
+// partition's items match: a quarter more than the share predicts, at least need, at most
+// maxQueryLimit.
+func sizeFor(need int, share float64) int {
+	if share <= 0 {
+		return maxQueryLimit
+	}
+	return min(max(int(float64(need)/share*1.25)+1, need), maxQueryLimit)
 }

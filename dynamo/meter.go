@@ -33,6 +33,11 @@ type Usage struct {
 	// indexes together.
 	ReadUnits  float64
 	WriteUnits float64
+	// BilledReadUnits are the read units by AWS's rules where DynamoDB Local reports fewer:
+	// every read costs at least 0.5 unit per key asked for (1 if strongly consistent), even
+	// when it finds nothing (DynamoDB Local reports 0 for a Query of an empty partition). It
+	// is an estimate for comparing designs, not a bill.
+	BilledReadUnits float64
 	// Operations counts the requests by API operation name (Query, GetItem, ...).
 	Operations map[string]int
 }
@@ -79,11 +84,13 @@ func (m *Meter) Reset() {
 	m.usage = Usage{Operations: map[string]int{}}
 }
 
-func (m *Meter) request(op string, capacity []types.ConsumedCapacity, read bool) {
+func (m *Meter) request(op string, capacity []types.ConsumedCapacity, read bool, minRead float64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.usage.Requests++
 	m.usage.Operations[op]++
+	before := m.usage.ReadUnits
+	defer func() { m.usage.BilledReadUnits += max(m.usage.ReadUnits-before, minRead) }()
 	for _, c := range capacity {
 		switch {
 		case c.ReadCapacityUnits != nil || c.WriteCapacityUnits != nil:
@@ -126,7 +133,7 @@ func addMeterMiddleware(stack *middleware.Stack) error {
 			askForCapacity(in.Parameters)
 			out, md, err := next.HandleInitialize(ctx, in)
 			op, capacity, read := consumed(in.Parameters, out.Result)
-			m.request(op, capacity, read)
+			m.request(op, capacity, read, minimumReadUnits(in.Parameters))
 			return out, md, err
 		}), middleware.After)
 	if err != nil {
@@ -241,4 +248,32 @@ func consumed(params, result any) (op string, capacity []types.ConsumedCapacity,
 		op = strings.TrimPrefix(strings.TrimSuffix(fmt.Sprintf("%T", params), "Input"), "*dynamodb.")
 	}
 	return op, capacity, read
+}
+
+// minimumReadUnits is the least that a read request costs on AWS: 0.5 unit per key (or per
+// Query) if eventually consistent, 1 if strongly consistent; 0 for writes.
+func minimumReadUnits(params any) float64 {
+	unit := func(consistent *bool) float64 {
+		if consistent != nil && *consistent {
+			return 1
+		}
+		return 0.5
+	}
+	switch in := params.(type) {
+	case *dynamodb.GetItemInput:
+		return unit(in.ConsistentRead)
+	case *dynamodb.QueryInput:
+		return unit(in.ConsistentRead)
+	case *dynamodb.ScanInput:
+		return unit(in.ConsistentRead)
+	case *dynamodb.BatchGetItemInput:
+		n := 0.0
+		for _, ka := range in.RequestItems {
+			n += float64(len(ka.Keys)) * unit(ka.ConsistentRead)
+		}
+		return n
+	case *dynamodb.TransactGetItemsInput:
+		return 2 * float64(len(in.TransactItems))
+	}
+	return 0
 }

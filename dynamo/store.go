@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -74,6 +74,12 @@ type store[T pause.Item[T], F pause.Filter[T]] struct {
 	kind   kindKey
 	name   string // "article", for messages
 	orders []pause.Order
+	// slugs remembers the id of the item that had a slug (fast.go).
+	slugs memo[string, string]
+	// shares remembers, per partition and filter, how many of the items read matched (list.go).
+	shares memo[string, float64]
+	// summary is what list Queries project (fast.go).
+	summary projection
 }
 
 // shape is how one content type is kept in the table: the strategy that the generic store
@@ -99,7 +105,8 @@ type shape[T, F any] interface {
 func newStore[T pause.Item[T], F pause.Filter[T]](t *table, sh shape[T, F]) *store[T, F] {
 	var zero T
 	ct := zero.Type()
-	return &store[T, F]{shape: sh, t: t, kind: sh.key(), name: ct.Name, orders: ct.Orders}
+	empty := reflect.New(reflect.TypeFor[T]().Elem()).Interface().(T)
+	return &store[T, F]{shape: sh, t: t, kind: sh.key(), name: ct.Name, orders: ct.Orders, summary: summaryProjection(sh.encode(empty))}
 }
 
 func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
@@ -190,7 +197,7 @@ func backoff(attempt int) time.Duration {
 // Reading.
 
 // Get returns the item with the id, or ENOTFOUND. An article's item and body item share a
-// partition, so one strongly consistent Query reads both.
+// partition, so one Query reads both (strongly consistent unless ctx allows otherwise).
 func (s *store[T, F]) Get(ctx context.Context, id string) (T, error) {
 	if !s.hasBody() {
 		return s.getSummary(ctx, id)
@@ -209,7 +216,7 @@ func (s *store[T, F]) Get(ctx context.Context, id string) (T, error) {
 	in := &dynamodb.QueryInput{
 		TableName: &s.t.name, KeyConditionExpression: expr.KeyCondition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-		ConsistentRead: aws.Bool(true),
+		ConsistentRead: consistent(ctx),
 	}
 	var item, body, draftBody map[string]types.AttributeValue
 	for {
@@ -290,14 +297,15 @@ func (s *store[T, F]) decodeWithBody(item, body, draftBody map[string]types.Attr
 	return out, nil
 }
 
-// getSummary reads the item without its body, with one strongly consistent GetItem.
+// getSummary reads the item without its body, with one GetItem (strongly consistent unless
+// ctx allows otherwise).
 func (s *store[T, F]) getSummary(ctx context.Context, id string) (T, error) {
 	var zero T
 	if !validID(id) {
 		return zero, s.notFound("id", id)
 	}
 	out, err := s.t.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: &s.t.name, Key: s.itemKey(id), ConsistentRead: aws.Bool(true),
+		TableName: &s.t.name, Key: s.itemKey(id), ConsistentRead: consistent(ctx),
 	}, withMeter)
 	if err != nil {
 		return zero, fail(err, "get %s %s", s.name, id)
@@ -308,16 +316,29 @@ func (s *store[T, F]) getSummary(ctx context.Context, id string) (T, error) {
 	return s.decodeWithBody(out.Item, nil, nil)
 }
 
-// GetBySlug reads the slug marker, then the item it names. An item that changed its slug
-// between the two reads is looked up again, a few times at most.
+// GetBySlug reads the item that the slug's id names. A warm instance remembers the id of each
+// slug it has read, and reads that item at once (one round trip): the item's own slug tells
+// whether it still has it, as slugs are unique and a slug marker moves in the same transaction
+// as its item's slug. Otherwise, and when the item no longer has the slug, it reads the slug
+// marker, then the item it names; an item that changed its slug between the two reads is
+// looked up again, a few times at most.
 func (s *store[T, F]) GetBySlug(ctx context.Context, slug string) (T, error) {
 	var zero T
 	if slug == "" || len(slug) > 1024 {
 		return zero, s.notFound("slug", slug)
 	}
+	if id, ok := s.slugs.get(slug); ok {
+		item, err := s.Get(ctx, id)
+		if err == nil && item.Metadata().Slug == slug {
+			return item, nil
+		} else if err != nil && pause.ErrorCode(err) != pause.ENOTFOUND {
+			return zero, err
+		}
+		s.slugs.drop(slug)
+	}
 	for try := 0; try < 3; try++ {
 		out, err := s.t.client.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName: &s.t.name, Key: s.slugKey(slug), ConsistentRead: aws.Bool(true),
+			TableName: &s.t.name, Key: s.slugKey(slug), ConsistentRead: consistent(ctx),
 		}, withMeter)
 		if err != nil {
 			return zero, fail(err, "get %s by slug %s", s.name, slug)
@@ -336,6 +357,7 @@ func (s *store[T, F]) GetBySlug(ctx context.Context, slug string) (T, error) {
 			return zero, err
 		}
 		if item.Metadata().Slug == slug {
+			s.slugs.put(slug, marker.ID)
 			return item, nil
 		}
 	}
@@ -353,14 +375,14 @@ const maxBatchGet = 100
 // maxUnprocessedRounds bounds the retries of the keys BatchGetItem leaves unprocessed.
 const maxUnprocessedRounds = 8
 
-// batchGet reads the items with the keys by BatchGetItem, strongly consistent, in chunks of
-// 100 keys, retrying the keys DynamoDB leaves unprocessed with backoff. Missing items are
+// batchGet reads the items with the keys by BatchGetItem, strongly consistent if consistent,
+// in chunks of 100 keys, retrying the keys DynamoDB leaves unprocessed with backoff. Missing items are
 // left out; the order of the result is DynamoDB's.
-func (t *table) batchGet(ctx context.Context, keys []map[string]types.AttributeValue, what string) ([]map[string]types.AttributeValue, error) {
+func (t *table) batchGet(ctx context.Context, keys []map[string]types.AttributeValue, consistent *bool, what string) ([]map[string]types.AttributeValue, error) {
 	var out []map[string]types.AttributeValue
 	for start := 0; start < len(keys); start += maxBatchGet {
 		pending := map[string]types.KeysAndAttributes{t.name: {
-			Keys: keys[start:min(start+maxBatchGet, len(keys))], ConsistentRead: aws.Bool(true),
+			Keys: keys[start:min(start+maxBatchGet, len(keys))], ConsistentRead: consistent,
 		}}
 		for round := 0; len(pending) > 0 && len(pending[t.name].Keys) > 0; round++ {
 			if round > 0 {
@@ -382,8 +404,8 @@ func (t *table) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 	return out, nil
 }
 
-// load reads the items with the ids (and their bodies if withBody), by BatchGetItem. Missing
-// ids are not in the map.
+// load reads the items with the ids (and their bodies if withBody), by BatchGetItem, strongly
+// consistent unless ctx allows otherwise. Missing ids are not in the map.
 func (s *store[T, F]) load(ctx context.Context, ids []string, withBody bool) (map[string]T, error) {
 	withBody = withBody && s.hasBody()
 	keys := make([]map[string]types.AttributeValue, 0, len(ids)*2)
@@ -393,7 +415,7 @@ func (s *store[T, F]) load(ctx context.Context, ids []string, withBody bool) (ma
 			keys = append(keys, s.bodyKey(id), s.draftBodyKey(id))
 		}
 	}
-	avs, err := s.t.batchGet(ctx, keys, fmt.Sprintf("get %d %ss", len(ids), s.name))
+	avs, err := s.t.batchGet(ctx, keys, consistent(ctx), fmt.Sprintf("get %d %ss", len(ids), s.name))
 	if err != nil {
 		return nil, err
 	}

@@ -264,8 +264,8 @@ func (s *store[T, F]) Create(ctx context.Context, item T) error {
 // or both (items of one update trading slugs).
 type slugMove struct{ release, claim string }
 
-// Update reads the stored items (one BatchGetItem, strongly consistent) to learn their slugs,
-// bodies and counters, then writes every item at its expected version, the bodies that
+// Update takes the stored items from what the CMS read (see storedBefore), or reads them (one
+// BatchGetItem, strongly consistent), to learn their slugs, bodies and counters, then writes every item at its expected version, the bodies that
 // changed, the slug markers that move and the counters that change, in one transaction. An
 // item named twice must be one version ahead the second time; only its last state is written.
 func (s *store[T, F]) Update(ctx context.Context, items ...T) error {
@@ -296,7 +296,7 @@ func (s *store[T, F]) Update(ctx context.Context, items ...T) error {
 	if len(ids) > 1 {
 		what = fmt.Sprintf("update %d %ss", len(ids), s.name)
 	}
-	stored, err := s.load(ctx, ids, true)
+	stored, err := s.storedBefore(ctx, ids, items, expect)
 	if err != nil {
 		return err
 	}

@@ -12,18 +12,21 @@ import (
 type ArticleConnection struct {
 	Page   *pause.Page[*pause.Article]
 	Filter pause.ArticleFilter
+	count  *totalCount // started beside the list, if totalCount is asked for
 }
 
 // BenefitConnection is a page of benefits; see ArticleConnection.
 type BenefitConnection struct {
 	Page   *pause.Page[*pause.Benefit]
 	Filter pause.BenefitFilter
+	count  *totalCount // started beside the list, if totalCount is asked for
 }
 
 // ToolConnection is a page of tools; see ArticleConnection.
 type ToolConnection struct {
 	Page   *pause.Page[*pause.Tool]
 	Filter pause.ToolFilter
+	count  *totalCount // started beside the list, if totalCount is asked for
 }
 
 // AuditConnection is a page of the audit log.

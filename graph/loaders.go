@@ -23,7 +23,11 @@ type loadersKey struct{}
 func newLoaders(cms *pause.CMS) *loaders {
 	return &loaders{
 		tools: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*pause.Tool, []error) {
-			found, err := cms.Tools.GetMany(ctx, ids)
+			err := ctx.Err() // a request whose time is up reads nothing more (handler.go)
+			var found []*pause.Tool
+			if err == nil {
+				found, err = cms.Tools.GetMany(ctx, ids)
+			}
 			if err != nil {
 				errs := make([]error, len(ids))
 				for i := range errs {

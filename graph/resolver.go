@@ -8,4 +8,6 @@ import "pause"
 // Resolver is the root of the resolvers: it holds what they call.
 type Resolver struct {
 	CMS *pause.CMS
+	// related remembers the related tools of the articles read (related.go).
+	related relatedHints
 }

@@ -50,7 +50,7 @@ func (r *articleConnectionResolver) PageInfo(ctx context.Context, obj *ArticleCo
 
 // TotalCount is the resolver for the totalCount field.
 func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *ArticleConnection) (int, error) {
-	return r.CMS.Articles.Count(ctx, obj.Filter)
+	return total(ctx, obj.count, obj.Filter, r.CMS.Articles.Count)
 }
 
 // RelatedTools is the resolver for the relatedTools field.
@@ -125,7 +125,7 @@ func (r *benefitConnectionResolver) PageInfo(ctx context.Context, obj *BenefitCo
 
 // TotalCount is the resolver for the totalCount field.
 func (r *benefitConnectionResolver) TotalCount(ctx context.Context, obj *BenefitConnection) (int, error) {
-	return r.CMS.Benefits.Count(ctx, obj.Filter)
+	return total(ctx, obj.count, obj.Filter, r.CMS.Benefits.Count)
 }
 
 // Audit is the resolver for the audit field.
@@ -333,9 +333,10 @@ func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*pause.
 
 // Article is the resolver for the article field.
 func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (*pause.Article, error) {
+	tools := r.related.prefetchRelated(ctx, r.CMS, id, slug)
 	a, err := one(ctx, id, slug, r.CMS.Articles.Get, r.CMS.Articles.GetBySlug)
 	if a != nil {
-		preloadRelatedTools(ctx, r.CMS, a)
+		r.related.preloadArticleTools(ctx, r.CMS, tools, a)
 	}
 	return a, err
 }
@@ -346,12 +347,12 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.CMS.Articles.List(ctx, q)
+	page, count, err := listAndCount(ctx, r.CMS.Articles, q)
 	if err != nil {
 		return nil, err
 	}
 	preloadRelatedTools(ctx, r.CMS, page.Items...)
-	return &ArticleConnection{Page: page, Filter: q.Filter}, nil
+	return &ArticleConnection{Page: page, Filter: q.Filter, count: count}, nil
 }
 
 // Benefit is the resolver for the benefit field.
@@ -365,11 +366,11 @@ func (r *queryResolver) Benefits(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.CMS.Benefits.List(ctx, q)
+	page, count, err := listAndCount(ctx, r.CMS.Benefits, q)
 	if err != nil {
 		return nil, err
 	}
-	return &BenefitConnection{Page: page, Filter: q.Filter}, nil
+	return &BenefitConnection{Page: page, Filter: q.Filter, count: count}, nil
 }
 
 // Tool is the resolver for the tool field.
@@ -383,11 +384,11 @@ func (r *queryResolver) Tools(ctx context.Context, first *int, after *string, la
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.CMS.Tools.List(ctx, q)
+	page, count, err := listAndCount(ctx, r.CMS.Tools, q)
 	if err != nil {
 		return nil, err
 	}
-	return &ToolConnection{Page: page, Filter: q.Filter}, nil
+	return &ToolConnection{Page: page, Filter: q.Filter, count: count}, nil
 }
 
 // ToolCategories is the resolver for the toolCategories field.
@@ -507,7 +508,7 @@ func (r *toolConnectionResolver) PageInfo(ctx context.Context, obj *ToolConnecti
 
 // TotalCount is the resolver for the totalCount field.
 func (r *toolConnectionResolver) TotalCount(ctx context.Context, obj *ToolConnection) (int, error) {
-	return r.CMS.Tools.Count(ctx, obj.Filter)
+	return total(ctx, obj.count, obj.Filter, r.CMS.Tools.Count)
 }
 
 // Audit is the resolver for the audit field.

@@ -11,7 +11,10 @@
 // table of the medians over the rounds: requests per second, p50 and p99 latency, and the
 // Pause/Apollo throughput ratio per query. Pause runs twice: as `pause serve` runs (with its
 // public response cache) and with the cache off (PAUSE_PUBLIC_CACHE=off), which executes every
-// request.
+// request. With DynamoDB Local running (PAUSE_TEST_DYNAMODB_ENDPOINT, as make bench starts it),
+// a fourth server, Pause-ddb, is `pause serve` on a new DynamoDB Local table reached through
+// bench/delayproxy, which delays every round trip (-dynamodb-delay, 4 ms) as a same-region
+// DynamoDB call from Lambda is: the production path.
 //
 // Run from the repository root, after `npm ci` in bench/ and bench/apollo/ (make bench does
 // both):
@@ -45,6 +48,7 @@ import (
 	"time"
 
 	"pause/bench"
+	"pause/bench/delayproxy"
 )
 
 func main() {
@@ -64,6 +68,10 @@ type options struct {
 	connections int
 	out         string
 	keep        bool
+	// dynamoDelay is the delay per DynamoDB round trip of Pause-ddb, and dynamoConnections
+	// the connections that load it.
+	dynamoDelay       time.Duration
+	dynamoConnections int
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -76,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.connections, "connections", 32, "concurrent connections")
 	fs.StringVar(&o.out, "out", "", "also write the report (Markdown) to this file")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (logs, data.json)")
+	fs.DurationVar(&o.dynamoDelay, "dynamodb-delay", 4*time.Millisecond, "delay per DynamoDB round trip of "+dynamoName+" (DynamoDB Local behind bench/delayproxy)")
+	fs.IntVar(&o.dynamoConnections, "dynamodb-connections", 4, "concurrent connections to "+dynamoName+" (a Lambda instance serves one request at a time; DynamoDB Local, one Java process on the same cores, is the bottleneck beyond a few)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -126,6 +136,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}, env...)...)
 		url := "http://" + addr + "/graphql"
 		logFile := filepath.Join(sub, "pause.log")
+		if slices.Contains(env, "PAUSE_STORE=dynamodb") {
+			// A new table, filled as `make run-dynamodb` does, through the proxy.
+			for _, args := range [][]string{{"table", "create"}, {"import", "content"}} {
+				cmd := exec.CommandContext(ctx, pauseBin, args...)
+				cmd.Env = env
+				if out, err := cmd.CombinedOutput(); err != nil {
+					return server{}, nil, fmt.Errorf("pause %s: %v\n%s", strings.Join(args, " "), err, out)
+				}
+			}
+		}
 		pid, stop, err := start(ctx, logFile, env, pauseBin, "serve")
 		if err != nil {
 			return server{}, nil, err
@@ -162,6 +182,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	pauseURL := pauseServer.url
+	servers := []server{pauseServer, uncached}
+	// Pause on DynamoDB Local (make bench runs under tools/dynamodb-local/with-dynamodb.sh),
+	// every round trip delayed as a same-region call from Lambda is: the production path.
+	if endpoint := os.Getenv("PAUSE_TEST_DYNAMODB_ENDPOINT"); endpoint != "" {
+		proxy, err := delayproxy.Start(endpoint, o.dynamoDelay)
+		if err != nil {
+			return err
+		}
+		defer proxy.Close()
+		table := make([]byte, 6)
+		_, _ = rand.Read(table)
+		ddb, _, err := startPause(dynamoName, "PAUSE_STORE=dynamodb", "PAUSE_TABLE=pause-bench-"+hex.EncodeToString(table),
+			"AWS_ENDPOINT_URL_DYNAMODB="+proxy.URL(), "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local")
+		if err != nil {
+			return err
+		}
+		servers = append(servers, ddb)
+	} else {
+		logf("PAUSE_TEST_DYNAMODB_ENDPOINT is not set: no %s (make bench starts DynamoDB Local)", dynamoName)
+	}
 
 	data, err := export(ctx, editor)
 	if err != nil {
@@ -190,14 +230,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logf("Apollo Server is up on %s", apolloPort)
 
-	servers := []server{pauseServer, uncached, {"Apollo", apolloURL, apolloPid}}
+	servers = append(servers, server{"Apollo", apolloURL, apolloPid})
 	for _, q := range bench.Queries {
 		a, err := (&client{url: pauseURL}).do(ctx, q.Text, nil)
 		if err != nil {
 			return fmt.Errorf("pause, %s: %w", q.Name, err)
 		}
-		if _, err := (&client{url: uncached.url}).do(ctx, q.Text, nil); err != nil {
-			return fmt.Errorf("%s, %s: %w", uncached.name, q.Name, err)
+		// The others answer too (Pause-ddb's ids and times are its own: not compared).
+		for _, s := range servers[1 : len(servers)-1] {
+			if _, err := (&client{url: s.url}).do(ctx, q.Text, nil); err != nil {
+				return fmt.Errorf("%s, %s: %w", s.name, q.Name, err)
+			}
 		}
 		b, err := (&client{url: apolloURL}).do(ctx, q.Text, nil)
 		if err != nil {
@@ -216,7 +259,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logf("warming up (%s per query and server)", o.warmup)
 		for _, q := range bench.Queries {
 			for _, s := range servers {
-				if _, err := load(ctx, s, q, o.connections, o.warmup); err != nil {
+				connections := o.connections
+				if s.name == dynamoName {
+					connections = o.dynamoConnections
+				}
+				if _, err := load(ctx, s, q, connections, o.warmup); err != nil {
 					return err
 				}
 			}
@@ -230,7 +277,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				slices.Reverse(order)
 			}
 			for _, s := range order {
-				res, err := load(ctx, s, q, o.connections, o.duration)
+				connections := o.connections
+				if s.name == dynamoName {
+					connections = o.dynamoConnections
+				}
+				res, err := load(ctx, s, q, connections, o.duration)
 				if err != nil {
 					return err
 				}
@@ -242,7 +293,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	report := env0 + fmt.Sprintf("\n%d rounds × %s per query and server, %d connections, interleaved; medians over the rounds.\n\n", o.rounds, o.duration, o.connections) +
+	report := env0 + fmt.Sprintf("\n%d rounds × %s per query and server, %d connections (%s: %d, %s per DynamoDB round trip), interleaved; medians over the rounds.\n\n",
+		o.rounds, o.duration, o.connections, dynamoName, o.dynamoConnections, o.dynamoDelay) +
 		table(results)
 	fmt.Fprint(stdout, report)
 	if o.out != "" {
@@ -253,6 +305,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // uncachedName is the second Pause's name: the public response cache off (PAUSE_PUBLIC_CACHE).
 const uncachedName = "Pause-nc"
+
+// dynamoName is the third Pause's name: on DynamoDB Local behind the delay proxy.
+const dynamoName = "Pause-ddb"
 
 type server struct {
 	name, url string
@@ -536,8 +591,11 @@ func table(results map[string]map[string][]result) string {
 	cpu := func(r result) float64 { return r.CPU }
 	for _, q := range bench.Queries {
 		a := results[q.Name]["Apollo"]
-		for _, name := range []string{"Pause", uncachedName, "Apollo"} {
-			p := results[q.Name][name]
+		for _, name := range []string{"Pause", uncachedName, dynamoName, "Apollo"} {
+			p, ok := results[q.Name][name]
+			if !ok {
+				continue
+			}
 			ratio, rounds := "", ""
 			if name != "Apollo" {
 				var rs []string
@@ -552,7 +610,8 @@ func table(results map[string]map[string][]result) string {
 	}
 	b.WriteString("\nPause: as `pause serve` runs on the embedded store, with its public response cache (answers to\n" +
 		"anonymous queries kept until the content changes). " + uncachedName + ": the same with PAUSE_PUBLIC_CACHE=off,\n" +
-		"every request executed.\n")
+		"every request executed. " + dynamoName + ": `pause serve` on DynamoDB Local, each round trip delayed by\n" +
+		"bench/delayproxy as a same-region call from Lambda is (-dynamodb-delay); its CPU column is Pause's only.\n")
 	return b.String()
 }
 

@@ -32,6 +32,16 @@ func Endpoint(t testing.TB) string {
 	return endpoint
 }
 
+// Client returns a client of DynamoDB Local (or of a proxy in front of it) at the endpoint.
+func Client(endpoint string) *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
+		Region:                          "us-east-1",
+		Credentials:                     credentials.NewStaticCredentialsProvider("local", "local", ""),
+		BaseEndpoint:                    aws.String(endpoint),
+		DisableValidateResponseChecksum: true, // DynamoDB Local sends no checksum
+	})
+}
+
 // Table creates a table of Pause's design on DynamoDB Local, named prefix and a random suffix,
 // deleted when the test ends, and returns a client of DynamoDB Local and the table's name.
 // Without DynamoDB Local it skips the test (and fails it in CI).
@@ -41,12 +51,7 @@ func Table(t testing.TB, prefix string) (*dynamodb.Client, string) {
 	if endpoint == "" {
 		t.Skipf("%s is not set: run the tests with tools/dynamodb-local/with-dynamodb.sh", EndpointVar)
 	}
-	client := dynamodb.New(dynamodb.Options{
-		Region:                          "us-east-1",
-		Credentials:                     credentials.NewStaticCredentialsProvider("local", "local", ""),
-		BaseEndpoint:                    aws.String(endpoint),
-		DisableValidateResponseChecksum: true, // DynamoDB Local sends no checksum
-	})
+	client := Client(endpoint)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := prefix + hex.EncodeToString(b)
