@@ -8,7 +8,7 @@ import (
 	"pause"
 )
 
-// printSchema writes the API's schema (SDL) to stdout: the schema.graphqls this binary was built
+// printSchema writes the API's schema (SDL) to stdout: the schema files this binary was built
 // with, for code generators and linters (pause schema > schema.graphqls).
 func printSchema(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("schema", flag.ContinueOnError)

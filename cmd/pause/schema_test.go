@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,12 +17,22 @@ import (
 	"pause/graph"
 )
 
-// `pause schema` prints schema.graphqls as it is, from the binary (no file, no server, no
-// configuration needed).
+// `pause schema` prints the schema files as they are (schema.graphqls, then the others), from
+// the binary (no file, no server, no configuration needed).
 func TestSchemaCommand(t *testing.T) {
-	want, err := os.ReadFile("../../schema.graphqls")
-	if err != nil {
-		t.Fatal(err)
+	var want []byte
+	for i, name := range pause.SchemaFiles() {
+		data, err := os.ReadFile(filepath.Join("..", "..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 {
+			want = append(want, '\n')
+		}
+		want = append(want, data...)
+	}
+	if len(pause.SchemaFiles()) < 2 || pause.SchemaFiles()[0] != "schema.graphqls" {
+		t.Errorf("schema files %v: want schema.graphqls first, and the parts beside it", pause.SchemaFiles())
 	}
 	var out, errOut bytes.Buffer
 	noEnv := func(string) string { return "" }
