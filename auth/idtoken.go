@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -29,29 +28,7 @@ type IDToken struct {
 // EUNAUTHENTICATED, and EUNAVAILABLE when the keys cannot be fetched (OpenID Connect Core
 // 3.1.3.7).
 func (j *JWKS) IDToken(ctx context.Context, token string) (*IDToken, error) {
-	var keyErr error
-	claims := jwt.MapClaims{}
-	_, err := jwt.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
-		kid, _ := t.Header["kid"].(string)
-		k, err := j.key(ctx, kid)
-		if err != nil {
-			keyErr = err
-			return nil, err
-		}
-		if k.alg != t.Method.Alg() {
-			keyErr = invalid(fmt.Errorf("auth: id token alg %s, key %s is for %s", t.Method.Alg(), kid, k.alg))
-			return nil, keyErr
-		}
-		return k.key, nil
-	},
-		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg(), jwt.SigningMethodES256.Alg()}),
-		jwt.WithIssuer(j.cfg.Issuer),
-		jwt.WithAudience(j.cfg.Audience),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithLeeway(jwksLeeway),
-		jwt.WithTimeFunc(j.cfg.Now),
-	)
+	claims, keyErr, err := j.parse(ctx, token, "auth: id token", false, jwt.WithAudience(j.cfg.Audience))
 	switch {
 	case keyErr != nil:
 		return nil, keyErr

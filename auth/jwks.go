@@ -159,32 +159,7 @@ func (j *JWKS) Accepts(token string) bool {
 // be fetched when the token needs it is EUNAVAILABLE (the token may be good: the caller should
 // retry, not sign in again), with the cause wrapped for the log.
 func (j *JWKS) Verify(ctx context.Context, token string) (*pause.Viewer, error) {
-	var keyErr error
-	claims := jwt.MapClaims{}
-	_, err := jwt.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
-		kid, _ := t.Header["kid"].(string)
-		if kid == "" {
-			keyErr = invalid(errors.New("auth: jwks: the token has no kid"))
-			return nil, keyErr
-		}
-		k, err := j.key(ctx, kid)
-		if err != nil {
-			keyErr = err
-			return nil, err
-		}
-		if k.alg != t.Method.Alg() {
-			keyErr = invalid(fmt.Errorf("auth: jwks: token alg %s, key %s is for %s", t.Method.Alg(), kid, k.alg))
-			return nil, keyErr
-		}
-		return k.key, nil
-	},
-		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg(), jwt.SigningMethodES256.Alg()}),
-		jwt.WithIssuer(j.cfg.Issuer),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithLeeway(jwksLeeway),
-		jwt.WithTimeFunc(j.cfg.Now),
-	)
+	claims, keyErr, err := j.parse(ctx, token, "auth: jwks: token", true)
 	switch {
 	case keyErr != nil:
 		return nil, keyErr
@@ -204,6 +179,41 @@ func (j *JWKS) Verify(ctx context.Context, token string) (*pause.Viewer, error) 
 		return nil, pause.Errorf(pause.EUNAUTHENTICATED, "The token names no known role or subject.")
 	}
 	return &pause.Viewer{Subject: sub, Role: role}, nil
+}
+
+// parse checks the token's signature with the issuer's key named by its kid (RS256 or ES256,
+// the key's own algorithm), its issuer and its times (exp required, iat, nbf, with leeway), and
+// returns its claims. keyErr is the error of finding the key (EUNAVAILABLE when the keys cannot
+// be fetched); err is the parser's. what prefixes the causes for the log; requireKid refuses a
+// token that names no key before any fetch. Verify and IDToken add their own checks.
+func (j *JWKS) parse(ctx context.Context, token, what string, requireKid bool, opts ...jwt.ParserOption) (claims jwt.MapClaims, keyErr, err error) {
+	claims = jwt.MapClaims{}
+	opts = append([]jwt.ParserOption{
+		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg(), jwt.SigningMethodES256.Alg()}),
+		jwt.WithIssuer(j.cfg.Issuer),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(jwksLeeway),
+		jwt.WithTimeFunc(j.cfg.Now),
+	}, opts...)
+	_, err = jwt.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		if requireKid && kid == "" {
+			keyErr = invalid(fmt.Errorf("%s has no kid", what))
+			return nil, keyErr
+		}
+		k, err := j.key(ctx, kid)
+		if err != nil {
+			keyErr = err
+			return nil, err
+		}
+		if k.alg != t.Method.Alg() {
+			keyErr = invalid(fmt.Errorf("%s alg %s, key %s is for %s", what, t.Method.Alg(), kid, k.alg))
+			return nil, keyErr
+		}
+		return k.key, nil
+	}, opts...)
+	return claims, keyErr, err
 }
 
 // invalid is the error for a token that fails a check: one sentence for the user, the reason for
