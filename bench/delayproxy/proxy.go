@@ -10,6 +10,7 @@
 package delayproxy
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -66,18 +67,29 @@ func Start(target string, delay time.Duration) (*Proxy, error) {
 				return
 			}
 		}
-		rp.ServeHTTP(w, r)
+		rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), startKey{}, start)))
+	}), ReadHeaderTimeout: 10 * time.Second}
+	// The request is recorded when DynamoDB's answer arrives, before a byte of it goes to the
+	// client: recorded after, it could land after the client's caller had finished and taken
+	// the requests (Take), and count in the next piece of work.
+	rp.ModifyResponse = func(res *http.Response) error {
+		r := res.Request
 		op := r.Header.Get("X-Amz-Target")
 		if i := strings.LastIndexByte(op, '.'); i >= 0 {
 			op = op[i+1:]
 		}
+		start, _ := r.Context().Value(startKey{}).(time.Time)
 		p.mu.Lock()
 		p.requests = append(p.requests, Request{Operation: op, Start: start, End: time.Now()})
 		p.mu.Unlock()
-	}), ReadHeaderTimeout: 10 * time.Second}
+		return nil
+	}
 	go func() { _ = p.server.Serve(ln) }()
 	return p, nil
 }
+
+// startKey keys the time a request reached the proxy in its context.
+type startKey struct{}
 
 // URL is the proxy's base URL, for the client's endpoint.
 func (p *Proxy) URL() string { return "http://" + p.ln.Addr().String() }
