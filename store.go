@@ -78,6 +78,8 @@ type Stores struct {
 	Tools    ToolStore
 	Keys     KeyStore
 	Audit    AuditStore
+	// Events is the change feed that the content stores write (see EventStore).
+	Events EventStore
 }
 
 // CategoryCount is a tool category and how many published tools it has.

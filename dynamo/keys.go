@@ -185,3 +185,16 @@ func positionID(p string) (id string, ok bool) {
 // auditPK is the partition of the audit log: one item per change, its sort key
 // pause.AuditKey, so that a backwards Query reads the newest first.
 func auditPK() string { return "AUDIT" }
+
+// feedPK is the partition of the change feed: the generation item (sort key skGeneration)
+// and the events of the outbox, whose sort key is eventSK of their generation, so that a
+// Query of the partition reads them in order.
+func feedPK() string { return "FEED" }
+
+const skGeneration = "GENERATION"
+
+// eventSK is the sort key of the event of the generation: EVENT#<generation, 20 digits>. It
+// sorts after skGeneration.
+func eventSK(gen uint64) string { return fmt.Sprintf("%s%020d", eventPrefix, gen) }
+
+const eventPrefix = "EVENT#"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,6 +33,7 @@ type Store struct {
 	tools    *toolStore
 	keys     keyStore
 	audit    auditStore
+	events   eventStore
 }
 
 // New returns the stores on the configured table. It makes no request: a missing table shows
@@ -44,18 +46,21 @@ func New(cfg Config) *Store {
 		tools:    &toolStore{newStore[*pause.Tool, pause.ToolFilter](t, toolShape{})},
 		keys:     keyStore{t},
 		audit:    auditStore{t},
+		events:   eventStore{t},
 	}
 }
 
 // Stores returns the stores of every content type, for pause.Config.
 func (s *Store) Stores() pause.Stores {
-	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit}
+	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit, Events: s.events}
 }
 
 // table is the client and the table's name, shared by the stores.
 type table struct {
 	client *dynamodb.Client
 	name   string
+	// gen is the last generation of the change feed this process saw (events.go).
+	gen atomic.Uint64
 }
 
 // store is a pause.Store of the content type T on the table. What differs between the types is

@@ -51,6 +51,8 @@ var mutants = []string{
 	"filters-drafts",      // lists and counts match the fields of an item's working draft
 	"keeps-revisions",     // a write does not prune the revision it names
 	"audit-unwritten",     // changes are not recorded in the audit log
+	"delete-no-event",     // a deletion records no event
+	"event-before-check",  // Update records its events before it checks versions
 }
 
 func TestMemory(t *testing.T) {
@@ -63,6 +65,7 @@ func TestMemory(t *testing.T) {
 			Tools:    tools,
 			Keys:     &memKeys{keys: map[string]pause.APIKey{}, audit: audit},
 			Audit:    audit,
+			Events:   audit,
 		}
 	})
 }
@@ -124,6 +127,8 @@ type memStore[T pause.Item[T], F pause.Filter[T]] struct {
 type memAudit struct {
 	mu      sync.Mutex
 	entries []pause.AuditEntry
+	feed    []pause.Event // the change feed: it is also the reference EventStore
+	pruned  uint64        // events pruned from the start of feed
 }
 
 func (a *memAudit) add(e *pause.AuditEntry) {
@@ -164,6 +169,43 @@ func (a *memAudit) AuditLog(_ context.Context, q pause.Query[pause.AuditFilter])
 		p.Cursors = append(p.Cursors, pause.EncodeCursor(pause.OrderAudit, k))
 	}
 	return p, nil
+}
+
+// event records the event after the last, with the write (under the store's lock).
+func (a *memAudit) event(e *pause.Event) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	gen := uint64(len(a.feed)) + a.pruned + 1
+	e.Generation, e.ID, e.At = gen, pause.EventID(gen), e.At.UTC()
+	a.feed = append(a.feed, *e)
+}
+
+func (a *memAudit) Generation(context.Context) (uint64, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return uint64(len(a.feed)) + a.pruned, nil
+}
+
+func (a *memAudit) Events(_ context.Context, after uint64, limit int) ([]*pause.Event, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []*pause.Event
+	for i := range a.feed {
+		if e := a.feed[i]; e.Generation > after && len(out) < limit {
+			out = append(out, &e)
+		}
+	}
+	return out, nil
+}
+
+func (a *memAudit) PruneEvents(_ context.Context, before time.Time) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for len(a.feed) > 0 && a.feed[0].At.Before(before) {
+		a.feed = a.feed[1:]
+		a.pruned++
+	}
+	return nil
 }
 
 // memRevision is a revision with its item as JSON.
@@ -467,6 +509,7 @@ func (s *memStore[T, F]) Create(_ context.Context, item T) error {
 	s.created[m.ID] = s.items[m.ID]
 	s.slugs[m.Slug] = m.ID
 	s.keep(item)
+	s.audit.event(pause.NewEvent(s.kind, m, m.Change))
 	return nil
 }
 
@@ -489,6 +532,9 @@ func (s *memStore[T, F]) Update(_ context.Context, items ...T) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, item := range items {
+		if mutant == "event-before-check" {
+			s.audit.event(pause.NewEvent(s.kind, item.Metadata(), item.Metadata().Change))
+		}
 		if err := s.check(item); err != nil {
 			return err
 		}
@@ -513,6 +559,9 @@ func (s *memStore[T, F]) write(item T) {
 	s.slugs[m.Slug] = m.ID
 	delete(s.shared, m.ID)
 	s.keep(item)
+	if mutant != "event-before-check" {
+		s.audit.event(pause.NewEvent(s.kind, m, m.Change))
+	}
 }
 
 func (s *memStore[T, F]) Delete(_ context.Context, id string, version int, change *pause.Revision) error {
@@ -530,6 +579,9 @@ func (s *memStore[T, F]) Delete(_ context.Context, id string, version int, chang
 	delete(s.revs, id)
 	if change != nil {
 		s.audit.add(pause.NewAuditEntry(s.kind, id, change))
+	}
+	if mutant != "delete-no-event" {
+		s.audit.event(pause.NewDeleteEvent(s.kind, decode[T](b).Metadata(), change))
 	}
 	return nil
 }

@@ -151,6 +151,7 @@ func groups() []group {
 			{"Audit", testAudit},
 			{"AuditLog", testAuditLog},
 		}},
+		{"Events", eventCases()},
 		{"Concurrency", []testCase{
 			{"UpdateSameVersion", testConcurrentUpdate},
 			{"CreateSameSlug", testConcurrentCreateSlug},
