@@ -37,9 +37,10 @@ type Config struct {
 	JWTSecret   string // PAUSE_JWT_SECRET
 	CORSOrigins string // PAUSE_CORS_ORIGINS, comma-separated
 	LogLevel    string // PAUSE_LOG_LEVEL: debug, info, warn, error
-	// PublicCache is PAUSE_PUBLIC_CACHE: on (the default) or off. On, the embedded store's
-	// answers to anonymous queries are kept until the content changes (server.Config's
-	// PublicVersion); DynamoDB, which other processes write too, never has it.
+	// PublicCache is PAUSE_PUBLIC_CACHE: on (the default) or off. On, answers to anonymous
+	// queries are kept while the content generation is unchanged (server.Config's
+	// PublicVersion), on either store: each request reads the generation once (on DynamoDB,
+	// one strongly consistent GetItem), which sees the writes of every process.
 	PublicCache string
 
 	// The Go runtime's own settings, when the environment gives them (then TuneGC leaves the
@@ -162,7 +163,6 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 	}
 	var stores pause.Stores
 	var closer func() error
-	var changes *pause.Changes // writes are counted where this process alone writes the stores
 	switch c.Store {
 	case "bolt":
 		db, err := bolt.Open(c.Data)
@@ -170,9 +170,6 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 			return nil, nil, err
 		}
 		stores, closer = db.Stores(), db.Close
-		if c.PublicCache == "on" {
-			changes = &pause.Changes{}
-		}
 	case "dynamodb":
 		s, err := c.openDynamo(ctx)
 		if err != nil {
@@ -180,7 +177,7 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 		}
 		stores, closer = s, func() error { return nil }
 	}
-	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, Changes: changes})
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New})
 	return cms, closer, nil
 }
 
@@ -210,9 +207,13 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 		}
 		authn.JWKS = jwks
 	}
+	var version func(context.Context) (string, error)
+	if c.PublicCache == "on" {
+		version = cms.PublicVersion()
+	}
 	h := server.New(server.Config{
 		CMS: cms, Auth: authn, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
-		PublicVersion: cms.PublicVersion(),
+		PublicVersion: version,
 	})
 	if c.Store == "dynamodb" {
 		h = meterDynamo(log, h)

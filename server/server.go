@@ -62,8 +62,8 @@ type Config struct {
 	// PublicVersion, when set, turns on the public response cache: the answers to anonymous
 	// requests (POST or GET, without errors) are kept, and served again while PublicVersion
 	// returns what it returned both before and after the answer was made. It must change
-	// whenever what anonymous callers can read may change: with every write, and at every
-	// scheduled change. Set it only for stores that this process alone writes.
+	// whenever what anonymous callers can read may change: with every write of any process,
+	// and at every scheduled change (pause.CMS.PublicVersion reads the content generation).
 	PublicVersion func(ctx context.Context) (string, error)
 	// PublicCacheSize is how many answers the public response cache keeps;
 	// DefaultPublicCacheSize when zero.
