@@ -80,6 +80,8 @@ type Stores struct {
 	Audit    AuditStore
 	// Events is the change feed that the content stores write (see EventStore).
 	Events EventStore
+	// Webhooks keeps the webhook endpoints and their deliveries (see Webhooks).
+	Webhooks WebhookStore
 }
 
 // CategoryCount is a tool category and how many published tools it has.

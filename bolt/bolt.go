@@ -48,7 +48,7 @@ func Open(path string) (*DB, error) {
 	benefits := newStore[*pause.Benefit, pause.BenefitFilter](b, benefitCodec{})
 	tools := &toolStore{newStore[*pause.Tool, pause.ToolFilter](b, toolCodec{})}
 	err = b.Update(func(tx *bbolt.Tx) error {
-		for _, s := range []interface{ init(*bbolt.Tx) error }{articles, benefits, tools, auditStore{b}, keyStore{b}, eventStore{b}} {
+		for _, s := range []interface{ init(*bbolt.Tx) error }{articles, benefits, tools, auditStore{b}, keyStore{b}, eventStore{b}, webhookStore{b}} {
 			if err := s.init(tx); err != nil {
 				return err
 			}
@@ -59,7 +59,7 @@ func Open(path string) (*DB, error) {
 		_ = b.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	return &DB{bolt: b, stores: pause.Stores{Articles: articles, Benefits: benefits, Tools: tools, Keys: keyStore{b}, Audit: auditStore{b}, Events: eventStore{b}}}, nil
+	return &DB{bolt: b, stores: pause.Stores{Articles: articles, Benefits: benefits, Tools: tools, Keys: keyStore{b}, Audit: auditStore{b}, Events: eventStore{b}, Webhooks: webhookStore{b}}}, nil
 }
 
 // Stores returns the stores of every content type, on this file.

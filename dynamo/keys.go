@@ -198,3 +198,11 @@ const skGeneration = "GENERATION"
 func eventSK(gen uint64) string { return fmt.Sprintf("%s%020d", eventPrefix, gen) }
 
 const eventPrefix = "EVENT#"
+
+// webhooksPK is the partition of the webhook endpoints, one item per endpoint with its id as
+// the sort key.
+func webhooksPK() string { return "WEBHOOK" }
+
+// deliveriesPK is the partition of an endpoint's deliveries, whose sort keys are their ids
+// (ULIDs: a backwards Query reads the newest first): WEBHOOKDELIVERY#<endpoint id>.
+func deliveriesPK(endpointID string) string { return "WEBHOOKDELIVERY#" + endpointID }

@@ -34,6 +34,7 @@ type Store struct {
 	keys     keyStore
 	audit    auditStore
 	events   eventStore
+	webhooks webhookStore
 }
 
 // New returns the stores on the configured table. It makes no request: a missing table shows
@@ -47,12 +48,13 @@ func New(cfg Config) *Store {
 		keys:     keyStore{t},
 		audit:    auditStore{t},
 		events:   eventStore{t},
+		webhooks: webhookStore{t},
 	}
 }
 
 // Stores returns the stores of every content type, for pause.Config.
 func (s *Store) Stores() pause.Stores {
-	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit, Events: s.events}
+	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit, Events: s.events, Webhooks: s.webhooks}
 }
 
 // table is the client and the table's name, shared by the stores.

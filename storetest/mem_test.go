@@ -66,6 +66,7 @@ func TestMemory(t *testing.T) {
 			Keys:     &memKeys{keys: map[string]pause.APIKey{}, audit: audit},
 			Audit:    audit,
 			Events:   audit,
+			Webhooks: &memWebhooks{eps: map[string]pause.Endpoint{}, audit: audit},
 		}
 	})
 }
@@ -675,4 +676,92 @@ func (s *memKeys) RevokeKey(_ context.Context, id string, at time.Time, by strin
 	}
 	s.keys[id] = k
 	return &k, nil
+}
+
+// memWebhooks is the reference WebhookStore.
+type memWebhooks struct {
+	mu    sync.Mutex
+	eps   map[string]pause.Endpoint
+	dels  []pause.Delivery
+	audit *memAudit
+}
+
+func (s *memWebhooks) CreateEndpoint(_ context.Context, ep *pause.Endpoint, audit *pause.AuditEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.eps[ep.ID]; ok {
+		return pause.Errorf(pause.ECONFLICT, "endpoint exists")
+	}
+	s.eps[ep.ID] = *ep
+	s.audit.add(audit)
+	return nil
+}
+
+func (s *memWebhooks) Endpoint(_ context.Context, id string) (*pause.Endpoint, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ep, ok := s.eps[id]
+	if !ok {
+		return nil, pause.Errorf(pause.ENOTFOUND, "no endpoint")
+	}
+	return &ep, nil
+}
+
+func (s *memWebhooks) Endpoints(context.Context) ([]*pause.Endpoint, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []*pause.Endpoint{}
+	for _, ep := range s.eps {
+		out = append(out, &ep)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+func (s *memWebhooks) UpdateEndpoint(_ context.Context, ep *pause.Endpoint, audit *pause.AuditEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.eps[ep.ID]
+	if !ok {
+		return pause.Errorf(pause.ENOTFOUND, "no endpoint")
+	}
+	if old.Version != ep.Version-1 {
+		return pause.Errorf(pause.ECONFLICT, "endpoint changed")
+	}
+	s.eps[ep.ID] = *ep
+	if audit != nil {
+		s.audit.add(audit)
+	}
+	return nil
+}
+
+func (s *memWebhooks) DeleteEndpoint(_ context.Context, id string, audit *pause.AuditEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.eps[id]; !ok {
+		return pause.Errorf(pause.ENOTFOUND, "no endpoint")
+	}
+	delete(s.eps, id)
+	s.dels = slices.DeleteFunc(s.dels, func(d pause.Delivery) bool { return d.EndpointID == id })
+	s.audit.add(audit)
+	return nil
+}
+
+func (s *memWebhooks) AddDelivery(_ context.Context, d *pause.Delivery) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dels = append(s.dels, *d)
+	return nil
+}
+
+func (s *memWebhooks) Deliveries(_ context.Context, id string, first int) ([]*pause.Delivery, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []*pause.Delivery{}
+	for i := len(s.dels) - 1; i >= 0 && len(out) < first; i-- {
+		if d := s.dels[i]; d.EndpointID == id {
+			out = append(out, &d)
+		}
+	}
+	return out, nil
 }
