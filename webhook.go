@@ -254,6 +254,14 @@ func normalTypes(ts []string) []string {
 	return slices.Compact(out)
 }
 
+// EventTypes returns the event types endpoints may ask for. Admins only.
+func (w *Webhooks) EventTypes(ctx context.Context) ([]string, error) {
+	if err := ViewerFrom(ctx).Require(RoleAdmin); err != nil {
+		return nil, err
+	}
+	return w.cfg.Types, nil
+}
+
 // Endpoints returns every endpoint. Admins only.
 func (w *Webhooks) Endpoints(ctx context.Context) ([]*Endpoint, error) {
 	if err := ViewerFrom(ctx).Require(RoleAdmin); err != nil {

@@ -22,6 +22,12 @@ type CreatedAPIKey struct {
 	Secret string `json:"secret"`
 }
 
+type CreatedWebhookEndpoint struct {
+	Endpoint *pause.Endpoint `json:"endpoint"`
+	// The signing secret (whsec_...): store it now, it is never shown again.
+	Secret string `json:"secret"`
+}
+
 type Mutation struct {
 }
 
@@ -37,4 +43,14 @@ type Query struct {
 type ToolEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *pause.Tool `json:"node"`
+}
+
+// A change to an endpoint: fields left out stay as they are.
+type WebhookEndpointInput struct {
+	URL         *string `json:"url,omitempty"`
+	Description *string `json:"description,omitempty"`
+	// The event types it receives; an empty list: every type.
+	EventTypes []string `json:"eventTypes,omitempty"`
+	// Enabling a disabled endpoint delivers what it missed, in order.
+	Enabled *bool `json:"enabled,omitempty"`
 }
