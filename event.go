@@ -150,3 +150,7 @@ func NewDeleteEvent(itemType string, stored *Meta, c *Revision) *Event {
 	d.Action = "delete"
 	return NewEvent(itemType, stored, &d)
 }
+
+// Stores returns the stores the CMS was made with, for the services that share them (the
+// webhooks, the periodic work).
+func (c *CMS) Stores() Stores { return c.cfg.Stores }

@@ -211,9 +211,13 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 	if c.PublicCache == "on" {
 		version = cms.PublicVersion()
 	}
+	hooks, err := c.Webhooks(cms)
+	if err != nil {
+		return nil, err
+	}
 	h := server.New(server.Config{
 		CMS: cms, Auth: authn, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
-		PublicVersion: version,
+		PublicVersion: version, Webhooks: hooks,
 	})
 	if c.Store == "dynamodb" {
 		h = meterDynamo(log, h)

@@ -91,8 +91,8 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 		return nil, err
 	}
 	event := strings.ToLower(strings.TrimSpace(getenv(envEvent)))
-	if event != "" && event != "v1" && event != "v2" {
-		return nil, fmt.Errorf("%s must be v2 (HTTP API) or v1 (REST API), not %q", envEvent, event)
+	if event != "" && event != "v1" && event != "v2" && event != "worker" {
+		return nil, fmt.Errorf("%s must be v2 (HTTP API), v1 (REST API) or worker (lambda/worker.go), not %q", envEvent, event)
 	}
 	cfg := app.FromEnv(env)
 	cfg.AWS = func(context.Context) (aws.Config, error) { return awsConfig(env) }
@@ -106,6 +106,9 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 	cms, _, err := cfg.Open(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if event == "worker" {
+		return newWorker(cfg, cms, log)
 	}
 	h, err := cfg.Handler(cms, log)
 	if err != nil {

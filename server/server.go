@@ -68,6 +68,8 @@ type Config struct {
 	// PublicCacheSize is how many answers the public response cache keeps;
 	// DefaultPublicCacheSize when zero.
 	PublicCacheSize int
+	// Webhooks is the webhook service of the admin API; nil: the API says none is configured.
+	Webhooks *pause.Webhooks
 }
 
 // Defaults of Config.
@@ -94,6 +96,7 @@ func New(cfg Config) http.Handler {
 	open := cfg.Development || cfg.Introspection
 	gql := graph.NewHandler(graph.Options{
 		CMS:              cfg.CMS,
+		Webhooks:         cfg.Webhooks,
 		Introspection:    open,
 		Limits:           cfg.Limits,
 		PersistedQueries: cfg.PersistedQueries,
