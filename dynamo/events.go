@@ -190,31 +190,28 @@ func (s eventStore) Events(ctx context.Context, after uint64, limit int) ([]*pau
 	return out, nil
 }
 
-// PruneEvents deletes the events written before the time, oldest first. The table's
-// time-to-live deletes them too, within a few days of attrExpires; this makes it exact.
+// PruneEvents deletes the events written before the time, oldest first, one DeleteItem each
+// (few: the table's time-to-live deletes them too, within a few days of attrExpires; this
+// makes it exact).
 func (s eventStore) PruneEvents(ctx context.Context, before time.Time) error {
 	for {
 		events, err := s.Events(ctx, 0, 25)
 		if err != nil {
 			return err
 		}
-		var reqs []types.WriteRequest
+		n := 0
 		for _, e := range events {
 			if !e.At.Before(before) {
 				break
 			}
-			reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(feedPK(), eventSK(e.Generation))}})
-		}
-		if len(reqs) == 0 {
-			return nil
-		}
-		for len(reqs) > 0 {
-			out, err := s.t.client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
-				RequestItems: map[string][]types.WriteRequest{s.t.name: reqs}}, withMeter)
-			if err != nil {
+			if _, err := s.t.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.t.name,
+				Key: key(feedPK(), eventSK(e.Generation))}, withMeter); err != nil {
 				return fail(err, "prune events")
 			}
-			reqs = out.UnprocessedItems[s.t.name]
+			n++
+		}
+		if n < len(events) {
+			return nil
 		}
 		if len(events) < 25 {
 			return nil
@@ -235,3 +232,11 @@ func (t *table) saw(g uint64) {
 // errGenerationMoved is the cancellation of a transaction whose only failed condition is the
 // generation's: another write committed first, and the transaction is tried again after it.
 var errGenerationMoved = errors.New("the generation moved")
+
+// ExpiresAttribute is the table's time-to-live attribute (events, deliveries): the deploy
+// template must enable it (the infra tests compare).
+const ExpiresAttribute = attrExpires
+
+// FeedPartition returns the partition key of the change feed's items, which the worker's
+// stream filter lets through.
+func FeedPartition() string { return feedPK() }

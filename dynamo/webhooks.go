@@ -191,17 +191,11 @@ func (s webhookStore) DeleteEndpoint(ctx context.Context, id string, audit *paus
 		if err != nil || len(ds) == 0 {
 			return err
 		}
-		reqs := make([]types.WriteRequest, len(ds))
-		for i, d := range ds {
-			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(deliveriesPK(id), d.ID)}}
-		}
-		for len(reqs) > 0 {
-			out, err := s.t.client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
-				RequestItems: map[string][]types.WriteRequest{s.t.name: reqs}}, withMeter)
-			if err != nil {
+		for _, d := range ds {
+			if _, err := s.t.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.t.name,
+				Key: key(deliveriesPK(id), d.ID)}, withMeter); err != nil {
 				return fail(err, "delete the deliveries of webhook endpoint %s", id)
 			}
-			reqs = out.UnprocessedItems[s.t.name]
 		}
 	}
 }
