@@ -5,6 +5,7 @@
 //	pause import DIR       load Markdown content files into the store
 //	pause export DIR       write the store out as Markdown content files
 //	pause table create     create the DynamoDB table
+//	pause webhook verify F check the signature of a captured webhook delivery
 //
 // Configuration comes from the environment (PAUSE_ADDR, PAUSE_STORE, PAUSE_DATA, PAUSE_TABLE,
 // PAUSE_ENV, PAUSE_JWT_SECRET, PAUSE_CORS_ORIGINS, and the AWS SDK's own variables); flags
@@ -47,6 +48,7 @@ Commands:
   import DIR         load content files (Markdown with YAML front matter) into the store
   export DIR         write the store out as content files
   table create       create the DynamoDB table PAUSE_TABLE (PAUSE_STORE=dynamodb)
+  webhook verify F   check a captured webhook delivery (F: the HTTP request) against its secret
 
 Run "pause <command> -h" for a command's flags.
 `
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exportContent(ctx, cfg, rest, stdout, stderr)
 	case "table":
 		return table(ctx, cfg, rest, stdout, stderr)
+	case "webhook":
+		return webhookCmd(rest, getenv, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
