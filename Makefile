@@ -87,12 +87,12 @@ tools:
 BENCH_FLAGS ?=
 NPM_CI = npm ci --no-audit --no-fund --loglevel=error
 
-## bench: Pause against Apollo Server 5 (same schema, content and queries) over loopback, interleaved; about 3 minutes, stopped after 10
+## bench: Pause (embedded store and DynamoDB Local, each with and without its public cache) against Apollo Server 5 (same schema, content and queries) over loopback, interleaved; about 7 minutes, stopped after 15
 bench:
 	cd bench && $(NPM_CI)
 	cd bench/apollo && $(NPM_CI)
 	$(GO) build -o bin/pause-bench ./bench/load
-	timeout --kill-after=10s 600s bin/pause-bench $(BENCH_FLAGS)
+	timeout --kill-after=10s 900s tools/dynamodb-local/with-dynamodb.sh bin/pause-bench $(BENCH_FLAGS)
 
 ## bench-go: the in-process benchmarks of the GraphQL handler, with allocations
 bench-go:

@@ -105,7 +105,9 @@ func TestFaultUnavailable(t *testing.T) {
 	})
 	ctx := context.Background()
 	name := randomName("pause-fault-")
-	if err := CreateTable(ctx, client, name); err != nil {
+	// The table with the default timeouts: a JVM just started on a busy machine may take more
+	// than the stream's 2 s to create it.
+	if err := CreateTable(ctx, newTestClient(endpoint), name); err != nil {
 		t.Fatal(err)
 	}
 	s := New(Config{Client: client, Table: name})

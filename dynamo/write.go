@@ -532,7 +532,9 @@ func (s *store[T, F]) cancelled(actions []action, rs []types.CancellationReason)
 			case roleClaim:
 				set(rankSlug, s.slugTaken(a.slug))
 			case roleGeneration:
-				s.t.saw(generationOf(r.Item))
+				// The generation as it is now: the next attempt follows it (set, not raised,
+				// so that a table emptied and made again is followed too).
+				s.t.gen.Store(generationOf(r.Item))
 				moved = true
 			default:
 				// A marker that is not its item's cannot be, while every write checks the

@@ -163,6 +163,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	pauseURL := pauseServer.url
 
+	// Pause on DynamoDB Local, with its public cache (a warm request reads the generation: one
+	// GetItem) and without (every request executes, with its DynamoDB requests), when the
+	// bench runs under tools/dynamodb-local/with-dynamodb.sh (make bench does).
+	var others []server
+	if endpoint := os.Getenv("PAUSE_TEST_DYNAMODB_ENDPOINT"); endpoint != "" {
+		for _, d := range []struct{ name, cache string }{{dynamoName, "on"}, {dynamoUncachedName, "off"}} {
+			suffix := make([]byte, 4)
+			_, _ = rand.Read(suffix)
+			env := []string{"PAUSE_STORE=dynamodb", "PAUSE_TABLE=pause-bench-" + hex.EncodeToString(suffix),
+				"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local",
+				"AWS_SECRET_ACCESS_KEY=local", "PAUSE_PUBLIC_CACHE=" + d.cache}
+			create := exec.CommandContext(ctx, pauseBin, "table", "create")
+			create.Env = append(os.Environ(), env...)
+			if out, err := create.CombinedOutput(); err != nil {
+				return fmt.Errorf("pause table create: %v\n%s", err, out)
+			}
+			srv, _, err := startPause(d.name, env...)
+			if err != nil {
+				return err
+			}
+			others = append(others, srv)
+		}
+	} else {
+		logf("PAUSE_TEST_DYNAMODB_ENDPOINT is not set: no Pause on DynamoDB Local (make bench runs under tools/dynamodb-local/with-dynamodb.sh)")
+	}
+
 	data, err := export(ctx, editor)
 	if err != nil {
 		return err
@@ -190,7 +216,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logf("Apollo Server is up on %s", apolloPort)
 
-	servers := []server{pauseServer, uncached, {"Apollo", apolloURL, apolloPid}}
+	servers := append([]server{pauseServer, uncached}, others...)
+	servers = append(servers, server{"Apollo", apolloURL, apolloPid})
 	for _, q := range bench.Queries {
 		a, err := (&client{url: pauseURL}).do(ctx, q.Text, nil)
 		if err != nil {
@@ -198,6 +225,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if _, err := (&client{url: uncached.url}).do(ctx, q.Text, nil); err != nil {
 			return fmt.Errorf("%s, %s: %w", uncached.name, q.Name, err)
+		}
+		for _, o := range others {
+			got, err := (&client{url: o.url}).do(ctx, q.Text, nil)
+			if err != nil {
+				return fmt.Errorf("%s, %s: %w", o.name, q.Name, err)
+			}
+			if !reflect.DeepEqual(a, got) {
+				return fmt.Errorf("%s answers %s differently from Pause on the embedded store", o.name, q.Name)
+			}
 		}
 		b, err := (&client{url: apolloURL}).do(ctx, q.Text, nil)
 		if err != nil {
@@ -252,7 +288,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // uncachedName is the second Pause's name: the public response cache off (PAUSE_PUBLIC_CACHE).
-const uncachedName = "Pause-nc"
+// dynamoName and dynamoUncachedName are Pause on DynamoDB Local, with and without it.
+const (
+	uncachedName       = "Pause-nc"
+	dynamoName         = "Pause-ddb"
+	dynamoUncachedName = "Pause-ddb-nc"
+)
 
 type server struct {
 	name, url string
@@ -536,8 +577,11 @@ func table(results map[string]map[string][]result) string {
 	cpu := func(r result) float64 { return r.CPU }
 	for _, q := range bench.Queries {
 		a := results[q.Name]["Apollo"]
-		for _, name := range []string{"Pause", uncachedName, "Apollo"} {
+		for _, name := range []string{"Pause", uncachedName, dynamoName, dynamoUncachedName, "Apollo"} {
 			p := results[q.Name][name]
+			if len(p) == 0 {
+				continue
+			}
 			ratio, rounds := "", ""
 			if name != "Apollo" {
 				var rs []string
@@ -552,7 +596,8 @@ func table(results map[string]map[string][]result) string {
 	}
 	b.WriteString("\nPause: as `pause serve` runs on the embedded store, with its public response cache (answers to\n" +
 		"anonymous queries kept until the content changes). " + uncachedName + ": the same with PAUSE_PUBLIC_CACHE=off,\n" +
-		"every request executed.\n")
+		"every request executed. " + dynamoName + ", " + dynamoUncachedName + ": the same two on DynamoDB Local (a JVM on the same\n" +
+		"machine, sharing its two cores), when make bench runs it; with the cache, a warm request reads the generation only.\n")
 	return b.String()
 }
 
