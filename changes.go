@@ -54,50 +54,71 @@ func (w watched[T, F]) Delete(ctx context.Context, id string, version int, chang
 }
 
 // PublicVersion returns a function that tells the version of what anonymous callers can
-// read: it changes whenever that may change, with every write to the stores and at every
-// scheduled change (Meta.ScheduledAt), when an item becomes public or stops being public with
-// no write. It returns nil when the CMS cannot tell (Config.Changes is nil: others may write
-// the stores too).
+// read: it changes whenever that may change, with every committed write to the stores and at
+// every scheduled change (Meta.ScheduledAt), when an item becomes public or stops being public
+// with no write. It returns nil when the CMS cannot tell (the stores keep no change feed and
+// Config.Changes is nil).
 //
-// The version is the count of writes and the time of the next scheduled change. Finding that
-// time lists the scheduled items; it is done again only after a write or once that time has
-// come, so that most calls cost two atomic loads and a clock read.
+// The version is the content generation (EventStore.Generation: one strongly consistent read,
+// which sees the writes of every process, so that it fits DynamoDB as well as the embedded
+// file) and the time of the next scheduled change. Finding that time lists the scheduled items;
+// it is done again only after the generation moved or once that time has come, so that most
+// calls cost the one read of the generation and a clock read. Without a change feed, the count
+// of Config.Changes stands for the generation.
 func (c *CMS) PublicVersion() func(context.Context) (string, error) {
-	changes := c.cfg.Changes
-	if changes == nil {
+	generation := c.generationFunc()
+	if generation == nil {
 		return nil
 	}
 	type found struct {
-		ok    bool
-		count uint64
-		next  time.Time // the first scheduled change after the time it was found at; zero: none
+		ok   bool
+		gen  uint64
+		next time.Time // the first scheduled change after the time it was found at; zero: none
 	}
 	var (
 		mu    sync.Mutex
 		known found
 	)
 	return func(ctx context.Context) (string, error) {
-		count, now := changes.Count(), c.Now()
+		gen, err := generation(ctx)
+		if err != nil {
+			return "", err
+		}
+		now := c.Now()
 		mu.Lock()
 		k := known
 		mu.Unlock()
-		if !k.ok || k.count != count || !k.next.IsZero() && !now.Before(k.next) {
+		if !k.ok || k.gen != gen || !k.next.IsZero() && !now.Before(k.next) {
 			next, err := c.nextScheduled(ctx, now)
 			if err != nil {
 				return "", err
 			}
-			k = found{ok: true, count: count, next: next}
-			if changes.Count() == count { // else a write overlapped the search: find it again next time
-				mu.Lock()
+			// A write that committed during the search moves the generation: the caller reads
+			// it again after its own reads, and keeps nothing then.
+			k = found{ok: true, gen: gen, next: next}
+			mu.Lock()
+			if !known.ok || known.gen <= gen {
 				known = k
-				mu.Unlock()
 			}
+			mu.Unlock()
 		}
 		if k.next.IsZero() {
-			return strconv.FormatUint(count, 10), nil
+			return strconv.FormatUint(gen, 10), nil
 		}
-		return strconv.FormatUint(count, 10) + "@" + strconv.FormatInt(k.next.UnixNano(), 10), nil
+		return strconv.FormatUint(gen, 10) + "@" + strconv.FormatInt(k.next.UnixNano(), 10), nil
 	}
+}
+
+// generationFunc returns what reads the generation: the change feed's, or else the count of
+// Config.Changes; nil if there is neither.
+func (c *CMS) generationFunc() func(context.Context) (uint64, error) {
+	if ev := c.cfg.Stores.Events; ev != nil {
+		return ev.Generation
+	}
+	if changes := c.cfg.Changes; changes != nil {
+		return func(context.Context) (uint64, error) { return changes.Count(), nil }
+	}
+	return nil
 }
 
 // nextScheduled returns the time of the first scheduled change after now, of any item, or the

@@ -31,6 +31,8 @@ type AnyCollection interface {
 	// NextScheduled returns the time of the first scheduled change of the type's items after
 	// now, or the zero time if none is pending.
 	NextScheduled(ctx context.Context, now time.Time) (time.Time, error)
+	// SettleDue makes the type's due scheduled changes part of their items (settle.go).
+	SettleDue(ctx context.Context) (int, error)
 	// Missing returns the ids that name no item of the type (visible or not), for relations.
 	Missing(ctx context.Context, ids []string) ([]string, error)
 	// Find returns the items with the ids that the viewer may see, in one store read.

@@ -20,7 +20,8 @@ type Revision struct {
 	At     time.Time
 	By     string
 	// Action is what the write did: create, update, publish, schedule, unpublish, archive,
-	// discardDraft, restore, reorder or import.
+	// discardDraft, restore, reorder, import or settle (a scheduled change made part of the
+	// stored item when its time came, by CMS.SettleDue).
 	Action string
 	// Fields are the names of the fields the write changed, as the API names them; a draft's
 	// fields start with "draft." ("draft" alone when the draft appeared or went).

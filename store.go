@@ -85,6 +85,10 @@ type Stores struct {
 	Users       UserStore
 	Sessions    SessionStore
 	Failures    FailureStore
+	// Events is the change feed that the content stores write (see EventStore).
+	Events EventStore
+	// Webhooks keeps the webhook endpoints and their deliveries (see Webhooks).
+	Webhooks WebhookStore
 }
 
 // CategoryCount is a tool category and how many published tools it has.

@@ -22,7 +22,6 @@ import (
 
 	"pause"
 	"pause/auth"
-	"pause/bolt"
 	"pause/graph"
 	"pause/ids"
 	"pause/markdown"
@@ -40,9 +39,10 @@ type Config struct {
 	CORSOrigins string // PAUSE_CORS_ORIGINS, comma-separated
 	CORSHeaders string // PAUSE_CORS_HEADERS, comma-separated, beside server.DefaultCORSHeaders
 	LogLevel    string // PAUSE_LOG_LEVEL: debug, info, warn, error
-	// PublicCache is PAUSE_PUBLIC_CACHE: on (the default) or off. On, the embedded store's
-	// answers to anonymous queries are kept until the content changes (server.Config's
-	// PublicVersion); DynamoDB, which other processes write too, never has it.
+	// PublicCache is PAUSE_PUBLIC_CACHE: on (the default) or off. On, answers to anonymous
+	// queries are kept while the content generation is unchanged (server.Config's
+	// PublicVersion), on either store: each request reads the generation once (on DynamoDB,
+	// one strongly consistent GetItem), which sees the writes of every process.
 	PublicCache string
 
 	// The API's limits and caching (server.Config) and the revisions kept (pause.Config): zero
@@ -241,16 +241,11 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 	}
 	var stores pause.Stores
 	var closer func() error
-	var changes *pause.Changes // writes are counted where this process alone writes the stores
 	switch c.Store {
 	case "bolt":
-		db, err := bolt.Open(c.Data)
-		if err != nil {
+		var err error
+		if stores, closer, err = openBolt(c.Data); err != nil {
 			return nil, nil, err
-		}
-		stores, closer = db.Stores(), db.Close
-		if c.PublicCache == "on" {
-			changes = &pause.Changes{}
 		}
 	case "dynamodb":
 		s, err := c.openDynamo(ctx)
@@ -259,7 +254,7 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 		}
 		stores, closer = s, func() error { return nil }
 	}
-	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, DeriveID: ids.Derive, Changes: changes,
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, DeriveID: ids.Derive,
 		KeepRevisions: c.KeepRevisions, PublicURL: c.PublicBase()})
 	return cms, closer, nil
 }
@@ -302,9 +297,17 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 	if err != nil {
 		return nil, err
 	}
+	var version func(context.Context) (string, error)
+	if c.PublicCache == "on" {
+		version = cms.PublicVersion()
+	}
+	hooks, err := c.Webhooks(cms)
+	if err != nil {
+		return nil, err
+	}
 	h := server.New(server.Config{
 		CMS: cms, Auth: authn, Logger: log, Development: c.Development(), CORSOrigins: c.Origins(),
-		PublicVersion: cms.PublicVersion(), PublicCacheSize: c.PublicCacheSize,
+		PublicVersion: version, Webhooks: hooks, PublicCacheSize: c.PublicCacheSize,
 		CORSHeaders: c.AllowedHeaders(), GraphiQL: c.GraphiQL,
 		Introspection: c.Introspection, RequestTimeout: c.RequestTimeout, CacheMaxAge: c.CacheMaxAge,
 		MaxBodyBytes: c.MaxBodyBytes, PersistedQueries: c.PersistedQueries, Limits: c.Limits,

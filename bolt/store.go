@@ -161,6 +161,9 @@ func (s *store[T, F, R]) put(b buckets, item T) error {
 	if err := s.keepRevision(b, item); err != nil {
 		return err
 	}
+	if err := writeEvent(b.root.Tx(), pause.NewEvent(s.kind, item.Metadata(), item.Metadata().Change)); err != nil {
+		return err
+	}
 	for _, o := range s.orders {
 		if err := b.order(o).Put([]byte(pause.SortKey(item, o)), id); err != nil {
 			return err
@@ -583,6 +586,9 @@ func (s *store[T, F, R]) Delete(ctx context.Context, id string, version int, cha
 			if err := writeAudit(tx, pause.NewAuditEntry(s.kind, id, change)); err != nil {
 				return err
 			}
+		}
+		if err := writeEvent(tx, pause.NewDeleteEvent(s.kind, stored.Metadata(), change)); err != nil {
+			return err
 		}
 		return b.items.Delete([]byte(id))
 	})

@@ -228,3 +228,24 @@ func userSessionsPK(userID string) string { return "USERSESSION#" + userID }
 
 // failurePK is the partition of the count of failed sign-ins under the key.
 func failurePK(key string) string { return "FAILURE#" + key }
+
+// feedPK is the partition of the change feed: the generation item (sort key skGeneration)
+// and the events of the outbox, whose sort key is eventSK of their generation, so that a
+// Query of the partition reads them in order.
+func feedPK() string { return "FEED" }
+
+const skGeneration = "GENERATION"
+
+// eventSK is the sort key of the event of the generation: EVENT#<generation, 20 digits>. It
+// sorts after skGeneration.
+func eventSK(gen uint64) string { return fmt.Sprintf("%s%020d", eventPrefix, gen) }
+
+const eventPrefix = "EVENT#"
+
+// webhooksPK is the partition of the webhook endpoints, one item per endpoint with its id as
+// the sort key.
+func webhooksPK() string { return "WEBHOOK" }
+
+// deliveriesPK is the partition of an endpoint's deliveries, whose sort keys are their ids
+// (ULIDs: a backwards Query reads the newest first): WEBHOOKDELIVERY#<endpoint id>.
+func deliveriesPK(endpointID string) string { return "WEBHOOKDELIVERY#" + endpointID }

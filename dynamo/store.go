@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -36,6 +37,8 @@ type Store struct {
 	users    userStore
 	sessions sessionStore
 	failures failureStore
+	events   eventStore
+	webhooks webhookStore
 }
 
 // New returns the stores on the configured table. It makes no request: a missing table shows
@@ -50,19 +53,25 @@ func New(cfg Config) *Store {
 		audit:    auditStore{t},
 		idem:     idempotencyStore{t},
 		users:    userStore{t}, sessions: sessionStore{t}, failures: failureStore{t},
+		events:   eventStore{t},
+		webhooks: webhookStore{t},
 	}
 }
 
 // Stores returns the stores of every content type, for pause.Config.
 func (s *Store) Stores() pause.Stores {
 	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit,
-		Idempotency: s.idem, Users: s.users, Sessions: s.sessions, Failures: s.failures}
+		Idempotency: s.idem, Users: s.users, Sessions: s.sessions, Failures: s.failures, Events: s.events, Webhooks: s.webhooks}
 }
 
 // table is the client and the table's name, shared by the stores.
 type table struct {
 	client *dynamodb.Client
 	name   string
+	// gen is the last generation of the change feed this process saw (events.go); seen tells
+	// whether it saw one at all.
+	gen  atomic.Uint64
+	seen atomic.Bool
 }
 
 // store is a pause.Store of the content type T on the table. What differs between the types is
@@ -219,8 +228,14 @@ func (s *store[T, F]) Get(ctx context.Context, id string) (T, error) {
 		ConsistentRead: consistent(ctx),
 	}
 	var item, body, draftBody map[string]types.AttributeValue
-	for {
-		out, err := s.t.client.Query(ctx, in, withMeter)
+	for page := 0; ; page++ {
+		var out *dynamodb.QueryOutput
+		query := func() (err error) { out, err = s.t.client.Query(ctx, in, withMeter); return err }
+		if page == 0 {
+			err = s.t.beside(ctx, query)
+		} else {
+			err = query()
+		}
 		if err != nil {
 			return zero, fail(err, "get %s %s", s.name, id)
 		}
@@ -304,9 +319,13 @@ func (s *store[T, F]) getSummary(ctx context.Context, id string) (T, error) {
 	if !validID(id) {
 		return zero, s.notFound("id", id)
 	}
-	out, err := s.t.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: &s.t.name, Key: s.itemKey(id), ConsistentRead: consistent(ctx),
-	}, withMeter)
+	var out *dynamodb.GetItemOutput
+	err := s.t.beside(ctx, func() (err error) {
+		out, err = s.t.client.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: &s.t.name, Key: s.itemKey(id), ConsistentRead: consistent(ctx),
+		}, withMeter)
+		return err
+	})
 	if err != nil {
 		return zero, fail(err, "get %s %s", s.name, id)
 	}

@@ -36,6 +36,9 @@ const (
 	roleReplace      // put or delete of a content item at a version: fails if missing or changed
 	roleClaim        // put of a slug marker: fails if another item has the slug
 	roleRelease      // delete of a slug marker: fails if the marker is not the item's
+	// roleGeneration is the update of the generation item (events.go): fails if another write
+	// committed first.
+	roleGeneration
 )
 
 type action struct {
@@ -50,6 +53,7 @@ type action struct {
 type writes struct {
 	t       *table
 	actions []action
+	feed    feed // the events, numbered when the transaction is sent (events.go)
 	err     error
 }
 
@@ -245,6 +249,7 @@ func (s *store[T, F]) Create(ctx context.Context, item T) error {
 	if err := s.keepRevision(w, item); err != nil {
 		return fail(err, "create %s %s", s.name, m.ID)
 	}
+	w.event(pause.NewEvent(s.name, m, m.Change))
 	var none T
 	if err := s.writeBodies(w, m.ID, item, none); err != nil {
 		return fail(err, "create %s %s", s.name, m.ID)
@@ -337,6 +342,7 @@ func (s *store[T, F]) Update(ctx context.Context, items ...T) error {
 				if err := s.keepRevision(w, it); err != nil {
 					return fail(err, "%s", what)
 				}
+				w.event(pause.NewEvent(s.name, it.Metadata(), it.Metadata().Change))
 			}
 		}
 		if o, n := old.Metadata().Slug, item.Metadata().Slug; o != n {
@@ -400,6 +406,7 @@ func (s *store[T, F]) Delete(ctx context.Context, id string, version int, change
 			return err
 		}
 	}
+	w.event(pause.NewDeleteEvent(s.name, m, change))
 	if s.hasBody() {
 		w.delete(s.bodyKey(id), nil, action{id: id})
 		w.delete(s.draftBodyKey(id), nil, action{id: id})
@@ -421,37 +428,54 @@ func (s *store[T, F]) transact(ctx context.Context, w *writes, what string) erro
 	if w.err != nil {
 		return fmt.Errorf("dynamo: %s: %w", what, w.err)
 	}
-	if len(w.actions) > maxTransactItems {
+	if n := len(w.actions) + feedSize(w.feed); n > maxTransactItems {
 		return pause.Errorf(pause.EINVALID,
 			"This change touches %d records, more than the %d one transaction may hold: change fewer %ss at once.",
-			len(w.actions), maxTransactItems, s.name)
-	}
-	in := &dynamodb.TransactWriteItemsInput{TransactItems: make([]types.TransactWriteItem, len(w.actions))}
-	for i, a := range w.actions {
-		in.TransactItems[i] = a.write
+			n, maxTransactItems, s.name)
 	}
 	idem := pause.IdempotencyFrom(ctx)
-	for attempt := 1; ; attempt++ {
+	for attempt, moved := 1, 0; ; attempt++ {
+		// The events follow the generation this process last saw; if another write committed
+		// first, the failed condition tells the generation, and the events follow it.
+		actions, err := s.t.feedActions(w.feed.events, s.t.gen.Load())
+		if err != nil {
+			return fmt.Errorf("dynamo: %s: %w", what, err)
+		}
+		actions = append(slices.Clip(w.actions), actions...)
+		in := &dynamodb.TransactWriteItemsInput{TransactItems: make([]types.TransactWriteItem, len(actions))}
+		for i, a := range actions {
+			in.TransactItems[i] = a.write
+		}
 		// A new token per attempt: the previous one was cancelled. A request sent with an
 		// Idempotency-Key derives its tokens from it, the same on every attempt of the
 		// request, so that DynamoDB applies a transaction whose answer was lost only once.
-		in.ClientRequestToken = nil
 		if idem != nil {
 			in.ClientRequestToken = aws.String(idem.NextToken())
 		}
-		_, err := s.t.client.TransactWriteItems(ctx, in, withMeter)
+		_, err = s.t.client.TransactWriteItems(ctx, in, withMeter)
 		if err == nil {
+			if n := len(w.feed.events); n > 0 {
+				s.t.saw(w.feed.events[n-1].Generation)
+			}
 			return nil
 		}
 		var cancelled *types.TransactionCanceledException
 		if !errors.As(err, &cancelled) {
 			return failWrite(err, "%s", what)
 		}
-		userErr, transient := s.cancelled(w.actions, cancelled.CancellationReasons)
+		userErr, transient := s.cancelled(actions, cancelled.CancellationReasons)
 		if userErr != nil {
 			return userErr
 		}
-		if !transient {
+		if errors.Is(transient, errGenerationMoved) {
+			// Not a failure: another write took the generation. Bounded all the same, so that
+			// a table written without end cannot keep one writer looping.
+			if moved++; moved < 100 {
+				attempt--
+				continue
+			}
+		}
+		if transient == nil {
 			return fail(err, "%s: cancelled: %s", what, reasons(cancelled.CancellationReasons))
 		}
 		if attempt == maxTransactAttempts {
@@ -477,9 +501,10 @@ func reasons(rs []types.CancellationReason) string {
 // cancelled maps the reasons of a cancelled transaction to the user's error, by the role of
 // the action each reason is about. A failed condition is a fact about committed data, so it
 // wins over transient reasons; among failed conditions, a missing item comes first, then a
-// changed version, then an id or slug taken. transient reports whether the only reasons are
-// transient ones.
-func (s *store[T, F]) cancelled(actions []action, rs []types.CancellationReason) (userErr error, transient bool) {
+// changed version, then an id or slug taken. Without a user's error, transient is
+// errGenerationMoved if the generation's condition failed (another write committed first),
+// errBusy if the only reasons are transient ones, and nil if the transaction cannot succeed.
+func (s *store[T, F]) cancelled(actions []action, rs []types.CancellationReason) (userErr, transient error) {
 	const (
 		rankNone = iota
 		rankSlug
@@ -488,7 +513,7 @@ func (s *store[T, F]) cancelled(actions []action, rs []types.CancellationReason)
 		rankNotFound
 	)
 	rank := rankNone
-	other := false
+	other, busy, moved := false, false, false
 	set := func(r int, err error) {
 		if r > rank {
 			rank, userErr = r, err
@@ -513,21 +538,44 @@ func (s *store[T, F]) cancelled(actions []action, rs []types.CancellationReason)
 				}
 			case roleClaim:
 				set(rankSlug, s.slugTaken(a.slug))
+			case roleGeneration:
+				// The generation as it is now: the next attempt follows it (set, not raised,
+				// so that a table emptied and made again is followed too).
+				s.t.gen.Store(generationOf(r.Item))
+				moved = true
 			default:
 				// A marker that is not its item's cannot be, while every write checks the
 				// item's version: report it, do not hide it.
 				other = true
 			}
 		case transientReason(code):
-			transient = true
+			busy = true
 		default:
 			other = true
 		}
 	}
-	if userErr != nil {
-		return userErr, false
+	switch {
+	case userErr != nil:
+		return userErr, nil
+	case other:
+		return nil, nil
+	case moved:
+		return nil, errGenerationMoved
+	case busy:
+		return nil, errBusy
 	}
-	return nil, transient && !other
+	return nil, nil
+}
+
+// errBusy is the cancellation of a transaction for transient reasons only.
+var errBusy = errors.New("busy")
+
+// feedSize is how many actions the events of a transaction add to it.
+func feedSize(f feed) int {
+	if len(f.events) == 0 {
+		return 0
+	}
+	return 1 + len(f.events)
 }
 
 // isNil reports whether the item is the nil item of its type.

@@ -22,6 +22,8 @@ import (
 // Options is what the GraphQL handler needs.
 type Options struct {
 	CMS *pause.CMS
+	// Webhooks is the webhook service of the admin API (events.graphqls); nil: none.
+	Webhooks *pause.Webhooks
 	// Introspection enables schema introspection and field suggestions ("Did you mean ..."
 	// in validation errors), which both reveal the schema: on in development, off in
 	// production unless enabled explicitly.
@@ -63,7 +65,7 @@ func NewHandler(cfg Options) *handler.Server {
 	if cfg.PersistedQueries == 0 {
 		cfg.PersistedQueries = DefaultPersistedQueries
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{CMS: cfg.CMS}, Complexity: complexityRoot()}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{CMS: cfg.CMS, Webhooks: cfg.Webhooks}, Complexity: complexityRoot()}))
 	srv.AddTransport(httpTransport{maxBatch: cfg.Limits.MaxBatch})
 	srv.SetQueryCache(boundedCache[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000), func(query string, _ *ast.QueryDocument) bool {
 		return len(query) <= maxCachedQuery

@@ -10,4 +10,21 @@ type Resolver struct {
 	CMS *pause.CMS
 	// related remembers the related tools of the articles read (related.go).
 	related relatedHints
+	// Webhooks is the webhook service; nil where none is configured (the API says so).
+	Webhooks *pause.Webhooks
+}
+
+// webhooks returns the webhook service, or UNAVAILABLE where none is configured.
+func (r *Resolver) webhooks() (*pause.Webhooks, error) {
+	if r.Webhooks == nil {
+		return nil, pause.Errorf(pause.EUNAVAILABLE, "Webhooks are not configured on this server.")
+	}
+	return r.Webhooks, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -49,6 +49,15 @@ var rules = map[string]access{
 	"Mutation.enableUser":             {pause.RoleAdmin, `mutation { enableUser(id: "x") { id } }`},
 	"Mutation.endUserSessions":        {pause.RoleAdmin, `mutation { endUserSessions(id: "x") { id } }`},
 	"Mutation.revokeSession":          {pause.RoleViewer, `mutation { revokeSession(id: "x") }`},
+	// Webhooks (events.graphqls).
+	"Query.webhookEndpoints":         {pause.RoleAdmin, `{ webhookEndpoints { id deliveries { id } } }`},
+	"Query.webhookEndpoint":          {pause.RoleAdmin, `{ webhookEndpoint(id: "x") { id } }`},
+	"Query.eventTypes":               {pause.RoleAdmin, `{ eventTypes }`},
+	"Mutation.createWebhookEndpoint": {pause.RoleAdmin, `mutation { createWebhookEndpoint(url: "https://10.0.0.1/") { secret } }`},
+	"Mutation.updateWebhookEndpoint": {pause.RoleAdmin, `mutation { updateWebhookEndpoint(id: "x", version: 1, input: {}) { id } }`},
+	"Mutation.deleteWebhookEndpoint": {pause.RoleAdmin, `mutation { deleteWebhookEndpoint(id: "x") }`},
+	"Mutation.redeliverWebhookEvent": {pause.RoleAdmin, `mutation { redeliverWebhookEvent(endpointId: "x", eventId: "evt_1") { id } }`},
+	"Mutation.sendTestWebhook":       {pause.RoleAdmin, `mutation { sendTestWebhook(endpointId: "x") { id } }`},
 }
 
 // createCalls are a valid create mutation of each content type. A registered type without one
@@ -111,7 +120,7 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	defer db.Close()
 	cms := pause.NewCMS(pause.Config{Stores: db.Stores(), Markdown: markdown.New(), NewID: ids.New})
-	h := graph.NewHandler(graph.Options{CMS: cms})
+	h := graph.NewHandler(graph.Options{CMS: cms, Webhooks: webhooksOf(t, cms, db.Stores())})
 	rules := maps.Clone(rules)
 	for _, col := range cms.Collections() {
 		for f, r := range itemRules(t, col.Type()) {

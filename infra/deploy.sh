@@ -305,7 +305,11 @@ fi
 overrides+=(${params[@]+"${params[@]}"})
 role_arn=()
 [ -z "$cfn_role" ] || role_arn=(--role-arn "$cfn_role")
+# The template goes through the artifacts bucket (CloudFormation takes 51,200 bytes inline, 1 MB
+# from S3): the CLI uploads it without naming the owner, but the bucket's owner was checked
+# above (head-bucket, or created here), and a bucket never changes owner.
 if ! run aws cloudformation deploy --template-file infra/template.yaml --stack-name "$stack" \
+	--s3-bucket "$bucket" --s3-prefix "$stack/templates" \
 	--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND ${role_arn[@]+"${role_arn[@]}"} \
 	--parameter-overrides "${overrides[@]}" \
 	--tags "pause:stage=$stage" \

@@ -314,7 +314,8 @@ func TestDeployDryRun(t *testing.T) {
 		"--stack-name":    {"pause-demo"},
 		"--capabilities":  {"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"},
 		"--tags":          {"pause:stage=demo"},
-		"--s3-bucket":     nil, // the template goes inline: no bucket holds it
+		"--s3-bucket":     bucket, // the template goes through the owner-checked bucket
+		"--s3-prefix":     {"pause-demo/templates"},
 	} {
 		if got := flag(deploy, name); !slices.Equal(got, want) {
 			t.Errorf("deploy %s %q, want %q", name, got, want)

@@ -47,6 +47,7 @@ var baseParams = map[string]any{
 // on the processed map instead (see processed).
 var newerProperties = map[string][]string{
 	"Function": {"LoggingConfig"},
+	"Worker":   {"LoggingConfig"},
 	"Table":    {"OnDemandThroughput", "GlobalSecondaryIndexes.*.OnDemandThroughput"},
 }
 

@@ -39,6 +39,8 @@ func TestBootstrapImports(t *testing.T) {
 			"only cmd/pause sets app.Config.GraphiQL",
 		"github.com/go-webauthn/webauthn/webauthn": "2 MB over the budget: the function is built with the tag nopasskeys " +
 			"(make lambda; accounts/webauthn_off.go)",
+		"go.etcd.io/bbolt": "about 300 KB that production never uses (each instance would have a file of its own): " +
+			"the function is built with the tag nobolt (make lambda; app/nobolt.go)",
 	}
 	for _, pkg := range strings.Fields(string(out)) {
 		if reason, ok := why[pkg]; ok {

@@ -29,7 +29,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"pause"
-	"pause/bolt"
 	"pause/content"
 	"pause/dynamo"
 	"pause/dynamo/dynamotest"
@@ -107,9 +106,9 @@ func fileExists(p string) bool {
 // buildFlags are the release build's flags (the Makefile's lambda target), without GOOS/GOARCH.
 var buildFlags = []string{"-tags", lambdaTags, "-trimpath", "-ldflags", "-s -w"}
 
-// lambdaTags are make lambda's build tags: no RPC runtime, and no passkeys (go-webauthn does not
-// fit the bootstrap's budget).
-const lambdaTags = "lambda.norpc,nopasskeys"
+// lambdaTags are make lambda's build tags: no RPC runtime, no passkeys (go-webauthn does not
+// fit the bootstrap's budget) and no embedded store (app/nobolt.go).
+const lambdaTags = "lambda.norpc,nopasskeys,nobolt"
 
 var (
 	bootstrapOnce sync.Once
@@ -430,15 +429,9 @@ func testStore(t testing.TB) map[string]string {
 			"AWS_ENDPOINT_URL_DYNAMODB": endpoint,
 		}
 	} else {
-		t.Logf("%s is not set: the function runs on the bolt store (make test runs it on DynamoDB Local)", dynamotest.EndpointVar)
-		data := filepath.Join(t.TempDir(), "pause.db")
-		db, err := bolt.Open(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close() // before the function opens it: one process at a time
-		stores = db.Stores()
-		env = map[string]string{"PAUSE_STORE": "bolt", "PAUSE_DATA": data}
+		// dynamotest.Endpoint fails the test in CI; elsewhere it skips, as the bootstrap has no
+		// embedded store (lambdaTags).
+		t.Skipf("%s is not set: the bootstrap runs on DynamoDB only (make test starts DynamoDB Local)", dynamotest.EndpointVar)
 	}
 	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New})
 	admin := pause.NewContext(ctx, &pause.Viewer{Subject: "e2e-seed", Role: pause.RoleAdmin})

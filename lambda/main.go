@@ -20,8 +20,9 @@
 // It logs JSON lines with the ids of each invocation (logs.go), at AWS_LAMBDA_LOG_LEVEL when
 // Lambda sets it, and writes the GraphQL operations' metrics as EMF log lines (metrics.go).
 //
-// The bolt store works here (PAUSE_STORE=bolt, PAUSE_DATA under /tmp, the only writable place)
-// but only for tests: every instance would have its own file, lost when the instance goes.
+// The deployed bootstrap (make lambda: the tag nobolt) has no embedded store: every instance
+// would have its own file, lost when the instance goes. Built without the tag, as the in-process
+// tests build it, PAUSE_STORE=bolt works (PAUSE_DATA under /tmp, the only writable place).
 //
 // Build it with `make lambda`: dist/bootstrap and dist/pause-lambda.zip. It imports app (and
 // through it server, graph and the stores), aws-lambda-go, aws-lambda-go-api-proxy and, of the
@@ -102,8 +103,8 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 		return nil, err
 	}
 	event := strings.ToLower(strings.TrimSpace(getenv(envEvent)))
-	if event != "" && event != "v1" && event != "v2" {
-		return nil, fmt.Errorf("%s must be v2 (HTTP API) or v1 (REST API), not %q", envEvent, event)
+	if event != "" && event != "v1" && event != "v2" && event != "worker" {
+		return nil, fmt.Errorf("%s must be v2 (HTTP API), v1 (REST API) or worker (lambda/worker.go), not %q", envEvent, event)
 	}
 	cfg := app.FromEnv(env)
 	cfg.AWS = func(context.Context) (aws.Config, error) { return awsConfig(env) }
@@ -118,6 +119,9 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 	cms, _, err := cfg.Open(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if event == "worker" {
+		return newWorker(cfg, cms, log)
 	}
 	h, err := cfg.Handler(cms, log)
 	if err != nil {

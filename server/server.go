@@ -70,8 +70,8 @@ type Config struct {
 	// PublicVersion, when set, turns on the public response cache: the answers to anonymous
 	// requests (POST or GET, without errors) are kept, and served again while PublicVersion
 	// returns what it returned both before and after the answer was made. It must change
-	// whenever what anonymous callers can read may change: with every write, and at every
-	// scheduled change. Set it only for stores that this process alone writes.
+	// whenever what anonymous callers can read may change: with every write of any process,
+	// and at every scheduled change (pause.CMS.PublicVersion reads the content generation).
 	PublicVersion func(ctx context.Context) (string, error)
 	// Idempotency, when set, keeps the answers to requests sent with an Idempotency-Key (see
 	// idempotent); without it the header is ignored.
@@ -86,6 +86,8 @@ type Config struct {
 	// OriginSecrets, when set, are the values of OriginHeader that a CDN in front of Pause
 	// sends: every request without one of them is refused (see requireOrigin).
 	OriginSecrets []string
+	// Webhooks is the webhook service of the admin API; nil: the API says none is configured.
+	Webhooks *pause.Webhooks
 }
 
 // Defaults of Config.
@@ -112,6 +114,7 @@ func New(cfg Config) http.Handler {
 	open := cfg.Development || cfg.Introspection
 	gql := graph.NewHandler(graph.Options{
 		CMS:              cfg.CMS,
+		Webhooks:         cfg.Webhooks,
 		Introspection:    open,
 		Limits:           cfg.Limits,
 		PersistedQueries: cfg.PersistedQueries,

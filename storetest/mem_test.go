@@ -51,6 +51,8 @@ var mutants = []string{
 	"filters-drafts",      // lists and counts match the fields of an item's working draft
 	"keeps-revisions",     // a write does not prune the revision it names
 	"audit-unwritten",     // changes are not recorded in the audit log
+	"delete-no-event",     // a deletion records no event
+	"event-before-check",  // Update records its events before it checks versions
 }
 
 func TestMemory(t *testing.T) {
@@ -66,6 +68,8 @@ func TestMemory(t *testing.T) {
 			Audit:       audit,
 			Idempotency: &memIdempotency{records: map[string]pause.IdempotencyRecord{}},
 			Users:       accounts, Sessions: memSessions{accounts}, Failures: memFailures{accounts},
+			Events:   audit,
+			Webhooks: &memWebhooks{eps: map[string]pause.Endpoint{}, audit: audit},
 		}
 	})
 }
@@ -127,6 +131,8 @@ type memStore[T pause.Item[T], F pause.Filter[T]] struct {
 type memAudit struct {
 	mu      sync.Mutex
 	entries []pause.AuditEntry
+	feed    []pause.Event // the change feed: it is also the reference EventStore
+	pruned  uint64        // events pruned from the start of feed
 }
 
 func (a *memAudit) add(e *pause.AuditEntry) {
@@ -167,6 +173,43 @@ func (a *memAudit) AuditLog(_ context.Context, q pause.Query[pause.AuditFilter])
 		p.Cursors = append(p.Cursors, pause.EncodeCursor(pause.OrderAudit, k))
 	}
 	return p, nil
+}
+
+// event records the event after the last, with the write (under the store's lock).
+func (a *memAudit) event(e *pause.Event) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	gen := uint64(len(a.feed)) + a.pruned + 1
+	e.Generation, e.ID, e.At = gen, pause.EventID(gen), e.At.UTC()
+	a.feed = append(a.feed, *e)
+}
+
+func (a *memAudit) Generation(context.Context) (uint64, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return uint64(len(a.feed)) + a.pruned, nil
+}
+
+func (a *memAudit) Events(_ context.Context, after uint64, limit int) ([]*pause.Event, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []*pause.Event
+	for i := range a.feed {
+		if e := a.feed[i]; e.Generation > after && len(out) < limit {
+			out = append(out, &e)
+		}
+	}
+	return out, nil
+}
+
+func (a *memAudit) PruneEvents(_ context.Context, before time.Time) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for len(a.feed) > 0 && a.feed[0].At.Before(before) {
+		a.feed = a.feed[1:]
+		a.pruned++
+	}
+	return nil
 }
 
 // memRevision is a revision with its item as JSON.
@@ -473,6 +516,7 @@ func (s *memStore[T, F]) Create(_ context.Context, item T) error {
 	s.created[m.ID] = s.items[m.ID]
 	s.slugs[m.Slug] = m.ID
 	s.keep(item)
+	s.audit.event(pause.NewEvent(s.kind, m, m.Change))
 	return nil
 }
 
@@ -495,6 +539,9 @@ func (s *memStore[T, F]) Update(_ context.Context, items ...T) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, item := range items {
+		if mutant == "event-before-check" {
+			s.audit.event(pause.NewEvent(s.kind, item.Metadata(), item.Metadata().Change))
+		}
 		if err := s.check(item); err != nil {
 			return err
 		}
@@ -519,6 +566,9 @@ func (s *memStore[T, F]) write(item T) {
 	s.slugs[m.Slug] = m.ID
 	delete(s.shared, m.ID)
 	s.keep(item)
+	if mutant != "event-before-check" {
+		s.audit.event(pause.NewEvent(s.kind, m, m.Change))
+	}
 }
 
 func (s *memStore[T, F]) Delete(_ context.Context, id string, version int, change *pause.Revision) error {
@@ -536,6 +586,9 @@ func (s *memStore[T, F]) Delete(_ context.Context, id string, version int, chang
 	delete(s.revs, id)
 	if change != nil {
 		s.audit.add(pause.NewAuditEntry(s.kind, id, change))
+	}
+	if mutant != "delete-no-event" {
+		s.audit.event(pause.NewDeleteEvent(s.kind, decode[T](b).Metadata(), change))
 	}
 	return nil
 }
@@ -660,4 +713,92 @@ func (m *memIdempotency) EndRequest(_ context.Context, rec *pause.IdempotencyRec
 		m.records[rec.Key] = *rec
 	}
 	return nil
+}
+
+// memWebhooks is the reference WebhookStore.
+type memWebhooks struct {
+	mu    sync.Mutex
+	eps   map[string]pause.Endpoint
+	dels  []pause.Delivery
+	audit *memAudit
+}
+
+func (s *memWebhooks) CreateEndpoint(_ context.Context, ep *pause.Endpoint, audit *pause.AuditEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.eps[ep.ID]; ok {
+		return pause.Errorf(pause.ECONFLICT, "endpoint exists")
+	}
+	s.eps[ep.ID] = *ep
+	s.audit.add(audit)
+	return nil
+}
+
+func (s *memWebhooks) Endpoint(_ context.Context, id string) (*pause.Endpoint, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ep, ok := s.eps[id]
+	if !ok {
+		return nil, pause.Errorf(pause.ENOTFOUND, "no endpoint")
+	}
+	return &ep, nil
+}
+
+func (s *memWebhooks) Endpoints(context.Context) ([]*pause.Endpoint, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []*pause.Endpoint{}
+	for _, ep := range s.eps {
+		out = append(out, &ep)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+func (s *memWebhooks) UpdateEndpoint(_ context.Context, ep *pause.Endpoint, audit *pause.AuditEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.eps[ep.ID]
+	if !ok {
+		return pause.Errorf(pause.ENOTFOUND, "no endpoint")
+	}
+	if old.Version != ep.Version-1 {
+		return pause.Errorf(pause.ECONFLICT, "endpoint changed")
+	}
+	s.eps[ep.ID] = *ep
+	if audit != nil {
+		s.audit.add(audit)
+	}
+	return nil
+}
+
+func (s *memWebhooks) DeleteEndpoint(_ context.Context, id string, audit *pause.AuditEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.eps[id]; !ok {
+		return pause.Errorf(pause.ENOTFOUND, "no endpoint")
+	}
+	delete(s.eps, id)
+	s.dels = slices.DeleteFunc(s.dels, func(d pause.Delivery) bool { return d.EndpointID == id })
+	s.audit.add(audit)
+	return nil
+}
+
+func (s *memWebhooks) AddDelivery(_ context.Context, d *pause.Delivery) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dels = append(s.dels, *d)
+	return nil
+}
+
+func (s *memWebhooks) Deliveries(_ context.Context, id string, first int) ([]*pause.Delivery, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []*pause.Delivery{}
+	for i := len(s.dels) - 1; i >= 0 && len(out) < first; i-- {
+		if d := s.dels[i]; d.EndpointID == id {
+			out = append(out, &d)
+		}
+	}
+	return out, nil
 }

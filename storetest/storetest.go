@@ -154,6 +154,7 @@ func groups() []group {
 			{"Idempotency", testIdempotency},
 		}},
 		{"Accounts", accountCases()},
+		{"Events", eventCases()},
 		{"Concurrency", []testCase{
 			{"UpdateSameVersion", testConcurrentUpdate},
 			{"CreateSameSlug", testConcurrentCreateSlug},

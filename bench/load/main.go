@@ -193,12 +193,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer proxy.Close()
 		table := make([]byte, 6)
 		_, _ = rand.Read(table)
-		ddb, _, err := startPause(dynamoName, "PAUSE_STORE=dynamodb", "PAUSE_TABLE=pause-bench-"+hex.EncodeToString(table),
-			"AWS_ENDPOINT_URL_DYNAMODB="+proxy.URL(), "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local")
-		if err != nil {
-			return err
+		// With its public cache (a warm request reads the generation: one GetItem) and without
+		// (every request executes, with its DynamoDB requests), each on a table of its own.
+		for _, d := range []struct{ name, cache string }{{dynamoName, "on"}, {dynamoUncachedName, "off"}} {
+			ddb, _, err := startPause(d.name, "PAUSE_STORE=dynamodb", "PAUSE_TABLE=pause-bench-"+hex.EncodeToString(table)+"-"+d.cache,
+				"AWS_ENDPOINT_URL_DYNAMODB="+proxy.URL(), "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+				"PAUSE_PUBLIC_CACHE="+d.cache)
+			if err != nil {
+				return err
+			}
+			servers = append(servers, ddb)
 		}
-		servers = append(servers, ddb)
 	} else {
 		logf("PAUSE_TEST_DYNAMODB_ENDPOINT is not set: no %s (make bench starts DynamoDB Local)", dynamoName)
 	}
@@ -260,7 +265,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		for _, q := range bench.Queries {
 			for _, s := range servers {
 				connections := o.connections
-				if s.name == dynamoName {
+				if s.name == dynamoName || s.name == dynamoUncachedName {
 					connections = o.dynamoConnections
 				}
 				if _, err := load(ctx, s, q, connections, o.warmup); err != nil {
@@ -278,7 +283,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			for _, s := range order {
 				connections := o.connections
-				if s.name == dynamoName {
+				if s.name == dynamoName || s.name == dynamoUncachedName {
 					connections = o.dynamoConnections
 				}
 				res, err := load(ctx, s, q, connections, o.duration)
@@ -304,10 +309,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // uncachedName is the second Pause's name: the public response cache off (PAUSE_PUBLIC_CACHE).
-const uncachedName = "Pause-nc"
-
-// dynamoName is the third Pause's name: on DynamoDB Local behind the delay proxy.
-const dynamoName = "Pause-ddb"
+// dynamoName and dynamoUncachedName are Pause on DynamoDB Local behind the delay proxy, with and
+// without it.
+const (
+	uncachedName       = "Pause-nc"
+	dynamoName         = "Pause-ddb"
+	dynamoUncachedName = "Pause-ddb-nc"
+)
 
 type server struct {
 	name, url string
@@ -591,7 +599,7 @@ func table(results map[string]map[string][]result) string {
 	cpu := func(r result) float64 { return r.CPU }
 	for _, q := range bench.Queries {
 		a := results[q.Name]["Apollo"]
-		for _, name := range []string{"Pause", uncachedName, dynamoName, "Apollo"} {
+		for _, name := range []string{"Pause", uncachedName, dynamoName, dynamoUncachedName, "Apollo"} {
 			p, ok := results[q.Name][name]
 			if !ok {
 				continue
@@ -610,8 +618,9 @@ func table(results map[string]map[string][]result) string {
 	}
 	b.WriteString("\nPause: as `pause serve` runs on the embedded store, with its public response cache (answers to\n" +
 		"anonymous queries kept until the content changes). " + uncachedName + ": the same with PAUSE_PUBLIC_CACHE=off,\n" +
-		"every request executed. " + dynamoName + ": `pause serve` on DynamoDB Local, each round trip delayed by\n" +
-		"bench/delayproxy as a same-region call from Lambda is (-dynamodb-delay); its CPU column is Pause's only.\n")
+		"every request executed. " + dynamoName + ", " + dynamoUncachedName + ": the same two on DynamoDB Local, each round trip\n" +
+		"delayed by bench/delayproxy as a same-region call from Lambda is (-dynamodb-delay); with the cache, a warm\n" +
+		"request reads the generation only. Their CPU column is Pause's only.\n")
 	return b.String()
 }
 

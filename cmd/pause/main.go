@@ -7,6 +7,7 @@
 //	pause table create     create the DynamoDB table
 //	pause schema           print the GraphQL schema (SDL)
 //	pause user create      create an editor's account and print their setup link
+//	pause webhook verify F check the signature of a captured webhook delivery
 //
 // Configuration comes from the environment (PAUSE_ADDR, PAUSE_STORE, PAUSE_DATA, PAUSE_TABLE,
 // PAUSE_ENV, PAUSE_JWT_SECRET, PAUSE_CORS_ORIGINS, PAUSE_CORS_HEADERS, and the AWS SDK's own
@@ -54,6 +55,7 @@ Commands:
   user create        create a user and print their setup link: pause user create --email E --name N --role admin
   user reset|list    print a new password link for a user; list the users
   totp SECRET        print the current code of a TOTP secret (as an authenticator app does)
+  webhook verify F   check a captured webhook delivery (F: the HTTP request) against its secret
 
 Run "pause <command> -h" for a command's flags.
 `
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return user(ctx, cfg, rest, stdout, stderr)
 	case "totp":
 		return totpCode(rest, stdout)
+	case "webhook":
+		return webhookCmd(rest, getenv, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

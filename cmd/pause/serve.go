@@ -13,6 +13,7 @@ import (
 	"pause"
 	"pause/app"
 	"pause/content"
+	"pause/webhook"
 )
 
 func serve(ctx context.Context, cfg app.Config, args []string, stderr io.Writer) error {
@@ -44,6 +45,17 @@ func serve(ctx context.Context, cfg app.Config, args []string, stderr io.Writer)
 	if err := firstAdmin(ctx, cms, cfg.AdminEmail, log.Warn); err != nil {
 		return err
 	}
+	// The periodic work that no request does: scheduled changes become events, webhooks are
+	// delivered (app/events.go).
+	hooks, err := cfg.Webhooks(cms)
+	if err != nil {
+		return err
+	}
+	tickCtx, stopTicks := context.WithCancel(ctx)
+	ticker := time.NewTicker(webhook.Interval)
+	ticking := make(chan struct{})
+	go func() { defer close(ticking); app.RunTicks(tickCtx, cfg.Tick(cms, hooks), ticker.C, log) }()
+	defer func() { ticker.Stop(); stopTicks(); <-ticking }()
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -27,6 +27,12 @@ type CreatedAPIKey struct {
 	Secret string `json:"secret"`
 }
 
+type CreatedWebhookEndpoint struct {
+	Endpoint *pause.Endpoint `json:"endpoint"`
+	// The signing secret (whsec_...): store it now, it is never shown again.
+	Secret string `json:"secret"`
+}
+
 // Writes. Every field is nullable: in a document with several mutation fields, run one after the
 // other, each field's outcome is reported on its own, so a change that was made is always in the
 // answer, even when a later (or an earlier) field fails: a failed field is null with its error in
@@ -65,4 +71,14 @@ type UserLink struct {
 	User *pause.User `json:"user"`
 	// Valid for 24 hours, once. Give it to the user yourself: Pause sends no email.
 	Link string `json:"link"`
+}
+
+// A change to an endpoint: fields left out stay as they are.
+type WebhookEndpointInput struct {
+	URL         *string `json:"url,omitempty"`
+	Description *string `json:"description,omitempty"`
+	// The event types it receives; an empty list: every type.
+	EventTypes []string `json:"eventTypes,omitempty"`
+	// Enabling a disabled endpoint delivers what it missed, in order.
+	Enabled *bool `json:"enabled,omitempty"`
 }
