@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/width"
 )
 
 // Input is an editor's change to an item of type T: on create, the item's values; on update,
@@ -234,6 +238,9 @@ func (k *Collection[T, F, I]) Create(ctx context.Context, in I) (T, error) {
 	if err := k.checkRelations(ctx, zero, item); err != nil {
 		return zero, err
 	}
+	if err := k.adoptSpelling(ctx, zero, item); err != nil {
+		return zero, err
+	}
 	return k.create(ctx, item)
 }
 
@@ -244,7 +251,10 @@ func (k *Collection[T, F, I]) Update(ctx context.Context, id string, version int
 	return k.update(ctx, id, version, func(item T) error {
 		before := item.Clone()
 		in.Apply(item)
-		return k.checkRelations(ctx, before, item)
+		if err := k.checkRelations(ctx, before, item); err != nil {
+			return err
+		}
+		return k.adoptSpelling(ctx, before, item)
 	})
 }
 
@@ -328,4 +338,46 @@ func (k *Collection[T, F, I]) checkRelations(ctx context.Context, before, item T
 // newItem returns a new, empty item of type T (a pointer to a zero struct).
 func newItem[T Item[T]]() T {
 	return reflect.New(reflect.TypeFor[T]().Elem()).Interface().(T)
+}
+
+// vocabularied is an item with a field whose values form a vocabulary shared by the items of
+// its type and compare case- and width-insensitively (a tool's category).
+type vocabularied interface {
+	vocabulary() *string
+}
+
+// spelling is the stored form of a vocabulary value: trimmed, NFC, of normal width.
+func spelling(s string) string {
+	return width.Fold.String(norm.NFC.String(strings.TrimSpace(s)))
+}
+
+// adoptSpelling gives the item's vocabulary value, when the change sets a new one, the spelling
+// of the published value equal to it but for case and width, if there is one: the value that
+// the list of categories already shows. The vocabulary is the tools' categories
+// (ToolStore.Categories), the only one there is. The read happens only when the value changes.
+func (k *Collection[T, F, I]) adoptSpelling(ctx context.Context, before, item T) error {
+	v, ok := any(item).(vocabularied)
+	if !ok {
+		return nil
+	}
+	p := v.vocabulary()
+	*p = spelling(*p)
+	var zero T
+	if *p == "" || before != zero && *any(before).(vocabularied).vocabulary() == *p {
+		return nil
+	}
+	known, err := k.cms.cfg.Stores.Tools.Categories(WithStrongConsistency(ctx), k.cms.Now())
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(known, func(c CategoryCount) bool { return c.Name == *p }) {
+		return nil
+	}
+	for _, c := range known {
+		if strings.EqualFold(c.Name, *p) {
+			*p = c.Name
+			break
+		}
+	}
+	return nil
 }

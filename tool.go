@@ -61,7 +61,7 @@ var toolType = ContentType{
 		{Name: "logoUrl", Label: "Logo", Kind: KindURL, MaxLength: MaxURL,
 			Help: "An https URL of its logo."},
 		{Name: "category", Label: "Category", Kind: KindText, Required: true, MaxLength: MaxCategory,
-			Help: "The directory's section it is listed in."},
+			Help: "The directory's section it is listed in. Case and width do not count: \"docs\" joins a published \"Docs\"."},
 		{Name: "pricing", Label: "Pricing", Kind: KindEnum, Required: true, Values: PricingFree.Values(),
 			Help: "How it is paid for."},
 		{Name: "platforms", Label: "Platforms", Kind: KindStringList, MaxItems: MaxPlatforms, MaxLength: MaxTag,
@@ -101,11 +101,16 @@ func (t *Tool) Clone() *Tool {
 
 func (t *Tool) label() string { return t.Name }
 
+// vocabulary returns the tool's category, whose values compare case- and width-insensitively:
+// a category written as "docs" or "ｄｏｃｓ" where published tools have "Docs" becomes "Docs"
+// (Collection.adoptSpelling), so that toolCategories shows one category, not three.
+func (t *Tool) vocabulary() *string { return &t.Category }
+
 func (*Tool) sortKey(Order) string { return "" }
 
 func (t *Tool) prepare(r Renderer) (err error) {
 	t.Name = strings.TrimSpace(t.Name)
-	t.Category = strings.TrimSpace(t.Category)
+	t.Category = spelling(t.Category)
 	t.Tags = normalizeList(t.Tags, true)
 	t.Platforms = normalizeList(t.Platforms, false)
 	if err := t.Validate(); err != nil {

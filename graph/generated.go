@@ -3866,6 +3866,7 @@ input CreateToolInput {
   description: String
   websiteUrl: String!
   logoUrl: String
+  "Case and width do not count: a category that a published tool has spelled otherwise (\"docs\", \"ＤＯＣＳ\" for \"Docs\") takes its spelling."
   category: String!
   pricing: Pricing!
   platforms: [String!]
@@ -3880,6 +3881,7 @@ input UpdateToolInput {
   description: String
   websiteUrl: String
   logoUrl: String
+  "Case and width do not count, as in CreateToolInput."
   category: String
   pricing: Pricing
   platforms: [String!]

@@ -281,3 +281,39 @@ func testCategories(e *env) {
 	e.must(e.cms.Tools.Delete(e.admin, x.ID, x.Version), "delete draft X")
 	e.wantCategories(e.anon, cc("Video", 1), "delete draft X")
 }
+
+// testCategorySpelling: categories compare case- and width-insensitively (issue 12): a tool
+// written with "docs" or "ｄｏｃｓ" where a published tool has "Docs" gets "Docs", and
+// toolCategories shows one category. A category no published tool has keeps its own spelling.
+func testCategorySpelling(e *env) {
+	k := toolKind(e)
+	create := func(name, category string) *pause.Tool {
+		e.Helper()
+		t, err := e.cms.Tools.Create(e.editor, toolInput(name, category, pause.PricingFree))
+		e.must(err, "create "+name)
+		return t
+	}
+	first := k.mustPublish(e, create("First", "Docs"))
+	for _, c := range []string{"docs", "ＤＯＣＳ", " dOcS "} {
+		if got := create("Other "+c, c); got.Category != "Docs" {
+			e.Errorf("create with category %q: stored %q, want the published spelling %q", c, got.Category, "Docs")
+		}
+	}
+	fresh := create("Fresh", "ｗｈｉｔｅboards")
+	if fresh.Category != "whiteboards" {
+		e.Errorf("a new category %q, want its width folded: %q", fresh.Category, "whiteboards")
+	}
+	fresh, err := e.cms.Tools.Update(e.editor, fresh.ID, fresh.Version, pause.ToolInput{Category: ptr("DOCS")})
+	e.must(err, "move Fresh to DOCS")
+	if fresh.Category != "Docs" {
+		e.Errorf("update to %q: stored %q, want %q", "DOCS", fresh.Category, "Docs")
+	}
+	k.mustPublish(e, fresh)
+	e.wantCategories(e.anon, []pause.CategoryCount{{Name: "Docs", Count: 2}}, "two published tools in docs, spelled three ways")
+	// The published spelling itself is kept as it is, even when others differ by case.
+	first, err = e.cms.Tools.Update(e.editor, first.ID, first.Version, pause.ToolInput{Tagline: ptr("unchanged category")})
+	e.must(err, "edit First")
+	if first.Category != "Docs" {
+		e.Errorf("an unrelated edit changed the category to %q", first.Category)
+	}
+}

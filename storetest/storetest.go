@@ -127,6 +127,7 @@ func groups() []group {
 			{"Articles", testArticleCounts},
 			{"Benefits", testBenefitCounts},
 			{"ToolCategories", testCategories},
+			{"ToolCategorySpelling", testCategorySpelling},
 		}},
 		{"Delete", byKind("", "Delete")},
 		{"Permissions", byKind("", "Permissions")},
