@@ -38,6 +38,8 @@ type AnyCollection interface {
 	// Total counts the items of the type that the viewer may see, whatever their status for
 	// those who may read drafts.
 	Total(ctx context.Context) (int, error)
+	// usingMedia names the items that show the media item (mediarefs.go).
+	usingMedia(ctx context.Context, m *Media) ([]string, error)
 }
 
 // Type describes the collection's content type.

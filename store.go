@@ -83,8 +83,10 @@ type Stores struct {
 	// Idempotency keeps the answers to requests sent with an Idempotency-Key.
 	Idempotency IdempotencyStore
 	Users       UserStore
-	Sessions    SessionStore
-	Failures    FailureStore
+	// Media keeps the media library's items.
+	Media    MediaStore
+	Sessions SessionStore
+	Failures FailureStore
 }
 
 // CategoryCount is a tool category and how many published tools it has.

@@ -101,6 +101,8 @@ func (t *Tool) Clone() *Tool {
 
 func (t *Tool) label() string { return t.Name }
 
+func (t *Tool) imageURLs() []string { return []string{t.LogoURL} }
+
 func (*Tool) sortKey(Order) string { return "" }
 
 func (t *Tool) prepare(r Renderer) (err error) {

@@ -228,3 +228,7 @@ func userSessionsPK(userID string) string { return "USERSESSION#" + userID }
 
 // failurePK is the partition of the count of failed sign-ins under the key.
 func failurePK(key string) string { return "FAILURE#" + key }
+
+// mediaPK is the partition of the media library: one item per media item under its id (a
+// ULID), so that a backwards Query lists the library newest first.
+func mediaPK() string { return "MEDIA" }

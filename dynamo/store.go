@@ -36,6 +36,7 @@ type Store struct {
 	users    userStore
 	sessions sessionStore
 	failures failureStore
+	media    mediaStore
 }
 
 // New returns the stores on the configured table. It makes no request: a missing table shows
@@ -50,13 +51,14 @@ func New(cfg Config) *Store {
 		audit:    auditStore{t},
 		idem:     idempotencyStore{t},
 		users:    userStore{t}, sessions: sessionStore{t}, failures: failureStore{t},
+		media: mediaStore{t},
 	}
 }
 
 // Stores returns the stores of every content type, for pause.Config.
 func (s *Store) Stores() pause.Stores {
 	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit,
-		Idempotency: s.idem, Users: s.users, Sessions: s.sessions, Failures: s.failures}
+		Idempotency: s.idem, Users: s.users, Sessions: s.sessions, Failures: s.failures, Media: s.media}
 }
 
 // table is the client and the table's name, shared by the stores.

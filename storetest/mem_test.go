@@ -66,6 +66,7 @@ func TestMemory(t *testing.T) {
 			Audit:       audit,
 			Idempotency: &memIdempotency{records: map[string]pause.IdempotencyRecord{}},
 			Users:       accounts, Sessions: memSessions{accounts}, Failures: memFailures{accounts},
+			Media: newMemMedia(audit),
 		}
 	})
 }

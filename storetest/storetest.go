@@ -154,6 +154,7 @@ func groups() []group {
 			{"Idempotency", testIdempotency},
 		}},
 		{"Accounts", accountCases()},
+		{"Media", mediaCases()},
 		{"Concurrency", []testCase{
 			{"UpdateSameVersion", testConcurrentUpdate},
 			{"CreateSameSlug", testConcurrentCreateSlug},
