@@ -113,7 +113,7 @@ func jpegInfo(b []byte) (ImageInfo, error) {
 // sizes after its start code 9d 01 2a).
 func webpInfo(b []byte) (ImageInfo, error) {
 	none := ImageInfo{ContentType: TypeWebP}
-	if len(b) < 30 {
+	if len(b) < 25 || (string(b[12:16]) != "VP8L" && len(b) < 30) {
 		return none, errNoSize
 	}
 	le24 := func(p []byte) int64 { return int64(p[0]) | int64(p[1])<<8 | int64(p[2])<<16 }
