@@ -234,6 +234,9 @@ func (k *Collection[T, F, I]) Create(ctx context.Context, in I) (T, error) {
 	if err := k.checkRelations(ctx, zero, item); err != nil {
 		return zero, err
 	}
+	if err := k.cms.resolveImages(ctx, item); err != nil {
+		return zero, err
+	}
 	return k.create(ctx, item)
 }
 
@@ -244,6 +247,9 @@ func (k *Collection[T, F, I]) Update(ctx context.Context, id string, version int
 	return k.update(ctx, id, version, func(item T) error {
 		before := item.Clone()
 		in.Apply(item)
+		if err := k.cms.resolveImages(ctx, item); err != nil {
+			return err
+		}
 		return k.checkRelations(ctx, before, item)
 	})
 }

@@ -122,6 +122,9 @@ func validateAlt(field, alt string, decorative bool) error {
 	return nil
 }
 
+// Blobs returns the storage of the media library's files, or nil if there is none.
+func (c *CMS) Blobs() Blobs { return c.cfg.Blobs }
+
 // withURL returns the item with its URL set from its key.
 func (c *CMS) withURL(m *Media) *Media {
 	if m != nil && c.cfg.Blobs != nil {

@@ -50,3 +50,41 @@ func shows[T Item[T]](item T, m *Media) bool {
 	}
 	return false
 }
+
+// imageField is an image field of an item, by name (coverImage); img may be nil.
+type imageField struct {
+	name string
+	img  *Image
+}
+
+// imageHolder is a content type with Image fields.
+type imageHolder interface {
+	images() []imageField
+}
+
+// resolveImages completes the item's images that name a media library image and lack its URL
+// or size: the URL and size are the media image's, and so is the alternative text when the
+// editor gave none. A media id that names no image gets EINVALID.
+func (c *CMS) resolveImages(ctx context.Context, item any) error {
+	h, ok := item.(imageHolder)
+	if !ok || c.cfg.Stores.Media == nil {
+		return nil
+	}
+	for _, f := range h.images() {
+		img := f.img
+		if img == nil || img.MediaID == "" || (img.URL != "" && img.Width > 0) {
+			continue
+		}
+		m, err := c.cfg.Stores.Media.Media(ctx, img.MediaID)
+		if ErrorCode(err) == ENOTFOUND {
+			return FieldErrorf(f.name+".mediaId", "No image of the media library has the id %s.", img.MediaID)
+		} else if err != nil {
+			return err
+		}
+		img.URL, img.Width, img.Height = c.withURL(m).URL, m.Width, m.Height
+		if img.Alt == "" && !img.Decorative {
+			img.Alt, img.Decorative = m.Alt, m.Decorative
+		}
+	}
+	return nil
+}

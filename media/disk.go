@@ -296,6 +296,14 @@ func (d *Disk) receive(w http.ResponseWriter, form map[string]string, file io.Re
 	_ = json.NewEncoder(w).Encode(map[string]string{"key": key})
 }
 
+// Handler serves UploadPath with UploadHandler and the rest of FilePrefix with FileHandler.
+func (d *Disk) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(UploadPath, d.UploadHandler())
+	mux.Handle(FilePrefix, d.FileHandler())
+	return mux
+}
+
 // FileHandler serves the library's files (keys media/…) at FilePrefix + the key after
 // "media/": with their type from their name (which CompleteUpload checked against their
 // bytes), X-Content-Type-Options: nosniff, a sandbox CSP (an image opened as a page runs
@@ -329,6 +337,7 @@ func (d *Disk) FileHandler() http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("Cross-Origin-Resource-Policy", "cross-origin") // sites on other origins show them
 		http.ServeContent(w, r, "", info.ModTime(), f)
 	})
 }

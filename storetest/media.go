@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -26,6 +27,7 @@ func mediaCases() []testCase {
 		{"Update", testMediaUpdate},
 		{"Delete", testMediaDelete},
 		{"Permissions", testMediaPermissions},
+		{"ImageFields", testMediaImageFields},
 	}
 }
 
@@ -446,5 +448,48 @@ func testMediaPermissions(e *env) {
 	}
 	if _, err := m.cms.Media(m.viewer, x.ID); err != nil {
 		m.Fatalf("viewer reads: %v", err)
+	}
+}
+
+// testMediaImageFields: a cover image names a media image and gets its URL, size and (unless
+// given) alternative text, kept through a round trip; an unknown media id, a missing alt and a
+// decorative image with a text are refused; an external URL stays allowed, with no size.
+func testMediaImageFields(e *env) {
+	m := newMediaEnv(e)
+	x, err := m.upload("cover.png", "image/png", PNG(64, 48), "A desk by a window")
+	m.must(err, "upload")
+	in := articleInput("With a cover")
+	in.CoverImage = &pause.Image{MediaID: x.ID}
+	a, err := m.cms.Articles.Create(m.editor, in)
+	m.must(err, "create with a media cover")
+	want := pause.Image{URL: x.URL, Alt: "A desk by a window", MediaID: x.ID, Width: 64, Height: 48}
+	if a.CoverImage == nil || *a.CoverImage != want {
+		m.Fatalf("cover %+v, want %+v", a.CoverImage, want)
+	}
+	got, err := m.cms.Articles.Get(m.viewer, a.ID)
+	m.must(err, "read back")
+	if got.CoverImage == nil || *got.CoverImage != want {
+		m.Fatalf("read back %+v, want %+v", got.CoverImage, want)
+	}
+	a, err = m.cms.Articles.Update(m.editor, a.ID, a.Version, pause.ArticleInput{CoverImage: &pause.Image{MediaID: x.ID, Alt: "Own words"}})
+	m.must(err, "update with its own alt")
+	if a.CoverImage.Alt != "Own words" || a.CoverImage.Width != 64 {
+		m.Fatalf("cover %+v", a.CoverImage)
+	}
+	a, err = m.cms.Articles.Update(m.editor, a.ID, a.Version, pause.ArticleInput{CoverImage: &pause.Image{URL: "https://cdn.example/x.jpg", Decorative: true}})
+	m.must(err, "an external decorative image")
+	if *a.CoverImage != (pause.Image{URL: "https://cdn.example/x.jpg", Decorative: true}) {
+		m.Fatalf("cover %+v", a.CoverImage)
+	}
+	for _, c := range []struct {
+		img   pause.Image
+		field string
+	}{
+		{pause.Image{MediaID: "01JNOSUCHIMAGE0000000000000"}, "coverImage.mediaId"},
+		{pause.Image{URL: "https://cdn.example/x.jpg"}, "coverImage.alt"},
+		{pause.Image{URL: "https://cdn.example/x.jpg", Alt: "Text", Decorative: true}, "coverImage.alt"},
+	} {
+		_, err := m.cms.Articles.Update(m.editor, a.ID, a.Version, pause.ArticleInput{CoverImage: &c.img})
+		m.wantCode(err, pause.EINVALID, c.field, fmt.Sprintf("cover %+v", c.img))
 	}
 }
