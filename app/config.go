@@ -98,6 +98,11 @@ type Config struct {
 
 	// Media is the media library's storage (PAUSE_MEDIA_*; app/media.go).
 	Media mediaConfig
+	// DiskMedia opens the media library's files on disk (media.OpenDisk), with the embedded
+	// store; it is not read from the environment here. cmd/pause sets it; the Lambda function
+	// does not (its files are in S3), so that it never carries the local upload endpoint
+	// and file server (about 80 KB of the bootstrap's budget).
+	DiskMedia func(dir string, secret []byte, base string, maxBytes int64) (pause.Blobs, error)
 
 	// GraphiQL serves the GraphiQL page and its assets in development (package graphiql's
 	// Handler); it is not read from the environment here. cmd/pause sets it; the Lambda

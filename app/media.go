@@ -39,8 +39,8 @@ func (c *Config) readMedia(r *envReader) {
 // MediaDir is the folder of the media library's files on disk: media/ beside the data file.
 func (c Config) MediaDir() string { return filepath.Join(filepath.Dir(c.Data), "media") }
 
-// mediaBlobs returns the storage of the media library's files: nil (no media library) with
-// DynamoDB and no bucket.
+// mediaBlobs returns the storage of the media library's files: the bucket, else the data
+// folder with the embedded store when DiskMedia is set; nil (no media library) otherwise.
 // Pending uploads left on disk more than a day are swept first.
 func (c Config) mediaBlobs(ctx context.Context) (pause.Blobs, error) {
 	maxBytes := c.Media.MaxBytes
@@ -61,19 +61,16 @@ func (c Config) mediaBlobs(ctx context.Context) (pause.Blobs, error) {
 		}
 		return &media.S3{Bucket: c.Media.Bucket, Region: cfg.Region, Credentials: cfg.Credentials,
 			PublicURL: c.Media.URL, Client: http.DefaultClient}, nil
-	case c.Store == "bolt":
+	case c.Store == "bolt" && c.DiskMedia != nil:
 		secret, err := c.Secret()
 		if err != nil {
 			return nil, nil // no secret to sign uploads with (a CLI command): no uploads
 		}
-		d := &media.Disk{Dir: c.MediaDir(), Key: media.DiskKey(secret), Base: c.Media.URL, MaxBytes: maxBytes}
-		if d.Base == "" {
-			d.Base = c.PublicBase()
+		base := c.Media.URL
+		if base == "" {
+			base = c.PublicBase()
 		}
-		if _, err := d.Sweep(); err != nil {
-			return nil, err
-		}
-		return d, nil
+		return c.DiskMedia(c.MediaDir(), secret, base, maxBytes)
 	}
 	return nil, nil
 }
@@ -81,7 +78,7 @@ func (c Config) mediaBlobs(ctx context.Context) (pause.Blobs, error) {
 // mediaHandler returns the handler of /media/ for the CMS: the uploads and files of its media
 // library when they are on disk, else nil.
 func mediaHandler(cms *pause.CMS) http.Handler {
-	if d, ok := cms.Blobs().(*media.Disk); ok {
+	if d, ok := cms.Blobs().(interface{ Handler() http.Handler }); ok {
 		return d.Handler()
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 
 	"pause"
 	"pause/auth"
+	"pause/media"
 	"pause/storetest"
 )
 
@@ -32,6 +33,7 @@ func mediaServer(t *testing.T, vars map[string]string) (*httptest.Server, Config
 		all[k] = v
 	}
 	cfg := FromEnv(env(all))
+	cfg.DiskMedia = media.OpenDisk // as cmd/pause sets it
 	if err := cfg.Check(); err != nil {
 		t.Fatal(err)
 	}

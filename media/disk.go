@@ -15,7 +15,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -28,8 +27,25 @@ const (
 	FilePrefix = "/media/"
 )
 
-// fileKey matches the keys Disk keeps files under: pending/ or media/, an id, a name.
-var fileKey = regexp.MustCompile(`^(pending|media)/[0-9A-Z]{26}/[a-z0-9-]{1,80}\.(jpg|png|webp|avif|gif)$`)
+// validKey reports whether Disk keeps files under the key: pending/ or media/, an id, a name
+// (as pause.IsUploadKey checks them), so that no key reaches outside Dir.
+func validKey(key string) bool {
+	if rest, ok := strings.CutPrefix(key, pause.MediaPrefix); ok {
+		key = pause.PendingPrefix + rest
+	}
+	return pause.IsUploadKey(key)
+}
+
+// OpenDisk returns the Disk of the files under dir, whose upload policies are signed with a
+// key derived from the server's secret, after sweeping the uploads abandoned there. It is
+// app.Config.DiskMedia for `pause serve`.
+func OpenDisk(dir string, secret []byte, base string, maxBytes int64) (pause.Blobs, error) {
+	d := &Disk{Dir: dir, Key: DiskKey(secret), Base: base, MaxBytes: maxBytes}
+	if _, err := d.Sweep(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
 
 // Disk keeps the files under a folder, and receives uploads itself: its UploadHandler checks
 // each post against the ticket's policy, signed with a key derived from the server's secret,
@@ -70,7 +86,7 @@ func (d *Disk) sign(encoded string) string {
 
 // path returns the file of the key, or an error if the key is not one Disk keeps.
 func (d *Disk) path(key string) (string, error) {
-	if !fileKey.MatchString(key) {
+	if !validKey(key) {
 		return "", pause.Errorf(pause.ENOTFOUND, "No file has this key.")
 	}
 	return filepath.Join(d.Dir, filepath.FromSlash(key)), nil
