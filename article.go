@@ -78,6 +78,18 @@ func (a *Article) Clone() *Article {
 
 func (a *Article) label() string { return a.Title }
 
+func (a *Article) images() []imageField {
+	return []imageField{{"coverImage", a.CoverImage}}
+}
+
+func (a *Article) imageURLs() []string {
+	urls := []string{a.Author.AvatarURL}
+	if a.CoverImage != nil {
+		urls = append(urls, a.CoverImage.URL)
+	}
+	return urls
+}
+
 func (*Article) sortKey(Order) string { return "" }
 
 func (a *Article) prepare(r Renderer) (err error) {
@@ -143,9 +155,9 @@ func (in ArticleInput) Apply(a *Article) {
 		a.Tags = in.Tags
 	}
 	if in.CoverImage != nil {
-		// An image with no URL removes the cover.
-		a.CoverImage = in.CoverImage
-		if in.CoverImage.URL == "" {
+		// An image with no URL and no media image removes the cover.
+		a.CoverImage = in.CoverImage.clone()
+		if in.CoverImage.URL == "" && in.CoverImage.MediaID == "" {
 			a.CoverImage = nil
 		}
 	}

@@ -31,6 +31,10 @@ type Config struct {
 	// PublicURL is where browsers reach the server (such as https://cms.example.com), for
 	// the setup links of users.
 	PublicURL string
+	// Blobs keeps the media library's files; MediaMaxBytes is the largest file it takes
+	// (DefaultMediaMaxBytes if 0). Without Blobs, uploads are refused.
+	Blobs         Blobs
+	MediaMaxBytes int64
 }
 
 // CMS is the domain service: every read and write of content goes through it. It decides who

@@ -44,6 +44,8 @@ type AnyCollection interface {
 	// Total counts the items of the type that the viewer may see, whatever their status for
 	// those who may read drafts.
 	Total(ctx context.Context) (int, error)
+	// usingMedia names the items that show the media item (mediarefs.go).
+	usingMedia(ctx context.Context, m *Media) ([]string, error)
 }
 
 // Type describes the collection's content type.
@@ -241,6 +243,9 @@ func (k *Collection[T, F, I]) Create(ctx context.Context, in I) (T, error) {
 	if err := k.adoptSpelling(ctx, zero, item); err != nil {
 		return zero, err
 	}
+	if err := k.cms.resolveImages(ctx, item); err != nil {
+		return zero, err
+	}
 	return k.create(ctx, item)
 }
 
@@ -251,6 +256,9 @@ func (k *Collection[T, F, I]) Update(ctx context.Context, id string, version int
 	return k.update(ctx, id, version, func(item T) error {
 		before := item.Clone()
 		in.Apply(item)
+		if err := k.cms.resolveImages(ctx, item); err != nil {
+			return err
+		}
 		if err := k.checkRelations(ctx, before, item); err != nil {
 			return err
 		}

@@ -157,10 +157,37 @@ type Author struct {
 	AvatarURL string
 }
 
-// Image is a picture with its alternative text.
+// Image is a picture with its alternative text (required unless the image is Decorative). An
+// image of the media library names it (MediaID) and has its size in pixels; an external URL
+// has none.
 type Image struct {
-	URL string
-	Alt string
+	URL        string
+	Alt        string
+	Decorative bool
+	MediaID    string
+	Width      int
+	Height     int
+}
+
+// PixelWidth returns the image's width in pixels, or nil if it is not known.
+func (img *Image) PixelWidth() *int { return positive(img.Width) }
+
+// PixelHeight returns the image's height in pixels, or nil if it is not known.
+func (img *Image) PixelHeight() *int { return positive(img.Height) }
+
+// MediaRef returns the id of the media library image it shows, or nil.
+func (img *Image) MediaRef() *string {
+	if img.MediaID == "" {
+		return nil
+	}
+	return &img.MediaID
+}
+
+func positive(n int) *int {
+	if n <= 0 {
+		return nil
+	}
+	return &n
 }
 
 func (img *Image) clone() *Image {

@@ -246,7 +246,14 @@ func (v *validator) field(f *Field, val reflect.Value) {
 	case KindImage:
 		img := val.Interface().(*Image)
 		v.url(f.Name+".url", img.URL, true)
-		v.text(f.Name+".alt", img.Alt, f.MaxLength, false)
+		switch {
+		case !img.Decorative && strings.TrimSpace(img.Alt) == "":
+			v.fail(f.Name+".alt", "is required: say what the image shows, or mark it decorative")
+		case img.Decorative && img.Alt != "":
+			v.fail(f.Name+".alt", "must be empty for a decorative image")
+		default:
+			v.text(f.Name+".alt", img.Alt, f.MaxLength, false)
+		}
 	case KindBoolean:
 	case KindTime:
 		if t, ok := val.Interface().(*time.Time); ok && t != nil && t.IsZero() {

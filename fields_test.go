@@ -18,7 +18,7 @@ import (
 var validSamples = map[string]func() any{
 	"article": func() any {
 		return &pause.Article{Meta: pause.Meta{Slug: "a", Status: pause.StatusDraft}, Title: "A", Body: "b",
-			Author: pause.Author{Name: "Ada"}, CoverImage: &pause.Image{URL: "https://example.com/c.png"}}
+			Author: pause.Author{Name: "Ada"}, CoverImage: &pause.Image{URL: "https://example.com/c.png", Alt: "A cover"}}
 	},
 	"benefit": func() any {
 		return &pause.Benefit{Meta: pause.Meta{Slug: "b", Status: pause.StatusDraft}, Title: "B"}

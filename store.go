@@ -89,6 +89,8 @@ type Stores struct {
 	Events EventStore
 	// Webhooks keeps the webhook endpoints and their deliveries (see Webhooks).
 	Webhooks WebhookStore
+	// Media keeps the media library's items.
+	Media MediaStore
 }
 
 // CategoryCount is a tool category and how many published tools it has.

@@ -47,6 +47,7 @@ func (c *Config) readAPI(getenv func(string) string) {
 	c.Limits.MaxRootFields = r.count("PAUSE_MAX_ROOT_FIELDS", 1, maxCount)
 	c.Limits.MaxDirectives = r.count("PAUSE_MAX_DIRECTIVES", 1, maxCount)
 	c.Limits.MaxBatch = r.count("PAUSE_MAX_BATCH", 0, maxCount)
+	c.readMedia(&r)
 	c.envErr = r.err
 }
 

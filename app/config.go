@@ -96,6 +96,14 @@ type Config struct {
 	// and the time its packages take to initialize, out of the function's cold start.
 	AWS func(context.Context) (aws.Config, error)
 
+	// Media is the media library's storage (PAUSE_MEDIA_*; app/media.go).
+	Media mediaConfig
+	// DiskMedia opens the media library's files on disk (media.OpenDisk), with the embedded
+	// store; it is not read from the environment here. cmd/pause sets it; the Lambda function
+	// does not (its files are in S3), so that it never carries the local upload endpoint
+	// and file server (about 80 KB of the bootstrap's budget).
+	DiskMedia func(dir string, secret []byte, base string, maxBytes int64) (pause.Blobs, error)
+
 	// GraphiQL serves the GraphiQL page and its assets in development (package graphiql's
 	// Handler); it is not read from the environment here. cmd/pause sets it; the Lambda
 	// function does not, so that it never carries GraphiQL's assets (server.Config.GraphiQL).
@@ -239,6 +247,10 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 	if err := c.Check(); err != nil {
 		return nil, nil, err
 	}
+	blobs, err := c.mediaBlobs(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	var stores pause.Stores
 	var closer func() error
 	switch c.Store {
@@ -255,7 +267,7 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 		stores, closer = s, func() error { return nil }
 	}
 	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, DeriveID: ids.Derive,
-		KeepRevisions: c.KeepRevisions, PublicURL: c.PublicBase()})
+		KeepRevisions: c.KeepRevisions, PublicURL: c.PublicBase(), Blobs: blobs, MediaMaxBytes: c.Media.MaxBytes})
 	return cms, closer, nil
 }
 
@@ -312,7 +324,7 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 		Introspection: c.Introspection, RequestTimeout: c.RequestTimeout, CacheMaxAge: c.CacheMaxAge,
 		MaxBodyBytes: c.MaxBodyBytes, PersistedQueries: c.PersistedQueries, Limits: c.Limits,
 		Idempotency: cms.Idempotency(), Accounts: accounts,
-		OriginSecrets: strings.Split(c.OriginSecret, ","),
+		OriginSecrets: strings.Split(c.OriginSecret, ","), Media: mediaHandler(cms),
 	})
 	if c.Store == "dynamodb" {
 		h = meterDynamo(log, h)

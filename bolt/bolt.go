@@ -48,7 +48,7 @@ func Open(path string) (*DB, error) {
 	benefits := newStore[*pause.Benefit, pause.BenefitFilter](b, benefitCodec{})
 	tools := &toolStore{newStore[*pause.Tool, pause.ToolFilter](b, toolCodec{})}
 	err = b.Update(func(tx *bbolt.Tx) error {
-		for _, s := range []interface{ init(*bbolt.Tx) error }{articles, benefits, tools, auditStore{b}, keyStore{b}, idempotencyStore{b}, eventStore{b}, webhookStore{b}} {
+		for _, s := range []interface{ init(*bbolt.Tx) error }{articles, benefits, tools, auditStore{b}, keyStore{b}, idempotencyStore{b}, eventStore{b}, webhookStore{b}, mediaStore{b}} {
 			if err := s.init(tx); err != nil {
 				return err
 			}
@@ -61,7 +61,7 @@ func Open(path string) (*DB, error) {
 	}
 	return &DB{bolt: b, stores: pause.Stores{Articles: articles, Benefits: benefits, Tools: tools, Keys: keyStore{b}, Audit: auditStore{b},
 		Idempotency: idempotencyStore{b}, Users: userStore{b}, Sessions: sessionStore{b}, Failures: failureStore{b},
-		Events: eventStore{b}, Webhooks: webhookStore{b}}}, nil
+		Events: eventStore{b}, Webhooks: webhookStore{b}, Media: mediaStore{b}}}, nil
 }
 
 // Stores returns the stores of every content type, on this file.

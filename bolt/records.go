@@ -68,8 +68,12 @@ func (r metaRecord) meta() pause.Meta {
 }
 
 type imageRecord struct {
-	URL string `json:"url"`
-	Alt string `json:"alt,omitempty"`
+	URL        string `json:"url"`
+	Alt        string `json:"alt,omitempty"`
+	Decorative bool   `json:"decorative,omitempty"`
+	MediaID    string `json:"mediaId,omitempty"`
+	Width      int    `json:"width,omitempty"`
+	Height     int    `json:"height,omitempty"`
 }
 
 type articleRecord struct {
@@ -95,7 +99,8 @@ func (articleCodec) toRecord(a *pause.Article) articleRecord {
 		Tags: a.Tags, ReadingTimeMinutes: a.ReadingTimeMinutes, RelatedToolIDs: a.RelatedToolIDs,
 	}
 	if a.CoverImage != nil {
-		r.CoverImage = &imageRecord{URL: a.CoverImage.URL, Alt: a.CoverImage.Alt}
+		img := imageRecord(*a.CoverImage)
+		r.CoverImage = &img
 	}
 	if a.Draft != nil {
 		d := articleCodec{}.toRecord(a.Draft)
@@ -111,7 +116,8 @@ func (c articleCodec) fromRecord(r articleRecord) *pause.Article {
 		Tags:   r.Tags, ReadingTimeMinutes: r.ReadingTimeMinutes, RelatedToolIDs: r.RelatedToolIDs,
 	}
 	if r.CoverImage != nil {
-		a.CoverImage = &pause.Image{URL: r.CoverImage.URL, Alt: r.CoverImage.Alt}
+		img := pause.Image(*r.CoverImage)
+		a.CoverImage = &img
 	}
 	if r.Draft != nil {
 		a.Draft = c.fromRecord(*r.Draft)

@@ -83,8 +83,12 @@ type authorItem struct {
 }
 
 type imageItem struct {
-	URL string `dynamodbav:"url"`
-	Alt string `dynamodbav:"alt,omitempty"`
+	URL        string `dynamodbav:"url"`
+	Alt        string `dynamodbav:"alt,omitempty"`
+	Decorative bool   `dynamodbav:"decorative,omitempty"`
+	MediaID    string `dynamodbav:"mediaId,omitempty"`
+	Width      int    `dynamodbav:"width,omitempty"`
+	Height     int    `dynamodbav:"height,omitempty"`
 }
 
 // articleItem is an article without its body, which is kept in a bodyItem beside it so that
@@ -107,7 +111,8 @@ func (articleShape) encode(a *pause.Article) any {
 		Tags:   a.Tags, ReadingTimeMinutes: a.ReadingTimeMinutes, RelatedToolIDs: a.RelatedToolIDs,
 	}
 	if a.CoverImage != nil {
-		r.CoverImage = &imageItem{URL: a.CoverImage.URL, Alt: a.CoverImage.Alt}
+		img := imageItem(*a.CoverImage)
+		r.CoverImage = &img
 	}
 	return r
 }
@@ -123,7 +128,8 @@ func (articleShape) decode(av map[string]types.AttributeValue) (*pause.Article, 
 		Tags:   r.Tags, ReadingTimeMinutes: r.ReadingTimeMinutes, RelatedToolIDs: r.RelatedToolIDs,
 	}
 	if r.CoverImage != nil {
-		a.CoverImage = &pause.Image{URL: r.CoverImage.URL, Alt: r.CoverImage.Alt}
+		img := pause.Image(*r.CoverImage)
+		a.CoverImage = &img
 	}
 	return a, nil
 }

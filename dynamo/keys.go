@@ -249,3 +249,7 @@ func webhooksPK() string { return "WEBHOOK" }
 // deliveriesPK is the partition of an endpoint's deliveries, whose sort keys are their ids
 // (ULIDs: a backwards Query reads the newest first): WEBHOOKDELIVERY#<endpoint id>.
 func deliveriesPK(endpointID string) string { return "WEBHOOKDELIVERY#" + endpointID }
+
+// mediaPK is the partition of the media library: one item per media item under its id (a
+// ULID), so that a backwards Query lists the library newest first.
+func mediaPK() string { return "MEDIA" }

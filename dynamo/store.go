@@ -39,6 +39,7 @@ type Store struct {
 	failures failureStore
 	events   eventStore
 	webhooks webhookStore
+	media    mediaStore
 }
 
 // New returns the stores on the configured table. It makes no request: a missing table shows
@@ -55,13 +56,15 @@ func New(cfg Config) *Store {
 		users:    userStore{t}, sessions: sessionStore{t}, failures: failureStore{t},
 		events:   eventStore{t},
 		webhooks: webhookStore{t},
+		media:    mediaStore{t},
 	}
 }
 
 // Stores returns the stores of every content type, for pause.Config.
 func (s *Store) Stores() pause.Stores {
 	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit,
-		Idempotency: s.idem, Users: s.users, Sessions: s.sessions, Failures: s.failures, Events: s.events, Webhooks: s.webhooks}
+		Idempotency: s.idem, Users: s.users, Sessions: s.sessions, Failures: s.failures, Events: s.events, Webhooks: s.webhooks,
+		Media: s.media}
 }
 
 // table is the client and the table's name, shared by the stores.

@@ -29,6 +29,11 @@ type ToolConnection struct {
 	count  *totalCount // started beside the list, if totalCount is asked for
 }
 
+// MediaConnection is a page of the media library.
+type MediaConnection struct {
+	Page *pause.Page[*pause.Media]
+}
+
 // AuditConnection is a page of the audit log.
 type AuditConnection struct {
 	Page *pause.Page[*pause.AuditEntry]
@@ -105,4 +110,13 @@ func one[T any](ctx context.Context, id, slug *string, byID, bySlug func(context
 		return nil, nil
 	}
 	return item, err
+}
+
+// deref returns the value p points to, or the zero value for nil (an argument not given).
+func deref[V any](p *V) V {
+	var zero V
+	if p == nil {
+		return zero
+	}
+	return *p
 }

@@ -41,6 +41,8 @@ type ResolverRoot interface {
 	BenefitSnapshot() BenefitSnapshotResolver
 	ContentField() ContentFieldResolver
 	ContentType() ContentTypeResolver
+	Media() MediaResolver
+	MediaConnection() MediaConnectionResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	RevisionConnection() RevisionConnectionResolver
@@ -281,22 +283,63 @@ type ComplexityRoot struct {
 		Secret   func(childComplexity int) int
 	}
 
+	FormField struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	Image struct {
-		Alt func(childComplexity int) int
-		URL func(childComplexity int) int
+		Alt         func(childComplexity int) int
+		Decorative  func(childComplexity int) int
+		MediaRef    func(childComplexity int) int
+		PixelHeight func(childComplexity int) int
+		PixelWidth  func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
+	Media struct {
+		Alt         func(childComplexity int) int
+		Bytes       func(childComplexity int) int
+		ContentType func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		CreatedBy   func(childComplexity int) int
+		Decorative  func(childComplexity int) int
+		Filename    func(childComplexity int) int
+		Height      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Key         func(childComplexity int) int
+		URL         func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		UpdatedBy   func(childComplexity int) int
+		Version     func(childComplexity int) int
+		Width       func(childComplexity int) int
+	}
+
+	MediaConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MediaEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Mutation struct {
 		ArchiveArticle         func(childComplexity int, id string, version int) int
 		ArchiveBenefit         func(childComplexity int, id string, version int) int
 		ArchiveTool            func(childComplexity int, id string, version int) int
+		CompleteUpload         func(childComplexity int, key string, alt *string, decorative *bool) int
 		CreateAPIKey           func(childComplexity int, name string, role pause.Role) int
 		CreateArticle          func(childComplexity int, input pause.ArticleInput) int
 		CreateBenefit          func(childComplexity int, input pause.BenefitInput) int
 		CreateTool             func(childComplexity int, input pause.ToolInput) int
+		CreateUpload           func(childComplexity int, input model.CreateUploadInput) int
 		CreateWebhookEndpoint  func(childComplexity int, url string, description *string, eventTypes []string) int
 		DeleteArticle          func(childComplexity int, id string, version int) int
 		DeleteBenefit          func(childComplexity int, id string, version int) int
+		DeleteMedia            func(childComplexity int, id string, version int) int
 		DeleteTool             func(childComplexity int, id string, version int) int
 		DeleteWebhookEndpoint  func(childComplexity int, id string) int
 		DisableUser            func(childComplexity int, id string) int
@@ -325,6 +368,7 @@ type ComplexityRoot struct {
 		UnpublishTool          func(childComplexity int, id string, version int, at *time.Time) int
 		UpdateArticle          func(childComplexity int, id string, version int, input pause.ArticleInput) int
 		UpdateBenefit          func(childComplexity int, id string, version int, input pause.BenefitInput) int
+		UpdateMedia            func(childComplexity int, id string, version int, input pause.MediaInput) int
 		UpdateTool             func(childComplexity int, id string, version int, input pause.ToolInput) int
 		UpdateWebhookEndpoint  func(childComplexity int, id string, version int, input model.WebhookEndpointInput) int
 	}
@@ -347,6 +391,8 @@ type ComplexityRoot struct {
 		Benefits         func(childComplexity int, first *int, after *string, last *int, before *string, filter *pause.BenefitFilter, orderBy *pause.Order) int
 		ContentTypes     func(childComplexity int) int
 		EventTypes       func(childComplexity int) int
+		Media            func(childComplexity int, id string) int
+		MediaItems       func(childComplexity int, first *int, after *string, search *string) int
 		MySessions       func(childComplexity int) int
 		Node             func(childComplexity int, id string) int
 		Nodes            func(childComplexity int, ids []string) int
@@ -482,6 +528,13 @@ type ComplexityRoot struct {
 		WebsiteURL      func(childComplexity int) int
 	}
 
+	UploadTicket struct {
+		ExpiresAt func(childComplexity int) int
+		Fields    func(childComplexity int) int
+		Key       func(childComplexity int) int
+		URL       func(childComplexity int) int
+	}
+
 	User struct {
 		CreatedAt         func(childComplexity int) int
 		Disabled          func(childComplexity int) int
@@ -605,6 +658,14 @@ type ContentFieldResolver interface {
 type ContentTypeResolver interface {
 	Orders(ctx context.Context, obj *pause.ContentType) ([]string, error)
 }
+type MediaResolver interface {
+	Bytes(ctx context.Context, obj *pause.Media) (int, error)
+}
+type MediaConnectionResolver interface {
+	Edges(ctx context.Context, obj *MediaConnection) ([]*model.MediaEdge, error)
+	Nodes(ctx context.Context, obj *MediaConnection) ([]*pause.Media, error)
+	PageInfo(ctx context.Context, obj *MediaConnection) (*model.PageInfo, error)
+}
 type MutationResolver interface {
 	CreateArticle(ctx context.Context, input pause.ArticleInput) (*pause.Article, error)
 	UpdateArticle(ctx context.Context, id string, version int, input pause.ArticleInput) (*pause.Article, error)
@@ -646,6 +707,10 @@ type MutationResolver interface {
 	DeleteWebhookEndpoint(ctx context.Context, id string) (bool, error)
 	RedeliverWebhookEvent(ctx context.Context, endpointID string, eventID string) (*pause.Delivery, error)
 	SendTestWebhook(ctx context.Context, endpointID string) (*pause.Delivery, error)
+	CreateUpload(ctx context.Context, input model.CreateUploadInput) (*pause.UploadTicket, error)
+	CompleteUpload(ctx context.Context, key string, alt *string, decorative *bool) (*pause.Media, error)
+	UpdateMedia(ctx context.Context, id string, version int, input pause.MediaInput) (*pause.Media, error)
+	DeleteMedia(ctx context.Context, id string, version int) (*string, error)
 }
 type QueryResolver interface {
 	Article(ctx context.Context, id *string, slug *string) (*pause.Article, error)
@@ -669,6 +734,8 @@ type QueryResolver interface {
 	WebhookEndpoints(ctx context.Context) ([]*pause.Endpoint, error)
 	WebhookEndpoint(ctx context.Context, id string) (*pause.Endpoint, error)
 	EventTypes(ctx context.Context) ([]string, error)
+	Media(ctx context.Context, id string) (*pause.Media, error)
+	MediaItems(ctx context.Context, first *int, after *string, search *string) (*MediaConnection, error)
 }
 type RevisionConnectionResolver interface {
 	Edges(ctx context.Context, obj *pause.RevisionPage) ([]*model.RevisionEdge, error)
@@ -1713,18 +1780,178 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreatedWebhookEndpoint.Secret(childComplexity), true
 
+	case "FormField.name":
+		if e.ComplexityRoot.FormField.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FormField.Name(childComplexity), true
+	case "FormField.value":
+		if e.ComplexityRoot.FormField.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FormField.Value(childComplexity), true
+
 	case "Image.alt":
 		if e.ComplexityRoot.Image.Alt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Image.Alt(childComplexity), true
+	case "Image.decorative":
+		if e.ComplexityRoot.Image.Decorative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Decorative(childComplexity), true
+	case "Image.mediaId":
+		if e.ComplexityRoot.Image.MediaRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.MediaRef(childComplexity), true
+	case "Image.height":
+		if e.ComplexityRoot.Image.PixelHeight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.PixelHeight(childComplexity), true
+	case "Image.width":
+		if e.ComplexityRoot.Image.PixelWidth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.PixelWidth(childComplexity), true
 	case "Image.url":
 		if e.ComplexityRoot.Image.URL == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Image.URL(childComplexity), true
+
+	case "Media.alt":
+		if e.ComplexityRoot.Media.Alt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Alt(childComplexity), true
+	case "Media.bytes":
+		if e.ComplexityRoot.Media.Bytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Bytes(childComplexity), true
+	case "Media.contentType":
+		if e.ComplexityRoot.Media.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.ContentType(childComplexity), true
+	case "Media.createdAt":
+		if e.ComplexityRoot.Media.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.CreatedAt(childComplexity), true
+	case "Media.createdBy":
+		if e.ComplexityRoot.Media.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.CreatedBy(childComplexity), true
+	case "Media.decorative":
+		if e.ComplexityRoot.Media.Decorative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Decorative(childComplexity), true
+	case "Media.filename":
+		if e.ComplexityRoot.Media.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Filename(childComplexity), true
+	case "Media.height":
+		if e.ComplexityRoot.Media.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Height(childComplexity), true
+	case "Media.id":
+		if e.ComplexityRoot.Media.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.ID(childComplexity), true
+	case "Media.key":
+		if e.ComplexityRoot.Media.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Key(childComplexity), true
+	case "Media.url":
+		if e.ComplexityRoot.Media.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.URL(childComplexity), true
+	case "Media.updatedAt":
+		if e.ComplexityRoot.Media.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.UpdatedAt(childComplexity), true
+	case "Media.updatedBy":
+		if e.ComplexityRoot.Media.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.UpdatedBy(childComplexity), true
+	case "Media.version":
+		if e.ComplexityRoot.Media.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Version(childComplexity), true
+	case "Media.width":
+		if e.ComplexityRoot.Media.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.Width(childComplexity), true
+
+	case "MediaConnection.edges":
+		if e.ComplexityRoot.MediaConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaConnection.Edges(childComplexity), true
+	case "MediaConnection.nodes":
+		if e.ComplexityRoot.MediaConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaConnection.Nodes(childComplexity), true
+	case "MediaConnection.pageInfo":
+		if e.ComplexityRoot.MediaConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaConnection.PageInfo(childComplexity), true
+
+	case "MediaEdge.cursor":
+		if e.ComplexityRoot.MediaEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaEdge.Cursor(childComplexity), true
+	case "MediaEdge.node":
+		if e.ComplexityRoot.MediaEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaEdge.Node(childComplexity), true
 
 	case "Mutation.archiveArticle":
 		if e.ComplexityRoot.Mutation.ArchiveArticle == nil {
@@ -1759,6 +1986,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveTool(childComplexity, args["id"].(string), args["version"].(int)), true
+	case "Mutation.completeUpload":
+		if e.ComplexityRoot.Mutation.CompleteUpload == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeUpload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteUpload(childComplexity, args["key"].(string), args["alt"].(*string), args["decorative"].(*bool)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -1803,6 +2041,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTool(childComplexity, args["input"].(pause.ToolInput)), true
+	case "Mutation.createUpload":
+		if e.ComplexityRoot.Mutation.CreateUpload == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createUpload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateUpload(childComplexity, args["input"].(model.CreateUploadInput)), true
 	case "Mutation.createWebhookEndpoint":
 		if e.ComplexityRoot.Mutation.CreateWebhookEndpoint == nil {
 			break
@@ -1836,6 +2085,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteBenefit(childComplexity, args["id"].(string), args["version"].(int)), true
+	case "Mutation.deleteMedia":
+		if e.ComplexityRoot.Mutation.DeleteMedia == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteMedia_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteMedia(childComplexity, args["id"].(string), args["version"].(int)), true
 	case "Mutation.deleteTool":
 		if e.ComplexityRoot.Mutation.DeleteTool == nil {
 			break
@@ -2144,6 +2404,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateBenefit(childComplexity, args["id"].(string), args["version"].(int), args["input"].(pause.BenefitInput)), true
+	case "Mutation.updateMedia":
+		if e.ComplexityRoot.Mutation.UpdateMedia == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMedia_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMedia(childComplexity, args["id"].(string), args["version"].(int), args["input"].(pause.MediaInput)), true
 	case "Mutation.updateTool":
 		if e.ComplexityRoot.Mutation.UpdateTool == nil {
 			break
@@ -2288,6 +2559,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.EventTypes(childComplexity), true
 
+	case "Query.media":
+		if e.ComplexityRoot.Query.Media == nil {
+			break
+		}
+
+		args, err := ec.field_Query_media_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Media(childComplexity, args["id"].(string)), true
+	case "Query.mediaItems":
+		if e.ComplexityRoot.Query.MediaItems == nil {
+			break
+		}
+
+		args, err := ec.field_Query_mediaItems_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MediaItems(childComplexity, args["first"].(*int), args["after"].(*string), args["search"].(*string)), true
 	case "Query.mySessions":
 		if e.ComplexityRoot.Query.MySessions == nil {
 			break
@@ -2930,6 +3223,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ToolSnapshot.WebsiteURL(childComplexity), true
 
+	case "UploadTicket.expiresAt":
+		if e.ComplexityRoot.UploadTicket.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadTicket.ExpiresAt(childComplexity), true
+	case "UploadTicket.fields":
+		if e.ComplexityRoot.UploadTicket.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadTicket.Fields(childComplexity), true
+	case "UploadTicket.key":
+		if e.ComplexityRoot.UploadTicket.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadTicket.Key(childComplexity), true
+	case "UploadTicket.url":
+		if e.ComplexityRoot.UploadTicket.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadTicket.URL(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -3232,10 +3550,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
 			graphql.NewInputUnmarshaler("CreateBenefitInput", ec.unmarshalInputCreateBenefitInput),
 			graphql.NewInputUnmarshaler("CreateToolInput", ec.unmarshalInputCreateToolInput),
+			graphql.NewInputUnmarshaler("CreateUploadInput", ec.unmarshalInputCreateUploadInput),
 			graphql.NewInputUnmarshaler("ImageInput", ec.unmarshalInputImageInput),
 			graphql.NewInputUnmarshaler("ToolFilter", ec.unmarshalInputToolFilter),
 			graphql.NewInputUnmarshaler("UpdateArticleInput", ec.unmarshalInputUpdateArticleInput),
 			graphql.NewInputUnmarshaler("UpdateBenefitInput", ec.unmarshalInputUpdateBenefitInput),
+			graphql.NewInputUnmarshaler("UpdateMediaInput", ec.unmarshalInputUpdateMediaInput),
 			graphql.NewInputUnmarshaler("UpdateToolInput", ec.unmarshalInputUpdateToolInput),
 			graphql.NewInputUnmarshaler("WebhookEndpointInput", ec.unmarshalInputWebhookEndpointInput),
 		)
@@ -3593,7 +3913,15 @@ type Author {
 
 type Image {
   url: String!
+  "What the image shows; empty when it is decorative."
   alt: String!
+  "Whether the image only decorates: it then has no alternative text."
+  decorative: Boolean!
+  "The image's size in pixels, when it is a media library image (null for an external URL)."
+  width: Int
+  height: Int
+  "The media library image it shows, if any."
+  mediaId: ID
 }
 
 type Article implements Node {
@@ -3811,10 +4139,16 @@ input AuthorInput {
   avatarUrl: String
 }
 
-"A cover image; an empty url removes it."
+"""
+An image: a media library image (` + "`" + `mediaId` + "`" + `: its url, width and height come from it, and its
+alternative text unless ` + "`" + `alt` + "`" + ` is given), or an external ` + "`" + `url` + "`" + `. ` + "`" + `alt` + "`" + ` is required unless
+` + "`" + `decorative` + "`" + `. An image with neither removes it.
+"""
 input ImageInput {
-  url: String!
+  url: String
   alt: String
+  mediaId: ID
+  decorative: Boolean
 }
 
 input CreateArticleInput {
@@ -4321,6 +4655,105 @@ extend type Mutation {
   sendTestWebhook(endpointId: ID!): WebhookDelivery!
 }
 `, BuiltIn: false},
+	{Name: "../media.graphqls", Input: `# The media library: images that editors upload straight to storage (never through the API),
+# with their size in pixels and their alternative text. Upload in three steps: createUpload
+# gives a ticket; the browser posts the ticket's fields, then the file (field "file"), to its
+# url as multipart/form-data; completeUpload checks the file and makes the Media item.
+
+"An image of the media library."
+type Media {
+  id: ID!
+  "Where the public reads the file. Its address never changes, and is never reused: cache it for ever."
+  url: String!
+  "Where the file is kept: media/<id>/<name>.<ext>."
+  key: String!
+  "The uploaded file's name, as the library keeps it (lower-case, with its type's extension); the library's search matches it."
+  filename: String!
+  "image/jpeg, image/png, image/webp, image/avif or image/gif, read from the file's first bytes."
+  contentType: String!
+  "The file's size in bytes."
+  bytes: Int!
+  "The image's size in pixels, from its header: render with them to reserve its room before it loads."
+  width: Int!
+  height: Int!
+  "What the image shows, for people who cannot see it; empty for a decorative image."
+  alt: String!
+  "Whether the image is decorative (adds nothing to the text): it then has an empty alt."
+  decorative: Boolean!
+  createdAt: Time!
+  createdBy: String!
+  updatedAt: Time!
+  updatedBy: String!
+  "Starts at 1 and grows with every change: pass it to updateMedia and deleteMedia."
+  version: Int!
+}
+
+type MediaEdge {
+  cursor: String!
+  node: Media!
+}
+
+type MediaConnection {
+  edges: [MediaEdge!]!
+  nodes: [Media!]!
+  pageInfo: PageInfo!
+}
+
+"A field of an upload's form."
+type FormField {
+  name: String!
+  value: String!
+}
+
+"""
+A ticket to upload one file: POST ` + "`" + `fields` + "`" + ` (in order), then the file as the field ` + "`" + `file` + "`" + `, to
+` + "`" + `url` + "`" + ` as multipart/form-data before ` + "`" + `expiresAt` + "`" + `; then call completeUpload with ` + "`" + `key` + "`" + `. The
+storage refuses another key, another content type, a larger file, or a late post.
+"""
+type UploadTicket {
+  url: String!
+  fields: [FormField!]!
+  key: String!
+  expiresAt: Time!
+}
+
+input CreateUploadInput {
+  "The file's name on the editor's computer."
+  filename: String!
+  "image/jpeg, image/png, image/webp, image/avif or image/gif. SVG is refused: it can carry script."
+  contentType: String!
+  "The file's size in bytes: at most 10 MiB unless the server says otherwise."
+  size: Int!
+}
+
+"Only the fields given change."
+input UpdateMediaInput {
+  alt: String
+  decorative: Boolean
+}
+
+extend type Query {
+  "The image with the id. Viewers and up."
+  media(id: ID!): Media
+  "The media library, newest first; ` + "`" + `search` + "`" + ` matches filenames, ignoring case. Viewers and up."
+  mediaItems(first: Int = 20, after: String, search: String): MediaConnection!
+}
+
+extend type Mutation {
+  "A ticket to upload an image (see UploadTicket). Editors only."
+  createUpload(input: CreateUploadInput!): UploadTicket
+  """
+  Check the file uploaded with the ticket of the key (its size, its type from its bytes, its size
+  in pixels), add it to the library with its alternative text, and return it. ` + "`" + `alt` + "`" + ` is required
+  unless the image is decorative. A refused file is removed: upload it again. Editors only.
+  """
+  completeUpload(key: String!, alt: String, decorative: Boolean = false): Media
+  "Change the image's alternative text. Editors only."
+  updateMedia(id: ID!, version: Int!, input: UpdateMediaInput!): Media
+  "Delete the image and its file; refused while an article or a tool shows it. Admins only. Returns its id."
+  deleteMedia(id: ID!, version: Int!): ID
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -4778,14 +5211,90 @@ func (ec *executionContext) childFields_CreatedWebhookEndpoint(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type CreatedWebhookEndpoint", field.Name)
 }
 
+func (ec *executionContext) childFields_FormField(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_FormField_name(ctx, field)
+	case "value":
+		return ec.fieldContext_FormField_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FormField", field.Name)
+}
+
 func (ec *executionContext) childFields_Image(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "url":
 		return ec.fieldContext_Image_url(ctx, field)
 	case "alt":
 		return ec.fieldContext_Image_alt(ctx, field)
+	case "decorative":
+		return ec.fieldContext_Image_decorative(ctx, field)
+	case "width":
+		return ec.fieldContext_Image_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Image_height(ctx, field)
+	case "mediaId":
+		return ec.fieldContext_Image_mediaId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
+}
+
+func (ec *executionContext) childFields_Media(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Media_id(ctx, field)
+	case "url":
+		return ec.fieldContext_Media_url(ctx, field)
+	case "key":
+		return ec.fieldContext_Media_key(ctx, field)
+	case "filename":
+		return ec.fieldContext_Media_filename(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Media_contentType(ctx, field)
+	case "bytes":
+		return ec.fieldContext_Media_bytes(ctx, field)
+	case "width":
+		return ec.fieldContext_Media_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Media_height(ctx, field)
+	case "alt":
+		return ec.fieldContext_Media_alt(ctx, field)
+	case "decorative":
+		return ec.fieldContext_Media_decorative(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Media_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Media_createdBy(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Media_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_Media_updatedBy(ctx, field)
+	case "version":
+		return ec.fieldContext_Media_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Media", field.Name)
+}
+
+func (ec *executionContext) childFields_MediaConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MediaConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_MediaConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MediaConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediaConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MediaEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MediaEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MediaEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediaEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5044,6 +5553,20 @@ func (ec *executionContext) childFields_ToolSnapshot(ctx context.Context, field 
 		return ec.fieldContext_ToolSnapshot_draft(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ToolSnapshot", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadTicket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_UploadTicket_url(ctx, field)
+	case "fields":
+		return ec.fieldContext_UploadTicket_fields(ctx, field)
+	case "key":
+		return ec.fieldContext_UploadTicket_key(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_UploadTicket_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadTicket", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5350,6 +5873,36 @@ func (ec *executionContext) field_Mutation_archiveTool_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_completeUpload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "alt",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["alt"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "decorative",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decorative"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5414,6 +5967,20 @@ func (ec *executionContext) field_Mutation_createTool_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createUpload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateUploadInput, error) {
+			return ec.unmarshalNCreateUploadInput2pauseᚋgraphᚋmodelᚐCreateUploadInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createWebhookEndpoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5467,6 +6034,28 @@ func (ec *executionContext) field_Mutation_deleteArticle_args(ctx context.Contex
 }
 
 func (ec *executionContext) field_Mutation_deleteBenefit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteMedia_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -6120,6 +6709,36 @@ func (ec *executionContext) field_Mutation_updateBenefit_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateMedia_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (pause.MediaInput, error) {
+			return ec.unmarshalNUpdateMediaInput2pauseᚐMediaInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateTool_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6433,6 +7052,50 @@ func (ec *executionContext) field_Query_benefits_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_mediaItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_media_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -10731,6 +11394,52 @@ func (ec *executionContext) fieldContext_CreatedWebhookEndpoint_secret(_ context
 	return graphql.NewScalarFieldContext("CreatedWebhookEndpoint", field, false, false, "String")
 }
 
+func (ec *executionContext) _FormField_name(ctx context.Context, field graphql.CollectedField, obj *pause.FormField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FormField_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FormField_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FormField", field, false, false, "String")
+}
+
+func (ec *executionContext) _FormField_value(ctx context.Context, field graphql.CollectedField, obj *pause.FormField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FormField_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FormField_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FormField", field, false, false, "String")
+}
+
 func (ec *executionContext) _Image_url(ctx context.Context, field graphql.CollectedField, obj *pause.Image) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10775,6 +11484,594 @@ func (ec *executionContext) _Image_alt(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_Image_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_decorative(ctx context.Context, field graphql.CollectedField, obj *pause.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_decorative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decorative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_decorative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Image_width(ctx context.Context, field graphql.CollectedField, obj *pause.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PixelWidth(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Image_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Image_height(ctx context.Context, field graphql.CollectedField, obj *pause.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PixelHeight(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Image_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Image_mediaId(ctx context.Context, field graphql.CollectedField, obj *pause.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_mediaId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MediaRef(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Image_mediaId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Media_id(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Media_url(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "String")
+}
+
+func (ec *executionContext) _Media_key(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "String")
+}
+
+func (ec *executionContext) _Media_filename(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "String")
+}
+
+func (ec *executionContext) _Media_contentType(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "String")
+}
+
+func (ec *executionContext) _Media_bytes(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_bytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Media().Bytes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_bytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Media_width(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Media_height(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Media_alt(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_alt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "String")
+}
+
+func (ec *executionContext) _Media_decorative(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_decorative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decorative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_decorative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Media_createdAt(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Media_createdBy(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "String")
+}
+
+func (ec *executionContext) _Media_updatedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Media_updatedBy(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "String")
+}
+
+func (ec *executionContext) _Media_version(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Media_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Media", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MediaConnection_edges(ctx context.Context, field graphql.CollectedField, obj *MediaConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MediaConnection().Edges(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MediaEdge) graphql.Marshaler {
+			return ec.marshalNMediaEdge2ᚕᚖpauseᚋgraphᚋmodelᚐMediaEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediaConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediaConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediaEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediaConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *MediaConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MediaConnection().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*pause.Media) graphql.Marshaler {
+			return ec.marshalNMedia2ᚕᚖpauseᚐMediaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediaConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediaConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Media(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediaConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *MediaConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MediaConnection().PageInfo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖpauseᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediaConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediaConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediaEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MediaEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediaEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediaEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MediaEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.MediaEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Media) graphql.Marshaler {
+			return ec.marshalNMedia2ᚖpauseᚐMedia(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediaEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediaEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Media(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -12537,6 +13834,182 @@ func (ec *executionContext) fieldContext_Mutation_sendTestWebhook(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createUpload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createUpload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateUpload(ctx, fc.Args["input"].(model.CreateUploadInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.UploadTicket) graphql.Marshaler {
+			return ec.marshalOUploadTicket2ᚖpauseᚐUploadTicket(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createUpload(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UploadTicket(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createUpload_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeUpload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeUpload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteUpload(ctx, fc.Args["key"].(string), fc.Args["alt"].(*string), fc.Args["decorative"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Media) graphql.Marshaler {
+			return ec.marshalOMedia2ᚖpauseᚐMedia(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeUpload(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Media(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeUpload_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateMedia(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateMedia(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateMedia(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["input"].(pause.MediaInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Media) graphql.Marshaler {
+			return ec.marshalOMedia2ᚖpauseᚐMedia(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateMedia(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Media(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateMedia_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteMedia(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteMedia(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteMedia(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteMedia(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteMedia_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13446,6 +14919,94 @@ func (ec *executionContext) _Query_eventTypes(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Query_eventTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
+func (ec *executionContext) _Query_media(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_media(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Media(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Media) graphql.Marshaler {
+			return ec.marshalOMedia2ᚖpauseᚐMedia(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_media(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Media(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_media_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_mediaItems(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_mediaItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MediaItems(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["search"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MediaConnection) graphql.Marshaler {
+			return ec.marshalNMediaConnection2ᚖpauseᚋgraphᚐMediaConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_mediaItems(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediaConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_mediaItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -15695,6 +17256,107 @@ func (ec *executionContext) fieldContext_ToolSnapshot_draft(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _UploadTicket_url(ctx context.Context, field graphql.CollectedField, obj *pause.UploadTicket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadTicket_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadTicket_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadTicket", field, false, false, "String")
+}
+
+func (ec *executionContext) _UploadTicket_fields(ctx context.Context, field graphql.CollectedField, obj *pause.UploadTicket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadTicket_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pause.FormField) graphql.Marshaler {
+			return ec.marshalNFormField2ᚕpauseᚐFormFieldᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadTicket_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UploadTicket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FormField(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UploadTicket_key(ctx context.Context, field graphql.CollectedField, obj *pause.UploadTicket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadTicket_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadTicket_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadTicket", field, false, false, "String")
+}
+
+func (ec *executionContext) _UploadTicket_expiresAt(ctx context.Context, field graphql.CollectedField, obj *pause.UploadTicket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadTicket_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadTicket_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadTicket", field, false, false, "Time")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *pause.User) (ret graphql.Marshaler) {
@@ -18355,6 +20017,62 @@ func UnmarshalCreateToolInput(ctx context.Context, raw any) (pause.ToolInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateUploadInput(ctx context.Context, obj any) (model.CreateUploadInput, error) {
+	var it model.CreateUploadInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"filename", "contentType", "size"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "filename":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filename"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filename = data
+		case "contentType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentType = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateUploadInput unmarshals raw into the CreateUploadInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateUploadInput(ctx context.Context, raw any) (model.CreateUploadInput, error) {
+	var out model.CreateUploadInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUploadInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputImageInput(ctx context.Context, obj any) (pause.Image, error) {
 	var it pause.Image
 	if obj == nil {
@@ -18366,7 +20084,7 @@ func (ec *executionContext) unmarshalInputImageInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"url", "alt"}
+	fieldsInOrder := [...]string{"url", "alt", "mediaId", "decorative"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18375,7 +20093,7 @@ func (ec *executionContext) unmarshalInputImageInput(ctx context.Context, obj an
 		switch k {
 		case "url":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18387,6 +20105,20 @@ func (ec *executionContext) unmarshalInputImageInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.Alt = data
+		case "mediaId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mediaId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MediaID = data
+		case "decorative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decorative"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decorative = data
 		}
 	}
 	return it, nil
@@ -18646,6 +20378,55 @@ func (ec *executionContext) unmarshalInputUpdateBenefitInput(ctx context.Context
 func UnmarshalUpdateBenefitInput(ctx context.Context, raw any) (pause.BenefitInput, error) {
 	var out pause.BenefitInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateBenefitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateMediaInput(ctx context.Context, obj any) (pause.MediaInput, error) {
+	var it pause.MediaInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"alt", "decorative"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "alt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Alt = data
+		case "decorative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decorative"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decorative = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateMediaInput unmarshals raw into the UpdateMediaInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateMediaInput(ctx context.Context, raw any) (pause.MediaInput, error) {
+	var out pause.MediaInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateMediaInput", raw, &out)
 	return out, err
 }
 
@@ -20318,6 +22099,44 @@ func (ec *executionContext) _CreatedWebhookEndpoint(ctx context.Context, sel ast
 	return out
 }
 
+var formFieldImplementors = []string{"FormField"}
+
+func (ec *executionContext) _FormField(ctx context.Context, sel ast.SelectionSet, obj *pause.FormField) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, formFieldImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FormField")
+		case "name":
+			out.Values[i] = ec._FormField_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._FormField_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var imageImplementors = []string{"Image"}
 
 func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *pause.Image) graphql.Marshaler {
@@ -20336,6 +22155,214 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "alt":
 			out.Values[i] = ec._Image_alt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decorative":
+			out.Values[i] = ec._Image_decorative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "width":
+			out.Values[i] = ec._Image_width(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "height":
+			out.Values[i] = ec._Image_height(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mediaId":
+			out.Values[i] = ec._Image_mediaId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mediaImplementors = []string{"Media"}
+
+func (ec *executionContext) _Media(ctx context.Context, sel ast.SelectionSet, obj *pause.Media) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediaImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Media")
+		case "id":
+			out.Values[i] = ec._Media_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._Media_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._Media_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filename":
+			out.Values[i] = ec._Media_filename(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._Media_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bytes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Media_bytes(ctx, field, obj)
+				})
+		case "width":
+			out.Values[i] = ec._Media_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "height":
+			out.Values[i] = ec._Media_height(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "alt":
+			out.Values[i] = ec._Media_alt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decorative":
+			out.Values[i] = ec._Media_decorative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Media_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._Media_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Media_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._Media_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Media_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mediaConnectionImplementors = []string{"MediaConnection"}
+
+func (ec *executionContext) _MediaConnection(ctx context.Context, sel ast.SelectionSet, obj *MediaConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediaConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MediaConnection")
+		case "edges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MediaConnection_edges(ctx, field, obj)
+				})
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MediaConnection_nodes(ctx, field, obj)
+				})
+		case "pageInfo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MediaConnection_pageInfo(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mediaEdgeImplementors = []string{"MediaEdge"}
+
+func (ec *executionContext) _MediaEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MediaEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediaEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MediaEdge")
+		case "cursor":
+			out.Values[i] = ec._MediaEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MediaEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20655,6 +22682,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createUpload":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createUpload(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "completeUpload":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeUpload(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateMedia":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateMedia(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteMedia":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteMedia(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20864,6 +22919,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_eventTypes(ctx, field)
+				})
+		case "media":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_media(ctx, field)
+				})
+		case "mediaItems":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_mediaItems(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -21644,6 +23711,54 @@ func (ec *executionContext) _ToolSnapshot(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ToolSnapshot_draft(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var uploadTicketImplementors = []string{"UploadTicket"}
+
+func (ec *executionContext) _UploadTicket(ctx context.Context, sel ast.SelectionSet, obj *pause.UploadTicket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, uploadTicketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UploadTicket")
+		case "url":
+			out.Values[i] = ec._UploadTicket_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._UploadTicket_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._UploadTicket_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._UploadTicket_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22690,6 +24805,11 @@ func (ec *executionContext) unmarshalNCreateToolInput2pauseᚐToolInput(ctx cont
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateUploadInput2pauseᚋgraphᚋmodelᚐCreateUploadInput(ctx context.Context, v any) (model.CreateUploadInput, error) {
+	res, err := ec.unmarshalInputCreateUploadInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCreatedWebhookEndpoint2ᚖpauseᚋgraphᚋmodelᚐCreatedWebhookEndpoint(ctx context.Context, sel ast.SelectionSet, v *model.CreatedWebhookEndpoint) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CreatedWebhookEndpoint!")
@@ -22711,6 +24831,26 @@ func (ec *executionContext) marshalNFieldKind2pauseᚐFieldKind(ctx context.Cont
 		graphql.AddInvalidNullFromMarshaler(ctx, "FieldKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNFormField2pauseᚐFormField(ctx context.Context, sel ast.SelectionSet, v pause.FormField) graphql.Marshaler {
+	return ec._FormField(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFormField2ᚕpauseᚐFormFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []pause.FormField) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFormField2pauseᚐFormField(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -22768,6 +24908,62 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNMedia2ᚕᚖpauseᚐMediaᚄ(ctx context.Context, sel ast.SelectionSet, v []*pause.Media) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMedia2ᚖpauseᚐMedia(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMedia2ᚖpauseᚐMedia(ctx context.Context, sel ast.SelectionSet, v *pause.Media) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Media!")
+		return graphql.Null
+	}
+	return ec._Media(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMediaConnection2ᚖpauseᚋgraphᚐMediaConnection(ctx context.Context, sel ast.SelectionSet, v *MediaConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MediaConnection!")
+		return graphql.Null
+	}
+	return ec._MediaConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMediaEdge2ᚕᚖpauseᚋgraphᚋmodelᚐMediaEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MediaEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMediaEdge2ᚖpauseᚋgraphᚋmodelᚐMediaEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMediaEdge2ᚖpauseᚋgraphᚋmodelᚐMediaEdge(ctx context.Context, sel ast.SelectionSet, v *model.MediaEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MediaEdge!")
+		return graphql.Null
+	}
+	return ec._MediaEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕpauseᚐContent(ctx context.Context, sel ast.SelectionSet, v []pause.Content) graphql.Marshaler {
@@ -23102,6 +25298,11 @@ func (ec *executionContext) unmarshalNUpdateArticleInput2pauseᚐArticleInput(ct
 
 func (ec *executionContext) unmarshalNUpdateBenefitInput2pauseᚐBenefitInput(ctx context.Context, v any) (pause.BenefitInput, error) {
 	res, err := ec.unmarshalInputUpdateBenefitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateMediaInput2pauseᚐMediaInput(ctx context.Context, v any) (pause.MediaInput, error) {
+	res, err := ec.unmarshalInputUpdateMediaInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -23625,6 +25826,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOMedia2ᚖpauseᚐMedia(ctx context.Context, sel ast.SelectionSet, v *pause.Media) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Media(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalONode2pauseᚐContent(ctx context.Context, sel ast.SelectionSet, v pause.Content) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -23806,6 +26014,13 @@ func (ec *executionContext) marshalOToolSnapshot2ᚖpauseᚐTool(ctx context.Con
 		return graphql.Null
 	}
 	return ec._ToolSnapshot(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUploadTicket2ᚖpauseᚐUploadTicket(ctx context.Context, sel ast.SelectionSet, v *pause.UploadTicket) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UploadTicket(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -86,6 +86,9 @@ func complexityRoot() ComplexityRoot {
 	c.Query.Tools = func(child int, first *int, _ *string, last *int, _ *string, _ *pause.ToolFilter, _ *pause.Order) int {
 		return listCost(child, pageSize(first, last))
 	}
+	c.Query.MediaItems = func(child int, first *int, _ *string, _ *string) int {
+		return listCost(child, pageSize(first, nil))
+	}
 	c.Article.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
 	c.ArticleDraft.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
 	c.ArticleSnapshot.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }

@@ -22,9 +22,3 @@ func (r *Resolver) webhooks() (*pause.Webhooks, error) {
 	return r.Webhooks, nil
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}

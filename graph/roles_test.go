@@ -58,6 +58,13 @@ var rules = map[string]access{
 	"Mutation.deleteWebhookEndpoint": {pause.RoleAdmin, `mutation { deleteWebhookEndpoint(id: "x") }`},
 	"Mutation.redeliverWebhookEvent": {pause.RoleAdmin, `mutation { redeliverWebhookEvent(endpointId: "x", eventId: "evt_1") { id } }`},
 	"Mutation.sendTestWebhook":       {pause.RoleAdmin, `mutation { sendTestWebhook(endpointId: "x") { id } }`},
+	// The media library (media.graphqls).
+	"Query.media":             {pause.RoleViewer, `{ media(id: "x") { id } }`},
+	"Query.mediaItems":        {pause.RoleViewer, `{ mediaItems(search: "x") { nodes { id } } }`},
+	"Mutation.createUpload":   {pause.RoleEditor, `mutation { createUpload(input: {filename: "a.png", contentType: "image/png", size: 10}) { key } }`},
+	"Mutation.completeUpload": {pause.RoleEditor, `mutation { completeUpload(key: "pending/x/a.png", alt: "A") { id } }`},
+	"Mutation.updateMedia":    {pause.RoleEditor, `mutation { updateMedia(id: "x", version: 1, input: {alt: "A"}) { id } }`},
+	"Mutation.deleteMedia":    {pause.RoleAdmin, `mutation { deleteMedia(id: "x", version: 1) }`},
 }
 
 // createCalls are a valid create mutation of each content type. A registered type without one

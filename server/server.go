@@ -83,6 +83,9 @@ type Config struct {
 	PublicCacheSize int
 	// Accounts, when set, serves sign-in and sessions under /auth/ (accounts.Service.Handler).
 	Accounts http.Handler
+	// Media, when set, serves the media library's uploads and files under /media/ (the
+	// local backend: media.Disk's Handler); on AWS the bucket and CloudFront serve them.
+	Media http.Handler
 	// OriginSecrets, when set, are the values of OriginHeader that a CDN in front of Pause
 	// sends: every request without one of them is refused (see requireOrigin).
 	OriginSecrets []string
@@ -149,6 +152,9 @@ func New(cfg Config) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		fmt.Fprintln(w, `{"status":"ok"}`)
 	})
+	if cfg.Media != nil {
+		mux.Handle("/media/", cfg.Media)
+	}
 	if open && cfg.GraphiQL != nil {
 		mux.Handle("GET /{$}", cfg.GraphiQL)
 		mux.Handle("GET /graphiql/", cfg.GraphiQL)

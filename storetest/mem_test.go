@@ -70,6 +70,7 @@ func TestMemory(t *testing.T) {
 			Users:       accounts, Sessions: memSessions{accounts}, Failures: memFailures{accounts},
 			Events:   audit,
 			Webhooks: &memWebhooks{eps: map[string]pause.Endpoint{}, audit: audit},
+			Media:    newMemMedia(audit),
 		}
 	})
 }

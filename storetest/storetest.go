@@ -156,6 +156,7 @@ func groups() []group {
 		}},
 		{"Accounts", accountCases()},
 		{"Events", eventCases()},
+		{"Media", mediaCases()},
 		{"Concurrency", []testCase{
 			{"UpdateSameVersion", testConcurrentUpdate},
 			{"CreateSameSlug", testConcurrentCreateSlug},

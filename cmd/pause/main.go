@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"pause/app"
+	"pause/media"
 	"pause/server/graphiql"
 )
 
@@ -70,6 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg := app.FromEnv(getenv)
 	cfg.AWS = loadAWS
 	cfg.GraphiQL = graphiql.Handler() // served in development only (server.Config.GraphiQL)
+	cfg.DiskMedia = media.OpenDisk    // the media library's files beside the data file
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return serve(ctx, cfg, rest, stderr)
