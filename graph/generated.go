@@ -337,6 +337,7 @@ type ComplexityRoot struct {
 		MySessions       func(childComplexity int) int
 		Node             func(childComplexity int, id string) int
 		Nodes            func(childComplexity int, ids []string) int
+		RenderMarkdown   func(childComplexity int, markdown string) int
 		Tool             func(childComplexity int, id *string, slug *string) int
 		ToolCategories   func(childComplexity int) int
 		ToolRevisions    func(childComplexity int, id string, first *int, after *string) int
@@ -606,6 +607,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]pause.Content, error)
 	Viewer(ctx context.Context) (*pause.Viewer, error)
 	ContentTypes(ctx context.Context) ([]*pause.ContentType, error)
+	RenderMarkdown(ctx context.Context, markdown string) (string, error)
 	ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
 	BenefitRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
 	ToolRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
@@ -2178,6 +2180,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.renderMarkdown":
+		if e.ComplexityRoot.Query.RenderMarkdown == nil {
+			break
+		}
+
+		args, err := ec.field_Query_renderMarkdown_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RenderMarkdown(childComplexity, args["markdown"].(string)), true
 	case "Query.tool":
 		if e.ComplexityRoot.Query.Tool == nil {
 			break
@@ -3049,6 +3062,13 @@ type Query {
   forms. Viewers and up.
   """
   contentTypes: [ContentType!]!
+
+  """
+  Markdown rendered to sanitized HTML exactly as content's Markdown fields are rendered when
+  saved (bodyHtml, summaryHtml, descriptionHtml): an editor's preview. Editors only; at most
+  200 KiB of Markdown.
+  """
+  renderMarkdown(markdown: String!): String!
 
   "The article's revisions, newest first: every write keeps one. Viewers and up."
   articleRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
@@ -5855,6 +5875,20 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_renderMarkdown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "markdown",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["markdown"] = arg0
 	return args, nil
 }
 
@@ -12164,6 +12198,50 @@ func (ec *executionContext) fieldContext_Query_contentTypes(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ContentType(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_renderMarkdown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_renderMarkdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RenderMarkdown(ctx, fc.Args["markdown"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_renderMarkdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_renderMarkdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19018,6 +19096,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_contentTypes(ctx, field)
+				})
+		case "renderMarkdown":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_renderMarkdown(ctx, field)
 				})
 		case "articleRevisions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -31,6 +31,7 @@ var rules = map[string]access{
 	"Query.node":               {pause.RoleAnonymous, `{ node(id: "nope") { id } }`},
 	"Query.nodes":              {pause.RoleAnonymous, `{ nodes(ids: ["nope"]) { id } }`},
 	"Query.contentTypes":       {pause.RoleViewer, `{ contentTypes { name fields { name kind } } }`},
+	"Query.renderMarkdown":     {pause.RoleEditor, `{ renderMarkdown(markdown: "*hi*") }`},
 	"Query.toolCategories":     {pause.RoleAnonymous, `{ toolCategories { name } }`},
 	"Query.viewer":             {pause.RoleAnonymous, `{ viewer { role } }`},
 	"Query.apiKeys":            {pause.RoleAdmin, `{ apiKeys { id } }`},

@@ -424,6 +424,11 @@ func (r *queryResolver) ContentTypes(ctx context.Context) ([]*pause.ContentType,
 	return r.CMS.ContentTypes(ctx)
 }
 
+// RenderMarkdown is the resolver for the renderMarkdown field.
+func (r *queryResolver) RenderMarkdown(ctx context.Context, markdown string) (string, error) {
+	return r.CMS.RenderMarkdown(ctx, markdown)
+}
+
 // ArticleRevisions is the resolver for the articleRevisions field.
 func (r *queryResolver) ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
 	q := query[struct{}](first, after, nil, nil)
