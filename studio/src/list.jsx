@@ -56,7 +56,7 @@ export function List({ type, compact = false }) {
     setCursors([null]);
   }
   return (
-    <section aria-labelledby={"list-" + type.name} class="list">
+    <section aria-label={heading} class="list">
       <div class="list-head">
         <h2 id={"list-" + type.name}>
           {compact ? <Link href={"/studio/" + type.plural}>{heading}</Link> : heading}

@@ -104,4 +104,6 @@ session.subscribe((s) => {
   }
 });
 
-render(<App />, document.getElementById("app"));
+const root = document.getElementById("app");
+root.textContent = ""; // the "Loading" line of index.html
+render(<App />, root);

@@ -75,9 +75,10 @@ export function SignIn({ onDone, email: initialEmail = "", notice = "" }) {
       {step === "enrol" && enrol && (
         <div class="enrol">
           <p>Add this secret to your authenticator app, then enter the code it shows.</p>
-          <p>
-            Secret: <code aria-label="Authenticator secret">{enrol.secret}</code>
-          </p>
+          <Field id="signin-secret" label="Secret" help="Or open the otpauth link on a phone with an authenticator app.">
+            <input id="signin-secret" readOnly value={enrol.secret} />
+          </Field>
+          <p><a href={enrol.url}>Open in an authenticator app</a></p>
         </div>
       )}
       {step !== "password" && (
@@ -109,7 +110,6 @@ export function Setup({ token, onDone }) {
       setError(json.error?.message || "The link does not work.");
       return;
     }
-    history.replaceState(null, "", "/studio/");
     setUser(json.user);
   }
   if (user) return <SignIn email={user.email} onDone={onDone} notice="Your password is set: sign in with it." />;
