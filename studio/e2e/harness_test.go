@@ -47,6 +47,8 @@ type rig struct {
 	url string
 	// totp holds each user's TOTP secret once enrolled.
 	totp map[string]string
+	// key is an admin API key, for the test's own GraphQL reads of drafts.
+	key string
 }
 
 func newRig(t *testing.T) *rig {
@@ -93,7 +95,11 @@ func newRig(t *testing.T) *rig {
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &rig{t: t, cms: cms, clock: clock, system: system, url: url, totp: map[string]string{}}
+	_, key, err := cms.CreateAPIKey(system, "e2e", pause.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rig{t: t, cms: cms, clock: clock, system: system, url: url, totp: map[string]string{}, key: key}
 }
 
 // invite makes a user and returns their setup link.
@@ -152,8 +158,24 @@ func (r *rig) code(email string) string {
 // graphql sends a query without credentials (the public's view) and returns its data.
 func (r *rig) graphql(query string, vars map[string]any) map[string]any {
 	r.t.Helper()
+	return r.graphqlAs("", query, vars)
+}
+
+// admin sends a query with the admin API key and returns its data.
+func (r *rig) admin(query string, vars map[string]any) map[string]any {
+	r.t.Helper()
+	return r.graphqlAs(r.key, query, vars)
+}
+
+func (r *rig) graphqlAs(key, query string, vars map[string]any) map[string]any {
+	r.t.Helper()
 	b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	res, err := http.Post(r.url+"/graphql", "application/json", bytes.NewReader(b))
+	req, _ := http.NewRequest(http.MethodPost, r.url+"/graphql", bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		r.t.Fatal(err)
 	}

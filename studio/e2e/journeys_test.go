@@ -121,3 +121,100 @@ func TestProductionServing(t *testing.T) {
 	}
 	p.noProblems()
 }
+
+// location returns the page's URL path.
+func (p *page) location() string {
+	p.t.Helper()
+	loc, err := chromedp.Run(p.ctx, chromedp.Location())
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	u, _ := url.Parse(loc)
+	return u.Path
+}
+
+// itemID waits until the page is the editor of a saved item of the plural, and returns its id.
+func (p *page) itemID(plural string) string {
+	p.t.Helper()
+	var id string
+	browsertest.Eventually(p.t, 20*time.Second, func() string {
+		rest, ok := strings.CutPrefix(p.location(), "/studio/"+plural+"/")
+		if ok && rest != "" && rest != "new" {
+			id = rest
+			return ""
+		}
+		return "the page is at " + p.location()
+	})
+	return id
+}
+
+// TestCreateArticle: an editor writes an article in Markdown; the preview beside the source
+// is the HTML the API returns as bodyHtml once saved (Ctrl+S); Publish makes it public.
+func TestCreateArticle(t *testing.T) {
+	r := newRig(t)
+	r.enrol("ed@example.com", pause.RoleEditor)
+	p := r.open(browsertest.Browser(t))
+	p.signIn("ed@example.com")
+	p.click("link", "Articles", browsertest.Within("navigation", "Content"))
+	p.click("link", "New article")
+	p.fill("textbox", "Title", "Meetings we dropped")
+	p.fill("textbox", "Author", "Ada Lovelace")
+	body := "## Why\n\nWe dropped the *weekly* sync. See [our notes](https://example.com/notes).\n\n- fewer meetings\n- more **focus**\n"
+	p.fill("textbox", "Body", body)
+	var preview string
+	browsertest.Eventually(t, 20*time.Second, func() string {
+		preview, _ = chromedp.Run(p.ctx, chromedp.InnerHTML("preview", role("region", "Body preview")))
+		if strings.Contains(preview, "<h2") && strings.Contains(preview, "<strong>focus</strong>") {
+			return ""
+		}
+		return "the preview shows " + preview
+	})
+	p.do("save with Ctrl+S", chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	id := p.itemID("articles")
+	p.see("button", "Publish")
+	saved := r.admin(`query($id: ID!) { article(id: $id) { title body bodyHtml status version } }`, map[string]any{"id": id})["article"].(map[string]any)
+	if saved["body"] != body || saved["status"] != "DRAFT" || saved["title"] != "Meetings we dropped" {
+		t.Fatalf("saved %v", saved)
+	}
+	if saved["bodyHtml"] != preview {
+		t.Fatalf("the preview was\n%s\nbodyHtml is\n%s", preview, saved["bodyHtml"])
+	}
+	if got := r.graphql(`query($id: ID!) { article(id: $id) { title } }`, map[string]any{"id": id})["article"]; got != nil {
+		t.Fatalf("the public sees a draft: %v", got)
+	}
+	p.click("button", "Publish")
+	p.status("Published.")
+	public := r.graphql(`query($id: ID!) { article(id: $id) { title bodyHtml } }`, map[string]any{"id": id})["article"]
+	if public == nil || public.(map[string]any)["title"] != "Meetings we dropped" || public.(map[string]any)["bodyHtml"] != preview {
+		t.Fatalf("the public sees %v", public)
+	}
+	p.noProblems()
+}
+
+// TestValidationError: the server's BAD_USER_INPUT lands on the field it names: focused,
+// aria-invalid, its message tied to it by aria-describedby.
+func TestValidationError(t *testing.T) {
+	r := newRig(t)
+	r.enrol("ed@example.com", pause.RoleEditor)
+	p := r.open(browsertest.Browser(t))
+	p.signIn("ed@example.com")
+	p.do("open a new tool", chromedp.Navigate(r.url+"/studio/tools/new"))
+	p.fill("textbox", "Name", "Broken")
+	p.fill("textbox", "Category", "Docs")
+	p.fill("textbox", "Website", "ftp://example.com")
+	p.click("button", "Save")
+	p.status("Website")
+	got, err := chromedp.Run(p.ctx, chromedp.Evaluate[map[string]any](`(() => {
+		const el = document.activeElement;
+		const ids = (el.getAttribute("aria-describedby") || "").split(" ");
+		return {label: el.labels?.[0]?.textContent, invalid: el.getAttribute("aria-invalid"),
+			described: ids.map(id => document.getElementById(id)?.textContent || "").join(" | ")};
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["label"] != "Website" || got["invalid"] != "true" || !strings.Contains(strings.ToLower(got["described"].(string)), "url") {
+		t.Fatalf("focus and error: %v", got)
+	}
+	p.noProblems()
+}

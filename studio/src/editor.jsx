@@ -218,7 +218,7 @@ export function Editor({ type: t, id }) {
   const title = values[titleField(t)] || `New ${t.label.toLowerCase()}`;
   const draftChanges = item?.draft ? t.fields.filter((f) => !same(valueOf(item, f), valueOf(item.draft, f))) : [];
   return (
-    <form class="editor" onSubmit={(e) => (e.preventDefault(), save())} aria-labelledby="editor-title">
+    <form class="editor" noValidate onSubmit={(e) => (e.preventDefault(), save())} aria-labelledby="editor-title">
       <div class="editor-head">
         <p class="crumb"><Link href={"/studio/" + t.plural}>{t.label}s</Link></p>
         <h1 id="editor-title">{title}</h1>

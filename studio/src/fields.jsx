@@ -62,10 +62,14 @@ function Markdown({ f, value, onChange, error, readOnly }) {
         <textarea id={id} rows="16" value={value} readOnly={readOnly} onInput={(e) => onChange(e.currentTarget.value)} onKeyDown={keys} />
       </Field>
       {!readOnly && (
-        <section class="preview" aria-label={f.label + " preview"}>
+        <div class="preview">
           <h3 aria-hidden="true">Preview</h3>
-          {previewError ? <p class="error">{previewError}</p> : <div class="rendered" dangerouslySetInnerHTML={{ __html: html ?? "" }} />}
-        </section>
+          {previewError ? (
+            <p class="error">{previewError}</p>
+          ) : (
+            <section class="rendered" aria-label={f.label + " preview"} aria-busy={html === null ? "true" : "false"} dangerouslySetInnerHTML={{ __html: html ?? "" }} />
+          )}
+        </div>
       )}
     </div>
   );
