@@ -82,6 +82,7 @@ func itemRules(t *testing.T, ct *pause.ContentType) map[string]access {
 		"Mutation.unpublish" + T:            write("unpublish" + T),
 		"Mutation.archive" + T:              write("archive" + T),
 		"Mutation.discard" + T + "Draft":    write("discard" + T + "Draft"),
+		"Mutation.cancel" + T + "Schedule":  write("cancel" + T + "Schedule"),
 		"Mutation.delete" + T:               {pause.RoleAdmin, `mutation { delete` + T + `(id: "x", version: 1) }`},
 	}
 }
