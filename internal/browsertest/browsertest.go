@@ -124,7 +124,7 @@ type Request struct {
 // Listen starts collecting the tab's events.
 func Listen(ctx context.Context) *Console {
 	c := &Console{}
-	chromedp.Listen(ctx, func(ev any) {
+	_ = chromedp.Listen(ctx, func(ev any) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		switch ev := ev.(type) {

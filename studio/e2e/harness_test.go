@@ -17,9 +17,13 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"pause"
@@ -196,13 +200,38 @@ type page struct {
 	r       *rig
 	ctx     context.Context
 	console *browsertest.Console
+	mu      sync.Mutex
+	dialogs []string // the messages of the confirmation dialogs accepted
 }
 
-// open returns a tab in a new browser context (its own cookies) of the browser.
+// open returns a tab in a new browser context (its own cookies) of the browser, in the time
+// zone America/New_York (the editor's, not the server's UTC). The tab accepts the browser's
+// own confirmation dialogs (window.confirm), and keeps their messages.
 func (r *rig) open(browser context.Context) *page {
 	ctx := browsertest.NewContext(r.t, browser)
-	return &page{t: r.t, r: r, ctx: ctx, console: browsertest.Listen(ctx)}
+	p := &page{t: r.t, r: r, ctx: ctx, console: browsertest.Listen(ctx)}
+	_ = chromedp.Listen(ctx, func(ev any) {
+		if ev, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {
+			p.mu.Lock()
+			p.dialogs = append(p.dialogs, ev.Message)
+			p.mu.Unlock()
+			go func() {
+				_ = chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+					_, err := cdp.Call(ctx, t, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: true})
+					return err
+				}))
+			}()
+		}
+	})
+	p.do("set the time zone", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: Zone})
+		return err
+	}))
+	return p
 }
+
+// Zone is the editors' time zone in the browser.
+const Zone = "America/New_York"
 
 // do runs actions, failing the test with what after 20 seconds.
 func (p *page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
@@ -248,18 +277,21 @@ func (p *page) see(r, name string, scopes ...browsertest.Scope) {
 	p.do(fmt.Sprintf("see %s %q", r, name), chromedp.WaitVisible(name, role(r, name, scopes...)))
 }
 
-// absent checks that no element with the role and name is there now.
+// absent waits (up to 10 seconds) until no element with the role and name is there.
 func (p *page) absent(r, name string) {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
-	defer cancel()
-	nodes, err := chromedp.Run(ctx, chromedp.Nodes(name, role(r, name), chromedp.AtLeast(0)))
-	if err != nil {
-		p.t.Fatalf("query %s %q: %v", r, name, err)
-	}
-	if len(nodes) > 0 {
-		p.t.Fatalf("%s %q is there", r, name)
-	}
+	browsertest.Eventually(p.t, 10*time.Second, func() string {
+		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+		defer cancel()
+		nodes, err := chromedp.Run(ctx, chromedp.Nodes(name, role(r, name), chromedp.AtLeast(0)))
+		if err != nil {
+			return fmt.Sprintf("query %s %q: %v", r, name, err)
+		}
+		if len(nodes) > 0 {
+			return fmt.Sprintf("%s %q is there", r, name)
+		}
+		return ""
+	})
 }
 
 // text returns the text of the element with the role and name.
@@ -316,10 +348,32 @@ func (p *page) noProblems() {
 	p.t.Helper()
 	for _, msg := range p.console.Problems() {
 		// Signed out, the studio asks for a token and gets 401: how it learns there is no
-		// session (the cookie is HttpOnly), which chromium logs as a failed load.
-		if strings.Contains(msg, "status of 401") && strings.HasSuffix(msg, "/auth/token") {
+		// session (the cookie is HttpOnly); and an expired access token gets 401 from
+		// /graphql, which makes it ask for a new one. Chromium logs both as failed loads.
+		if strings.Contains(msg, "status of 401") && (strings.HasSuffix(msg, "/auth/token") || strings.HasSuffix(msg, "/graphql")) {
 			continue
 		}
 		p.t.Errorf("browser console: %s", msg)
 	}
+}
+
+// setValue sets the value of a control the keyboard cannot type into simply (a
+// datetime-local), as the browser does when a person picks a value: then an input event.
+func (p *page) setValue(r, name, value string) {
+	p.t.Helper()
+	p.do(fmt.Sprintf("set %s %q", r, name),
+		chromedp.Focus(name, role(r, name)),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const el = document.activeElement;
+			el.value = %q; el.dispatchEvent(new Event("input", {bubbles: true})); })()`, value)))
+}
+
+// create makes an item through the API (as the admin key) and returns its id.
+func (r *rig) create(mutation string, vars map[string]any) string {
+	r.t.Helper()
+	d := r.admin(mutation, vars)
+	for _, v := range d {
+		return v.(map[string]any)["id"].(string)
+	}
+	r.t.Fatalf("%s returned nothing", mutation)
+	return ""
 }
