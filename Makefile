@@ -41,13 +41,13 @@ vet:
 staticcheck:
 	$(GO) tool staticcheck ./...
 
-## generate: regenerate graph/ from schema.graphqls and gqlgen.yml, and GraphiQL's bundle in server/graphiql/assets (npm ci + esbuild, from its package-lock.json)
+## generate: regenerate graph/ from schema.graphqls and gqlgen.yml, GraphiQL's bundle in server/graphiql/assets and the studio in studio/dist (npm ci + esbuild, from their package-lock.json)
 generate:
 	$(GO) generate ./...
 
 ## check-generate: fail when `go generate ./...` changes anything (generated code is output)
 check-generate: generate
-	@drift="$$(git status --porcelain -- graph server/graphiql)"; \
+	@drift="$$(git status --porcelain -- graph server/graphiql studio)"; \
 	if [ -n "$$drift" ]; then echo "go generate ./... changed files; commit its output:"; echo "$$drift"; git diff --stat; exit 1; fi
 
 ## build: build bin/pause

@@ -211,6 +211,23 @@ func (k *Collection[T, F, I]) DiscardDraft(ctx context.Context, id string, versi
 	return k.saveAs(ctx, before, item, version, "discardDraft")
 }
 
+// CancelSchedule drops the item's pending scheduled change of status: nothing happens at its
+// time, and nothing changes now. EINVALID if the item has no change still to come (one whose
+// time has come has happened). Editors only.
+func (k *Collection[T, F, I]) CancelSchedule(ctx context.Context, id string, version int) (T, error) {
+	var zero T
+	item, before, err := k.load(ctx, id, version)
+	if err != nil {
+		return zero, err
+	}
+	m := item.Metadata()
+	if m.ScheduledAt == nil {
+		return zero, Errorf(EINVALID, "This %s has no scheduled change to cancel: a change whose time has come has happened.", k.t.Name)
+	}
+	m.ScheduledAt, m.ScheduledStatus, m.ScheduledBy = nil, "", ""
+	return k.saveAs(ctx, before, item, version, "cancelSchedule")
+}
+
 // prepareItem normalizes the item's texts (see normalize), then lets the type prepare it:
 // trim, validate, derive.
 func prepareItem[T Item[T]](item T, r Renderer) error {

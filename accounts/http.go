@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"pause"
@@ -63,6 +64,11 @@ func (s *Service) Handler(cfg HTTPConfig) http.Handler {
 	mux.HandleFunc("GET /auth/oidc/start", h.oidcStart)
 	mux.HandleFunc("GET /auth/oidc/callback", h.oidcCallback)
 	mux.HandleFunc("GET /auth/setup", func(w http.ResponseWriter, r *http.Request) {
+		// A person who opens a setup link in a browser gets the studio's page for it.
+		if token := r.URL.Query().Get("token"); token != "" && acceptsHTML(r) {
+			http.Redirect(w, r, StudioSetupPath+"?token="+url.QueryEscape(token), http.StatusSeeOther)
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]string{
 			"message": "POST {\"token\": \"<the token of this link>\", \"password\": \"<your new password>\"} to /auth/setup as JSON to choose your password.",
 		})
@@ -80,6 +86,20 @@ func (s *Service) Handler(cfg HTTPConfig) http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// StudioSetupPath is the studio's page that chooses a password with a setup link's token:
+// GET /auth/setup?token=... sends browsers there.
+const StudioSetupPath = "/studio/setup"
+
+// acceptsHTML reports whether the request is a browser's navigation (it accepts text/html).
+func acceptsHTML(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept") {
+		if strings.Contains(v, "text/html") {
+			return true
+		}
+	}
+	return false
 }
 
 func knownPath(p string) bool {

@@ -330,6 +330,9 @@ type ComplexityRoot struct {
 		ArchiveArticle         func(childComplexity int, id string, version int) int
 		ArchiveBenefit         func(childComplexity int, id string, version int) int
 		ArchiveTool            func(childComplexity int, id string, version int) int
+		CancelArticleSchedule  func(childComplexity int, id string, version int) int
+		CancelBenefitSchedule  func(childComplexity int, id string, version int) int
+		CancelToolSchedule     func(childComplexity int, id string, version int) int
 		CompleteUpload         func(childComplexity int, key string, alt *string, decorative *bool) int
 		CreateAPIKey           func(childComplexity int, name string, role pause.Role) int
 		CreateArticle          func(childComplexity int, input pause.ArticleInput) int
@@ -396,6 +399,7 @@ type ComplexityRoot struct {
 		MySessions       func(childComplexity int) int
 		Node             func(childComplexity int, id string) int
 		Nodes            func(childComplexity int, ids []string) int
+		RenderMarkdown   func(childComplexity int, markdown string) int
 		Tool             func(childComplexity int, id *string, slug *string) int
 		ToolCategories   func(childComplexity int) int
 		ToolRevisions    func(childComplexity int, id string, first *int, after *string) int
@@ -672,6 +676,7 @@ type MutationResolver interface {
 	PublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error)
 	UnpublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error)
 	DiscardArticleDraft(ctx context.Context, id string, version int) (*pause.Article, error)
+	CancelArticleSchedule(ctx context.Context, id string, version int) (*pause.Article, error)
 	RestoreArticleRevision(ctx context.Context, id string, revision int, version int) (*pause.Article, error)
 	ArchiveArticle(ctx context.Context, id string, version int) (*pause.Article, error)
 	DeleteArticle(ctx context.Context, id string, version int) (*string, error)
@@ -681,6 +686,7 @@ type MutationResolver interface {
 	UnpublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error)
 	ArchiveBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	DiscardBenefitDraft(ctx context.Context, id string, version int) (*pause.Benefit, error)
+	CancelBenefitSchedule(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	RestoreBenefitRevision(ctx context.Context, id string, revision int, version int) (*pause.Benefit, error)
 	DeleteBenefit(ctx context.Context, id string, version int) (*string, error)
 	ReorderBenefits(ctx context.Context, ids []string) ([]*pause.Benefit, error)
@@ -690,6 +696,7 @@ type MutationResolver interface {
 	UnpublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error)
 	ArchiveTool(ctx context.Context, id string, version int) (*pause.Tool, error)
 	DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error)
+	CancelToolSchedule(ctx context.Context, id string, version int) (*pause.Tool, error)
 	RestoreToolRevision(ctx context.Context, id string, revision int, version int) (*pause.Tool, error)
 	DeleteTool(ctx context.Context, id string, version int) (*string, error)
 	CreateAPIKey(ctx context.Context, name string, role pause.Role) (*model.CreatedAPIKey, error)
@@ -724,6 +731,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]pause.Content, error)
 	Viewer(ctx context.Context) (*pause.Viewer, error)
 	ContentTypes(ctx context.Context) ([]*pause.ContentType, error)
+	RenderMarkdown(ctx context.Context, markdown string) (string, error)
 	ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
 	BenefitRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
 	ToolRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
@@ -1986,6 +1994,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveTool(childComplexity, args["id"].(string), args["version"].(int)), true
+	case "Mutation.cancelArticleSchedule":
+		if e.ComplexityRoot.Mutation.CancelArticleSchedule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelArticleSchedule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelArticleSchedule(childComplexity, args["id"].(string), args["version"].(int)), true
+	case "Mutation.cancelBenefitSchedule":
+		if e.ComplexityRoot.Mutation.CancelBenefitSchedule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelBenefitSchedule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelBenefitSchedule(childComplexity, args["id"].(string), args["version"].(int)), true
+	case "Mutation.cancelToolSchedule":
+		if e.ComplexityRoot.Mutation.CancelToolSchedule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelToolSchedule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelToolSchedule(childComplexity, args["id"].(string), args["version"].(int)), true
 	case "Mutation.completeUpload":
 		if e.ComplexityRoot.Mutation.CompleteUpload == nil {
 			break
@@ -2609,6 +2650,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.renderMarkdown":
+		if e.ComplexityRoot.Query.RenderMarkdown == nil {
+			break
+		}
+
+		args, err := ec.field_Query_renderMarkdown_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RenderMarkdown(childComplexity, args["markdown"].(string)), true
 	case "Query.tool":
 		if e.ComplexityRoot.Query.Tool == nil {
 			break
@@ -3651,7 +3703,8 @@ var sources = []*ast.Source{
 # that time: every read compares ` + "`" + `at` + "`" + ` with the clock, so the item, lists, ` + "`" + `totalCount` + "`" + ` and
 # ` + "`" + `toolCategories` + "`" + ` all change at that instant. Viewers see the pending change as ` + "`" + `schedule` + "`" + `,
 # and list what is scheduled with the filter ` + "`" + `scheduled: true` + "`" + `. A publish or unpublish without
-# ` + "`" + `at` + "`" + ` (or with a past one) happens now and cancels a scheduled change.
+# ` + "`" + `at` + "`" + ` (or with a past one) happens now and cancels a scheduled change; ` + "`" + `cancel*Schedule` + "`" + `
+# cancels one without changing anything now.
 #
 # Errors carry ` + "`" + `extensions.code` + "`" + `: BAD_USER_INPUT (with ` + "`" + `extensions.field` + "`" + `), UNAUTHENTICATED,
 # FORBIDDEN, NOT_FOUND, CONFLICT, UNAVAILABLE or INTERNAL (with ` + "`" + `extensions.requestId` + "`" + `).
@@ -3695,6 +3748,13 @@ type Query {
   """
   contentTypes: [ContentType!]!
 
+  """
+  Markdown rendered to sanitized HTML exactly as content's Markdown fields are rendered when
+  saved (bodyHtml, summaryHtml, descriptionHtml): an editor's preview. Editors only; at most
+  200 KiB of Markdown.
+  """
+  renderMarkdown(markdown: String!): String!
+
   "The article's revisions, newest first: every write keeps one. Viewers and up."
   articleRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
   "The benefit's revisions, newest first. Viewers and up."
@@ -3737,6 +3797,11 @@ type Mutation {
   "Drop the pending draft of a published article; what the public sees stays. Editors only."
   discardArticleDraft(id: ID!, version: Int!): Article
   """
+  Cancel the article's pending scheduled publish or unpublish: nothing happens at its time,
+  and nothing changes now. BAD_USER_INPUT if none is pending. Editors only.
+  """
+  cancelArticleSchedule(id: ID!, version: Int!): Article
+  """
   Bring back the content of a revision as a new version: as the draft of a published article
   (publish it to make it public), as the article itself otherwise. Editors only.
   """
@@ -3752,6 +3817,7 @@ type Mutation {
   unpublishBenefit(id: ID!, version: Int!, at: Time): Benefit
   archiveBenefit(id: ID!, version: Int!): Benefit
   discardBenefitDraft(id: ID!, version: Int!): Benefit
+  cancelBenefitSchedule(id: ID!, version: Int!): Benefit
   restoreBenefitRevision(id: ID!, revision: Int!, version: Int!): Benefit
   deleteBenefit(id: ID!, version: Int!): ID
   "Give the benefits the positions 0, 1, 2… in the order of ids, all at once."
@@ -3763,6 +3829,7 @@ type Mutation {
   unpublishTool(id: ID!, version: Int!, at: Time): Tool
   archiveTool(id: ID!, version: Int!): Tool
   discardToolDraft(id: ID!, version: Int!): Tool
+  cancelToolSchedule(id: ID!, version: Int!): Tool
   restoreToolRevision(id: ID!, revision: Int!, version: Int!): Tool
   deleteTool(id: ID!, version: Int!): ID
 
@@ -3811,7 +3878,7 @@ type Revision {
   number: Int!
   at: Time!
   by: String!
-  "create, update, publish, schedule, unpublish, archive, discardDraft, restore, reorder or import."
+  "create, update, publish, schedule, cancelSchedule, unpublish, archive, discardDraft, restore, reorder or import."
   action: String!
   "The fields the write changed; a draft's start with ` + "`" + `draft.` + "`" + ` (` + "`" + `draft` + "`" + ` alone: it appeared or went)."
   fields: [String!]!
@@ -3837,8 +3904,8 @@ type AuditEntry {
   "The subject of the viewer (or API key) who made the change."
   actor: String!
   """
-  create, update, publish, schedule, unpublish, archive, discardDraft, restore, reorder, import or
-  delete; createApiKey or revokeApiKey.
+  create, update, publish, schedule, cancelSchedule, unpublish, archive, discardDraft, restore,
+  reorder, import or delete; createApiKey or revokeApiKey.
   """
   action: String!
   "article, benefit, tool or apiKey."
@@ -5873,6 +5940,72 @@ func (ec *executionContext) field_Mutation_archiveTool_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelArticleSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelBenefitSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelToolSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_completeUpload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7124,6 +7257,20 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_renderMarkdown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "markdown",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["markdown"] = arg0
 	return args, nil
 }
 
@@ -12294,6 +12441,50 @@ func (ec *executionContext) fieldContext_Mutation_discardArticleDraft(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_cancelArticleSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelArticleSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelArticleSchedule(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelArticleSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelArticleSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_restoreArticleRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12690,6 +12881,50 @@ func (ec *executionContext) fieldContext_Mutation_discardBenefitDraft(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_cancelBenefitSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelBenefitSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelBenefitSchedule(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
+			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelBenefitSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benefit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelBenefitSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_restoreBenefitRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13080,6 +13315,50 @@ func (ec *executionContext) fieldContext_Mutation_discardToolDraft(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_discardToolDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelToolSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelToolSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelToolSchedule(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelToolSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelToolSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14546,6 +14825,50 @@ func (ec *executionContext) fieldContext_Query_contentTypes(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ContentType(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_renderMarkdown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_renderMarkdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RenderMarkdown(ctx, fc.Args["markdown"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_renderMarkdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_renderMarkdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -22437,6 +22760,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "cancelArticleSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelArticleSchedule(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "restoreArticleRevision":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_restoreArticleRevision(ctx, field)
@@ -22500,6 +22830,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "cancelBenefitSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelBenefitSchedule(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "restoreBenefitRevision":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_restoreBenefitRevision(ctx, field)
@@ -22559,6 +22896,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "discardToolDraft":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_discardToolDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cancelToolSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelToolSchedule(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -22859,6 +23203,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_contentTypes(ctx, field)
+				})
+		case "renderMarkdown":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_renderMarkdown(ctx, field)
 				})
 		case "articleRevisions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

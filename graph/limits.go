@@ -93,11 +93,17 @@ func complexityRoot() ComplexityRoot {
 	c.ArticleDraft.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
 	c.ArticleSnapshot.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
 	c.Query.Nodes = func(child int, ids []string) int { return listCost(child, min(len(ids), pause.MaxFirst)) }
+	// Rendering up to 200 KiB of Markdown is the work of a page of items.
+	c.Query.RenderMarkdown = func(int, string) int { return RenderMarkdownCost }
 	c.Mutation.ReorderBenefits = func(child int, ids []string) int {
 		return listCost(child, min(len(ids), pause.MaxFirst))
 	}
 	return c
 }
+
+// RenderMarkdownCost is the complexity of renderMarkdown: a preview renders as much Markdown
+// as a page of articles holds, so it costs like one.
+const RenderMarkdownCost = 100
 
 // pageSize is the size of the page that first, or last when it is given, asks for.
 func pageSize(first, last *int) int {

@@ -31,6 +31,7 @@ var rules = map[string]access{
 	"Query.node":               {pause.RoleAnonymous, `{ node(id: "nope") { id } }`},
 	"Query.nodes":              {pause.RoleAnonymous, `{ nodes(ids: ["nope"]) { id } }`},
 	"Query.contentTypes":       {pause.RoleViewer, `{ contentTypes { name fields { name kind } } }`},
+	"Query.renderMarkdown":     {pause.RoleEditor, `{ renderMarkdown(markdown: "*hi*") }`},
 	"Query.toolCategories":     {pause.RoleAnonymous, `{ toolCategories { name } }`},
 	"Query.viewer":             {pause.RoleAnonymous, `{ viewer { role } }`},
 	"Query.apiKeys":            {pause.RoleAdmin, `{ apiKeys { id } }`},
@@ -97,6 +98,7 @@ func itemRules(t *testing.T, ct *pause.ContentType) map[string]access {
 		"Mutation.unpublish" + T:            write("unpublish" + T),
 		"Mutation.archive" + T:              write("archive" + T),
 		"Mutation.discard" + T + "Draft":    write("discard" + T + "Draft"),
+		"Mutation.cancel" + T + "Schedule":  write("cancel" + T + "Schedule"),
 		"Mutation.delete" + T:               {pause.RoleAdmin, `mutation { delete` + T + `(id: "x", version: 1) }`},
 	}
 }

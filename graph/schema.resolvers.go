@@ -208,6 +208,11 @@ func (r *mutationResolver) DiscardArticleDraft(ctx context.Context, id string, v
 	return r.CMS.Articles.DiscardDraft(ctx, id, version)
 }
 
+// CancelArticleSchedule is the resolver for the cancelArticleSchedule field.
+func (r *mutationResolver) CancelArticleSchedule(ctx context.Context, id string, version int) (*pause.Article, error) {
+	return r.CMS.Articles.CancelSchedule(ctx, id, version)
+}
+
 // RestoreArticleRevision is the resolver for the restoreArticleRevision field.
 func (r *mutationResolver) RestoreArticleRevision(ctx context.Context, id string, revision int, version int) (*pause.Article, error) {
 	return r.CMS.Articles.Restore(ctx, id, revision, version)
@@ -256,6 +261,11 @@ func (r *mutationResolver) DiscardBenefitDraft(ctx context.Context, id string, v
 	return r.CMS.Benefits.DiscardDraft(ctx, id, version)
 }
 
+// CancelBenefitSchedule is the resolver for the cancelBenefitSchedule field.
+func (r *mutationResolver) CancelBenefitSchedule(ctx context.Context, id string, version int) (*pause.Benefit, error) {
+	return r.CMS.Benefits.CancelSchedule(ctx, id, version)
+}
+
 // RestoreBenefitRevision is the resolver for the restoreBenefitRevision field.
 func (r *mutationResolver) RestoreBenefitRevision(ctx context.Context, id string, revision int, version int) (*pause.Benefit, error) {
 	return r.CMS.Benefits.Restore(ctx, id, revision, version)
@@ -302,6 +312,11 @@ func (r *mutationResolver) ArchiveTool(ctx context.Context, id string, version i
 // DiscardToolDraft is the resolver for the discardToolDraft field.
 func (r *mutationResolver) DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error) {
 	return r.CMS.Tools.DiscardDraft(ctx, id, version)
+}
+
+// CancelToolSchedule is the resolver for the cancelToolSchedule field.
+func (r *mutationResolver) CancelToolSchedule(ctx context.Context, id string, version int) (*pause.Tool, error) {
+	return r.CMS.Tools.CancelSchedule(ctx, id, version)
 }
 
 // RestoreToolRevision is the resolver for the restoreToolRevision field.
@@ -422,6 +437,11 @@ func (r *queryResolver) Viewer(ctx context.Context) (*pause.Viewer, error) {
 // ContentTypes is the resolver for the contentTypes field.
 func (r *queryResolver) ContentTypes(ctx context.Context) ([]*pause.ContentType, error) {
 	return r.CMS.ContentTypes(ctx)
+}
+
+// RenderMarkdown is the resolver for the renderMarkdown field.
+func (r *queryResolver) RenderMarkdown(ctx context.Context, markdown string) (string, error) {
+	return r.CMS.RenderMarkdown(ctx, markdown)
 }
 
 // ArticleRevisions is the resolver for the articleRevisions field.

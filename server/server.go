@@ -1,7 +1,8 @@
 // Package server is Pause's HTTP face: New builds the one handler that `pause serve` and the
-// Lambda bootstrap both serve. It routes /graphql, /healthz and (in development) GraphiQL at /,
-// and wraps them with request ids, a JSON log line per request, panic recovery, CORS, a body
-// limit and authentication. It imports pause, graph and the standard library.
+// Lambda bootstrap both serve. It routes /graphql, /healthz, the studio under /studio/ (package
+// studio) and (in development) GraphiQL at /, and wraps them with request ids, a JSON log line
+// per request, panic recovery, CORS, a body limit and authentication. It imports pause, graph,
+// studio and the standard library.
 package server
 
 import (
@@ -23,6 +24,7 @@ import (
 
 	"pause"
 	"pause/graph"
+	"pause/studio"
 )
 
 // Authenticator turns a bearer credential (a token or an API key) into a viewer, or returns
@@ -155,6 +157,9 @@ func New(cfg Config) http.Handler {
 	if cfg.Media != nil {
 		mux.Handle("/media/", cfg.Media)
 	}
+	// The studio, the editors' UI: the same embedded files locally and on Lambda.
+	mux.Handle("/studio/", studio.Handler())
+	mux.Handle("/studio", studio.Handler())
 	if open && cfg.GraphiQL != nil {
 		mux.Handle("GET /{$}", cfg.GraphiQL)
 		mux.Handle("GET /graphiql/", cfg.GraphiQL)

@@ -96,7 +96,7 @@ func groups() []group {
 			})},
 		{"Schedule", concat(
 			byKind("", "Schedule"),
-			[]testCase{{"ToolCategories", testScheduleCategories}},
+			[]testCase{{"ToolCategories", testScheduleCategories}, {"Cancel", testCancelSchedule}},
 		)},
 		{"Revisions", concat(
 			byKind("", "Revisions"),
