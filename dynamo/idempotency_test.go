@@ -2,9 +2,14 @@ package dynamo
 
 import (
 	"context"
+	"os"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
 
 	"pause"
 	"pause/ids"
@@ -18,7 +23,12 @@ import (
 func TestFrozenWriteSentAgainWithItsKey(t *testing.T) {
 	testEndpoint(t)
 	endpoint, proc, _ := startLocalProcess(t)
-	client := newTestClient(endpoint)
+	// DynamoDB stops just as the write goes out, after the reads before it (the item's
+	// category, for one) have had their answers.
+	var freeze atomic.Bool
+	client := newTestClient(endpoint, func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, freezeBefore("TransactWriteItems", &freeze, proc))
+	})
 	table := randomName("pause-frozen-")
 	if err := CreateTable(context.Background(), client, table); err != nil {
 		t.Fatal(err)
@@ -38,11 +48,9 @@ func TestFrozenWriteSentAgainWithItsKey(t *testing.T) {
 		return n
 	}
 
-	// The first attempt: DynamoDB stops before it reads the request, and the time runs out.
+	// The first attempt: DynamoDB stops before it reads the write, and the time runs out.
 	ctx, cancel := context.WithTimeout(pause.WithIdempotency(editor, rec), 2*time.Second)
-	if err := proc.Signal(syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
+	freeze.Store(true)
 	_, err := cms.Tools.Create(ctx, in)
 	cancel()
 	if err := proc.Signal(syscall.SIGCONT); err != nil {
@@ -81,5 +89,20 @@ func TestFrozenWriteSentAgainWithItsKey(t *testing.T) {
 	}
 	if n := count(); n != 2 {
 		t.Fatalf("%d tools after a request without the key, want 2", n)
+	}
+}
+
+// freezeBefore stops the process (SIGSTOP) as the first request of the operation is sent after
+// armed is set, and disarms.
+func freezeBefore(operation string, armed *atomic.Bool, proc *os.Process) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("freeze", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			if middleware.GetOperationName(ctx) == operation && armed.CompareAndSwap(true, false) {
+				if err := proc.Signal(syscall.SIGSTOP); err != nil {
+					return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+				}
+			}
+			return next.HandleFinalize(ctx, in)
+		}), middleware.After)
 	}
 }

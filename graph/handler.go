@@ -9,7 +9,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -65,7 +64,7 @@ func NewHandler(cfg Options) *handler.Server {
 	if cfg.PersistedQueries == 0 {
 		cfg.PersistedQueries = DefaultPersistedQueries
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{CMS: cfg.CMS, Webhooks: cfg.Webhooks}, Complexity: complexityRoot()}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{CMS: cfg.CMS, Webhooks: cfg.Webhooks}}))
 	srv.AddTransport(httpTransport{maxBatch: cfg.Limits.MaxBatch})
 	srv.SetQueryCache(boundedCache[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000), func(query string, _ *ast.QueryDocument) bool {
 		return len(query) <= maxCachedQuery
@@ -76,14 +75,14 @@ func NewHandler(cfg Options) *handler.Server {
 	srv.SetDisableSuggestion(!cfg.Introspection)
 	srv.SetValidationRulesFn(func() *rules.Rules { return validationRules(cfg.Introspection) })
 	if cfg.Introspection {
-		srv.Use(extension.Introspection{})
+		srv.Use(introspectionOn{})
 	}
 	// Extensions that change the parameters run in this order: the persisted query first, so
 	// that the token limit sees the query it stands for.
 	if cfg.PersistedQueries > 0 {
-		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: boundedCache[string]{lru.New[string](cfg.PersistedQueries), func(_, query string) bool {
+		srv.Use(persistedQueries{boundedCache[string]{lru.New[string](cfg.PersistedQueries), func(_, query string) bool {
 			return len(query) <= maxCachedQuery
-		}}}})
+		}}})
 	}
 	if cfg.Limits.MaxTokens > 0 {
 		srv.Use(newTokenLimit(cfg.Limits.MaxTokens))
@@ -150,21 +149,6 @@ func (c boundedCache[T]) Add(ctx context.Context, key string, value T) {
 	if c.fits(key, value) {
 		c.Cache.Add(ctx, key, value)
 	}
-}
-
-// persistedQueries is gqlgen's automatic persisted queries, with a code on each of its errors:
-// a malformed persistedQuery extension, or a hash that does not match the query, is
-// CodeBadRequest.
-type persistedQueries struct {
-	extension.AutomaticPersistedQuery
-}
-
-func (p persistedQueries) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
-	err := p.AutomaticPersistedQuery.MutateOperationParameters(ctx, params)
-	if err != nil && err.Extensions["code"] == nil {
-		err.Extensions = map[string]any{"code": CodeBadRequest}
-	}
-	return err
 }
 
 // presentError gives users a code and a sentence, and operators the whole chain in the log.

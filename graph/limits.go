@@ -2,8 +2,11 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -71,39 +74,70 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// complexityRoot gives the fields that return many items their cost: a connection costs
-// `first` (or `last`) times its children (the page size the CMS will be asked for, at most pause.MaxFirst,
-// since a larger `first` is refused by the CMS with BAD_USER_INPUT before any work), and an
-// article's relatedTools as many times as an article may name tools.
-func complexityRoot() ComplexityRoot {
-	var c ComplexityRoot
-	c.Query.Articles = func(child int, first *int, _ *string, last *int, _ *string, _ *pause.ArticleFilter, _ *pause.Order) int {
-		return listCost(child, pageSize(first, last))
+// listCost gives a field that returns many items its cost, from the schema alone, so that no
+// field can be forgotten: a connection (a type named ...Connection, with `first` or `last`)
+// costs the page size it asks for (at most pause.MaxFirst, since a larger `first` is refused by
+// the CMS with BAD_USER_INPUT before any work) times its children; a list of objects chosen by
+// `ids` (nodes, reorderBenefits) as many as it names; any other list of content items (which
+// implement Node) outside a connection's page (an article's relatedTools) as many as an item
+// may name (pause.MaxRelated). Other fields cost 1 plus their children. ok is false for those.
+func listCost(schema *ast.Schema, parent string, def *ast.FieldDefinition, child int, args map[string]any) (cost int, ok bool) {
+	if c, ok := fixedCosts[parent+"."+def.Name]; ok {
+		return c, true
 	}
-	c.Query.Benefits = func(child int, first *int, _ *string, last *int, _ *string, _ *pause.BenefitFilter, _ *pause.Order) int {
-		return listCost(child, pageSize(first, last))
+	t := def.Type
+	switch {
+	case t.Elem == nil && strings.HasSuffix(t.NamedType, "Connection") &&
+		(def.Arguments.ForName("first") != nil || def.Arguments.ForName("last") != nil):
+		return manyCost(child, pageSize(intArg(args, "first"), intArg(args, "last"))), true
+	case t.Elem == nil:
+		return 0, false
+	case def.Arguments.ForName("ids") != nil:
+		ids, _ := args["ids"].([]any)
+		return manyCost(child, min(len(ids), pause.MaxFirst)), true
+	case !strings.HasSuffix(parent, "Connection") && isNode(schema.Types[t.Elem.Name()]):
+		return manyCost(child, pause.MaxRelated), true
 	}
-	c.Query.Tools = func(child int, first *int, _ *string, last *int, _ *string, _ *pause.ToolFilter, _ *pause.Order) int {
-		return listCost(child, pageSize(first, last))
-	}
-	c.Query.MediaItems = func(child int, first *int, _ *string, _ *string) int {
-		return listCost(child, pageSize(first, nil))
-	}
-	c.Article.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
-	c.ArticleDraft.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
-	c.ArticleSnapshot.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
-	c.Query.Nodes = func(child int, ids []string) int { return listCost(child, min(len(ids), pause.MaxFirst)) }
-	// Rendering up to 200 KiB of Markdown is the work of a page of items.
-	c.Query.RenderMarkdown = func(int, string) int { return RenderMarkdownCost }
-	c.Mutation.ReorderBenefits = func(child int, ids []string) int {
-		return listCost(child, min(len(ids), pause.MaxFirst))
-	}
-	return c
+	return 0, false
+}
+
+// fixedCosts are the costs of fields whose work does not show in their children.
+var fixedCosts = map[string]int{
+	"Query.renderMarkdown": RenderMarkdownCost,
 }
 
 // RenderMarkdownCost is the complexity of renderMarkdown: a preview renders as much Markdown
 // as a page of articles holds, so it costs like one.
 const RenderMarkdownCost = 100
+
+// isNode tells whether the type is a content item (implements Node).
+func isNode(def *ast.Definition) bool {
+	return def != nil && slices.Contains(def.Interfaces, "Node")
+}
+
+// intArg returns the integer argument, or nil when it is not given.
+func intArg(args map[string]any, name string) *int {
+	var n int64
+	switch v := args[name].(type) {
+	case int:
+		return &v
+	case int64:
+		n = v
+	case int32:
+		n = int64(v)
+	case float64: // a variable decoded without UseNumber
+		n = int64(v)
+	case json.Number:
+		var err error
+		if n, err = v.Int64(); err != nil {
+			return nil
+		}
+	default:
+		return nil
+	}
+	i := int(max(min(n, math.MaxInt32), math.MinInt32))
+	return &i
+}
 
 // pageSize is the size of the page that first, or last when it is given, asks for.
 func pageSize(first, last *int) int {
@@ -116,9 +150,9 @@ func pageSize(first, last *int) int {
 	return min(max(*first, 0), pause.MaxFirst)
 }
 
-// listCost is the cost of a field that returns n items, each costing child: at least the cost
+// manyCost is the cost of a field that returns n items, each costing child: at least the cost
 // of one item, so that `first: 0` with totalCount still counts its children.
-func listCost(child, n int) int {
+func manyCost(child, n int) int {
 	return satAdd(1, satMul(max(n, 1), child))
 }
 
@@ -234,7 +268,7 @@ func (s *shapeLimit) MutateOperationContext(ctx context.Context, op *graphql.Ope
 }
 
 func (s *shapeLimit) measure(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
-	m := &measurer{ctx: ctx, es: s.es, vars: op.Variables, doc: op.Doc, frags: map[string]*shape{}}
+	m := &measurer{schema: s.es.Schema(), vars: op.Variables, doc: op.Doc, frags: map[string]*shape{}}
 	sh := m.selectionSet(op.Operation.SelectionSet)
 	roots := m.rootFields(op.Operation.SelectionSet, map[string]bool{})
 	l := s.limits
@@ -268,11 +302,10 @@ type shape struct {
 }
 
 type measurer struct {
-	ctx   context.Context
-	es    graphql.ExecutableSchema
-	vars  map[string]any
-	doc   *ast.QueryDocument
-	frags map[string]*shape // measured fragments; nil value while one is being measured
+	schema *ast.Schema
+	vars   map[string]any
+	doc    *ast.QueryDocument
+	frags  map[string]*shape // measured fragments; nil value while one is being measured
 	// introspects is set when the operation asks for __schema or __type.
 	introspects bool
 }
@@ -338,7 +371,7 @@ func (m *measurer) field(f *ast.Field) shape {
 		m.introspects = true
 		out.depth = 1 // bounded by validation's own introspection depth rule
 	}
-	cost, ok := m.es.Complexity(m.ctx, f.ObjectDefinition.Name, f.Name, children.cost, f.ArgumentMap(m.vars))
+	cost, ok := listCost(m.schema, f.ObjectDefinition.Name, f.Definition, children.cost, f.ArgumentMap(m.vars))
 	if !ok || cost < 1 {
 		cost = satAdd(1, children.cost)
 	}
