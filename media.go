@@ -22,7 +22,7 @@ type Media struct {
 	// searched by it.
 	Filename    string
 	ContentType string
-	Bytes       int64
+	Bytes       int
 	Width       int
 	Height      int
 	// Alt is the text that replaces the image for people who cannot see it. It is required

@@ -220,7 +220,7 @@ func (c *CMS) CompleteUpload(ctx context.Context, key, alt string, decorative bo
 		return nil, err
 	}
 	now := c.nowFor(ctx)
-	m := &Media{ID: id, Key: final, Filename: name + "." + ext, ContentType: info.ContentType, Bytes: size,
+	m := &Media{ID: id, Key: final, Filename: name + "." + ext, ContentType: info.ContentType, Bytes: int(size),
 		Width: info.Width, Height: info.Height, Alt: alt, Decorative: decorative,
 		CreatedAt: now, CreatedBy: v.Subject, UpdatedAt: now, UpdatedBy: v.Subject, Version: 1}
 	if err := c.cfg.Stores.Media.CreateMedia(ctx, m, MediaEntry(m, "create", v.Subject, now)); err != nil {

@@ -19,7 +19,7 @@ type mediaRecord struct {
 	Key         string    `json:"key"`
 	Filename    string    `json:"filename"`
 	ContentType string    `json:"contentType"`
-	Bytes       int64     `json:"bytes"`
+	Bytes       int       `json:"bytes"`
 	Width       int       `json:"width"`
 	Height      int       `json:"height"`
 	Alt         string    `json:"alt"`

@@ -225,7 +225,7 @@ func testBackend(t *testing.T, mk func(*testing.T, *clock) backend) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Width != 40 || m.Height != 30 || m.ContentType != "image/png" || m.Bytes != int64(len(png)) ||
+		if m.Width != 40 || m.Height != 30 || m.ContentType != "image/png" || m.Bytes != len(png) ||
 			!strings.HasPrefix(m.Key, "media/") || !strings.HasSuffix(m.URL, "/"+m.Key) {
 			t.Fatalf("media %+v", m)
 		}

@@ -146,7 +146,7 @@ func testMediaUpload(e *env) {
 	m.must(err, "complete upload")
 	id := strings.Split(t.Key, "/")[1]
 	want := &pause.Media{ID: id, Key: "media/" + id + "/team-photo.png", URL: "https://media.example/media/" + id + "/team-photo.png",
-		Filename: "team-photo.png", ContentType: "image/png", Bytes: int64(len(data)), Width: 40, Height: 30,
+		Filename: "team-photo.png", ContentType: "image/png", Bytes: len(data), Width: 40, Height: 30,
 		Alt: "Four people at a table", CreatedAt: m.clock.Now(), CreatedBy: "alice", UpdatedAt: m.clock.Now(),
 		UpdatedBy: "alice", Version: 1}
 	wantMedia(e, got, want, "completed")
