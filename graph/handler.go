@@ -63,7 +63,7 @@ func NewHandler(cfg Options) *handler.Server {
 	if cfg.PersistedQueries == 0 {
 		cfg.PersistedQueries = DefaultPersistedQueries
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{CMS: cfg.CMS}, Complexity: complexityRoot()}))
+	srv := handler.New(costs{NewExecutableSchema(Config{Resolvers: &Resolver{CMS: cfg.CMS}})})
 	srv.AddTransport(httpTransport{maxBatch: cfg.Limits.MaxBatch})
 	srv.SetQueryCache(boundedCache[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000), func(query string, _ *ast.QueryDocument) bool {
 		return len(query) <= maxCachedQuery

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"strconv"
 
@@ -71,32 +72,54 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// complexityRoot gives the fields that return many items their cost: a connection costs
-// `first` (or `last`) times its children (the page size the CMS will be asked for, at most pause.MaxFirst,
-// since a larger `first` is refused by the CMS with BAD_USER_INPUT before any work), and an
-// article's relatedTools as many times as an article may name tools.
-func complexityRoot() ComplexityRoot {
-	var c ComplexityRoot
-	c.Query.Articles = func(child int, first *int, _ *string, last *int, _ *string, _ *pause.ArticleFilter, _ *pause.Order) int {
-		return listCost(child, pageSize(first, last))
+// costs is the executable schema with the costs of the fields that return many items: a
+// connection costs `first` (or `last`) times its children (the page size the CMS will be
+// asked for, at most pause.MaxFirst, since a larger `first` is refused by the CMS with
+// BAD_USER_INPUT before any work), an article's relatedTools as many times as an article may
+// name tools, nodes and reorderBenefits as many times as the ids they name. Every other field
+// costs 1 plus its children. gqlgen's generated complexity (one case per field of the schema,
+// 40 KB of the Lambda's bootstrap) is off (omit_complexity in gqlgen.yml): these few fields
+// are the only ones that differ from the default.
+type costs struct{ graphql.ExecutableSchema }
+
+// Complexity returns the cost of the field with the arguments, and false for the fields that
+// cost the default.
+func (costs) Complexity(_ context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	switch typeName + "." + field {
+	case "Query.articles", "Query.benefits", "Query.tools":
+		return listCost(child, pageSize(intArg(args["first"]), intArg(args["last"]))), true
+	case "Query.mediaItems":
+		return listCost(child, pageSize(intArg(args["first"]), nil)), true
+	case "Article.relatedTools", "ArticleDraft.relatedTools", "ArticleSnapshot.relatedTools":
+		return listCost(child, pause.MaxRelated), true
+	case "Query.nodes", "Mutation.reorderBenefits":
+		ids, _ := args["ids"].([]any)
+		return listCost(child, min(len(ids), pause.MaxFirst)), true
 	}
-	c.Query.Benefits = func(child int, first *int, _ *string, last *int, _ *string, _ *pause.BenefitFilter, _ *pause.Order) int {
-		return listCost(child, pageSize(first, last))
+	return 0, false
+}
+
+// intArg reads an Int argument as the parser gives it: an int64 literal, or a variable's
+// value as JSON decoded it. Anything else (null, absent) is nil.
+func intArg(v any) *int {
+	var n int
+	switch x := v.(type) {
+	case int:
+		n = x
+	case int64:
+		n = int(max(min(x, math.MaxInt32), math.MinInt32))
+	case float64:
+		n = int(max(min(x, math.MaxInt32), math.MinInt32))
+	case json.Number:
+		i, err := x.Int64()
+		if err != nil {
+			return nil
+		}
+		n = int(max(min(i, math.MaxInt32), math.MinInt32))
+	default:
+		return nil
 	}
-	c.Query.Tools = func(child int, first *int, _ *string, last *int, _ *string, _ *pause.ToolFilter, _ *pause.Order) int {
-		return listCost(child, pageSize(first, last))
-	}
-	c.Query.MediaItems = func(child int, first *int, _ *string, _ *string) int {
-		return listCost(child, pageSize(first, nil))
-	}
-	c.Article.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
-	c.ArticleDraft.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
-	c.ArticleSnapshot.RelatedTools = func(child int) int { return listCost(child, pause.MaxRelated) }
-	c.Query.Nodes = func(child int, ids []string) int { return listCost(child, min(len(ids), pause.MaxFirst)) }
-	c.Mutation.ReorderBenefits = func(child int, ids []string) int {
-		return listCost(child, min(len(ids), pause.MaxFirst))
-	}
-	return c
+	return &n
 }
 
 // pageSize is the size of the page that first, or last when it is given, asks for.

@@ -273,7 +273,7 @@ func testBackend(t *testing.T, mk func(*testing.T, *clock) backend) {
 
 	t.Run("RenamedPNG", func(t *testing.T) {
 		e := newEnv(t, mk)
-		e.refusedContent(png, "photo.jpg", "image/jpeg", "The file is a PNG image, not the image/jpeg")
+		e.refusedContent(png, "photo.jpg", "image/jpeg", "The file is a PNG image, not image/jpeg")
 	})
 
 	t.Run("ExpiredTicket", func(t *testing.T) {

@@ -205,7 +205,7 @@ func testMediaUploadRefused(e *env) {
 		data              []byte
 		says              string
 	}{
-		{"PNG announced as JPEG", "image/jpeg", PNG(4, 4), "PNG image, not the image/jpeg"},
+		{"PNG announced as JPEG", "image/jpeg", PNG(4, 4), "PNG image, not image/jpeg"},
 		{"SVG announced as PNG", "image/png", svg, "SVG"},
 		{"text announced as GIF", "image/gif", []byte("GIF? no, just text"), "not a JPEG, PNG"},
 		{"truncated PNG", "image/png", PNG(4, 4)[:20], "damaged"},
