@@ -16,9 +16,28 @@ const (
 	TypeSVG  = "image/svg+xml"
 )
 
-// MediaTypes are the content types the media library takes, with their file extension. SVG
-// is not one: an SVG file is a document that can carry script.
-var MediaTypes = map[string]string{TypeJPEG: "jpg", TypePNG: "png", TypeWebP: "webp", TypeAVIF: "avif", TypeGIF: "gif"}
+// MediaExt returns the file extension of a content type the media library takes, or "" for
+// any other type. SVG is not one: an SVG file is a document that can carry script.
+func MediaExt(contentType string) string {
+	switch contentType {
+	case TypeJPEG:
+		return "jpg"
+	case TypePNG, TypeGIF, TypeWebP, TypeAVIF:
+		return contentType[len("image/"):]
+	}
+	return ""
+}
+
+// MediaTypeOf returns the content type of a media library file's extension, or "".
+func MediaTypeOf(ext string) string {
+	switch ext {
+	case "jpg":
+		return TypeJPEG
+	case "png", "gif", "webp", "avif":
+		return "image/" + ext
+	}
+	return ""
+}
 
 // ImageInfo is what the first bytes of an image file say: its type and size in pixels.
 type ImageInfo struct {

@@ -22,7 +22,7 @@ type Media struct {
 	// searched by it.
 	Filename    string
 	ContentType string
-	Bytes       int64
+	Bytes       int
 	Width       int
 	Height      int
 	// Alt is the text that replaces the image for people who cannot see it. It is required
@@ -111,7 +111,7 @@ type MediaInput struct {
 func validateAlt(field, alt string, decorative bool) error {
 	switch {
 	case decorative && alt != "":
-		return FieldErrorf(field, "A decorative image has no alternative text: leave it empty, or do not mark the image decorative.")
+		return FieldErrorf(field, "A decorative image has no alternative text: leave it empty.")
 	case !decorative && alt == "":
 		return FieldErrorf(field, "Describe the image for people who cannot see it, or mark it decorative.")
 	case utf8.RuneCountInString(alt) > MaxAlt:

@@ -31,7 +31,7 @@ func (k *Collection[T, F, I]) usingMedia(ctx context.Context, m *Media) ([]strin
 			return nil, err
 		}
 		for _, item := range page.Items {
-			if shows(item, m) || (HasDraft(item) && shows(item.WorkingDraft(), m)) {
+			if shows(any(item).(imageUser), m) || (HasDraft(item) && shows(any(item.WorkingDraft()).(imageUser), m)) {
 				users = append(users, fmt.Sprintf("%s %q", k.t.Name, item.label()))
 			}
 		}
@@ -42,8 +42,10 @@ func (k *Collection[T, F, I]) usingMedia(ctx context.Context, m *Media) ([]strin
 	}
 }
 
-func shows[T Item[T]](item T, m *Media) bool {
-	for _, url := range any(item).(imageUser).imageURLs() {
+// shows reports whether one of the item's images is the media item's file. (Not generic: one
+// copy in the Lambda's bootstrap instead of one per content type.)
+func shows(item imageUser, m *Media) bool {
+	for _, url := range item.imageURLs() {
 		if ShowsMedia(url, m) {
 			return true
 		}

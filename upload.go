@@ -116,7 +116,7 @@ func refusedType(field, contentType string) error {
 }
 
 // CreateUpload returns a ticket to upload a file of the content type and size (in bytes),
-// named filename on the editor's computer. The type must be one of MediaTypes (SVG is
+// named filename on the editor's computer. The type must be one MediaExt knows (SVG is
 // refused), the size at most the configured maximum. Editors and up.
 func (c *CMS) CreateUpload(ctx context.Context, filename, contentType string, size int64) (*UploadTicket, error) {
 	if err := ViewerFrom(ctx).Require(RoleEditor); err != nil {
@@ -128,13 +128,13 @@ func (c *CMS) CreateUpload(ctx context.Context, filename, contentType string, si
 	}
 	filename = strings.TrimSpace(filename)
 	contentType = strings.ToLower(strings.TrimSpace(contentType))
-	ext, ok := MediaTypes[contentType]
+	ext := MediaExt(contentType)
 	switch {
 	case filename == "" || utf8.RuneCountInString(filename) > MaxFilename || strings.ContainsAny(filename, "\x00\r\n"):
 		return nil, FieldErrorf("filename", "The filename must be 1 to %d characters on one line.", MaxFilename)
 	case strings.EqualFold(path.Ext(filename), ".svg"):
 		return nil, refusedType("filename", TypeSVG)
-	case !ok:
+	case ext == "":
 		return nil, refusedType("contentType", contentType)
 	case size <= 0:
 		return nil, FieldErrorf("size", "The file is empty.")
@@ -174,7 +174,7 @@ func (c *CMS) CompleteUpload(ctx context.Context, key, alt string, decorative bo
 	}
 	parts := pendingKey.FindStringSubmatch(key)
 	if parts == nil {
-		return nil, FieldErrorf("key", "This is not the key of an upload: use the key of the ticket of createUpload.")
+		return nil, FieldErrorf("key", "Not an upload's key: use the key of createUpload's ticket.")
 	}
 	id, name, ext := parts[1], parts[2], parts[3]
 	alt = strings.TrimSpace(alt)
@@ -198,20 +198,15 @@ func (c *CMS) CompleteUpload(ctx context.Context, key, alt string, decorative bo
 		return refuse("key", "The file is %s: the largest allowed is %s.", mebibytes(size), mebibytes(c.mediaMaxBytes()))
 	}
 	info, err := InspectImage(head)
-	want := ""
-	for t, e := range MediaTypes {
-		if e == ext {
-			want = t
-		}
-	}
+	want := MediaTypeOf(ext)
 	switch {
 	case info.ContentType == TypeSVG:
 		return refuse("key", "SVG images are refused: an SVG file can carry script. Upload a PNG or WebP instead.")
-	case info.ContentType == "" || MediaTypes[info.ContentType] == "":
+	case MediaExt(info.ContentType) == "":
 		return refuse("key", "The file is not a JPEG, PNG, WebP, AVIF or GIF image.")
 	case info.ContentType != want:
-		return refuse("key", "The file is a %s image, not the %s the upload was for: upload it again with its real type.",
-			strings.ToUpper(MediaTypes[info.ContentType]), want)
+		return refuse("key", "The file is a %s image, not %s: upload it again with its real type.",
+			strings.ToUpper(MediaExt(info.ContentType)), want)
 	case err != nil:
 		return refuse("key", "The image is damaged: %v.", err)
 	}
@@ -220,7 +215,7 @@ func (c *CMS) CompleteUpload(ctx context.Context, key, alt string, decorative bo
 		return nil, err
 	}
 	now := c.nowFor(ctx)
-	m := &Media{ID: id, Key: final, Filename: name + "." + ext, ContentType: info.ContentType, Bytes: size,
+	m := &Media{ID: id, Key: final, Filename: name + "." + ext, ContentType: info.ContentType, Bytes: int(size),
 		Width: info.Width, Height: info.Height, Alt: alt, Decorative: decorative,
 		CreatedAt: now, CreatedBy: v.Subject, UpdatedAt: now, UpdatedBy: v.Subject, Version: 1}
 	if err := c.cfg.Stores.Media.CreateMedia(ctx, m, MediaEntry(m, "create", v.Subject, now)); err != nil {

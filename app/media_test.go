@@ -114,7 +114,7 @@ func upload(t *testing.T, ticket map[string]any, data []byte) (int, string) {
 }
 
 const (
-	createUpload   = `mutation($f: String!, $t: String!, $s: Int!) { createUpload(input: {filename: $f, contentType: $t, size: $s}) { url key expiresAt fields { name value } } }`
+	createUpload   = `mutation($f: String!, $t: String!, $s: Int!) { createUpload(filename: $f, contentType: $t, size: $s) { url key expiresAt fields { name value } } }`
 	completeUpload = `mutation($k: String!, $a: String) { completeUpload(key: $k, alt: $a) { id url width height alt version contentType } }`
 )
 

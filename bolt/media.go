@@ -19,7 +19,7 @@ type mediaRecord struct {
 	Key         string    `json:"key"`
 	Filename    string    `json:"filename"`
 	ContentType string    `json:"contentType"`
-	Bytes       int64     `json:"bytes"`
+	Bytes       int       `json:"bytes"`
 	Width       int       `json:"width"`
 	Height      int       `json:"height"`
 	Alt         string    `json:"alt"`
@@ -114,7 +114,7 @@ func (s mediaStore) ListMedia(ctx context.Context, q pause.Query[pause.MediaFilt
 		var k, v []byte
 		if after == "" {
 			k, v = c.Last()
-		} else if k, v = c.Seek([]byte(after)); k == nil {
+		} else if k, _ = c.Seek([]byte(after)); k == nil {
 			k, v = c.Last()
 		} else {
 			k, v = c.Prev()

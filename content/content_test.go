@@ -498,3 +498,30 @@ func TestExportCoversRegistry(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverImageRoundTrip: a cover image's alternative text, whether it is decorative, and its
+// size in pixels survive an export and an import (a decorative image has no alt, which import
+// must not refuse).
+func TestCoverImageRoundTrip(t *testing.T) {
+	a := newCMS(t)
+	for _, img := range []*pause.Image{
+		{URL: "https://cdn.example/rule.png", Decorative: true},
+		{URL: "https://cdn.example/desk.png", Alt: "A desk", Width: 640, Height: 480},
+	} {
+		title := "Cover " + img.URL[20:24]
+		_, err := a.Articles.Create(admin(), pause.ArticleInput{Title: &title,
+			Author: &pause.Author{Name: "Ada"}, CoverImage: img})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	must[content.Report](t)(content.Export(admin(), a, dir))
+	b := newCMS(t)
+	importOK(t, b, os.DirFS(dir))
+	_, _, before := everything(t, a)
+	_, _, after := everything(t, b)
+	if len(after) != 2 || !reflect.DeepEqual(before, after) {
+		t.Fatalf("after the round trip:\n%+v\nwant\n%+v", after, before)
+	}
+}

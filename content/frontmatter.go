@@ -38,8 +38,13 @@ type authorFM struct {
 }
 
 type imageFM struct {
-	URL string `yaml:"url"`
-	Alt string `yaml:"alt,omitempty"`
+	URL        string `yaml:"url"`
+	Alt        string `yaml:"alt,omitempty"`
+	Decorative bool   `yaml:"decorative,omitempty"`
+	// Width and Height are a media library image's size in pixels; its id is the store's
+	// own, and is not exported.
+	Width  int `yaml:"width,omitempty"`
+	Height int `yaml:"height,omitempty"`
 }
 
 type benefitFM struct {
@@ -214,7 +219,8 @@ func decodeArticle(file string, data []byte) (*articleFile, error) {
 		Tags:    orNil(fm.Tags),
 	}
 	if fm.CoverImage != nil {
-		a.CoverImage = &pause.Image{URL: fm.CoverImage.URL, Alt: fm.CoverImage.Alt}
+		c := fm.CoverImage
+		a.CoverImage = &pause.Image{URL: c.URL, Alt: c.Alt, Decorative: c.Decorative, Width: c.Width, Height: c.Height}
 	}
 	related := orNil(fm.RelatedTools)
 	if len(related) > pause.MaxRelated {
@@ -241,7 +247,8 @@ func encodeArticle(a *pause.Article, toolSlugs map[string]string) ([]byte, error
 		Tags:    a.Tags,
 	}
 	if a.CoverImage != nil {
-		fm.CoverImage = &imageFM{URL: a.CoverImage.URL, Alt: a.CoverImage.Alt}
+		c := a.CoverImage
+		fm.CoverImage = &imageFM{URL: c.URL, Alt: c.Alt, Decorative: c.Decorative, Width: c.Width, Height: c.Height}
 	}
 	for _, id := range a.RelatedToolIDs {
 		// A deleted tool is no longer shown with the article, and is left out.

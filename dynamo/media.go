@@ -24,7 +24,7 @@ type mediaItem struct {
 	Filename    string    `dynamodbav:"filename"`
 	Search      string    `dynamodbav:"search"`
 	ContentType string    `dynamodbav:"contentType"`
-	Bytes       int64     `dynamodbav:"bytes"`
+	Bytes       int       `dynamodbav:"bytes"`
 	Width       int       `dynamodbav:"width"`
 	Height      int       `dynamodbav:"height"`
 	Alt         string    `dynamodbav:"alt"`

@@ -29,10 +29,22 @@ type ToolConnection struct {
 	count  *totalCount // started beside the list, if totalCount is asked for
 }
 
-// MediaConnection is a page of the media library.
+// MediaConnection is a page of the media library. Its fields are methods, not resolvers: they
+// run inline, which keeps the Lambda's bootstrap smaller.
 type MediaConnection struct {
 	Page *pause.Page[*pause.Media]
 }
+
+// Edges returns the page's items with their cursors.
+func (c *MediaConnection) Edges() []*model.MediaEdge {
+	return edges(c.Page, func(cur string, n *pause.Media) *model.MediaEdge { return &model.MediaEdge{Cursor: cur, Node: n} })
+}
+
+// Nodes returns the page's items.
+func (c *MediaConnection) Nodes() []*pause.Media { return c.Page.Items }
+
+// PageInfo returns where the page is in the list.
+func (c *MediaConnection) PageInfo() *model.PageInfo { return pageInfo(c.Page) }
 
 // AuditConnection is a page of the audit log.
 type AuditConnection struct {

@@ -41,8 +41,6 @@ type ResolverRoot interface {
 	BenefitSnapshot() BenefitSnapshotResolver
 	ContentField() ContentFieldResolver
 	ContentType() ContentTypeResolver
-	Media() MediaResolver
-	MediaConnection() MediaConnectionResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	RevisionConnection() RevisionConnectionResolver
@@ -121,14 +119,6 @@ type ContentFieldResolver interface {
 type ContentTypeResolver interface {
 	Orders(ctx context.Context, obj *pause.ContentType) ([]string, error)
 }
-type MediaResolver interface {
-	Bytes(ctx context.Context, obj *pause.Media) (int, error)
-}
-type MediaConnectionResolver interface {
-	Edges(ctx context.Context, obj *MediaConnection) ([]*model.MediaEdge, error)
-	Nodes(ctx context.Context, obj *MediaConnection) ([]*pause.Media, error)
-	PageInfo(ctx context.Context, obj *MediaConnection) (*model.PageInfo, error)
-}
 type MutationResolver interface {
 	CreateArticle(ctx context.Context, input pause.ArticleInput) (*pause.Article, error)
 	UpdateArticle(ctx context.Context, id string, version int, input pause.ArticleInput) (*pause.Article, error)
@@ -173,9 +163,9 @@ type MutationResolver interface {
 	DeleteWebhookEndpoint(ctx context.Context, id string) (bool, error)
 	RedeliverWebhookEvent(ctx context.Context, endpointID string, eventID string) (*pause.Delivery, error)
 	SendTestWebhook(ctx context.Context, endpointID string) (*pause.Delivery, error)
-	CreateUpload(ctx context.Context, input model.CreateUploadInput) (*pause.UploadTicket, error)
+	CreateUpload(ctx context.Context, filename string, contentType string, size int) (*pause.UploadTicket, error)
 	CompleteUpload(ctx context.Context, key string, alt *string, decorative *bool) (*pause.Media, error)
-	UpdateMedia(ctx context.Context, id string, version int, input pause.MediaInput) (*pause.Media, error)
+	UpdateMedia(ctx context.Context, id string, version int, alt *string, decorative *bool) (*pause.Media, error)
 	DeleteMedia(ctx context.Context, id string, version int) (*string, error)
 }
 type QueryResolver interface {
@@ -267,12 +257,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
 			graphql.NewInputUnmarshaler("CreateBenefitInput", ec.unmarshalInputCreateBenefitInput),
 			graphql.NewInputUnmarshaler("CreateToolInput", ec.unmarshalInputCreateToolInput),
-			graphql.NewInputUnmarshaler("CreateUploadInput", ec.unmarshalInputCreateUploadInput),
 			graphql.NewInputUnmarshaler("ImageInput", ec.unmarshalInputImageInput),
 			graphql.NewInputUnmarshaler("ToolFilter", ec.unmarshalInputToolFilter),
 			graphql.NewInputUnmarshaler("UpdateArticleInput", ec.unmarshalInputUpdateArticleInput),
 			graphql.NewInputUnmarshaler("UpdateBenefitInput", ec.unmarshalInputUpdateBenefitInput),
-			graphql.NewInputUnmarshaler("UpdateMediaInput", ec.unmarshalInputUpdateMediaInput),
 			graphql.NewInputUnmarshaler("UpdateToolInput", ec.unmarshalInputUpdateToolInput),
 			graphql.NewInputUnmarshaler("WebhookEndpointInput", ec.unmarshalInputWebhookEndpointInput),
 		)
@@ -647,13 +635,8 @@ type Image {
   url: String!
   "What the image shows; empty when it is decorative."
   alt: String!
-  "Whether the image only decorates: it then has no alternative text."
-  decorative: Boolean!
-  "The image's size in pixels, when it is a media library image (null for an external URL)."
   width: Int
   height: Int
-  "The media library image it shows, if any."
-  mediaId: ID
 }
 
 type Article implements Node {
@@ -871,11 +854,7 @@ input AuthorInput {
   avatarUrl: String
 }
 
-"""
-An image: a media library image (` + "`" + `mediaId` + "`" + `: its url, width and height come from it, and its
-alternative text unless ` + "`" + `alt` + "`" + ` is given), or an external ` + "`" + `url` + "`" + `. ` + "`" + `alt` + "`" + ` is required unless
-` + "`" + `decorative` + "`" + `. An image with neither removes it.
-"""
+"A media library image (mediaId) or an external url; neither removes it. alt is required unless decorative."
 input ImageInput {
   url: String
   alt: String
@@ -1387,36 +1366,23 @@ extend type Mutation {
   sendTestWebhook(endpointId: ID!): WebhookDelivery!
 }
 `, BuiltIn: false},
-	{Name: "../media.graphqls", Input: `# The media library: images that editors upload straight to storage (never through the API),
-# with their size in pixels and their alternative text. Upload in three steps: createUpload
-# gives a ticket; the browser posts the ticket's fields, then the file (field "file"), to its
-# url as multipart/form-data; completeUpload checks the file and makes the Media item.
-
-"An image of the media library."
-type Media {
+	{Name: "../media.graphqls", Input: `type Media {
   id: ID!
-  "Where the public reads the file. Its address never changes, and is never reused: cache it for ever."
+  "Never reused: cache it for ever."
   url: String!
-  "Where the file is kept: media/<id>/<name>.<ext>."
-  key: String!
-  "The uploaded file's name, as the library keeps it (lower-case, with its type's extension); the library's search matches it."
+  "What search matches."
   filename: String!
-  "image/jpeg, image/png, image/webp, image/avif or image/gif, read from the file's first bytes."
+  "Read from the file's bytes."
   contentType: String!
-  "The file's size in bytes."
   bytes: Int!
-  "The image's size in pixels, from its header: render with them to reserve its room before it loads."
+  "In pixels, from the header."
   width: Int!
   height: Int!
-  "What the image shows, for people who cannot see it; empty for a decorative image."
+  "Empty for a decorative image."
   alt: String!
-  "Whether the image is decorative (adds nothing to the text): it then has an empty alt."
   decorative: Boolean!
   createdAt: Time!
   createdBy: String!
-  updatedAt: Time!
-  updatedBy: String!
-  "Starts at 1 and grows with every change: pass it to updateMedia and deleteMedia."
   version: Int!
 }
 
@@ -1431,17 +1397,12 @@ type MediaConnection {
   pageInfo: PageInfo!
 }
 
-"A field of an upload's form."
 type FormField {
   name: String!
   value: String!
 }
 
-"""
-A ticket to upload one file: POST ` + "`" + `fields` + "`" + ` (in order), then the file as the field ` + "`" + `file` + "`" + `, to
-` + "`" + `url` + "`" + ` as multipart/form-data before ` + "`" + `expiresAt` + "`" + `; then call completeUpload with ` + "`" + `key` + "`" + `. The
-storage refuses another key, another content type, a larger file, or a late post.
-"""
+"POST fields, then the file as file, to url (multipart/form-data) before expiresAt; then completeUpload(key)."
 type UploadTicket {
   url: String!
   fields: [FormField!]!
@@ -1449,40 +1410,19 @@ type UploadTicket {
   expiresAt: Time!
 }
 
-input CreateUploadInput {
-  "The file's name on the editor's computer."
-  filename: String!
-  "image/jpeg, image/png, image/webp, image/avif or image/gif. SVG is refused: it can carry script."
-  contentType: String!
-  "The file's size in bytes: at most 10 MiB unless the server says otherwise."
-  size: Int!
-}
-
-"Only the fields given change."
-input UpdateMediaInput {
-  alt: String
-  decorative: Boolean
-}
-
 extend type Query {
-  "The image with the id. Viewers and up."
   media(id: ID!): Media
-  "The media library, newest first; ` + "`" + `search` + "`" + ` matches filenames, ignoring case. Viewers and up."
+  "Newest first; search matches filenames."
   mediaItems(first: Int = 20, after: String, search: String): MediaConnection!
 }
 
 extend type Mutation {
-  "A ticket to upload an image (see UploadTicket). Editors only."
-  createUpload(input: CreateUploadInput!): UploadTicket
-  """
-  Check the file uploaded with the ticket of the key (its size, its type from its bytes, its size
-  in pixels), add it to the library with its alternative text, and return it. ` + "`" + `alt` + "`" + ` is required
-  unless the image is decorative. A refused file is removed: upload it again. Editors only.
-  """
+  "JPEG, PNG, WebP, AVIF or GIF (not SVG), size in bytes."
+  createUpload(filename: String!, contentType: String!, size: Int!): UploadTicket
+  "Checks the uploaded file and adds it; alt is required unless decorative."
   completeUpload(key: String!, alt: String, decorative: Boolean = false): Media
-  "Change the image's alternative text. Editors only."
-  updateMedia(id: ID!, version: Int!, input: UpdateMediaInput!): Media
-  "Delete the image and its file; refused while an article or a tool shows it. Admins only. Returns its id."
+  updateMedia(id: ID!, version: Int!, alt: String, decorative: Boolean): Media
+  "Refused while an article or tool shows the image."
   deleteMedia(id: ID!, version: Int!): ID
 }
 `, BuiltIn: false},
@@ -1959,14 +1899,10 @@ func (ec *executionContext) childFields_Image(ctx context.Context, field graphql
 		return ec.fieldContext_Image_url(ctx, field)
 	case "alt":
 		return ec.fieldContext_Image_alt(ctx, field)
-	case "decorative":
-		return ec.fieldContext_Image_decorative(ctx, field)
 	case "width":
 		return ec.fieldContext_Image_width(ctx, field)
 	case "height":
 		return ec.fieldContext_Image_height(ctx, field)
-	case "mediaId":
-		return ec.fieldContext_Image_mediaId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
 }
@@ -1977,8 +1913,6 @@ func (ec *executionContext) childFields_Media(ctx context.Context, field graphql
 		return ec.fieldContext_Media_id(ctx, field)
 	case "url":
 		return ec.fieldContext_Media_url(ctx, field)
-	case "key":
-		return ec.fieldContext_Media_key(ctx, field)
 	case "filename":
 		return ec.fieldContext_Media_filename(ctx, field)
 	case "contentType":
@@ -1997,10 +1931,6 @@ func (ec *executionContext) childFields_Media(ctx context.Context, field graphql
 		return ec.fieldContext_Media_createdAt(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_Media_createdBy(ctx, field)
-	case "updatedAt":
-		return ec.fieldContext_Media_updatedAt(ctx, field)
-	case "updatedBy":
-		return ec.fieldContext_Media_updatedBy(ctx, field)
 	case "version":
 		return ec.fieldContext_Media_version(ctx, field)
 	}
@@ -2768,14 +2698,30 @@ func (ec *executionContext) field_Mutation_createTool_args(ctx context.Context, 
 func (ec *executionContext) field_Mutation_createUpload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateUploadInput, error) {
-			return ec.unmarshalNCreateUploadInput2pauseᚋgraphᚋmodelᚐCreateUploadInput(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filename",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg0
+	args["filename"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "contentType",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["contentType"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "size",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["size"] = arg2
 	return args, nil
 }
 
@@ -3526,14 +3472,22 @@ func (ec *executionContext) field_Mutation_updateMedia_args(ctx context.Context,
 		return nil, err
 	}
 	args["version"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (pause.MediaInput, error) {
-			return ec.unmarshalNUpdateMediaInput2pauseᚐMediaInput(ctx, v)
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "alt",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg2
+	args["alt"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "decorative",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decorative"] = arg3
 	return args, nil
 }
 
@@ -8298,29 +8252,6 @@ func (ec *executionContext) fieldContext_Image_alt(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
 }
 
-func (ec *executionContext) _Image_decorative(ctx context.Context, field graphql.CollectedField, obj *pause.Image) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Image_decorative(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Decorative, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Image_decorative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Image", field, false, false, "Boolean")
-}
-
 func (ec *executionContext) _Image_width(ctx context.Context, field graphql.CollectedField, obj *pause.Image) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8367,29 +8298,6 @@ func (ec *executionContext) fieldContext_Image_height(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Image", field, true, false, "Int")
 }
 
-func (ec *executionContext) _Image_mediaId(ctx context.Context, field graphql.CollectedField, obj *pause.Image) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Image_mediaId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MediaRef(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Image_mediaId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Image", field, true, false, "ID")
-}
-
 func (ec *executionContext) _Media_id(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8433,29 +8341,6 @@ func (ec *executionContext) _Media_url(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Media_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Media", field, false, false, "String")
-}
-
-func (ec *executionContext) _Media_key(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Media_key(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Key, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Media_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Media", field, false, false, "String")
 }
 
@@ -8514,7 +8399,7 @@ func (ec *executionContext) _Media_bytes(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Media_bytes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Media().Bytes(ctx, obj)
+			return obj.Bytes, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -8525,7 +8410,7 @@ func (ec *executionContext) _Media_bytes(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Media_bytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Media", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Media", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Media_width(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
@@ -8666,52 +8551,6 @@ func (ec *executionContext) fieldContext_Media_createdBy(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Media", field, false, false, "String")
 }
 
-func (ec *executionContext) _Media_updatedAt(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Media_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Media_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Media", field, false, false, "Time")
-}
-
-func (ec *executionContext) _Media_updatedBy(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Media_updatedBy(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedBy, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Media_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Media", field, false, false, "String")
-}
-
 func (ec *executionContext) _Media_version(ctx context.Context, field graphql.CollectedField, obj *pause.Media) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8744,7 +8583,7 @@ func (ec *executionContext) _MediaConnection_edges(ctx context.Context, field gr
 			return ec.fieldContext_MediaConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MediaConnection().Edges(ctx, obj)
+			return obj.Edges(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.MediaEdge) graphql.Marshaler {
@@ -8759,7 +8598,7 @@ func (ec *executionContext) fieldContext_MediaConnection_edges(_ context.Context
 		Object:     "MediaConnection",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MediaEdge(ctx, field)
 		},
@@ -8776,7 +8615,7 @@ func (ec *executionContext) _MediaConnection_nodes(ctx context.Context, field gr
 			return ec.fieldContext_MediaConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MediaConnection().Nodes(ctx, obj)
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*pause.Media) graphql.Marshaler {
@@ -8791,7 +8630,7 @@ func (ec *executionContext) fieldContext_MediaConnection_nodes(_ context.Context
 		Object:     "MediaConnection",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Media(ctx, field)
 		},
@@ -8808,7 +8647,7 @@ func (ec *executionContext) _MediaConnection_pageInfo(ctx context.Context, field
 			return ec.fieldContext_MediaConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MediaConnection().PageInfo(ctx, obj)
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -8823,7 +8662,7 @@ func (ec *executionContext) fieldContext_MediaConnection_pageInfo(_ context.Cont
 		Object:     "MediaConnection",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
 		},
@@ -10788,7 +10627,7 @@ func (ec *executionContext) _Mutation_createUpload(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateUpload(ctx, fc.Args["input"].(model.CreateUploadInput))
+			return ec.Resolvers.Mutation().CreateUpload(ctx, fc.Args["filename"].(string), fc.Args["contentType"].(string), fc.Args["size"].(int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.UploadTicket) graphql.Marshaler {
@@ -10876,7 +10715,7 @@ func (ec *executionContext) _Mutation_updateMedia(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateMedia(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["input"].(pause.MediaInput))
+			return ec.Resolvers.Mutation().UpdateMedia(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["alt"].(*string), fc.Args["decorative"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *pause.Media) graphql.Marshaler {
@@ -17005,62 +16844,6 @@ func UnmarshalCreateToolInput(ctx context.Context, raw any) (pause.ToolInput, er
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateUploadInput(ctx context.Context, obj any) (model.CreateUploadInput, error) {
-	var it model.CreateUploadInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"filename", "contentType", "size"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "filename":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filename"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Filename = data
-		case "contentType":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentType"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContentType = data
-		case "size":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Size = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalCreateUploadInput unmarshals raw into the CreateUploadInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalCreateUploadInput(ctx context.Context, raw any) (model.CreateUploadInput, error) {
-	var out model.CreateUploadInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUploadInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputImageInput(ctx context.Context, obj any) (pause.Image, error) {
 	var it pause.Image
 	if obj == nil {
@@ -17366,55 +17149,6 @@ func (ec *executionContext) unmarshalInputUpdateBenefitInput(ctx context.Context
 func UnmarshalUpdateBenefitInput(ctx context.Context, raw any) (pause.BenefitInput, error) {
 	var out pause.BenefitInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateBenefitInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputUpdateMediaInput(ctx context.Context, obj any) (pause.MediaInput, error) {
-	var it pause.MediaInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"alt", "decorative"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "alt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alt"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Alt = data
-		case "decorative":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decorative"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Decorative = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalUpdateMediaInput unmarshals raw into the UpdateMediaInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalUpdateMediaInput(ctx context.Context, raw any) (pause.MediaInput, error) {
-	var out pause.MediaInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateMediaInput", raw, &out)
 	return out, err
 }
 
@@ -19146,11 +18880,6 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "decorative":
-			out.Values[i] = ec._Image_decorative(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "width":
 			out.Values[i] = ec._Image_width(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -19158,11 +18887,6 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "height":
 			out.Values[i] = ec._Image_height(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "mediaId":
-			out.Values[i] = ec._Image_mediaId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -19197,78 +18921,62 @@ func (ec *executionContext) _Media(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Media_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "url":
 			out.Values[i] = ec._Media_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "key":
-			out.Values[i] = ec._Media_key(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "filename":
 			out.Values[i] = ec._Media_filename(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "contentType":
 			out.Values[i] = ec._Media_contentType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "bytes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Media_bytes(ctx, field, obj)
-				})
+			out.Values[i] = ec._Media_bytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "width":
 			out.Values[i] = ec._Media_width(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "height":
 			out.Values[i] = ec._Media_height(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "alt":
 			out.Values[i] = ec._Media_alt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "decorative":
 			out.Values[i] = ec._Media_decorative(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._Media_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdBy":
 			out.Values[i] = ec._Media_createdBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "updatedAt":
-			out.Values[i] = ec._Media_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "updatedBy":
-			out.Values[i] = ec._Media_updatedBy(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "version":
 			out.Values[i] = ec._Media_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19299,23 +19007,20 @@ func (ec *executionContext) _MediaConnection(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("MediaConnection")
 		case "edges":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MediaConnection_edges(ctx, field, obj)
-				})
+			out.Values[i] = ec._MediaConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "nodes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MediaConnection_nodes(ctx, field, obj)
-				})
+			out.Values[i] = ec._MediaConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "pageInfo":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MediaConnection_pageInfo(ctx, field, obj)
-				})
+			out.Values[i] = ec._MediaConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21820,11 +21525,6 @@ func (ec *executionContext) unmarshalNCreateToolInput2pauseᚐToolInput(ctx cont
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateUploadInput2pauseᚋgraphᚋmodelᚐCreateUploadInput(ctx context.Context, v any) (model.CreateUploadInput, error) {
-	res, err := ec.unmarshalInputCreateUploadInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) marshalNCreatedWebhookEndpoint2ᚖpauseᚋgraphᚋmodelᚐCreatedWebhookEndpoint(ctx context.Context, sel ast.SelectionSet, v *model.CreatedWebhookEndpoint) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CreatedWebhookEndpoint!")
@@ -22313,11 +22013,6 @@ func (ec *executionContext) unmarshalNUpdateArticleInput2pauseᚐArticleInput(ct
 
 func (ec *executionContext) unmarshalNUpdateBenefitInput2pauseᚐBenefitInput(ctx context.Context, v any) (pause.BenefitInput, error) {
 	res, err := ec.unmarshalInputUpdateBenefitInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNUpdateMediaInput2pauseᚐMediaInput(ctx context.Context, v any) (pause.MediaInput, error) {
-	res, err := ec.unmarshalInputUpdateMediaInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

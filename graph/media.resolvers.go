@@ -8,32 +8,11 @@ package graph
 import (
 	"context"
 	"pause"
-	"pause/graph/model"
 )
 
-// Bytes is the resolver for the bytes field.
-func (r *mediaResolver) Bytes(ctx context.Context, obj *pause.Media) (int, error) {
-	return int(obj.Bytes), nil
-}
-
-// Edges is the resolver for the edges field.
-func (r *mediaConnectionResolver) Edges(ctx context.Context, obj *MediaConnection) ([]*model.MediaEdge, error) {
-	return edges(obj.Page, func(c string, n *pause.Media) *model.MediaEdge { return &model.MediaEdge{Cursor: c, Node: n} }), nil
-}
-
-// Nodes is the resolver for the nodes field.
-func (r *mediaConnectionResolver) Nodes(ctx context.Context, obj *MediaConnection) ([]*pause.Media, error) {
-	return obj.Page.Items, nil
-}
-
-// PageInfo is the resolver for the pageInfo field.
-func (r *mediaConnectionResolver) PageInfo(ctx context.Context, obj *MediaConnection) (*model.PageInfo, error) {
-	return pageInfo(obj.Page), nil
-}
-
 // CreateUpload is the resolver for the createUpload field.
-func (r *mutationResolver) CreateUpload(ctx context.Context, input model.CreateUploadInput) (*pause.UploadTicket, error) {
-	return r.CMS.CreateUpload(ctx, input.Filename, input.ContentType, int64(input.Size))
+func (r *mutationResolver) CreateUpload(ctx context.Context, filename string, contentType string, size int) (*pause.UploadTicket, error) {
+	return r.CMS.CreateUpload(ctx, filename, contentType, int64(size))
 }
 
 // CompleteUpload is the resolver for the completeUpload field.
@@ -42,8 +21,8 @@ func (r *mutationResolver) CompleteUpload(ctx context.Context, key string, alt *
 }
 
 // UpdateMedia is the resolver for the updateMedia field.
-func (r *mutationResolver) UpdateMedia(ctx context.Context, id string, version int, input pause.MediaInput) (*pause.Media, error) {
-	return r.CMS.UpdateMedia(ctx, id, version, input)
+func (r *mutationResolver) UpdateMedia(ctx context.Context, id string, version int, alt *string, decorative *bool) (*pause.Media, error) {
+	return r.CMS.UpdateMedia(ctx, id, version, pause.MediaInput{Alt: alt, Decorative: decorative})
 }
 
 // DeleteMedia is the resolver for the deleteMedia field.
@@ -67,14 +46,3 @@ func (r *queryResolver) MediaItems(ctx context.Context, first *int, after *strin
 	}
 	return &MediaConnection{Page: page}, nil
 }
-
-// Media returns MediaResolver implementation.
-func (r *Resolver) Media() MediaResolver { return &mediaResolver{r} }
-
-// MediaConnection returns MediaConnectionResolver implementation.
-func (r *Resolver) MediaConnection() MediaConnectionResolver { return &mediaConnectionResolver{r} }
-
-type (
-	mediaResolver           struct{ *Resolver }
-	mediaConnectionResolver struct{ *Resolver }
-)

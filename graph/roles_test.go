@@ -62,9 +62,9 @@ var rules = map[string]access{
 	// The media library (media.graphqls).
 	"Query.media":             {pause.RoleViewer, `{ media(id: "x") { id } }`},
 	"Query.mediaItems":        {pause.RoleViewer, `{ mediaItems(search: "x") { nodes { id } } }`},
-	"Mutation.createUpload":   {pause.RoleEditor, `mutation { createUpload(input: {filename: "a.png", contentType: "image/png", size: 10}) { key } }`},
+	"Mutation.createUpload":   {pause.RoleEditor, `mutation { createUpload(filename: "a.png", contentType: "image/png", size: 10) { key } }`},
 	"Mutation.completeUpload": {pause.RoleEditor, `mutation { completeUpload(key: "pending/x/a.png", alt: "A") { id } }`},
-	"Mutation.updateMedia":    {pause.RoleEditor, `mutation { updateMedia(id: "x", version: 1, input: {alt: "A"}) { id } }`},
+	"Mutation.updateMedia":    {pause.RoleEditor, `mutation { updateMedia(id: "x", version: 1, alt: "A") { id } }`},
 	"Mutation.deleteMedia":    {pause.RoleAdmin, `mutation { deleteMedia(id: "x", version: 1) }`},
 }
 

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"mime"
 	"net/http"
 	"os"
 	"path"
@@ -360,11 +359,5 @@ func (d *Disk) FileHandler() http.Handler {
 
 // contentTypeOf returns the type of a key's extension.
 func contentTypeOf(key string) string {
-	ext := strings.TrimPrefix(path.Ext(key), ".")
-	for t, e := range pause.MediaTypes {
-		if e == ext {
-			return t
-		}
-	}
-	return mime.TypeByExtension(path.Ext(key))
+	return pause.MediaTypeOf(strings.TrimPrefix(path.Ext(key), "."))
 }

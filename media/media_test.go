@@ -225,7 +225,7 @@ func testBackend(t *testing.T, mk func(*testing.T, *clock) backend) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Width != 40 || m.Height != 30 || m.ContentType != "image/png" || m.Bytes != int64(len(png)) ||
+		if m.Width != 40 || m.Height != 30 || m.ContentType != "image/png" || m.Bytes != len(png) ||
 			!strings.HasPrefix(m.Key, "media/") || !strings.HasSuffix(m.URL, "/"+m.Key) {
 			t.Fatalf("media %+v", m)
 		}
@@ -273,7 +273,7 @@ func testBackend(t *testing.T, mk func(*testing.T, *clock) backend) {
 
 	t.Run("RenamedPNG", func(t *testing.T) {
 		e := newEnv(t, mk)
-		e.refusedContent(png, "photo.jpg", "image/jpeg", "The file is a PNG image, not the image/jpeg")
+		e.refusedContent(png, "photo.jpg", "image/jpeg", "The file is a PNG image, not image/jpeg")
 	})
 
 	t.Run("ExpiredTicket", func(t *testing.T) {

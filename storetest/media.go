@@ -146,7 +146,7 @@ func testMediaUpload(e *env) {
 	m.must(err, "complete upload")
 	id := strings.Split(t.Key, "/")[1]
 	want := &pause.Media{ID: id, Key: "media/" + id + "/team-photo.png", URL: "https://media.example/media/" + id + "/team-photo.png",
-		Filename: "team-photo.png", ContentType: "image/png", Bytes: int64(len(data)), Width: 40, Height: 30,
+		Filename: "team-photo.png", ContentType: "image/png", Bytes: len(data), Width: 40, Height: 30,
 		Alt: "Four people at a table", CreatedAt: m.clock.Now(), CreatedBy: "alice", UpdatedAt: m.clock.Now(),
 		UpdatedBy: "alice", Version: 1}
 	wantMedia(e, got, want, "completed")
@@ -205,7 +205,7 @@ func testMediaUploadRefused(e *env) {
 		data              []byte
 		says              string
 	}{
-		{"PNG announced as JPEG", "image/jpeg", PNG(4, 4), "PNG image, not the image/jpeg"},
+		{"PNG announced as JPEG", "image/jpeg", PNG(4, 4), "PNG image, not image/jpeg"},
 		{"SVG announced as PNG", "image/png", svg, "SVG"},
 		{"text announced as GIF", "image/gif", []byte("GIF? no, just text"), "not a JPEG, PNG"},
 		{"truncated PNG", "image/png", PNG(4, 4)[:20], "damaged"},

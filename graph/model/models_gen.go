@@ -21,15 +21,6 @@ type BenefitEdge struct {
 	Node   *pause.Benefit `json:"node"`
 }
 
-type CreateUploadInput struct {
-	// The file's name on the editor's computer.
-	Filename string `json:"filename"`
-	// image/jpeg, image/png, image/webp, image/avif or image/gif. SVG is refused: it can carry script.
-	ContentType string `json:"contentType"`
-	// The file's size in bytes: at most 10 MiB unless the server says otherwise.
-	Size int `json:"size"`
-}
-
 type CreatedAPIKey struct {
 	Key *pause.APIKey `json:"key"`
 	// The secret: store it now, it is never shown again.
