@@ -377,3 +377,13 @@ func (r *rig) create(mutation string, vars map[string]any) string {
 	r.t.Fatalf("%s returned nothing", mutation)
 	return ""
 }
+
+// choose picks the option with the value in the select (combobox) with the name, as a person
+// does with the mouse: the value changes, then a change event.
+func (p *page) choose(name, value string) {
+	p.t.Helper()
+	p.do(fmt.Sprintf("choose %q in %q", value, name),
+		chromedp.Focus(name, role("combobox", name)),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const el = document.activeElement;
+			el.value = %q; el.dispatchEvent(new Event("change", {bubbles: true})); })()`, value)))
+}

@@ -60,8 +60,8 @@ export function List({ type, compact = false }) {
       <div class="list-head">
         <h2 id={"list-" + type.name}>
           {compact ? <Link href={"/studio/" + type.plural}>{heading}</Link> : heading}
-          {page && <span class="count"> ({page.totalCount})</span>}
         </h2>
+        {page && <p class="count">{page.totalCount === 1 ? "1 item" : `${page.totalCount} items`}</p>}
         {canEdit() && !compact && (
           <Link class="button primary" href={`/studio/${type.plural}/new`}>New {type.label.toLowerCase()}</Link>
         )}
