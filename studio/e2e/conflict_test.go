@@ -42,6 +42,7 @@ func TestConflictMerge(t *testing.T) {
 		t.Errorf("the dialog says %q", msg)
 	}
 	b.see("group", "Tagline", browsertest.Within("dialog", "Someone else saved this tool"))
+	b.accessible("the merge dialog")
 	b.absent("group", "Category")
 	b.click("radio", "Keep mine", browsertest.Within("group", "Tagline"))
 	b.click("button", "Save merged")

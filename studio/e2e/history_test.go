@@ -31,9 +31,10 @@ func TestHistory(t *testing.T) {
 	}
 	p.click("button", "History")
 	second, first := v0+2, v0+1
-	p.click("button", fmt.Sprintf("What revision %d changed", second))
+	p.click("button", fmt.Sprintf("What changed in revision %d", second))
 	diff := fmt.Sprintf("Revision %d changed", second)
 	p.see("group", "Category", browsertest.Within("region", diff))
+	p.accessible("the history")
 	if text := p.text("region", diff); !strings.Contains(text, "Second edit") || !strings.Contains(text, tool["category"].(string)) || strings.Contains(text, "Tagline") {
 		t.Fatalf("what revision %d changed: %q", second, text)
 	}

@@ -37,6 +37,7 @@ func TestWorkingDraft(t *testing.T) {
 	p.click("button", "Save")
 	p.status("Saved version")
 	p.see("region", "Working draft")
+	p.accessible("the editor with a working draft")
 	if msg := p.text("region", "Working draft"); !strings.Contains(msg, "changes 1 field: Title") {
 		t.Errorf("the banner says %q", msg)
 	}
@@ -114,6 +115,7 @@ func TestSchedule(t *testing.T) {
 	// dialog, and then goes on.
 	p.choose("Order", "TITLE")
 	p.see("dialog", "Sign in to Pause Studio")
+	p.accessible("the sign-in dialog")
 	p.fill("textbox", "Password", password)
 	p.click("button", "Sign in", browsertest.Within("dialog", "Sign in to Pause Studio"))
 	p.fill("textbox", "Code", r.code("ed@example.com"))

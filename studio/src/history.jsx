@@ -93,10 +93,10 @@ export function History({ t, id, current, version, itemFields, onRestored, onErr
                   <td>{rev.action}{rev.fields.length > 0 && `: ${rev.fields.join(", ")}`}</td>
                   <td class="actions">
                     {older && (
-                      <button type="button" aria-label={`What revision ${rev.number} changed`} aria-expanded={isOpen && open.mode === "changed" ? "true" : "false"}
+                      <button type="button" aria-label={`What changed in revision ${rev.number}`} aria-expanded={isOpen && open.mode === "changed" ? "true" : "false"}
                         onClick={() => setOpen(isOpen && open.mode === "changed" ? null : { number: rev.number, mode: "changed" })}>What changed</button>
                     )}
-                    <button type="button" aria-label={`Compare revision ${rev.number} with the form`} aria-expanded={isOpen && open.mode === "current" ? "true" : "false"}
+                    <button type="button" aria-label={`Compare with current: revision ${rev.number}`} aria-expanded={isOpen && open.mode === "current" ? "true" : "false"}
                       onClick={() => setOpen(isOpen && open.mode === "current" ? null : { number: rev.number, mode: "current" })}>Compare with current</button>
                     {canEdit() && i > 0 && <button type="button" aria-label={`Restore revision ${rev.number}`} onClick={() => restore(rev)}>Restore</button>}
                   </td>
