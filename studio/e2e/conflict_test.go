@@ -43,6 +43,8 @@ func TestConflictMerge(t *testing.T) {
 	}
 	b.see("group", "Tagline", browsertest.Within("dialog", "Someone else saved this tool"))
 	b.accessible("the merge dialog")
+	b.click("radio", "Keep mine", browsertest.Within("group", "Tagline"))
+	b.screenshot("merge")
 	b.absent("group", "Category")
 	b.click("radio", "Keep mine", browsertest.Within("group", "Tagline"))
 	b.click("button", "Save merged")

@@ -35,6 +35,8 @@ func TestHistory(t *testing.T) {
 	diff := fmt.Sprintf("Revision %d changed", second)
 	p.see("group", "Category", browsertest.Within("region", diff))
 	p.accessible("the history")
+	p.do("show the diff", chromedp.ScrollIntoView("diff", role("region", diff)))
+	p.screenshot("history")
 	if text := p.text("region", diff); !strings.Contains(text, "Second edit") || !strings.Contains(text, tool["category"].(string)) || strings.Contains(text, "Tagline") {
 		t.Fatalf("what revision %d changed: %q", second, text)
 	}

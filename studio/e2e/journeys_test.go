@@ -70,6 +70,7 @@ func TestFirstAdmin(t *testing.T) {
 	p.see("combobox", "Pricing")
 	p.see("link", "New tool")
 	p.accessible("the list of tools")
+	p.screenshot("list")
 	p.noProblems()
 
 	// The link worked once.
@@ -174,6 +175,7 @@ func TestCreateArticle(t *testing.T) {
 		return "the preview shows " + preview
 	})
 	p.accessible("the editor of a new article")
+	p.screenshot("editor")
 	p.do("save with Ctrl+S", chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 	id := p.itemID("articles")
 	p.see("button", "Publish")
