@@ -92,7 +92,7 @@ func complexityRoot() ComplexityRoot {
 	c.Query.Nodes = func(child int, ids []string) int { return listCost(child, min(len(ids), pause.MaxFirst)) }
 	// Rendering up to 200 KiB of Markdown is the work of a page of items.
 	c.Query.RenderMarkdown = func(int, string) int { return RenderMarkdownCost }
-	c.Mutation.ReorderBenefits = func(child int, ids []string) int {
+	c.Mutation.ReorderBenefits = func(child int, ids []string, _ []int) int {
 		return listCost(child, min(len(ids), pause.MaxFirst))
 	}
 	return c
