@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { gql } from "./api.js";
 import { Link, when } from "./ui.jsx";
 import { listQuery, titleField, canEdit } from "./types.js";
+import { BenefitOrder } from "./order.jsx";
 
 const PAGE = 20;
 
@@ -114,6 +115,7 @@ export function List({ type, compact = false }) {
           </tbody>
         </table>
       )}
+      {!compact && type.name === "benefit" && <BenefitOrder />}
       {page && !compact && (cursors.length > 1 || page.pageInfo.hasNextPage) && (
         <nav class="pager" aria-label={heading + " pages"}>
           <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous page</button>
