@@ -122,11 +122,25 @@ func (c *CMS) ToolCategories(ctx context.Context) ([]CategoryCount, error) {
 // in one atomic write: if any of them changes meanwhile, it returns ECONFLICT and changes
 // nothing. Benefits not named keep their positions. Editors only.
 func (c *CMS) ReorderBenefits(ctx context.Context, ids []string) ([]*Benefit, error) {
+	return c.ReorderBenefitsAt(ctx, ids, nil)
+}
+
+// ReorderBenefitsAt is ReorderBenefits with the versions of the benefits as the editor saw
+// them, in the order of ids (none: no check): a benefit at another version (someone changed
+// or reordered it since) is ECONFLICT, and nothing changes, so that two reorders cannot
+// silently overwrite each other. EINVALID when versions do not match ids one for one.
+func (c *CMS) ReorderBenefitsAt(ctx context.Context, ids []string, versions []int) ([]*Benefit, error) {
 	if err := ViewerFrom(ctx).Require(RoleEditor); err != nil {
 		return nil, err
 	}
 	if len(ids) == 0 || len(ids) > MaxFirst {
 		return nil, FieldErrorf("ids", "ids must name 1 to %d benefits", MaxFirst)
+	}
+	if versions != nil && len(versions) != len(ids) {
+		return nil, FieldErrorf("versions", "versions must give one version for each of the %d ids", len(ids))
+	}
+	if versions != nil {
+		ctx = WithStrongConsistency(ctx)
 	}
 	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
@@ -151,6 +165,9 @@ func (c *CMS) ReorderBenefits(ctx context.Context, ids []string) ([]*Benefit, er
 		item, ok := byID[id]
 		if !ok {
 			return nil, Errorf(ENOTFOUND, "No benefit has id %s.", id)
+		}
+		if versions != nil && item.Version != versions[i] {
+			return nil, Errorf(ECONFLICT, "The benefit %s changed since version %d (it is at version %d): reload the order and move it again.", id, versions[i], item.Version)
 		}
 		if item.Position != i {
 			before := item.Clone()

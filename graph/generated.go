@@ -138,7 +138,7 @@ type MutationResolver interface {
 	CancelBenefitSchedule(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	RestoreBenefitRevision(ctx context.Context, id string, revision int, version int) (*pause.Benefit, error)
 	DeleteBenefit(ctx context.Context, id string, version int) (*string, error)
-	ReorderBenefits(ctx context.Context, ids []string) ([]*pause.Benefit, error)
+	ReorderBenefits(ctx context.Context, ids []string, versions []int) ([]*pause.Benefit, error)
 	CreateTool(ctx context.Context, input pause.ToolInput) (*pause.Tool, error)
 	UpdateTool(ctx context.Context, id string, version int, input pause.ToolInput) (*pause.Tool, error)
 	PublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error)
@@ -473,8 +473,12 @@ type Mutation {
   cancelBenefitSchedule(id: ID!, version: Int!): Benefit
   restoreBenefitRevision(id: ID!, revision: Int!, version: Int!): Benefit
   deleteBenefit(id: ID!, version: Int!): ID
-  "Give the benefits the positions 0, 1, 2… in the order of ids, all at once."
-  reorderBenefits(ids: [ID!]!): [Benefit!]
+  """
+  Give the benefits the positions 0, 1, 2… in the order of ids, all at once. With versions (the
+  version of each benefit as you saw it, in the order of ids), a benefit at another version is
+  a CONFLICT and nothing changes: two reorders cannot silently overwrite each other.
+  """
+  reorderBenefits(ids: [ID!]!, versions: [Int!]): [Benefit!]
 
   createTool(input: CreateToolInput!): Tool
   updateTool(id: ID!, version: Int!, input: UpdateToolInput!): Tool
@@ -3118,6 +3122,14 @@ func (ec *executionContext) field_Mutation_reorderBenefits_args(ctx context.Cont
 		return nil, err
 	}
 	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "versions",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["versions"] = arg1
 	return args, nil
 }
 
@@ -9527,7 +9539,7 @@ func (ec *executionContext) _Mutation_reorderBenefits(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReorderBenefits(ctx, fc.Args["ids"].([]string))
+			return ec.Resolvers.Mutation().ReorderBenefits(ctx, fc.Args["ids"].([]string), fc.Args["versions"].([]int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*pause.Benefit) graphql.Marshaler {
@@ -22516,6 +22528,41 @@ func (ec *executionContext) unmarshalOImageInput2ᚖpauseᚐImage(ctx context.Co
 	}
 	res, err := ec.unmarshalInputImageInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

@@ -280,8 +280,8 @@ func (r *mutationResolver) DeleteBenefit(ctx context.Context, id string, version
 }
 
 // ReorderBenefits is the resolver for the reorderBenefits field.
-func (r *mutationResolver) ReorderBenefits(ctx context.Context, ids []string) ([]*pause.Benefit, error) {
-	return r.CMS.ReorderBenefits(ctx, ids)
+func (r *mutationResolver) ReorderBenefits(ctx context.Context, ids []string, versions []int) ([]*pause.Benefit, error) {
+	return r.CMS.ReorderBenefitsAt(ctx, ids, versions)
 }
 
 // CreateTool is the resolver for the createTool field.

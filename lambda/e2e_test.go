@@ -3,7 +3,10 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +15,7 @@ import (
 
 	"pause"
 	"pause/auth"
+	"pause/studio"
 )
 
 const (
@@ -303,6 +307,35 @@ func TestEmulator(t *testing.T) {
 				res := post(`{"query":"{ __schema { queryType { name } } }"}`, nil)
 				if g := decodeGQL(t, res); len(g.Errors) == 0 {
 					t.Errorf("introspection answered: %s", res.body)
+				}
+			})
+
+			// The studio: the same embedded files as pause serve, gzipped bytes through API
+			// Gateway (base64 in the event), plain for a client without gzip.
+			t.Run("studio", func(t *testing.T) {
+				res := do(request{method: "GET", path: "/studio/tools/x", header: map[string]string{"Accept-Encoding": "gzip"}})
+				wantStatus(t, res, http.StatusOK)
+				if res.header.Get("Content-Encoding") != "gzip" || res.header.Get("Cache-Control") != studio.CacheIndex ||
+					res.header.Get("Content-Security-Policy") != studio.CSP {
+					t.Fatalf("GET /studio/tools/x: %v", res.header)
+				}
+				zr, err := gzip.NewReader(bytes.NewReader(res.body))
+				if err != nil {
+					t.Fatalf("not gzip: %v", err)
+				}
+				page, _ := io.ReadAll(zr)
+				if !bytes.Equal(page, studio.Index()) {
+					t.Fatalf("index.html: %s", page)
+				}
+				for name := range studio.Assets() {
+					if name == "index.html" {
+						continue
+					}
+					res := do(request{method: "GET", path: "/studio/" + name})
+					wantStatus(t, res, http.StatusOK)
+					if res.header.Get("Content-Encoding") != "" || res.header.Get("Cache-Control") != studio.CacheImmutable || len(res.body) <= studio.Assets()[name] {
+						t.Errorf("GET /studio/%s without gzip: %v, %d bytes", name, res.header, len(res.body))
+					}
 				}
 			})
 

@@ -134,6 +134,7 @@ func groups() []group {
 		{"ReorderBenefits", []testCase{
 			{"Positions", testReorder},
 			{"Partial", testReorderPartial},
+			{"Versions", testReorderVersions},
 			{"UnknownID", testReorderUnknown},
 			{"Duplicates", testReorderDuplicates},
 			{"Anonymous", testReorderAnonymous},

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -376,4 +377,34 @@ func (r *rig) create(mutation string, vars map[string]any) string {
 	}
 	r.t.Fatalf("%s returned nothing", mutation)
 	return ""
+}
+
+// choose picks the option with the value in the select (combobox) with the name, as a person
+// does with the mouse: the value changes, then a change event.
+func (p *page) choose(name, value string) {
+	p.t.Helper()
+	p.do(fmt.Sprintf("choose %q in %q", value, name),
+		chromedp.Focus(name, role("combobox", name)),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const el = document.activeElement;
+			el.value = %q; el.dispatchEvent(new Event("change", {bubbles: true})); })()`, value)))
+}
+
+// screenshot saves the tab's viewport as name.png: into the folder PAUSE_STUDIO_SCREENSHOTS
+// names (the README's pictures: PAUSE_STUDIO_SCREENSHOTS=$PWD/docs/studio go test ./studio/e2e),
+// or into the test's temporary folder.
+func (p *page) screenshot(name string) {
+	p.t.Helper()
+	dir := os.Getenv("PAUSE_STUDIO_SCREENSHOTS")
+	if dir == "" {
+		dir = p.t.TempDir()
+	}
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil || len(png) < 1000 {
+		p.t.Fatalf("screenshot %s: %v (%d bytes)", name, err, len(png))
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
 }

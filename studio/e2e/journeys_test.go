@@ -23,6 +23,7 @@ func TestFirstAdmin(t *testing.T) {
 
 	p.do("open the setup link", chromedp.Navigate(link))
 	p.see("heading", "Choose your password")
+	p.accessible("the setup page")
 	loc, err := chromedp.Run(p.ctx, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
@@ -38,6 +39,7 @@ func TestFirstAdmin(t *testing.T) {
 	if got := p.value("textbox", "Email"); got != "admin@example.com" {
 		t.Fatalf("the email field says %q", got)
 	}
+	p.accessible("the sign-in page")
 	p.fill("textbox", "Password", password)
 	p.click("button", "Sign in")
 	secret := p.value("textbox", "Secret")
@@ -62,10 +64,13 @@ func TestFirstAdmin(t *testing.T) {
 	articles := r.graphql(`{ articles(first: 1) { nodes { title } } tools(first: 1, orderBy: UPDATED_AT) { nodes { name } } }`, nil)
 	title := articles["articles"].(map[string]any)["nodes"].([]any)[0].(map[string]any)["title"].(string)
 	p.see("link", title, browsertest.Within("region", "Articles"))
+	p.accessible("the content overview")
 	p.click("link", "Tools", browsertest.Within("navigation", "Content"))
 	p.see("heading", "Tools")
 	p.see("combobox", "Pricing")
 	p.see("link", "New tool")
+	p.accessible("the list of tools")
+	p.screenshot("list")
 	p.noProblems()
 
 	// The link worked once.
@@ -169,6 +174,8 @@ func TestCreateArticle(t *testing.T) {
 		}
 		return "the preview shows " + preview
 	})
+	p.accessible("the editor of a new article")
+	p.screenshot("editor")
 	p.do("save with Ctrl+S", chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 	id := p.itemID("articles")
 	p.see("button", "Publish")
@@ -213,6 +220,7 @@ func TestValidationError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.accessible("the editor with an error")
 	if got["label"] != "Website" || got["invalid"] != "true" || !strings.Contains(strings.ToLower(got["described"].(string)), "url") {
 		t.Fatalf("focus and error: %v", got)
 	}

@@ -37,6 +37,7 @@ func TestWorkingDraft(t *testing.T) {
 	p.click("button", "Save")
 	p.status("Saved version")
 	p.see("region", "Working draft")
+	p.accessible("the editor with a working draft")
 	if msg := p.text("region", "Working draft"); !strings.Contains(msg, "changes 1 field: Title") {
 		t.Errorf("the banner says %q", msg)
 	}
@@ -99,6 +100,10 @@ func TestSchedule(t *testing.T) {
 	p.status("Schedule cancelled.")
 	p.absent("region", "Schedule")
 
+	// The list of articles, open while the time passes (the editor, which polls, is closed).
+	p.click("link", "Articles", browsertest.Within("navigation", "Content"))
+	p.see("link", "Coming soon", browsertest.Within("region", "Articles"))
+
 	r.clock.Advance(time.Hour + time.Minute)
 	if got := r.publicTitle(soon); got != "Coming soon" {
 		t.Fatalf("after its time the public sees %q", got)
@@ -106,9 +111,11 @@ func TestSchedule(t *testing.T) {
 	if got := r.publicTitle(never); got != "" {
 		t.Fatalf("the cancelled schedule published %q", got)
 	}
-	// The session has been idle for an hour: the studio asks to sign in again, in a dialog.
-	p.click("link", "Articles", browsertest.Within("navigation", "Content"))
+	// The session has been idle for an hour: the next request asks to sign in again, in a
+	// dialog, and then goes on.
+	p.choose("Order", "TITLE")
 	p.see("dialog", "Sign in to Pause Studio")
+	p.accessible("the sign-in dialog")
 	p.fill("textbox", "Password", password)
 	p.click("button", "Sign in", browsertest.Within("dialog", "Sign in to Pause Studio"))
 	p.fill("textbox", "Code", r.code("ed@example.com"))

@@ -9,6 +9,8 @@ import { FieldControl, controlId } from "./fields.jsx";
 import { Link, navigate, guard, when, zone } from "./ui.jsx";
 import { itemFields, valueOf, toInput, same, canEdit, isAdmin, upper, titleField } from "./types.js";
 import { statusText } from "./list.jsx";
+import { MergeDialog } from "./merge.jsx";
+import { History } from "./history.jsx";
 
 function fill(t, item) {
   const src = item?.draft || item;
@@ -40,6 +42,9 @@ export function Editor({ type: t, id }) {
   const [busy, setBusy] = useState(false);
   const [restorable, setRestorable] = useState(null);
   const [scheduleAt, setScheduleAt] = useState("");
+  const [conflict, setConflict] = useState(null);
+  const [stale, setStale] = useState(null);
+  const [history, setHistory] = useState(false);
   const storageKey = `pause-studio:${t.name}:${id || "new"}`;
   const editable = canEdit() && item?.status !== "ARCHIVED";
   const dirty = values && base && !same(values, base);
@@ -117,13 +122,28 @@ export function Editor({ type: t, id }) {
     return () => removeEventListener("keydown", keys);
   }, []);
 
+  // Every 20 seconds, look whether someone else saved the item: a banner says so.
+  useEffect(() => {
+    if (!id) return;
+    const timer = setInterval(() => {
+      if (document.hidden) return;
+      gql(`query Version($id: ID!) { item: ${t.name}(id: $id) { version audit { updatedBy } draft { audit { updatedBy } } } }`, { id })
+        .then((d) => d.item && setStale({ version: d.item.version, by: (d.item.draft?.audit || d.item.audit)?.updatedBy }))
+        .catch(() => {});
+    }, 20000);
+    return () => clearInterval(timer);
+  }, [id]);
+
   function failed(e) {
     const f = e.code === "BAD_USER_INPUT" && fieldOf(t, e.field);
     if (f) {
       setErrors({ [f.name]: e.message });
       setAlert(`${f.label}: ${e.message}`);
-    } else if (e.code === "CONFLICT") {
-      setAlert(`Someone else changed this ${t.label.toLowerCase()} since you opened it: ${e.message} Your edits are kept in this tab; reload to see theirs.`);
+    } else if (e.code === "CONFLICT" && id) {
+      // Someone saved since this form was loaded: merge, field by field.
+      gql(`query Current($id: ID!) { item: ${t.name}(id: $id) { ${itemFields(t)} } }`, { id })
+        .then((d) => (d.item ? setConflict(d.item) : setAlert(`This ${t.label.toLowerCase()} was deleted by someone else.`)))
+        .catch((e2) => setAlert(e2.message));
     } else {
       setAlert(e.message);
     }
@@ -131,15 +151,18 @@ export function Editor({ type: t, id }) {
 
   // save writes the form: an update with the version this editor saw, or a create. It returns
   // the saved item, or null when it failed.
-  async function save() {
-    if (!editable || busy) return null;
+  async function save(merge) {
+    if (!editable || (busy && !merge)) return null;
+    const cur = merge ? merge.item : item;
+    const vals = merge ? merge.values : values;
+    const from = merge ? fill(t, merge.item) : base;
     setErrors({});
     setAlert("");
     setBusy(true);
     try {
       if (!id) {
         const d = await gql(`mutation Create($input: Create${T}Input!) { item: create${T}(input: $input) { id version } }`, {
-          input: toInput(t, values, null),
+          input: toInput(t, vals, null),
         });
         sessionStorage.removeItem(storageKey);
         guard.current = null;
@@ -147,14 +170,15 @@ export function Editor({ type: t, id }) {
         navigate(`/studio/${t.plural}/${d.item.id}`, true);
         return d.item;
       }
-      const input = toInput(t, values, base);
+      const input = toInput(t, vals, from);
       if (Object.keys(input).length === 0) {
+        if (merge) loaded(merge.item);
         setMessage("Nothing to save.");
-        return item;
+        return cur;
       }
       const d = await gql(
         `mutation Save($id: ID!, $version: Int!, $input: Update${T}Input!) { item: update${T}(id: $id, version: $version, input: $input) { ${itemFields(t)} } }`,
-        { id, version: item.version, input },
+        { id, version: cur.version, input },
       );
       loaded(d.item);
       setMessage(`Saved version ${d.item.version}.`);
@@ -239,6 +263,9 @@ export function Editor({ type: t, id }) {
           {canEdit() && item && item.status !== "ARCHIVED" && (
             <button type="button" disabled={busy} onClick={() => confirm(`Archive this ${t.label.toLowerCase()}? It stays stored and is no longer public.`) && act(`archive${T}`, "Archived.")}>Archive</button>
           )}
+          {item && (
+            <button type="button" aria-expanded={history ? "true" : "false"} onClick={() => setHistory(!history)}>History</button>
+          )}
           {isAdmin() && item && <button type="button" class="danger" disabled={busy} onClick={remove}>Delete</button>}
         </div>
       </div>
@@ -272,6 +299,32 @@ export function Editor({ type: t, id }) {
           </p>
           {editable && <button type="button" disabled={busy} onClick={() => act(`cancel${T}Schedule`, "Schedule cancelled.")}>Cancel schedule</button>}
         </div>
+      )}
+      {stale && stale.version > item.version && !conflict && (
+        <div class="banner" role="region" aria-label="Changed elsewhere">
+          <p>{stale.by || "Someone"} saved version {stale.version} of this {t.label.toLowerCase()} while you were editing.</p>
+          {!dirty && <button type="button" onClick={() => gql(`query Item($id: ID!) { item: ${t.name}(id: $id) { ${itemFields(t)} } }`, { id }).then((d) => d.item && loaded(d.item))}>Load their version</button>}
+        </div>
+      )}
+      {history && item && (
+        <History t={t} id={id} current={values} version={item.version} itemFields={itemFields(t)} onError={failed}
+          onRestored={(it, n) => {
+            loaded(it);
+            setMessage(`Restored revision ${n}${it.draft ? " into the working draft: publish it to make it public" : ""}.`);
+          }} />
+      )}
+      {conflict && (
+        <MergeDialog t={t} base={base} mine={values} theirs={fill(t, conflict)} version={conflict.version}
+          by={(conflict.draft?.audit || conflict.audit)?.updatedBy}
+          onCancel={() => setConflict(null)}
+          onSave={(merged) => {
+            const current = conflict;
+            setConflict(null);
+            setItem(current);
+            setBase(fill(t, current));
+            setValues(merged);
+            save({ item: current, values: merged });
+          }} />
       )}
       <div class="fields">
         {t.fields.map((f) => (

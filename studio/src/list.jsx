@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { gql } from "./api.js";
 import { Link, when } from "./ui.jsx";
 import { listQuery, titleField, canEdit } from "./types.js";
+import { BenefitOrder } from "./order.jsx";
 
 const PAGE = 20;
 
@@ -60,8 +61,8 @@ export function List({ type, compact = false }) {
       <div class="list-head">
         <h2 id={"list-" + type.name}>
           {compact ? <Link href={"/studio/" + type.plural}>{heading}</Link> : heading}
-          {page && <span class="count"> ({page.totalCount})</span>}
         </h2>
+        {page && <p class="count">{page.totalCount === 1 ? "1 item" : `${page.totalCount} items`}</p>}
         {canEdit() && !compact && (
           <Link class="button primary" href={`/studio/${type.plural}/new`}>New {type.label.toLowerCase()}</Link>
         )}
@@ -114,6 +115,7 @@ export function List({ type, compact = false }) {
           </tbody>
         </table>
       )}
+      {!compact && type.name === "benefit" && <BenefitOrder />}
       {page && !compact && (cursors.length > 1 || page.pageInfo.hasNextPage) && (
         <nav class="pager" aria-label={heading + " pages"}>
           <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous page</button>

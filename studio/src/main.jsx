@@ -6,8 +6,9 @@ import { session, expired, start, signOut, reauthenticated } from "./api.js";
 import { SignIn, Setup } from "./signin.jsx";
 import { List } from "./list.jsx";
 import { Editor } from "./editor.jsx";
+import { Admin } from "./admin.jsx";
 import { Link, path, navigate } from "./ui.jsx";
-import { types, viewer, loadTypes, typeByPlural } from "./types.js";
+import { types, viewer, loadTypes, typeByPlural, isAdmin } from "./types.js";
 
 function Header() {
   const u = session.value?.user;
@@ -19,6 +20,7 @@ function Header() {
           {(types.value || []).map((t) => (
             <li key={t.name}><Link href={"/studio/" + t.plural} aria-current={path.value.startsWith("/studio/" + t.plural) ? "page" : undefined}>{t.label + "s"}</Link></li>
           ))}
+          {isAdmin() && <li><Link href="/studio/admin" aria-current={path.value.startsWith("/studio/admin") ? "page" : undefined}>Admin</Link></li>}
         </ul>
       </nav>
       <span class="who">{u?.email} {viewer.value && <span class="role">({viewer.value.role.toLowerCase()})</span>}</span>
@@ -49,6 +51,7 @@ function NotFound() {
 function Page() {
   const parts = path.value.split("?")[0].replace(/^\/studio\/?/, "").split("/").filter(Boolean);
   if (parts.length === 0) return <Home />;
+  if (parts[0] === "admin" && parts.length === 1) return isAdmin() ? <Admin /> : <NotFound />;
   const t = typeByPlural(parts[0]);
   if (!t) return <NotFound />;
   if (parts.length === 1) return <List key={t.name} type={t} />;
