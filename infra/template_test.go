@@ -488,7 +488,7 @@ func TestTemplateRoutes(t *testing.T) {
 			want := map[string]string{
 				"POST /graphql": guarded, "GET /graphql": guarded,
 				"OPTIONS /graphql": "NONE ", "GET /healthz": "NONE ",
-				"ANY /auth/{proxy+}": "NONE ",
+				"ANY /auth/{proxy+}": "NONE ", "GET /studio": "NONE ", "GET /studio/{proxy+}": "NONE ",
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("routes %v, want %v", got, want)
@@ -528,12 +528,6 @@ var lambdaEnvExempt = map[string]string{
 	"PAUSE_JWT_SECRET_PREVIOUS": "read from SSM (PAUSE_JWT_SECRET_PARAM and -previous) at init during a rotation: " +
 		"never plain text in the template",
 
-	// The media library (issue 15): the bucket, its CloudFront origin and the function's
-	// permissions on it are not in the template yet (it has no room left under the 51,200
-	// bytes of an inline body); until they are, the deployed function has no media library.
-	"PAUSE_MEDIA_BUCKET":    "the media bucket is not in the template yet (issue 15)",
-	"PAUSE_MEDIA_URL":       "the media bucket's CloudFront origin is not in the template yet (issue 15)",
-	"PAUSE_MEDIA_MAX_BYTES": "the media bucket is not in the template yet (issue 15)",
 }
 
 var envName = regexp.MustCompile(`^PAUSE_[A-Z0-9_]+$`)
@@ -681,8 +675,27 @@ func TestTemplateIAM(t *testing.T) {
 		!slices.Equal(resources["xray"], []string{"*"}) {
 		t.Errorf("xray: %v on %v", got["xray"], resources["xray"])
 	}
+	// The media library: each prefix gets what its step does, and nothing reads media/ but
+	// CloudFront (the bucket policy, TestTemplateMedia).
+	s3 := map[string][]string{}
+	for _, st := range stmts {
+		for _, a := range list(st.Action) {
+			if strings.HasPrefix(a, "s3:") {
+				for _, r := range list(st.Resource) {
+					s3[r] = append(s3[r], a)
+				}
+			}
+		}
+	}
+	bucket := "arn:aws:s3:::pause-demo-media-123456789012-us-east-1"
+	if want := map[string][]string{
+		bucket + "/pending/*": {"s3:PutObject", "s3:GetObject", "s3:DeleteObject"},
+		bucket + "/media/*":   {"s3:PutObject", "s3:DeleteObject"},
+	}; !reflect.DeepEqual(s3, want) {
+		t.Errorf("S3 actions by resource\n got %v\nwant %v", s3, want)
+	}
 	for service := range got {
-		if service != "dynamodb" && service != "ssm" && service != "logs" && service != "xray" {
+		if service != "dynamodb" && service != "ssm" && service != "logs" && service != "xray" && service != "s3" {
 			t.Errorf("unexpected actions %v", got[service])
 		}
 	}
