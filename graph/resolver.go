@@ -21,4 +21,3 @@ func (r *Resolver) webhooks() (*pause.Webhooks, error) {
 	}
 	return r.Webhooks, nil
 }
-
