@@ -527,7 +527,6 @@ var lambdaEnvExempt = map[string]string{
 	"PAUSE_OIDC_CLIENT_SECRET": "read from SSM (PAUSE_OIDC_CLIENT_SECRET_PARAM) at init: never plain text in the template",
 	"PAUSE_JWT_SECRET_PREVIOUS": "read from SSM (PAUSE_JWT_SECRET_PARAM and -previous) at init during a rotation: " +
 		"never plain text in the template",
-
 }
 
 var envName = regexp.MustCompile(`^PAUSE_[A-Z0-9_]+$`)
