@@ -5,83 +5,37 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 
 	"pause"
+	"pause/internal/browsertest"
 )
 
 // The browser tests drive Debian's chromium (make browser installs it) through chromedp. They
 // find elements as a person does, by role and accessible name. Without chromium they skip,
 // except in CI (CI=true), where they fail.
 
-const chromium = "/usr/bin/chromium"
-
-// browser returns a chromedp context of a new headless chromium, closed when the test ends.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromium); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing in CI: make browser installs it", chromium)
-		}
-		t.Skipf("%s is missing: make browser installs it", chromium)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
-		chromedp.Flag("disable-dev-shm-usage", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // start the browser, untimed
-		t.Fatal(err)
-	}
-	return ctx
-}
-
-// byRole finds the elements with the ARIA role and accessible name.
-func byRole(role, name string) chromedp.QueryOption {
-	return chromedp.ByFunc(func(ctx context.Context, t *chromedp.Target, n *chromedp.Node) ([]cdp.NodeID, error) {
-		res, err := cdp.Call(ctx, t, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{
-			NodeID: n.NodeID, Role: role, AccessibleName: name})
-		if err != nil {
-			return nil, err
-		}
-		var backend []cdp.BackendNodeID
-		for _, ax := range res.Nodes {
-			if ax.BackendDOMNodeID != 0 && !ax.Ignored {
-				backend = append(backend, ax.BackendDOMNodeID)
-			}
-		}
-		if len(backend) == 0 {
-			return nil, nil
-		}
-		pushed, err := cdp.Call(ctx, t, dom.PushNodesByBackendIDsToFrontend, dom.PushNodesByBackendIDsToFrontendParams{BackendNodeIDs: backend})
-		return pushed.NodeIDs, err
-	})
-}
-
 func role(r, name string) chromedp.Action[chromedp.Void] {
-	return chromedp.Query("", byRole(r, name))
+	return chromedp.Query("", browsertest.ByRole(r, name))
 }
 
 // click presses the button with the name, and waits until the status line says want.
 func click(t *testing.T, ctx context.Context, button, want string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Click(button, byRole("button", button))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(button, browsertest.ByRole("button", button))); err != nil {
 		t.Fatalf("click %q: %v", button, err)
 	}
 	var got string
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		var err error
-		got, err = chromedp.Run(ctx, chromedp.Text("Result", byRole("status", "Result")))
+		got, err = chromedp.Run(ctx, chromedp.Text("Result", browsertest.ByRole("status", "Result")))
 		if err != nil {
 			t.Fatalf("read the status: %v", err)
 		}
@@ -103,7 +57,7 @@ func TestPasskeyBrowser(t *testing.T) {
 		r := newRig(t, stores, testParams)
 		secret, _, _ := r.enrolled("ed@example.com", pause.RoleEditor)
 		r.clock.Advance(30 * time.Second)
-		ctx := browser(t)
+		ctx := browsertest.Browser(t)
 		err := chromedp.Do(ctx,
 			chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 				if _, err := cdp.Call(ctx, t, webauthn.Enable, webauthn.EnableParams{}); err != nil {
@@ -119,9 +73,9 @@ func TestPasskeyBrowser(t *testing.T) {
 			}),
 			chromedp.Navigate(r.localhost+"/test/studio.html"),
 			role("textbox", "Email"),
-			chromedp.SendKeys("Email", "ed@example.com", byRole("textbox", "Email")),
-			chromedp.SendKeys("Password", password, byRole("textbox", "Password")),
-			chromedp.SendKeys("Code", r.code(secret, 0), byRole("textbox", "Code")),
+			chromedp.SendKeys("Email", "ed@example.com", browsertest.ByRole("textbox", "Email")),
+			chromedp.SendKeys("Password", password, browsertest.ByRole("textbox", "Password")),
+			chromedp.SendKeys("Code", r.code(secret, 0), browsertest.ByRole("textbox", "Code")),
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -171,12 +125,12 @@ func TestOtherOriginBrowser(t *testing.T) {
 <form method="post" action="%[1]s/auth/token" target="sink"><button>Post a token form</button></form>`, r.localhost)
 	}))
 	defer evil.Close()
-	ctx := browser(t)
+	ctx := browsertest.Browser(t)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(r.localhost+"/test/studio.html"),
-		chromedp.SendKeys("Email", "ed@example.com", byRole("textbox", "Email")),
-		chromedp.SendKeys("Password", password, byRole("textbox", "Password")),
-		chromedp.SendKeys("Code", r.code(secret, 0), byRole("textbox", "Code")),
+		chromedp.SendKeys("Email", "ed@example.com", browsertest.ByRole("textbox", "Email")),
+		chromedp.SendKeys("Password", password, browsertest.ByRole("textbox", "Password")),
+		chromedp.SendKeys("Code", r.code(secret, 0), browsertest.ByRole("textbox", "Code")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +151,7 @@ func TestOtherOriginBrowser(t *testing.T) {
 			t.Fatalf("fetch %s from another origin: %s", path, got)
 		}
 	}
-	if err := chromedp.Do(ctx, chromedp.Click("Post a form", byRole("button", "Post a form"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click("Post a form", browsertest.ByRole("button", "Post a form"))); err != nil {
 		t.Fatal(err)
 	}
 	var body string

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"pause/internal/browsertest"
 )
 
 // TestCORSHeadersInABrowser: a frontend on another origin calls `pause serve` from chromium
@@ -26,7 +28,7 @@ func TestCORSHeadersInABrowser(t *testing.T) {
 		"PAUSE_CORS_ORIGINS": frontend.URL, "PAUSE_CORS_HEADERS": "X-Tenant, x-build-id",
 	})
 	defer in.stop()
-	ctx := browser(t)
+	ctx := browsertest.Browser(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(frontend.URL+"/")); err != nil {
 		t.Fatal(err)
 	}

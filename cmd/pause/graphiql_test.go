@@ -6,25 +6,21 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-)
 
-// chromium is Debian's chromium, which `make browser` (and so `make test`) installs.
-const chromium = "/usr/bin/chromium"
+	"pause/internal/browsertest"
+)
 
 // TestGraphiQL is a person's first minutes with `pause serve`: they open / in a browser, replace
 // the query with the seed page's, run it and read the article's title in the result. Every
@@ -41,7 +37,7 @@ func TestGraphiQL(t *testing.T) {
 		t.Fatalf("no seed article: %+v", seed)
 	}
 	title := seed.Article.Title
-	ctx := browser(t)
+	ctx := browsertest.Browser(t)
 
 	var (
 		mu       sync.Mutex
@@ -83,7 +79,7 @@ func TestGraphiQL(t *testing.T) {
 	// and type the seed page's query in its place (one insertion, as a paste would be, so that
 	// the editor's bracket completion adds nothing).
 	query := `query SeedPage { article(slug: "what-is-asynchronous-communication-really") { title author { name } } }`
-	run("focus the query editor", chromedp.Focus("textbox in the Query Editor", byRole("textbox", "", within("region", "Query Editor"))))
+	run("focus the query editor", chromedp.Focus("textbox in the Query Editor", browsertest.ByRole("textbox", "", browsertest.Within("region", "Query Editor"))))
 	run("select the query", chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 	run("type the query", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: query})
@@ -91,8 +87,8 @@ func TestGraphiQL(t *testing.T) {
 	}))
 	// GraphiQL reads the operation's name from the editor a moment after the change, and shows
 	// it as the tab's title: run it once the tab says so, as a person would see it.
-	run("see the operation's name on its tab", chromedp.WaitVisible(`tab "SeedPage"`, byRole("tab", "SeedPage")))
-	run("run the query", chromedp.Click(`button "Execute query (Ctrl-Enter)"`, byRole("button", "Execute query (Ctrl-Enter)")))
+	run("see the operation's name on its tab", chromedp.WaitVisible(`tab "SeedPage"`, browsertest.ByRole("tab", "SeedPage")))
+	run("run the query", chromedp.Click(`button "Execute query (Ctrl-Enter)"`, browsertest.ByRole("button", "Execute query (Ctrl-Enter)")))
 
 	var result string
 	deadline := time.Now().Add(30 * time.Second)
@@ -101,7 +97,7 @@ func TestGraphiQL(t *testing.T) {
 			t.Fatalf("the result window does not show %q; it shows:\n%s", title, result)
 		}
 		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		result, err = chromedp.Run(actx, chromedp.Text(`region "Result Window"`, byRole("region", "Result Window")))
+		result, err = chromedp.Run(actx, chromedp.Text(`region "Result Window"`, browsertest.ByRole("region", "Result Window")))
 		cancel()
 		if err != nil {
 			t.Fatalf("read the result: %v", err)
@@ -143,72 +139,6 @@ func TestGraphiQL(t *testing.T) {
 	for _, p := range problems {
 		t.Errorf("browser console: %s", p)
 	}
-}
-
-// browser returns a chromedp context with a new headless chromium, stopped when the test ends.
-// Without chromium the test fails in CI (CI=true), where it must run, and is skipped elsewhere.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromium); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: make browser installs it (%v)", chromium, err)
-		}
-		t.Skipf("%s is missing: make browser installs it", chromium)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	// The first Run starts the browser, with no deadline: a deadline here would stop it.
-	if _, err := chromedp.Run(ctx, chromedp.Func(func(context.Context, *chromedp.Target) error { return nil })); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// scope names the element a byRole query looks inside: its role and accessible name.
-type scope struct{ role, name string }
-
-func within(role, name string) scope { return scope{role, name} }
-
-// byRole finds elements as a person (or a screen reader) does: by their computed ARIA role and
-// accessible name (any name when name is ""), in the accessibility tree, and inside the
-// elements of the scopes, outermost first. Elements that the tree ignores (hidden) do not
-// count.
-func byRole(role, name string, scopes ...scope) chromedp.QueryOption {
-	return chromedp.ByFunc(func(ctx context.Context, t *chromedp.Target, n *chromedp.Node) ([]cdp.NodeID, error) {
-		roots := []cdp.BackendNodeID{n.BackendNodeID}
-		for _, s := range append(scopes, scope{role, name}) {
-			var found []cdp.BackendNodeID
-			for _, root := range roots {
-				res, err := cdp.Call(ctx, t, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{
-					BackendNodeID: root, Role: s.role, AccessibleName: s.name,
-				})
-				if err != nil {
-					return nil, err
-				}
-				for _, ax := range res.Nodes {
-					if !ax.Ignored && ax.BackendDOMNodeID != 0 {
-						found = append(found, ax.BackendDOMNodeID)
-					}
-				}
-			}
-			if len(found) == 0 {
-				return nil, nil // not there yet: the query waits and looks again
-			}
-			roots = found
-		}
-		res, err := cdp.Call(ctx, t, dom.PushNodesByBackendIDsToFrontend, dom.PushNodesByBackendIDsToFrontendParams{BackendNodeIDs: roots})
-		if err != nil {
-			return nil, err
-		}
-		return res.NodeIDs, nil
-	})
 }
 
 func consoleArgs(args []*runtime.RemoteObject) string {
