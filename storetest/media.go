@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -81,6 +82,19 @@ func (b *MemBlobs) Move(_ context.Context, from, to, _ string) error {
 	}
 	b.files[to] = data
 	delete(b.files, from)
+	return nil
+}
+
+// Write stores the size bytes of r at the key.
+func (b *MemBlobs) Write(_ context.Context, key, _ string, r io.Reader, size int64) error {
+	data, err := io.ReadAll(io.LimitReader(r, size+1))
+	if err != nil {
+		return err
+	}
+	if int64(len(data)) != size {
+		return fmt.Errorf("storetest: %d bytes, not %d", len(data), size)
+	}
+	b.Put(key, data)
 	return nil
 }
 
