@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -249,9 +250,9 @@ func readMedia(ctx context.Context, cms *pause.CMS, fsys fs.FS) (map[string]*med
 		} else if t != nil {
 			f.in.UpdatedAt = *t
 		}
-		image, err := fs.ReadFile(fsys, file)
+		image, err := readImage(fsys, file)
 		if err != nil {
-			return nil, nil, fmt.Errorf("content: %w", err)
+			return nil, nil, err
 		}
 		if err := cms.CheckMediaImport(ctx, f.in, image); err != nil {
 			if pause.ErrorField(err) == "alt" || pause.ErrorField(err) == "id" {
@@ -265,13 +266,32 @@ func readMedia(ctx context.Context, cms *pause.CMS, fsys fs.FS) (map[string]*med
 	return byPath, files, nil
 }
 
+// maxImage bounds what is read of an image: one byte more than the largest library file any
+// configuration takes (PAUSE_MEDIA_MAX_BYTES), so that the CMS refuses a larger one by its
+// size without the whole file in memory.
+const maxImage = 100<<20 + 1
+
+// readImage reads the image file, up to maxImage bytes.
+func readImage(fsys fs.FS, file string) ([]byte, error) {
+	f, err := fsys.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxImage))
+	if err != nil {
+		return nil, fmt.Errorf("content: %s: %w", file, err)
+	}
+	return data, nil
+}
+
 // importMedia stores the checked images, and returns each one's item by path.
 func importMedia(ctx context.Context, cms *pause.CMS, fsys fs.FS, files []*mediaFile, c *Counts) (map[string]*pause.Media, error) {
 	stored := make(map[string]*pause.Media, len(files))
 	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f.path)
+		data, err := readImage(fsys, f.path)
 		if err != nil {
-			return nil, fmt.Errorf("content: %w", err)
+			return nil, err
 		}
 		m, created, changed, err := cms.ImportMedia(ctx, f.in, data)
 		if err != nil {

@@ -266,6 +266,9 @@ func TestMediaImportRefused(t *testing.T) {
 		{"path outside media", func(f fstest.MapFS) {
 			f["tools/loom.md"].Data = bytes.Replace(f["tools/loom.md"].Data, []byte("../media/logo.png"), []byte("../../etc/logo.png"), 1)
 		}, []string{"tools/loom.md", "logoUrl must be an http or https URL, or the path of an image in media/"}},
+		{"too large", func(f fstest.MapFS) {
+			f["media/desk.png"].Data = append(bytes.Clone(f["media/desk.png"].Data), make([]byte, 11<<20)...)
+		}, []string{"media/desk.png", "the largest allowed is 10 MiB"}},
 		{"SVG as PNG", func(f fstest.MapFS) { f["media/desk.png"].Data = svg },
 			[]string{"media/desk.png", "SVG images are refused"}},
 		{"SVG", func(f fstest.MapFS) {
