@@ -40,18 +40,19 @@ func IsMediaID(s string) bool { return mediaID.MatchString(s) }
 
 // prepareMedia checks an imported image and its file without writing anything: it returns the
 // item to create, and the stored item with the same id if there is one (whose file must be the
-// same bytes: a library's files never change under their key).
-func (c *CMS) prepareMedia(ctx context.Context, in MediaImport, data []byte) (m, old *Media, err error) {
+// same bytes: a library's files never change under their key), and whether that item's file
+// is missing from the storage (the import writes it back).
+func (c *CMS) prepareMedia(ctx context.Context, in MediaImport, data []byte) (m, old *Media, lost bool, err error) {
 	v := ViewerFrom(ctx)
 	if err := v.Require(RoleAdmin); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	blobs, err := c.blobs()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if !IsMediaID(in.ID) {
-		return nil, nil, FieldErrorf("id", "id must be a media item's id: 26 upper-case letters and digits (a ULID).")
+		return nil, nil, false, FieldErrorf("id", "id must be a media item's id: 26 upper-case letters and digits (a ULID).")
 	}
 	ext := strings.ToLower(strings.TrimPrefix(path.Ext(in.Filename), "."))
 	if ext == "jpeg" {
@@ -59,19 +60,19 @@ func (c *CMS) prepareMedia(ctx context.Context, in MediaImport, data []byte) (m,
 	}
 	switch {
 	case ext == "svg":
-		return nil, nil, refusedType("file", TypeSVG)
+		return nil, nil, false, refusedType("file", TypeSVG)
 	case MediaTypeOf(ext) == "":
-		return nil, nil, FieldErrorf("file", "Only JPEG, PNG, WebP, AVIF and GIF images can be imported: the file's extension must be .jpg, .png, .webp, .avif or .gif.")
+		return nil, nil, false, FieldErrorf("file", "Only JPEG, PNG, WebP, AVIF and GIF images can be imported: the file's extension must be .jpg, .png, .webp, .avif or .gif.")
 	case len(data) == 0:
-		return nil, nil, FieldErrorf("file", "The file is empty.")
+		return nil, nil, false, FieldErrorf("file", "The file is empty.")
 	}
 	alt := strings.TrimSpace(in.Alt)
 	if err := validateAlt("alt", alt, in.Decorative); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	info, err := c.checkFile("file", int64(len(data)), data[:min(len(data), PeekBytes)], ext)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	name := keyName(in.Filename)
 	m = &Media{ID: in.ID, Key: MediaPrefix + in.ID + "/" + name + "." + ext, Filename: name + "." + ext,
@@ -80,46 +81,56 @@ func (c *CMS) prepareMedia(ctx context.Context, in MediaImport, data []byte) (m,
 		UpdatedAt: in.UpdatedAt, UpdatedBy: in.UpdatedBy, Version: 1}
 	old, err = c.cfg.Stores.Media.Media(ctx, in.ID)
 	if ErrorCode(err) == ENOTFOUND {
-		return m, nil, nil
+		return m, nil, false, nil
 	} else if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	same := old.Bytes == len(data) && old.ContentType == info.ContentType
 	if same {
 		size, stored, err := blobs.Peek(ctx, old.Key, old.Bytes)
-		if err != nil && ErrorCode(err) != ENOTFOUND {
-			return nil, nil, err
+		switch {
+		case ErrorCode(err) == ENOTFOUND:
+			lost = true
+		case err != nil:
+			return nil, nil, false, err
+		default:
+			same = size == int64(len(data)) && bytes.Equal(stored, data)
 		}
-		same = err == nil && size == int64(len(data)) && bytes.Equal(stored, data)
 	}
 	if !same {
-		return nil, nil, Errorf(ECONFLICT, "The image %s (%s) is stored with another file: a library's file never changes under its id. Import the new file with a new id.", old.ID, old.Filename)
+		return nil, nil, false, Errorf(ECONFLICT, "The image %s (%s) is stored with another file: a library's file never changes under its id. Import the new file with a new id.", old.ID, old.Filename)
 	}
-	return m, old, nil
+	return m, old, lost, nil
 }
 
 // CheckMediaImport checks an imported image and its file as ImportMedia would, and writes
 // nothing: content imports check every file before they write any. Admins only.
 func (c *CMS) CheckMediaImport(ctx context.Context, in MediaImport, data []byte) error {
-	_, _, err := c.prepareMedia(ctx, in, data)
+	_, _, _, err := c.prepareMedia(ctx, in, data)
 	return err
 }
 
 // ImportMedia stores an exported image in the library, under its id: a new one is written to
 // the storage and recorded (its type, size in pixels and bytes read from the file, as an
-// upload's are); one already stored, with the same file, keeps its file and takes the
-// alternative text given, so importing the same image twice changes nothing. It reports
+// upload's are); one already stored, with the same file, keeps its file (or gets it back if
+// the storage lost it) and takes the alternative text given, so importing the same image
+// twice changes nothing. It reports
 // whether the item was created, and whether it changed. Errors are EINVALID naming the field
 // (file, alt, id), or ECONFLICT when the id is stored with another file. Admins only.
 func (c *CMS) ImportMedia(ctx context.Context, in MediaImport, data []byte) (item *Media, created, changed bool, err error) {
-	m, old, err := c.prepareMedia(ctx, in, data)
+	m, old, lost, err := c.prepareMedia(ctx, in, data)
 	if err != nil {
 		return nil, false, false, err
 	}
 	who, now := ViewerFrom(ctx).Subject, c.nowFor(ctx)
 	if old != nil {
+		if lost {
+			if err := c.cfg.Blobs.Write(ctx, old.Key, old.ContentType, bytes.NewReader(data), int64(len(data))); err != nil {
+				return nil, false, false, err
+			}
+		}
 		if old.Alt == m.Alt && old.Decorative == m.Decorative {
-			return c.withURL(old), false, false, nil
+			return c.withURL(old), false, lost, nil
 		}
 		u := old.Clone()
 		u.Alt, u.Decorative = m.Alt, m.Decorative

@@ -540,6 +540,14 @@ func testMediaImport(e *env) {
 		m.Fatalf("import again: created %v, changed %v", isNew, changed)
 	}
 	wantMedia(e, got, want, "imported again")
+	// A file the storage lost is written back; the item stays as it is.
+	m.must(m.blobs.Delete(m.admin, want.Key), "lose the file")
+	got, isNew, changed, err = m.cms.ImportMedia(m.admin, in, data)
+	m.must(err, "import a lost file")
+	if isNew || !changed || !m.blobs.Has(want.Key) {
+		m.Fatalf("import a lost file: created %v, changed %v, file back %v", isNew, changed, m.blobs.Has(want.Key))
+	}
+	wantMedia(e, got, want, "imported a lost file")
 	in.Alt = "Four people at a table"
 	got, isNew, changed, err = m.cms.ImportMedia(m.admin, in, data)
 	m.must(err, "import a new alt")
