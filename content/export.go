@@ -1,11 +1,8 @@
 package content
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -121,21 +118,10 @@ func writeFile(dir, sub, slug string, data []byte, c *Counts) error {
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return fmt.Errorf("content: %w", err)
 	}
-	file := filepath.Join(folder, slug+".md")
-	old, err := os.ReadFile(file)
-	switch {
-	case err == nil && bytes.Equal(old, data):
-		c.add(false, false)
-		return nil
-	case err == nil:
-		c.add(false, true)
-	case errors.Is(err, fs.ErrNotExist):
-		c.add(true, false)
-	default:
-		return fmt.Errorf("content: %w", err)
+	created, changed, err := writeBytes(filepath.Join(folder, slug+".md"), data)
+	if err != nil {
+		return err
 	}
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		return fmt.Errorf("content: %w", err)
-	}
+	c.add(created, changed)
 	return nil
 }
