@@ -3,6 +3,7 @@ package pause
 import (
 	"context"
 	"fmt"
+	"io"
 	"path"
 	"regexp"
 	"strings"
@@ -30,6 +31,9 @@ type Blobs interface {
 	Peek(ctx context.Context, key string, n int) (size int64, head []byte, err error)
 	// Move makes the file at from the file at to, with the content type, and removes from.
 	Move(ctx context.Context, from, to, contentType string) error
+	// Write stores the size bytes of r as the file at the key, with the content type and
+	// immutable caching, replacing any file there (an import's; uploads never pass here).
+	Write(ctx context.Context, key, contentType string, r io.Reader, size int64) error
 	// Delete removes the file at the key, if there is one.
 	Delete(ctx context.Context, key string) error
 	// URL returns where the public reads the file at the key.
@@ -141,13 +145,7 @@ func (c *CMS) CreateUpload(ctx context.Context, filename, contentType string, si
 	case size > c.mediaMaxBytes():
 		return nil, FieldErrorf("size", "The file is %s: the largest allowed is %s.", mebibytes(size), mebibytes(c.mediaMaxBytes()))
 	}
-	name := Slugify(strings.TrimSuffix(filename, path.Ext(filename)))
-	if len(name) > maxKeyName {
-		name = strings.Trim(name[:maxKeyName], "-")
-	}
-	if name == "" {
-		name = "image"
-	}
+	name := keyName(filename)
 	now := c.nowFor(ctx)
 	u := Upload{Key: PendingPrefix + c.newID(ctx) + "/" + name + "." + ext, ContentType: contentType,
 		MaxBytes: c.mediaMaxBytes(), Expires: now.Add(UploadTTL)}
@@ -190,25 +188,10 @@ func (c *CMS) CompleteUpload(ctx context.Context, key, alt string, decorative bo
 	} else if err != nil {
 		return nil, err
 	}
-	refuse := func(field, format string, args ...any) (*Media, error) {
+	info, err := c.checkFile("key", size, head, ext)
+	if err != nil {
 		_ = blobs.Delete(ctx, key) // the ticket is used up; a left-over expires anyway
-		return nil, FieldErrorf(field, format, args...)
-	}
-	if size > c.mediaMaxBytes() {
-		return refuse("key", "The file is %s: the largest allowed is %s.", mebibytes(size), mebibytes(c.mediaMaxBytes()))
-	}
-	info, err := InspectImage(head)
-	want := MediaTypeOf(ext)
-	switch {
-	case info.ContentType == TypeSVG:
-		return refuse("key", "SVG images are refused: an SVG file can carry script. Upload a PNG or WebP instead.")
-	case MediaExt(info.ContentType) == "":
-		return refuse("key", "The file is not a JPEG, PNG, WebP, AVIF or GIF image.")
-	case info.ContentType != want:
-		return refuse("key", "The file is a %s image, not %s: upload it again with its real type.",
-			strings.ToUpper(MediaExt(info.ContentType)), want)
-	case err != nil:
-		return refuse("key", "The image is damaged: %v.", err)
+		return nil, err
 	}
 	final := MediaPrefix + id + "/" + name + "." + ext
 	if err := blobs.Move(ctx, key, final, info.ContentType); err != nil {
@@ -222,4 +205,42 @@ func (c *CMS) CompleteUpload(ctx context.Context, key, alt string, decorative bo
 		return nil, err
 	}
 	return c.withURL(m), nil
+}
+
+// keyName returns the name part of a file's key: its filename without the extension, as a
+// slug of at most maxKeyName characters ("image" when nothing is left).
+func keyName(filename string) string {
+	name := Slugify(strings.TrimSuffix(filename, path.Ext(filename)))
+	if len(name) > maxKeyName {
+		name = strings.Trim(name[:maxKeyName], "-")
+	}
+	if name == "" {
+		name = "image"
+	}
+	return name
+}
+
+// checkFile checks a media file by its size and first bytes (PeekBytes of them, or all): at
+// most the configured maximum, its type read from its bytes (never its name) one the library
+// takes (SVG refused) and the type of its extension ext, and its size in pixels in its header.
+// It returns the file's type and size, or an EINVALID error on field. CompleteUpload checks
+// uploads with it, ImportMedia imported files.
+func (c *CMS) checkFile(field string, size int64, head []byte, ext string) (ImageInfo, error) {
+	if size > c.mediaMaxBytes() {
+		return ImageInfo{}, FieldErrorf(field, "The file is %s: the largest allowed is %s.", mebibytes(size), mebibytes(c.mediaMaxBytes()))
+	}
+	info, err := InspectImage(head)
+	want := MediaTypeOf(ext)
+	switch {
+	case info.ContentType == TypeSVG:
+		return info, FieldErrorf(field, "SVG images are refused: an SVG file can carry script. Upload a PNG or WebP instead.")
+	case MediaExt(info.ContentType) == "":
+		return info, FieldErrorf(field, "The file is not a JPEG, PNG, WebP, AVIF or GIF image.")
+	case info.ContentType != want:
+		return info, FieldErrorf(field, "The file is a %s image, not %s: upload it again with its real type.",
+			strings.ToUpper(MediaExt(info.ContentType)), want)
+	case err != nil:
+		return info, FieldErrorf(field, "The image is damaged: %v.", err)
+	}
+	return info, nil
 }

@@ -65,13 +65,15 @@ func (c Counts) String() string {
 // Report says what an Import or Export did, per content type. For Import the counts are of
 // items in the CMS; for Export they are of files.
 type Report struct {
+	// Media counts the media library's images (for Export, an image and its sidecar).
+	Media    Counts
 	Tools    Counts
 	Benefits Counts
 	Articles Counts
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("tools: %s; benefits: %s; articles: %s", r.Tools, r.Benefits, r.Articles)
+	return fmt.Sprintf("media: %s; tools: %s; benefits: %s; articles: %s", r.Media, r.Tools, r.Benefits, r.Articles)
 }
 
 func (c *Counts) add(created, changed bool) {

@@ -1,11 +1,8 @@
 package content
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -14,7 +11,9 @@ import (
 
 // Export writes every item of the CMS, whatever its status, into dir as Import reads them:
 // dir/tools/<slug>.md, dir/benefits/<slug>.md and dir/articles/<slug>.md, with ids, statuses
-// and timestamps, and related tools as slugs. Keys come in a fixed order and times in UTC, so
+// and timestamps, and related tools as slugs; and the media library's files, each with a
+// sidecar (dir/media/desk.png and desk.png.yaml), which the items' images name by path
+// (../media/desk.png) instead of this stage's URLs. Keys come in a fixed order and times in UTC, so
 // exporting the same content gives the same bytes, and Export(Import(files)) gives files back.
 // ctx must carry an admin viewer, so that drafts and archived items are listed too.
 //
@@ -26,6 +25,11 @@ func Export(ctx context.Context, cms *pause.CMS, dir string) (Report, error) {
 		return r, fmt.Errorf("content: export needs an admin viewer: %w", err)
 	}
 
+	lib, err := exportMedia(ctx, cms, dir, &r.Media)
+	if err != nil {
+		return r, err
+	}
+
 	tools, err := listAll(ctx, func(after string) (*pause.Page[*pause.Tool], error) {
 		return cms.Tools.List(ctx, pause.Query[pause.ToolFilter]{First: pause.MaxFirst, After: after})
 	})
@@ -35,7 +39,7 @@ func Export(ctx context.Context, cms *pause.CMS, dir string) (Report, error) {
 	toolSlugs := make(map[string]string, len(tools))
 	for _, t := range tools {
 		toolSlugs[t.ID] = t.Slug
-		data, err := encodeTool(t)
+		data, err := encodeTool(t, lib)
 		if err != nil {
 			return r, fmt.Errorf("content: tool %s: %w", t.Slug, err)
 		}
@@ -72,7 +76,7 @@ func Export(ctx context.Context, cms *pause.CMS, dir string) (Report, error) {
 		if err != nil {
 			return r, fmt.Errorf("content: read article %s: %w", summary.Slug, err)
 		}
-		data, err := encodeArticle(a, toolSlugs)
+		data, err := encodeArticle(a, toolSlugs, lib)
 		if err != nil {
 			return r, fmt.Errorf("content: article %s: %w", a.Slug, err)
 		}
@@ -114,21 +118,10 @@ func writeFile(dir, sub, slug string, data []byte, c *Counts) error {
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return fmt.Errorf("content: %w", err)
 	}
-	file := filepath.Join(folder, slug+".md")
-	old, err := os.ReadFile(file)
-	switch {
-	case err == nil && bytes.Equal(old, data):
-		c.add(false, false)
-		return nil
-	case err == nil:
-		c.add(false, true)
-	case errors.Is(err, fs.ErrNotExist):
-		c.add(true, false)
-	default:
-		return fmt.Errorf("content: %w", err)
+	created, changed, err := writeBytes(filepath.Join(folder, slug+".md"), data)
+	if err != nil {
+		return err
 	}
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		return fmt.Errorf("content: %w", err)
-	}
+	c.add(created, changed)
 	return nil
 }

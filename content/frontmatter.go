@@ -38,6 +38,8 @@ type authorFM struct {
 }
 
 type imageFM struct {
+	// URL is an http(s) URL, or the path of an image of media/ relative to the file
+	// (../media/desk.png).
 	URL        string `yaml:"url"`
 	Alt        string `yaml:"alt,omitempty"`
 	Decorative bool   `yaml:"decorative,omitempty"`
@@ -185,6 +187,7 @@ type articleFile struct {
 	path         string
 	item         *pause.Article
 	relatedTools []string
+	media        []mediaRef
 }
 
 type benefitFile struct {
@@ -193,8 +196,21 @@ type benefitFile struct {
 }
 
 type toolFile struct {
-	path string
-	item *pause.Tool
+	path  string
+	item  *pause.Tool
+	media []mediaRef
+}
+
+// refString reads a URL field that may name an image of media/: if it does, the field holds
+// refPlaceholder until the image is stored, and the reference is added to refs.
+func refString(file, field string, value *string, refs *[]mediaRef) error {
+	p, ok, err := localRef(file, field, *value)
+	if err != nil || !ok {
+		return err
+	}
+	*value = refPlaceholder
+	*refs = append(*refs, mediaRef{field: field, path: p, set: func(m *pause.Media) { *value = m.URL }})
+	return nil
 }
 
 func decodeArticle(file string, data []byte) (*articleFile, error) {
@@ -218,9 +234,25 @@ func decodeArticle(file string, data []byte) (*articleFile, error) {
 		Author:  pause.Author{Name: fm.Author.Name, AvatarURL: fm.Author.AvatarURL},
 		Tags:    orNil(fm.Tags),
 	}
+	var refs []mediaRef
+	if err := refString(file, "author.avatarUrl", &a.Author.AvatarURL, &refs); err != nil {
+		return nil, err
+	}
 	if fm.CoverImage != nil {
 		c := fm.CoverImage
-		a.CoverImage = &pause.Image{URL: c.URL, Alt: c.Alt, Decorative: c.Decorative, Width: c.Width, Height: c.Height}
+		img := &pause.Image{URL: c.URL, Alt: c.Alt, Decorative: c.Decorative, Width: c.Width, Height: c.Height}
+		a.CoverImage = img
+		p, ok, err := localRef(file, "coverImage.url", c.URL)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			// The image's address and size are the library's, on the stage imported into.
+			img.URL = refPlaceholder
+			refs = append(refs, mediaRef{field: "coverImage.url", path: p, set: func(m *pause.Media) {
+				img.URL, img.MediaID, img.Width, img.Height = m.URL, m.ID, m.Width, m.Height
+			}})
+		}
 	}
 	related := orNil(fm.RelatedTools)
 	if len(related) > pause.MaxRelated {
@@ -235,20 +267,22 @@ func decodeArticle(file string, data []byte) (*articleFile, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	return &articleFile{path: file, item: a, relatedTools: related}, nil
+	return &articleFile{path: file, item: a, relatedTools: related, media: refs}, nil
 }
 
-func encodeArticle(a *pause.Article, toolSlugs map[string]string) ([]byte, error) {
+// encodeArticle writes the article; its images of the library are named by their paths in
+// media/ (lib).
+func encodeArticle(a *pause.Article, toolSlugs map[string]string, lib *exported) ([]byte, error) {
 	fm := articleFM{
 		Meta:    fromMeta(&a.Meta),
 		Title:   a.Title,
 		Excerpt: a.Excerpt,
-		Author:  authorFM{Name: a.Author.Name, AvatarURL: a.Author.AvatarURL},
+		Author:  authorFM{Name: a.Author.Name, AvatarURL: lib.refOr("", a.Author.AvatarURL)},
 		Tags:    a.Tags,
 	}
 	if a.CoverImage != nil {
 		c := a.CoverImage
-		fm.CoverImage = &imageFM{URL: c.URL, Alt: c.Alt, Decorative: c.Decorative, Width: c.Width, Height: c.Height}
+		fm.CoverImage = &imageFM{URL: lib.refOr(c.MediaID, c.URL), Alt: c.Alt, Decorative: c.Decorative, Width: c.Width, Height: c.Height}
 	}
 	for _, id := range a.RelatedToolIDs {
 		// A deleted tool is no longer shown with the article, and is left out.
@@ -323,19 +357,24 @@ func decodeTool(file string, data []byte) (*toolFile, error) {
 		Tags:        orNil(fm.Tags),
 		Featured:    fm.Featured,
 	}
+	var refs []mediaRef
+	if err := refString(file, "logoUrl", &t.LogoURL, &refs); err != nil {
+		return nil, err
+	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	return &toolFile{path: file, item: t}, nil
+	return &toolFile{path: file, item: t, media: refs}, nil
 }
 
-func encodeTool(t *pause.Tool) ([]byte, error) {
+// encodeTool writes the tool; a logo of the library is named by its path in media/ (lib).
+func encodeTool(t *pause.Tool, lib *exported) ([]byte, error) {
 	fm := toolFM{
 		Meta:       fromMeta(&t.Meta),
 		Name:       t.Name,
 		Tagline:    t.Tagline,
 		WebsiteURL: t.WebsiteURL,
-		LogoURL:    t.LogoURL,
+		LogoURL:    lib.refOr("", t.LogoURL),
 		Category:   t.Category,
 		Pricing:    string(t.Pricing),
 		Platforms:  t.Platforms,

@@ -19,10 +19,13 @@ const maxFile = pause.MaxBody + 64<<10
 // are ignored, and a missing directory holds nothing) and stores them in the CMS with
 // ImportTool, ImportBenefit and ImportArticle, which match items by slug: each is created,
 // replaced, or left alone if it is equal, so importing the same files twice changes nothing.
-// ctx must carry an admin viewer.
+// The images of media/ (each with its sidecar, see media.go) are stored first with
+// CMS.ImportMedia, matched by id, and the items' images that name them by path are pointed at
+// them. ctx must carry an admin viewer.
 //
-// Every file is read, decoded and validated, and every related tool found, before anything is
-// written, so that a bad file stops the import with nothing stored. What only the store can
+// Every file is read, decoded and validated, every image checked (its type and size from its
+// bytes, as an upload's; SVG refused) and every image path found, and every related tool
+// found, before anything is written, so that a bad file stops the import with nothing stored. What only the store can
 // reject (an id in a file that another item already has) stops the import at that file, with
 // the files before it stored; the report then counts what was done. Errors name the file and,
 // where there is one, the field at fault; they wrap the CMS's *pause.Error, so pause.ErrorCode
@@ -48,6 +51,20 @@ func Import(ctx context.Context, cms *pause.CMS, fsys fs.FS) (Report, error) {
 	if err != nil {
 		return r, err
 	}
+	images, mediaFiles, err := readMedia(ctx, cms, fsys)
+	if err != nil {
+		return r, err
+	}
+	for _, f := range tools {
+		if err := resolveRefs(f.path, f.media, images); err != nil {
+			return r, err
+		}
+	}
+	for _, f := range articles {
+		if err := resolveRefs(f.path, f.media, images); err != nil {
+			return r, err
+		}
+	}
 	// Related tools must be among the files or already stored.
 	importing := make(map[string]bool, len(tools))
 	for _, f := range tools {
@@ -64,7 +81,12 @@ func Import(ctx context.Context, cms *pause.CMS, fsys fs.FS) (Report, error) {
 		}
 	}
 
+	stored, err := importMedia(ctx, cms, fsys, mediaFiles, &r.Media)
+	if err != nil {
+		return r, err
+	}
 	for _, f := range tools {
+		applyRefs(f.media, stored)
 		created, changed, err := importItem(ctx, f.item, cms.Tools.GetBySlug, cms.Tools.Import, alignTool)
 		if err != nil {
 			return r, fileError(f.path, err)
@@ -79,6 +101,7 @@ func Import(ctx context.Context, cms *pause.CMS, fsys fs.FS) (Report, error) {
 		r.Benefits.add(created, changed)
 	}
 	for _, f := range articles {
+		applyRefs(f.media, stored)
 		for _, slug := range f.relatedTools {
 			t, err := cms.Tools.GetBySlug(ctx, slug)
 			if err != nil {

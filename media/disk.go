@@ -146,6 +146,37 @@ func (d *Disk) Move(_ context.Context, from, to, _ string) error {
 	return nil
 }
 
+// Write writes the file at the key through a temporary file renamed into place, so that a
+// reader never sees half a file; it refuses a reader with more or fewer than size bytes.
+func (d *Disk) Write(_ context.Context, key, _ string, r io.Reader, size int64) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return fmt.Errorf("media: write %s: %w", key, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".write-*")
+	if err != nil {
+		return fmt.Errorf("media: write %s: %w", key, err)
+	}
+	defer os.Remove(tmp.Name()) // after the rename, there is nothing to remove
+	n, err := io.Copy(tmp, io.LimitReader(r, size+1))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && n != size {
+		err = fmt.Errorf("%d bytes, not %d", n, size)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), p)
+	}
+	if err != nil {
+		return fmt.Errorf("media: write %s: %w", key, err)
+	}
+	return nil
+}
+
 // Delete removes the file and its folder (each key has a folder of its own).
 func (d *Disk) Delete(_ context.Context, key string) error {
 	p, err := d.path(key)

@@ -23,7 +23,7 @@ import (
 // fakeS3 is an S3 bucket as far as the S3 backend uses one, checking what S3 checks: a POST's
 // policy (its signature with the credentials' secret, the session token of temporary
 // credentials, expiry, exact conditions, no extra field, the length range), and the SigV4
-// signature of every other request. It answers as S3 does (status and error code).
+// signature of every other request, whose payload hash must be the body's. It answers as S3 does (status and error code).
 type fakeS3 struct {
 	t                     *testing.T
 	bucket, region        string
@@ -33,6 +33,7 @@ type fakeS3 struct {
 	objects               map[string]object
 	posts, refusedPosts   int
 	signedRequests, fails int
+	puts                  int
 }
 
 type object struct {
@@ -63,7 +64,12 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.post(w, r)
 		return
 	}
-	if !f.verify(w, r) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if err != nil {
+		s3Error(w, 400, "IncompleteBody", "The request body terminated unexpectedly")
+		return
+	}
+	if !f.verify(w, r, body) {
 		return
 	}
 	f.mu.Lock()
@@ -90,6 +96,16 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(o.data[:hi+1])
 	case http.MethodPut:
 		src := r.Header.Get("X-Amz-Copy-Source")
+		if src == "" { // PutObject
+			if r.ContentLength != int64(len(body)) {
+				s3Error(w, 400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+				return
+			}
+			f.objects[rest] = object{data: body, contentType: r.Header.Get("Content-Type"), cacheControl: r.Header.Get("Cache-Control")}
+			f.puts++
+			w.Header().Set("ETag", `"x"`)
+			return
+		}
 		from, ok := strings.CutPrefix(src, "/"+f.bucket+"/")
 		o, found := f.objects[from]
 		if !ok || !found {
@@ -111,7 +127,7 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // verify checks the request's SigV4 signature by signing the same request (its signed headers
 // only) again with the secret, and its session token.
-func (f *fakeS3) verify(w http.ResponseWriter, r *http.Request) bool {
+func (f *fakeS3) verify(w http.ResponseWriter, r *http.Request, body []byte) bool {
 	deny := func(code, why string) bool {
 		f.mu.Lock()
 		f.fails++
@@ -140,8 +156,8 @@ func (f *fakeS3) verify(w http.ResponseWriter, r *http.Request) bool {
 	if f.token != "" && r.Header.Get("X-Amz-Security-Token") != f.token {
 		return deny("InvalidToken", "The provided token is malformed or otherwise invalid.")
 	}
-	if r.Header.Get("X-Amz-Content-Sha256") != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" {
-		return deny("XAmzContentSHA256Mismatch", "the payload hash is not the empty payload's")
+	if sum := sha256.Sum256(body); r.Header.Get("X-Amz-Content-Sha256") != hex.EncodeToString(sum[:]) {
+		return deny("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
 	}
 	again, _ := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), nil)
 	for _, h := range strings.Split(parts["SignedHeaders"], ";") {
@@ -150,6 +166,7 @@ func (f *fakeS3) verify(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	again.Header.Del("Authorization")
+	again.ContentLength = r.ContentLength // a signed content-length header is the request's
 	creds := aws.Credentials{AccessKeyID: f.id, SecretAccessKey: f.secret, SessionToken: f.token}
 	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
 	if err := signer.SignHTTP(context.Background(), creds, again, r.Header.Get("X-Amz-Content-Sha256"), "s3", f.region, at); err != nil {

@@ -331,6 +331,48 @@ func testBackend(t *testing.T, mk func(*testing.T, *clock) backend) {
 			t.Fatalf("the ticket with its key: %d %s", status, body)
 		}
 	})
+
+	// An import writes the file straight to the storage (Write), checked as an upload is, and
+	// keeps its id: importing it again changes nothing.
+	t.Run("ImportWrite", func(t *testing.T) {
+		e := newEnv(t, mk)
+		admin := pause.NewContext(context.Background(), &pause.Viewer{Subject: "root", Role: pause.RoleAdmin})
+		in := pause.MediaImport{ID: "01JDQ8Z7C1V9X3M4N5P6R7S8T9", Filename: "Desk.PNG", Alt: "A desk by a window"}
+		m, created, changed, err := e.cms.ImportMedia(admin, in, png)
+		if err != nil || !created || !changed {
+			t.Fatalf("import: %v (created %v, changed %v)", err, created, changed)
+		}
+		if m.Key != "media/01JDQ8Z7C1V9X3M4N5P6R7S8T9/desk.png" || m.Width != 40 || m.Height != 30 ||
+			m.Bytes != len(png) || m.ContentType != "image/png" || m.CreatedBy != "root" {
+			t.Fatalf("imported %+v", m)
+		}
+		ct, cc, data := e.b.stored(t, m)
+		if ct != "image/png" || cc != "public, max-age=31536000, immutable" || !bytes.Equal(data, png) {
+			t.Fatalf("stored as %q, %q, %d bytes", ct, cc, len(data))
+		}
+		again, created, changed, err := e.cms.ImportMedia(admin, in, png)
+		if err != nil || created || changed || again.Version != 1 {
+			t.Fatalf("import again: %v (created %v, changed %v, %+v)", err, created, changed, again)
+		}
+		if got, err := e.cms.MediaFile(admin, again); err != nil || !bytes.Equal(got, png) {
+			t.Fatalf("MediaFile: %d bytes, %v", len(got), err)
+		}
+		other := storetest.PNG(41, 30)
+		_, _, _, err = e.cms.ImportMedia(admin, in, other)
+		e.wantCode(err, pause.ECONFLICT, "", "another file under the same id")
+		svg := []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`)
+		err = e.cms.CheckMediaImport(admin, pause.MediaImport{ID: "01JDQ8Z7C1V9X3M4N5P6R7S8TA", Filename: "logo.png", Alt: "Logo"}, svg)
+		e.wantCode(err, pause.EINVALID, "file", "an SVG named .png")
+		err = e.cms.CheckMediaImport(admin, pause.MediaImport{ID: "01JDQ8Z7C1V9X3M4N5P6R7S8TA", Filename: "logo.svg", Alt: "Logo"}, svg)
+		e.wantCode(err, pause.EINVALID, "file", "an SVG")
+		_, _, _, err = e.cms.ImportMedia(e.editor, pause.MediaImport{ID: "01JDQ8Z7C1V9X3M4N5P6R7S8TA", Filename: "a.png", Alt: "A"}, png)
+		e.wantCode(err, pause.EFORBIDDEN, "", "an editor's import")
+		// Write itself refuses a reader shorter than the size it was told.
+		if err := e.b.blobs.Write(context.Background(), "media/01JDQ8Z7C1V9X3M4N5P6R7S8TB/short.png", "image/png",
+			bytes.NewReader(png), int64(len(png)+1)); err == nil {
+			t.Fatal("Write of fewer bytes than the size succeeded")
+		}
+	})
 }
 
 // refusedContent uploads data with a ticket for the filename and type, which are not the

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -19,9 +20,9 @@ import (
 )
 
 // S3 keeps the files in a bucket. Browsers upload with a presigned POST (the bytes never pass
-// through the function); the rest is four plain REST requests signed with SigV4 by the SDK's
+// through the function); the rest is five plain REST requests signed with SigV4 by the SDK's
 // signer, without the SDK's S3 client: a ranged GET (Peek), a copy and a DELETE (Move,
-// Delete).
+// Delete), and a PUT (Write, for imports).
 type S3 struct {
 	Bucket string
 	Region string
@@ -102,26 +103,39 @@ func (s *S3) UploadForm(ctx context.Context, u pause.Upload) (string, []pause.Fo
 	return s.base() + "/", fields, nil
 }
 
-// emptySHA256 is the hash of an empty payload: every request here has none.
+// emptySHA256 is the hash of an empty payload: every request here but Write's has none.
 const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 // do sends a signed request without a body, and returns the answer, whose body the caller
 // closes.
 func (s *S3) do(ctx context.Context, method, key string, header http.Header) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, s.base()+"/"+key, nil)
+	return s.send(ctx, method, key, header, nil)
+}
+
+// send sends a signed request with the body (nil for none), whose SHA-256 the signature
+// covers, and returns the answer, whose body the caller closes.
+func (s *S3) send(ctx context.Context, method, key string, header http.Header, body []byte) (*http.Response, error) {
+	var r io.Reader
+	payload := emptySHA256
+	if body != nil {
+		r = bytes.NewReader(body)
+		sum := sha256.Sum256(body)
+		payload = hex.EncodeToString(sum[:])
+	}
+	req, err := http.NewRequestWithContext(ctx, method, s.base()+"/"+key, r)
 	if err != nil {
 		return nil, fmt.Errorf("media: s3 %s %s: %w", method, key, err)
 	}
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	req.Header.Set("X-Amz-Content-Sha256", emptySHA256)
+	req.Header.Set("X-Amz-Content-Sha256", payload)
 	creds, err := s.Credentials.Retrieve(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("media: credentials: %w", err)
 	}
 	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
-	if err := signer.SignHTTP(ctx, creds, req, emptySHA256, "s3", s.Region, s.now()); err != nil {
+	if err := signer.SignHTTP(ctx, creds, req, payload, "s3", s.Region, s.now()); err != nil {
 		return nil, fmt.Errorf("media: sign s3 %s %s: %w", method, key, err)
 	}
 	client := s.Client
@@ -194,6 +208,31 @@ func (s *S3) Move(ctx context.Context, from, to, contentType string) error {
 		return fmt.Errorf("media: s3 copy %s to %s: HTTP %d: %s", from, to, resp.StatusCode, strings.TrimSpace(string(body)))
 	}
 	return s.Delete(ctx, from)
+}
+
+// Write puts the object with one signed PUT whose signature covers the body's SHA-256 (so
+// the body is read whole first: an image of the library is at most a few MiB), with the
+// content type and immutable caching, as Move leaves a completed upload.
+func (s *S3) Write(ctx context.Context, key, contentType string, r io.Reader, size int64) error {
+	body, err := io.ReadAll(io.LimitReader(r, size+1))
+	if err != nil {
+		return fmt.Errorf("media: s3 put %s: %w", key, err)
+	}
+	if int64(len(body)) != size {
+		return fmt.Errorf("media: s3 put %s: %d bytes, not %d", key, len(body), size)
+	}
+	resp, err := s.send(ctx, http.MethodPut, key, http.Header{
+		"Content-Type":  {contentType},
+		"Cache-Control": {"public, max-age=31536000, immutable"},
+	}, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return failed(resp, "put "+key)
+	}
+	return nil
 }
 
 // Delete deletes the object; S3 answers 204 whether it existed or not.

@@ -49,8 +49,8 @@ const usage = `Usage: pause <command> [flags]
 Commands:
   serve              serve the GraphQL API on PAUSE_ADDR (default :8080)
   token              print a token: pause token --role editor --sub alice --ttl 24h
-  import DIR         load content files (Markdown with YAML front matter) into the store
-  export DIR         write the store out as content files
+  import DIR         load content files (Markdown with YAML front matter) and media/ into the store
+  export DIR         write the store out as content files, with the media library in DIR/media
   table create       create the DynamoDB table PAUSE_TABLE (PAUSE_STORE=dynamodb)
   schema             print the GraphQL schema (SDL), for code generators: pause schema > schema.graphqls
   user create        create a user and print their setup link: pause user create --email E --name N --role admin
