@@ -202,3 +202,61 @@ func TestCoverImageUpload(t *testing.T) {
 	a2.see("link", "harbour-at-dawn.png")
 	a2.noProblems()
 }
+
+// TestUploadRefusals: on the media page, the API's refusals read clearly: an SVG (refused by
+// createUpload), a file over 10 MiB (refused before any byte is sent), and a PNG renamed .jpg
+// (sent as image/jpeg: the upload endpoint reads its first bytes and refuses it). Nothing is
+// added to the library; alt text is asked before anything is sent.
+func TestUploadRefusals(t *testing.T) {
+	r := newRig(t)
+	r.enrol("ed@example.com", pause.RoleEditor)
+	dir := t.TempDir()
+	svg := filepath.Join(dir, "logo.svg")
+	if err := os.WriteFile(svg, []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "huge.png")
+	if err := os.WriteFile(big, make([]byte, 11<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, pngBytes := testPNG(t, "x.png", 8, 8)
+	renamed := filepath.Join(dir, "photo.jpg")
+	if err := os.WriteFile(renamed, pngBytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	p := r.open(browsertest.Browser(t))
+	p.signIn("ed@example.com")
+	p.click("link", "Media", browsertest.Within("navigation", "Content"))
+	p.see("heading", "Media")
+	p.see("cell", "No images yet.")
+	p.accessible("the empty media page")
+
+	p.upload(renamed)
+	p.click("button", "Upload")
+	p.status("Alternative text is required")
+	for _, c := range []struct{ file, want string }{
+		{svg, "SVG images are refused"},
+		{big, "The file is 11 MiB: the largest allowed is 10 MiB."},
+		{renamed, "The file is of type image/png, not image/jpeg as its ticket says."},
+	} {
+		p.upload(c.file)
+		p.fill("textbox", "Alternative text", "A picture")
+		p.click("button", "Upload")
+		p.status(c.want)
+	}
+	p.accessible("the media page with an error")
+	if got := r.admin(`{ mediaItems { nodes { id } } }`, nil)["mediaItems"].(map[string]any)["nodes"].([]any); len(got) != 0 {
+		t.Errorf("refused uploads left %d items", len(got))
+	}
+	for _, msg := range p.console.Problems() {
+		// The refused posts are failed loads to Chromium (400 from /media/upload): expected.
+		if strings.Contains(msg, "status of 400") && strings.HasSuffix(msg, "/media/upload") {
+			continue
+		}
+		if strings.Contains(msg, "status of 401") && strings.HasSuffix(msg, "/auth/token") {
+			continue
+		}
+		t.Errorf("browser console: %s", msg)
+	}
+}
