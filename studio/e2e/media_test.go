@@ -188,6 +188,12 @@ func TestCoverImageUpload(t *testing.T) {
 	if got := p.value("textbox", "Cover image alternative text"); got != "Boats in a harbour at dawn" {
 		t.Errorf("the picked image's alt text is %q", got)
 	}
+	p.click("button", "Save")
+	p.status("Saved version")
+	d := r.admin(`query($id: ID!) { article(id: $id) { coverImage { url alt width height } } }`, map[string]any{"id": other})
+	if img := d["article"].(map[string]any)["coverImage"].(map[string]any); img["url"] != url || img["width"] != float64(37) || img["height"] != float64(23) {
+		t.Errorf("the other article's cover image: %v", img)
+	}
 	p.noProblems()
 
 	// An admin cannot delete it while the article shows it: the error names the article.

@@ -123,6 +123,11 @@ function Image({ f, value, onChange, error, readOnly }) {
   const [uploading, setUploading] = useState(false);
   const [library, setLibrary] = useState(null);
   const [note, setNote] = useState("");
+  const chooser = useRef();
+  function closePicker() {
+    setPicking(false);
+    requestAnimationFrame(() => chooser.current?.focus()); // back where the dialog was opened
+  }
   useEffect(() => {
     let live = true;
     setLibrary(null);
@@ -131,7 +136,7 @@ function Image({ f, value, onChange, error, readOnly }) {
   }, [v.url]);
   function use(m, how) {
     setNote(`${how} ${m.filename} (${pixels(m)}).`);
-    setPicking(false);
+    if (picking) closePicker();
     setUploading(false);
     setLibrary(m);
     onChange({ url: m.url, alt: m.decorative ? "" : m.alt, decorative: m.decorative });
@@ -145,14 +150,14 @@ function Image({ f, value, onChange, error, readOnly }) {
       {v.url && library?.filename && <p class="muted">From the media library: {library.filename}, {pixels(library)}.</p>}
       {!readOnly && (
         <div class="toolbar">
-          <button type="button" aria-haspopup="dialog" onClick={() => setPicking(true)}>Choose from library</button>
+          <button type="button" ref={chooser} aria-haspopup="dialog" onClick={() => setPicking(true)}>Choose from library</button>
           <button type="button" aria-expanded={uploading ? "true" : "false"} onClick={() => setUploading(!uploading)}>Upload new</button>
           {v.url && <button type="button" onClick={() => onChange({ url: "", alt: "", decorative: false })}>Remove image</button>}
         </div>
       )}
       <p role="status" class="message">{note}</p>
       {uploading && <Uploader id={id + "-upload"} onDone={(m) => use(m, "Uploaded")} onCancel={() => setUploading(false)} />}
-      {picking && <Picker onPick={(m) => use(m, "Chose")} onCancel={() => setPicking(false)} />}
+      {picking && <Picker onPick={(m) => use(m, "Chose")} onCancel={closePicker} />}
       <Field id={id} label={f.label + " URL"} help={(f.help ? f.help + " " : "") + "A library image, or the address of an image elsewhere."}
         error={error && !altError ? error : ""}>
         <input id={id} type="url" value={v.url} readOnly={readOnly} onInput={(e) => onChange({ ...v, url: e.currentTarget.value })} />

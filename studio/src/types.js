@@ -143,7 +143,10 @@ export function toInput(t, values, base) {
     }
     if (f.kind === "IMAGE") {
       // A library image goes by its id too: the API then fills its width and height.
-      input[f.name] = { url: v.url, alt: v.decorative ? "" : v.alt, decorative: !!v.decorative, mediaId: (v.url && mediaIdOf(v.url)) || null };
+      const img = { url: v.url, alt: v.decorative ? "" : v.alt, decorative: !!v.decorative };
+      const mediaId = v.url && mediaIdOf(v.url);
+      if (mediaId) img.mediaId = mediaId; // (never null: the API would read it as the id "null")
+      input[f.name] = img;
       continue;
     }
     input[f.name] = f.kind === "INT" ? Number(v) : v;
