@@ -173,6 +173,7 @@ func TestCoverImageUpload(t *testing.T) {
 	p.status("Saved the alt text of harbour-at-dawn.png.")
 	p.see("cell", "Boats in a harbour at dawn")
 	p.accessible("the media page after an edit")
+	p.screenshot("media")
 
 	// Another article chooses it from the library.
 	p.do("open the other article", chromedp.Navigate(r.url+"/studio/articles/"+other))

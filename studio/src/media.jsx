@@ -301,13 +301,15 @@ export function MediaPage() {
                 </td>
                 <td>{pixels(m)}<br /><span class="muted">{bytesText(m.bytes)}</span></td>
                 <td>{when(m.createdAt)}<br /><span class="muted">by {m.createdBy}</span></td>
-                <td class="actions">
+                <td>
+                  <div class="actions">
                   {canEdit() && editing !== m.id && (
                     <button type="button" onClick={() => setEditing(m.id)}>Edit alt text<span class="visually-hidden"> of {m.filename}</span></button>
                   )}
                   {isAdmin() && (
                     <button type="button" class="danger" onClick={() => remove(m)}>Delete<span class="visually-hidden"> {m.filename}</span></button>
                   )}
+                  </div>
                 </td>
               </tr>
             ))}
