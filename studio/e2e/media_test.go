@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -266,4 +267,53 @@ func TestUploadRefusals(t *testing.T) {
 		}
 		t.Errorf("browser console: %s", msg)
 	}
+}
+
+// uploadAs adds a PNG to the library through the API as the admin key: createUpload, the
+// multipart POST to the ticket's URL, completeUpload.
+func (r *rig) uploadAs(name string, b []byte, alt string) {
+	r.t.Helper()
+	d := r.admin(`mutation($f: String!, $n: Int!) { createUpload(filename: $f, contentType: "image/png", size: $n) { url key fields { name value } } }`,
+		map[string]any{"f": name, "n": len(b)})["createUpload"].(map[string]any)
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for _, f := range d["fields"].([]any) {
+		f := f.(map[string]any)
+		_ = w.WriteField(f["name"].(string), f["value"].(string))
+	}
+	fw, _ := w.CreateFormFile("file", name)
+	_, _ = fw.Write(b)
+	_ = w.Close()
+	res, err := http.Post(d["url"].(string), w.FormDataContentType(), &body)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		r.t.Fatalf("upload %s: %d", name, res.StatusCode)
+	}
+	r.admin(`mutation($k: String!, $a: String) { completeUpload(key: $k, alt: $a) { id } }`, map[string]any{"k": d["key"], "a": alt})
+}
+
+// TestMediaPaging: the library shows its newest 24 images, and "Load more" the rest.
+func TestMediaPaging(t *testing.T) {
+	r := newRig(t)
+	r.enrol("ed@example.com", pause.RoleEditor)
+	_, b := testPNG(t, "x.png", 4, 4)
+	for i := 1; i <= 26; i++ {
+		r.uploadAs(fmt.Sprintf("photo-%02d.png", i), b, fmt.Sprintf("Photo number %d", i))
+		r.clock.Advance(time.Second) // newest first, by creation time
+	}
+	p := r.open(browsertest.Browser(t))
+	p.signIn("ed@example.com")
+	p.click("link", "Media", browsertest.Within("navigation", "Content"))
+	p.see("link", "photo-26.png")
+	p.see("link", "photo-03.png")
+	if body := p.body(); strings.Contains(body, "photo-02.png") {
+		t.Fatal("the first page shows more than 24 images")
+	}
+	p.click("button", "Load more")
+	p.see("link", "photo-01.png")
+	p.absent("button", "Load more")
+	p.noProblems()
 }
