@@ -35,9 +35,10 @@ const Prefix = "/studio/"
 // CSP is the studio's Content-Security-Policy: its scripts and styles come from this origin
 // only (no inline script, no eval), it talks to this origin only, and nothing may frame it.
 // Images may come from any https URL (cover images, logos and avatars are links to anywhere)
-// and data: URLs.
+// and data: URLs. Besides this origin, it may post to S3 (https://*.amazonaws.com): on AWS the
+// media library's uploads go from the browser straight to the bucket (a presigned POST).
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
-	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
+	"connect-src 'self' https://*.amazonaws.com; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
 	"frame-ancestors 'none'"
 
 // Cache-Control of the hashed assets (their names change with their bytes) and of index.html.

@@ -35,6 +35,7 @@ import (
 	"pause/ids"
 	"pause/internal/browsertest"
 	"pause/markdown"
+	"pause/media"
 	"pause/server"
 	"pause/storetest"
 )
@@ -73,9 +74,15 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	url := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
-	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, DeriveID: ids.Derive,
-		Now: clock.Now, PublicURL: url})
 	secret := []byte(strings.Repeat("k", 32))
+	// The media library's files on disk under the temporary folder, uploads received by the
+	// server itself at /media/upload, as pause serve wires them (cmd/pause: media.OpenDisk).
+	blobs, err := media.OpenDisk(filepath.Join(t.TempDir(), "media"), secret, url, pause.DefaultMediaMaxBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, DeriveID: ids.Derive,
+		Now: clock.Now, PublicURL: url, Blobs: blobs})
 	tokens, err := auth.NewTokens(secret)
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +101,8 @@ func newRig(t *testing.T) *rig {
 	}
 	h := server.New(server.Config{CMS: cms, Auth: &auth.Authenticator{APIKey: cms.AuthenticateAPIKey, Tokens: tokens},
 		Logger: quiet, Now: clock.Now, Idempotency: cms.Idempotency(),
-		Accounts: svc.Handler(accounts.HTTPConfig{Origins: []string{url}})})
+		Accounts: svc.Handler(accounts.HTTPConfig{Origins: []string{url}}),
+		Media:    blobs.(interface{ Handler() http.Handler }).Handler()})
 	srv := httptest.NewUnstartedServer(h)
 	srv.Listener.Close()
 	srv.Listener = ln

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { gql } from "./api.js";
 import { Field } from "./ui.jsx";
 import { typeByName, titleField } from "./types.js";
+import { Uploader, Picker, lookUp, shown, pixels, sameAsName, NAME_WARNING } from "./media.jsx";
 
 export function controlId(name) {
   return "f-" + name.replace(/\./g, "-");
@@ -113,20 +114,64 @@ function Relation({ f, value, onChange, error, readOnly }) {
   );
 }
 
+// Image is an image field: a media library image (chosen in the picker, or uploaded here) or
+// an external URL, its alternative text, or "decorative".
 function Image({ f, value, onChange, error, readOnly }) {
   const id = controlId(f.name);
-  const v = value || { url: "", alt: "" };
+  const v = value || { url: "", alt: "", decorative: false };
+  const [picking, setPicking] = useState(false);
+  const [uploading, setUploading] = useState(false);
+  const [library, setLibrary] = useState(null);
+  const [note, setNote] = useState("");
+  const chooser = useRef();
+  function closePicker() {
+    setPicking(false);
+    requestAnimationFrame(() => chooser.current?.focus()); // back where the dialog was opened
+  }
+  useEffect(() => {
+    let live = true;
+    setLibrary(null);
+    lookUp(v.url).then((m) => live && setLibrary(m));
+    return () => (live = false);
+  }, [v.url]);
+  function use(m, how) {
+    setNote(`${how} ${m.filename} (${pixels(m)}).`);
+    if (picking) closePicker();
+    setUploading(false);
+    setLibrary(m);
+    onChange({ url: m.url, alt: m.decorative ? "" : m.alt, decorative: m.decorative });
+  }
+  const fileName = decodeURIComponent((v.url || "").split(/[?#]/)[0].split("/").pop() || "");
+  const altError = error && /alt/i.test(error) ? error : "";
   return (
     <fieldset class="image">
       <legend>{f.label}</legend>
-      <Field id={id} label={f.label + " URL"} help={f.help} error={error && !/alt/i.test(error) ? error : ""}>
+      {v.url && shown(v.url) && <img class="thumb" src={v.url} alt="" />}
+      {v.url && library?.filename && <p class="muted">From the media library: {library.filename}, {pixels(library)}.</p>}
+      {!readOnly && (
+        <div class="toolbar">
+          <button type="button" ref={chooser} aria-haspopup="dialog" onClick={() => setPicking(true)}>Choose from library</button>
+          <button type="button" aria-expanded={uploading ? "true" : "false"} onClick={() => setUploading(!uploading)}>Upload new</button>
+          {v.url && <button type="button" onClick={() => onChange({ url: "", alt: "", decorative: false })}>Remove image</button>}
+        </div>
+      )}
+      <p role="status" class="message">{note}</p>
+      {uploading && <Uploader id={id + "-upload"} onDone={(m) => use(m, "Uploaded")} onCancel={() => setUploading(false)} />}
+      {picking && <Picker onPick={(m) => use(m, "Chose")} onCancel={closePicker} />}
+      <Field id={id} label={f.label + " URL"} help={(f.help ? f.help + " " : "") + "A library image, or the address of an image elsewhere."}
+        error={error && !altError ? error : ""}>
         <input id={id} type="url" value={v.url} readOnly={readOnly} onInput={(e) => onChange({ ...v, url: e.currentTarget.value })} />
       </Field>
-      <Field id={id + "-alt"} label={f.label + " alternative text"} error={error && /alt/i.test(error) ? error : ""}
+      <Field id={id + "-alt"} label={f.label + " alternative text"} error={altError}
+        warning={!v.decorative && sameAsName(v.alt, fileName) ? NAME_WARNING : ""}
         counter={f.maxLength ? `${[...v.alt].length} of ${f.maxLength} characters` : ""}>
-        <input id={id + "-alt"} value={v.alt} readOnly={readOnly} onInput={(e) => onChange({ ...v, alt: e.currentTarget.value })} />
+        <input id={id + "-alt"} value={v.alt} readOnly={readOnly} disabled={v.decorative} onInput={(e) => onChange({ ...v, alt: e.currentTarget.value })} />
       </Field>
-      {/^https:\/\//.test(v.url) && <img class="thumb" src={v.url} alt={v.alt} />}
+      <div class="field check">
+        <input id={id + "-decorative"} type="checkbox" checked={!!v.decorative} disabled={readOnly}
+          onChange={(e) => onChange({ ...v, decorative: e.currentTarget.checked, alt: e.currentTarget.checked ? "" : v.alt })} />
+        <label for={id + "-decorative"}>{f.label} is decorative</label>
+      </div>
     </fieldset>
   );
 }

@@ -9,7 +9,7 @@ import { selection, valueOf, same, upper, canEdit } from "./types.js";
 
 function show(v) {
   if (Array.isArray(v)) return v.length ? v.join("\n") : "(empty)";
-  if (v && typeof v === "object") return v.url ? `${v.url}\n(${v.alt || "no alternative text"})` : "(none)";
+  if (v && typeof v === "object") return v.url ? `${v.url}\n(${v.decorative ? "decorative" : v.alt || "no alternative text"})` : "(none)";
   if (v === true) return "Yes";
   if (v === false) return "No";
   return v === "" || v === undefined || v === null ? "(empty)" : String(v);

@@ -7,6 +7,7 @@ import { SignIn, Setup } from "./signin.jsx";
 import { List } from "./list.jsx";
 import { Editor } from "./editor.jsx";
 import { Admin } from "./admin.jsx";
+import { MediaPage } from "./media.jsx";
 import { Link, path, navigate } from "./ui.jsx";
 import { types, viewer, loadTypes, typeByPlural, isAdmin } from "./types.js";
 
@@ -20,6 +21,7 @@ function Header() {
           {(types.value || []).map((t) => (
             <li key={t.name}><Link href={"/studio/" + t.plural} aria-current={path.value.startsWith("/studio/" + t.plural) ? "page" : undefined}>{t.label + "s"}</Link></li>
           ))}
+          <li><Link href="/studio/media" aria-current={path.value.startsWith("/studio/media") ? "page" : undefined}>Media</Link></li>
           {isAdmin() && <li><Link href="/studio/admin" aria-current={path.value.startsWith("/studio/admin") ? "page" : undefined}>Admin</Link></li>}
         </ul>
       </nav>
@@ -51,6 +53,7 @@ function NotFound() {
 function Page() {
   const parts = path.value.split("?")[0].replace(/^\/studio\/?/, "").split("/").filter(Boolean);
   if (parts.length === 0) return <Home />;
+  if (parts[0] === "media" && parts.length === 1) return <MediaPage />;
   if (parts[0] === "admin" && parts.length === 1) return isAdmin() ? <Admin /> : <NotFound />;
   const t = typeByPlural(parts[0]);
   if (!t) return <NotFound />;

@@ -23,7 +23,7 @@ export function plan(t, base, mine, theirs) {
 
 function show(v) {
   if (Array.isArray(v)) return v.length ? v.join(", ") : "(empty)";
-  if (v && typeof v === "object") return v.url ? `${v.url} (${v.alt || "no alternative text"})` : "(none)";
+  if (v && typeof v === "object") return v.url ? `${v.url} (${v.decorative ? "decorative" : v.alt || "no alternative text"})` : "(none)";
   if (v === true) return "Yes";
   if (v === false) return "No";
   return v === "" || v === undefined || v === null ? "(empty)" : String(v);

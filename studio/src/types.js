@@ -2,6 +2,7 @@
 // reads and writes their items, built from those descriptions.
 import { signal } from "@preact/signals";
 import { gql } from "./api.js";
+import { mediaIdOf } from "./media.jsx";
 
 export const types = signal(null);
 export const viewer = signal(null);
@@ -93,8 +94,12 @@ export function valueOf(item, f) {
   switch (f.kind) {
     case "RELATION":
       return (item[relationRead(f.name)] || []).map((x) => x.id);
-    case "IMAGE":
-      return { url: item[f.name]?.url || "", alt: item[f.name]?.alt || "" };
+    case "IMAGE": {
+      // The API says decorative by an empty alt on an image that is there.
+      const url = item[f.name]?.url || "";
+      const alt = item[f.name]?.alt || "";
+      return { url, alt, decorative: url !== "" && alt === "" };
+    }
     default:
       return item[f.name] ?? emptyValue(f);
   }
@@ -110,7 +115,7 @@ export function emptyValue(f) {
     case "INT":
       return 0;
     case "IMAGE":
-      return { url: "", alt: "" };
+      return { url: "", alt: "", decorative: false };
     case "ENUM":
       return f.values?.[0] || "";
     default:
@@ -134,6 +139,14 @@ export function toInput(t, values, base) {
       const group = {};
       for (const g2 of t.fields.filter((x) => x.name.startsWith(g + "."))) group[g2.name.split(".")[1]] = values[g2.name];
       input[g] = group;
+      continue;
+    }
+    if (f.kind === "IMAGE") {
+      // A library image goes by its id too: the API then fills its width and height.
+      const img = { url: v.url, alt: v.decorative ? "" : v.alt, decorative: !!v.decorative };
+      const mediaId = v.url && mediaIdOf(v.url);
+      if (mediaId) img.mediaId = mediaId; // (never null: the API would read it as the id "null")
+      input[f.name] = img;
       continue;
     }
     input[f.name] = f.kind === "INT" ? Number(v) : v;

@@ -3,10 +3,10 @@
 import { cloneElement } from "preact";
 import { signal } from "@preact/signals";
 
-// Field labels its one control and ties its help and error to it (aria-describedby), marking
-// the control aria-invalid while there is an error.
-export function Field({ id, label, help, error, counter, children }) {
-  const described = [help && id + "-help", error && id + "-error", counter && id + "-count"].filter(Boolean).join(" ");
+// Field labels its one control and ties its help, error and warning to it (aria-describedby),
+// marking the control aria-invalid while there is an error. A warning does not block.
+export function Field({ id, label, help, error, counter, warning, children }) {
+  const described = [help && id + "-help", error && id + "-error", counter && id + "-count", warning && id + "-warn"].filter(Boolean).join(" ");
   const control = cloneElement(children, {
     "aria-describedby": described || undefined,
     "aria-invalid": error ? "true" : undefined,
@@ -17,6 +17,7 @@ export function Field({ id, label, help, error, counter, children }) {
       {control}
       {help && <p class="help" id={id + "-help"}>{help}</p>}
       {counter && <p class="counter" id={id + "-count"}>{counter}</p>}
+      {warning && <p class="warning" id={id + "-warn"}>{warning}</p>}
       {error && <p class="error" id={id + "-error"}>{error}</p>}
     </div>
   );
