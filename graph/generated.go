@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	ToolSnapshot() ToolSnapshotResolver
 	WebhookDelivery() WebhookDeliveryResolver
 	WebhookEndpoint() WebhookEndpointResolver
+	ImageInput() ImageInputResolver
 }
 
 type DirectiveRoot struct {
@@ -224,6 +225,10 @@ type WebhookEndpointResolver interface {
 	DeliveredThrough(ctx context.Context, obj *pause.Endpoint) (string, error)
 
 	Deliveries(ctx context.Context, obj *pause.Endpoint, first *int) ([]*pause.Delivery, error)
+}
+
+type ImageInputResolver interface {
+	MediaID(ctx context.Context, obj *pause.Image, data *string) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -16890,11 +16895,13 @@ func (ec *executionContext) unmarshalInputImageInput(ctx context.Context, obj an
 			it.Alt = data
 		case "mediaId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mediaId"))
-			data, err := ec.unmarshalOID2string(ctx, v)
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MediaID = data
+			if err = ec.Resolvers.ImageInput().MediaID(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "decorative":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decorative"))
 			data, err := ec.unmarshalOBoolean2bool(ctx, v)

@@ -546,6 +546,12 @@ func (r *toolSnapshotResolver) Draft(ctx context.Context, obj *pause.Tool) (*pau
 	return obj.Draft, nil
 }
 
+// MediaID is the resolver for the mediaId field.
+func (r *imageInputResolver) MediaID(ctx context.Context, obj *pause.Image, data *string) error {
+	obj.MediaID = deref(data)
+	return nil
+}
+
 // Article returns ArticleResolver implementation.
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
 
@@ -606,6 +612,9 @@ func (r *Resolver) ToolDraft() ToolDraftResolver { return &toolDraftResolver{r} 
 // ToolSnapshot returns ToolSnapshotResolver implementation.
 func (r *Resolver) ToolSnapshot() ToolSnapshotResolver { return &toolSnapshotResolver{r} }
 
+// ImageInput returns ImageInputResolver implementation.
+func (r *Resolver) ImageInput() ImageInputResolver { return &imageInputResolver{r} }
+
 type (
 	articleResolver            struct{ *Resolver }
 	articleConnectionResolver  struct{ *Resolver }
@@ -625,4 +634,5 @@ type (
 	toolConnectionResolver     struct{ *Resolver }
 	toolDraftResolver          struct{ *Resolver }
 	toolSnapshotResolver       struct{ *Resolver }
+	imageInputResolver         struct{ *Resolver }
 )
