@@ -49,16 +49,36 @@ func (s auditStore) AuditLog(ctx context.Context, q pause.Query[pause.AuditFilte
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	page, err := newestFirst(s.db, auditBucket, q, pause.OrderAudit, func(k, v []byte) (*pause.AuditEntry, error) {
+		var r auditRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return nil, fmt.Errorf("decode audit entry %q: %w", k, err)
+		}
+		return &pause.AuditEntry{At: r.At, Actor: r.Actor, Action: r.Action, ItemType: r.ItemType,
+			ItemID: r.ItemID, Version: r.Version, Fields: r.Fields}, nil
+	})
+	if err != nil {
+		return nil, wrap(err, "audit log")
+	}
+	return page, nil
+}
+
+// newestFirst pages through the bucket from its last key (or from below the key of the cursor
+// after), newest first for keys that sort by time (ULIDs, timestamps), in one read
+// transaction: each value is decoded, kept if the filter matches, and given the cursor of its
+// key in the order.
+func newestFirst[T any, F interface{ Match(T) bool }](db *bbolt.DB, bucket []byte, q pause.Query[F], order pause.Order,
+	decode func(k, v []byte) (T, error)) (*pause.Page[T], error) {
 	var after string
 	if q.After != "" {
 		var err error
-		if after, err = pause.DecodeCursor(q.After, pause.OrderAudit); err != nil {
+		if after, err = pause.DecodeCursor(q.After, order); err != nil {
 			return nil, err
 		}
 	}
-	page := &pause.Page[*pause.AuditEntry]{Items: []*pause.AuditEntry{}, Cursors: []string{}}
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(auditBucket).Cursor()
+	page := &pause.Page[T]{Items: []T{}, Cursors: []string{}}
+	err := db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucket).Cursor()
 		var k, v []byte
 		if after == "" {
 			k, v = c.Last()
@@ -68,26 +88,21 @@ func (s auditStore) AuditLog(ctx context.Context, q pause.Query[pause.AuditFilte
 			k, v = c.Prev()
 		}
 		for ; k != nil; k, v = c.Prev() {
-			var r auditRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("decode audit entry %q: %w", k, err)
+			item, err := decode(k, v)
+			if err != nil {
+				return err
 			}
-			e := &pause.AuditEntry{At: r.At, Actor: r.Actor, Action: r.Action, ItemType: r.ItemType,
-				ItemID: r.ItemID, Version: r.Version, Fields: r.Fields}
-			if !q.Filter.Match(e) {
+			if !q.Filter.Match(item) {
 				continue
 			}
 			if len(page.Items) == q.First {
 				page.HasNextPage = true
 				return nil
 			}
-			page.Items = append(page.Items, e)
-			page.Cursors = append(page.Cursors, pause.EncodeCursor(pause.OrderAudit, string(k)))
+			page.Items = append(page.Items, item)
+			page.Cursors = append(page.Cursors, pause.EncodeCursor(order, string(k)))
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, wrap(err, "audit log")
-	}
-	return page, nil
+	return page, err
 }

@@ -101,40 +101,8 @@ func (s mediaStore) ListMedia(ctx context.Context, q pause.Query[pause.MediaFilt
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var after string
-	if q.After != "" {
-		var err error
-		if after, err = pause.DecodeCursor(q.After, pause.OrderMedia); err != nil {
-			return nil, err
-		}
-	}
-	page := &pause.Page[*pause.Media]{Items: []*pause.Media{}, Cursors: []string{}}
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(mediaBucket).Cursor()
-		var k, v []byte
-		if after == "" {
-			k, v = c.Last()
-		} else if k, _ = c.Seek([]byte(after)); k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
-		}
-		for ; k != nil; k, v = c.Prev() {
-			m, err := decodeMedia(v)
-			if err != nil {
-				return err
-			}
-			if !q.Filter.Match(m) {
-				continue
-			}
-			if len(page.Items) == q.First {
-				page.HasNextPage = true
-				return nil
-			}
-			page.Items = append(page.Items, m)
-			page.Cursors = append(page.Cursors, pause.EncodeCursor(pause.OrderMedia, m.ID))
-		}
-		return nil
+	page, err := newestFirst(s.db, mediaBucket, q, pause.OrderMedia, func(_, v []byte) (*pause.Media, error) {
+		return decodeMedia(v)
 	})
 	if err != nil {
 		return nil, wrap(err, "list media")
