@@ -115,33 +115,18 @@ func (s keyStore) KeyByHash(ctx context.Context, hash string) (*pause.APIKey, er
 
 // Keys queries the APIKEY partition, newest (greatest id) first, strongly consistent.
 func (s keyStore) Keys(ctx context.Context) ([]*pause.APIKey, error) {
-	kc, err := expression.NewBuilder().WithKeyCondition(expression.Key(attrPK).Equal(expression.Value(apiKeysPK()))).Build()
-	if err != nil {
-		return nil, fmt.Errorf("dynamo: list api keys: %w", err)
-	}
-	in := &dynamodb.QueryInput{
-		TableName: &s.t.name, KeyConditionExpression: kc.KeyCondition(),
-		ExpressionAttributeNames: kc.Names(), ExpressionAttributeValues: kc.Values(),
-		ScanIndexForward: aws.Bool(false), ConsistentRead: aws.Bool(true),
-	}
 	keys := []*pause.APIKey{}
-	for {
-		out, err := s.t.client.Query(ctx, in, withMeter)
-		if err != nil {
-			return nil, fail(err, "list api keys")
-		}
-		for _, av := range out.Items {
-			k, err := fromAPIKeyItem(av)
-			if err != nil {
-				return nil, err
-			}
+	err := s.t.queryAll(ctx, apiKeysPK(), "", "list api keys", func(av map[string]types.AttributeValue) error {
+		k, err := fromAPIKeyItem(av)
+		if err == nil {
 			keys = append(keys, k)
 		}
-		if out.LastEvaluatedKey == nil {
-			return keys, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
+	return keys, nil
 }
 
 // RevokeKey reads the key, then sets revokedAt on both of its items in one transaction, with

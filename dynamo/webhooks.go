@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -139,32 +140,21 @@ func (s webhookStore) Endpoint(ctx context.Context, id string) (*pause.Endpoint,
 	return decodeEndpoint(out.Item)
 }
 
-// Endpoints queries the endpoints' partition, strongly consistent.
+// Endpoints queries the endpoints' partition, strongly consistent, in the order of their ids.
 func (s webhookStore) Endpoints(ctx context.Context) ([]*pause.Endpoint, error) {
-	expr, err := expression.NewBuilder().WithKeyCondition(expression.Key(attrPK).Equal(expression.Value(webhooksPK()))).Build()
+	out := []*pause.Endpoint{}
+	err := s.t.queryAll(ctx, webhooksPK(), "", "list webhook endpoints", func(av map[string]types.AttributeValue) error {
+		ep, err := decodeEndpoint(av)
+		if err == nil {
+			out = append(out, ep)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	in := &dynamodb.QueryInput{TableName: &s.t.name, KeyConditionExpression: expr.KeyCondition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(), ConsistentRead: aws.Bool(true)}
-	out := []*pause.Endpoint{}
-	for {
-		page, err := s.t.client.Query(ctx, in, withMeter)
-		if err != nil {
-			return nil, fail(err, "list webhook endpoints")
-		}
-		for _, av := range page.Items {
-			ep, err := decodeEndpoint(av)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, ep)
-		}
-		if len(page.LastEvaluatedKey) == 0 {
-			return out, nil
-		}
-		in.ExclusiveStartKey = page.LastEvaluatedKey
-	}
+	slices.Reverse(out) // queryAll reads newest (greatest id) first
+	return out, nil
 }
 
 // DeleteEndpoint deletes the endpoint with the audit entry in one transaction; its
