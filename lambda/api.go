@@ -54,4 +54,3 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 	logReady(log, getenv, cfg.Config, "api", event)
 	return lambdaAdapter(h, event), nil
 }
-
