@@ -244,7 +244,11 @@ func TestAuthFunctionEmulator(t *testing.T) {
 	g := newGateway(t)
 	env := functionEnv(store, ssm, "")
 	env["PAUSE_PUBLIC_URL"] = g.localhost
-	authFn := startEmulator(t, hostAuthBootstrap(t), env)
+	// The sign-in function reaches DynamoDB Local through a recorder, whose calls its role in
+	// infra/template.yaml must allow (authiam_test.go).
+	dynamo := newDynamoRecorder(t, store["AWS_ENDPOINT_URL_DYNAMODB"])
+	authEnv := merge(env, map[string]string{"AWS_ENDPOINT_URL_DYNAMODB": dynamo.URL})
+	authFn := startEmulator(t, hostAuthBootstrap(t), authEnv)
 	apiFn := startEmulator(t, hostBootstrap(t), env) // the same configuration, as the template gives both
 	g.start(authFn, apiFn)
 
@@ -282,6 +286,8 @@ func TestAuthFunctionEmulator(t *testing.T) {
 	if res.StatusCode == http.StatusOK {
 		t.Fatalf("the setup link worked twice: %v", body)
 	}
+	res, body = c.post("/auth/login", map[string]string{"email": "ed@example.com", "password": "not the password"}, false, "")
+	wantAuthError(t, res, body, http.StatusUnauthorized, "UNAUTHENTICATED")
 	res, body = c.post("/auth/login", map[string]string{"email": "ed@example.com", "password": password}, false, "")
 	wantAuthError(t, res, body, http.StatusOK, "")
 	secret := jsonStr(body, "totpSecret")
@@ -374,6 +380,9 @@ func TestAuthFunctionEmulator(t *testing.T) {
 	if g.routed["auth"] == 0 || g.routed["api"] == 0 {
 		t.Fatalf("routed %v", g.routed)
 	}
+
+	// Everything the function asked of DynamoDB, its role allows: the account items only.
+	checkRoleAllows(t, "AuthFunctionRole", dynamo.recorded())
 
 	// The function's log: a JSON request line per request, with the invocation's ids.
 	for _, want := range []string{`"msg":"ready"`, `"function":"auth"`, `"msg":"request"`, `"path":"/auth/passkey/login/finish"`, `"lambda_request_id":`} {
