@@ -4,12 +4,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"pause/app"
 )
@@ -21,36 +17,26 @@ import (
 // newHandler returns the function that lambda.Start serves: the API's http.Handler behind the
 // adapter for the configured kind of event.
 func newHandler(ctx context.Context, getenv func(string) string, stderr io.Writer, secret secretFunc) (any, error) {
-	env, err := lambdaEnv(ctx, getenv, secret)
+	fn, err := prepare(ctx, getenv, stderr, secret, "v2 (HTTP API), v1 (REST API) or worker (lambda/worker.go)", "v2", "v1", "worker")
 	if err != nil {
 		return nil, err
 	}
-	event := strings.ToLower(strings.TrimSpace(getenv(envEvent)))
-	if event != "" && event != "v1" && event != "v2" && event != "worker" {
-		return nil, fmt.Errorf("%s must be v2 (HTTP API), v1 (REST API) or worker (lambda/worker.go), not %q", envEvent, event)
-	}
-	cfg := app.FromEnv(env)
-	cfg.AWS = func(context.Context) (aws.Config, error) { return awsConfig(env) }
-	log := functionLogger(getenv, &cfg.Config, stderr)
-	cfg.TuneGC()
-	if cfg.Store == "bolt" {
-		log.Warn("the bolt store in Lambda is for tests only: each instance has its own file, lost with the instance",
-			"data", cfg.Data)
-	}
+	cfg := app.FromEnv(fn.env)
+	cfg.Config = fn.cfg
 	// The store lives as long as the execution environment; Lambda gives no chance to close it.
 	cms, _, err := cfg.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if event == "worker" {
-		return newWorker(cfg, cms, log)
+	if fn.event == "worker" {
+		return newWorker(cfg, cms, fn.log)
 	}
-	h, err := cfg.Handler(cms, log)
+	h, err := cfg.Handler(cms, fn.log)
 	if err != nil {
 		return nil, err
 	}
 	metrics := &operationMetrics{w: stderr, function: getenv("AWS_LAMBDA_FUNCTION_NAME"), now: time.Now}
 	h = metrics.wrap(h)
-	logReady(log, getenv, cfg.Config, "api", event)
-	return lambdaAdapter(h, event), nil
+	logReady(fn.log, getenv, cfg.Config, "api", fn.event)
+	return lambdaAdapter(h, fn.event), nil
 }

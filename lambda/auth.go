@@ -4,13 +4,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"pause/app/core"
 )
 
 // The sign-in function (make lambda: dist/pause-auth.zip): the same main, built with the tag
@@ -26,31 +20,19 @@ import (
 // newHandler returns the function that lambda.Start serves: the sign-in handler behind the
 // adapter for the configured kind of event.
 func newHandler(ctx context.Context, getenv func(string) string, stderr io.Writer, secret secretFunc) (any, error) {
-	env, err := lambdaEnv(ctx, getenv, secret)
+	fn, err := prepare(ctx, getenv, stderr, secret, "v2 (HTTP API) or v1 (REST API) for the sign-in function", "v2", "v1")
 	if err != nil {
 		return nil, err
-	}
-	event := strings.ToLower(strings.TrimSpace(getenv(envEvent)))
-	if event != "" && event != "v1" && event != "v2" {
-		return nil, fmt.Errorf("%s must be v2 (HTTP API) or v1 (REST API) for the sign-in function, not %q", envEvent, event)
-	}
-	cfg := core.FromEnv(env)
-	cfg.AWS = func(context.Context) (aws.Config, error) { return awsConfig(env) }
-	log := functionLogger(getenv, &cfg, stderr)
-	cfg.TuneGC()
-	if cfg.Store == "bolt" {
-		log.Warn("the bolt store in Lambda is for tests only: each instance has its own file, lost with the instance",
-			"data", cfg.Data)
 	}
 	// The store lives as long as the execution environment; Lambda gives no chance to close it.
-	stores, _, err := cfg.OpenStores(ctx)
+	stores, _, err := fn.cfg.OpenStores(ctx)
 	if err != nil {
 		return nil, err
 	}
-	h, err := cfg.AuthHandler(stores, log)
+	h, err := fn.cfg.AuthHandler(stores, fn.log)
 	if err != nil {
 		return nil, err
 	}
-	logReady(log, getenv, cfg, "auth", event)
-	return lambdaAdapter(h, event), nil
+	logReady(fn.log, getenv, fn.cfg, "auth", fn.event)
+	return lambdaAdapter(h, fn.event), nil
 }

@@ -49,10 +49,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"pause/app/core"
@@ -115,11 +117,40 @@ func lambdaAdapter(h http.Handler, event string) any {
 	return httpadapter.NewV2(h).ProxyWithContext
 }
 
-// functionLogger returns the function's JSON logger on stderr, at AWS_LAMBDA_LOG_LEVEL over
-// the configured level (logLevel), with the invocation's ids on every line (logs.go).
-func functionLogger(getenv func(string) string, cfg *core.Config, stderr io.Writer) *slog.Logger {
+// function is what both functions' newHandler start from: the environment with the secrets
+// read (lambdaEnv), the kind of event, the shared settings with the function's AWS
+// configuration, and the logger.
+type function struct {
+	env   func(string) string
+	event string
+	cfg   core.Config
+	log   *slog.Logger
+}
+
+// prepare reads the function's configuration, once, at init: the secrets from SSM, the kind
+// of event (PAUSE_LAMBDA_EVENT: "" or one of events, described by want), the shared settings
+// with the AWS configuration from Lambda's variables (aws.go) and the log level from
+// AWS_LAMBDA_LOG_LEVEL over the configured one (logLevel); it tunes the collector, and returns
+// the JSON logger on stderr with the invocation's ids on every line (logs.go).
+func prepare(ctx context.Context, getenv func(string) string, stderr io.Writer, secret secretFunc, want string, events ...string) (function, error) {
+	env, err := lambdaEnv(ctx, getenv, secret)
+	if err != nil {
+		return function{}, err
+	}
+	event := strings.ToLower(strings.TrimSpace(getenv(envEvent)))
+	if event != "" && !slices.Contains(events, event) {
+		return function{}, fmt.Errorf("%s must be %s, not %q", envEvent, want, event)
+	}
+	cfg := core.FromEnv(env)
+	cfg.AWS = func(context.Context) (aws.Config, error) { return awsConfig(env) }
 	cfg.LogLevel = logLevel(getenv, cfg.LogLevel)
-	return slog.New(invocationHandler{cfg.Logger(stderr).Handler()})
+	log := slog.New(invocationHandler{cfg.Logger(stderr).Handler()})
+	cfg.TuneGC()
+	if cfg.Store == "bolt" {
+		log.Warn("the bolt store in Lambda is for tests only: each instance has its own file, lost with the instance",
+			"data", cfg.Data)
+	}
+	return function{env: env, event: event, cfg: cfg, log: log}, nil
 }
 
 // logReady writes the line that says the function is ready to serve, with the time its init
