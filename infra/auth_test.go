@@ -7,7 +7,6 @@ import (
 	"go/token"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -36,29 +35,17 @@ func authReads(t *testing.T) []string {
 			t.Fatalf("the authonly build of lambda compiles %v: want auth.go and not api.go", pkg.GoFiles)
 		}
 		fset := token.NewFileSet()
+		var files []*ast.File
 		for _, name := range pkg.GoFiles {
 			f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.SkipObjectResolution)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ast.Inspect(f, func(n ast.Node) bool {
-				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					if s, err := strconv.Unquote(lit.Value); err == nil && envName.MatchString(s) {
-						seen[s] = true
-					}
-				}
-				return true
-			})
+			files = append(files, f)
 		}
+		envNames(files, seen)
 	}
-	var out []string
-	for k := range seen {
-		if strings.HasPrefix(k, "PAUSE_") {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return out
+	return pauseNames(seen)
 }
 
 // TestTemplateAuthFunction checks the sign-in function: the second zip, the platform and the

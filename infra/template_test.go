@@ -554,17 +554,27 @@ func lambdaReads(t *testing.T) []string {
 	seen := map[string]bool{}
 	app.FromEnv(func(k string) string { seen[k] = true; return "" })
 	for _, dir := range []string{"../app", "../lambda"} {
-		for _, f := range parseDir(t, dir) {
-			ast.Inspect(f, func(n ast.Node) bool {
-				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					if s, err := strconv.Unquote(lit.Value); err == nil && envName.MatchString(s) {
-						seen[s] = true
-					}
-				}
-				return true
-			})
-		}
+		envNames(parseDir(t, dir), seen)
 	}
+	return pauseNames(seen)
+}
+
+// envNames adds to seen every string of the files that is a PAUSE_* name.
+func envNames(files []*ast.File, seen map[string]bool) {
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil && envName.MatchString(s) {
+					seen[s] = true
+				}
+			}
+			return true
+		})
+	}
+}
+
+// pauseNames returns the PAUSE_* names among seen, sorted.
+func pauseNames(seen map[string]bool) []string {
 	var out []string
 	for k := range seen {
 		if strings.HasPrefix(k, "PAUSE_") {

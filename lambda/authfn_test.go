@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -20,8 +19,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 
 	"pause"
@@ -337,18 +334,7 @@ func TestAuthFunctionEmulator(t *testing.T) {
 
 	// In a browser: password and TOTP, a passkey registered, then the passkey alone.
 	err = chromedp.Do(ctx,
-		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-			if _, err := cdp.Call(ctx, t, webauthn.Enable, webauthn.EnableParams{}); err != nil {
-				return err
-			}
-			_, err := cdp.Call(ctx, t, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
-				Options: &webauthn.VirtualAuthenticatorOptions{
-					Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21,
-					Transport: webauthn.AuthenticatorTransportInternal, HasResidentKey: true,
-					HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
-				}})
-			return err
-		}),
+		browsertest.VirtualAuthenticator(),
 		chromedp.Navigate(g.localhost+"/test/studio.html"),
 		chromedp.Query("Email", browsertest.ByRole("textbox", "Email")),
 		chromedp.SendKeys("Email", "ed@example.com", browsertest.ByRole("textbox", "Email")),
@@ -359,12 +345,12 @@ func TestAuthFunctionEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	press(t, ctx, "Sign in", "login 200 signedIn")
-	press(t, ctx, "Register a passkey", "register 200 1")
-	press(t, ctx, "Sign out", "logout 204")
-	press(t, ctx, "Get a token", "token 401 UNAUTHENTICATED")
-	press(t, ctx, "Sign in with a passkey", "passkey 200 signedIn")
-	press(t, ctx, "Get a token", "token 200 ed@example.com")
+	browsertest.Press(t, ctx, "Sign in", "Result", "login 200 signedIn")
+	browsertest.Press(t, ctx, "Register a passkey", "Result", "register 200 1")
+	browsertest.Press(t, ctx, "Sign out", "Result", "logout 204")
+	browsertest.Press(t, ctx, "Get a token", "Result", "token 401 UNAUTHENTICATED")
+	browsertest.Press(t, ctx, "Sign in with a passkey", "Result", "passkey 200 signedIn")
+	browsertest.Press(t, ctx, "Get a token", "Result", "token 200 ed@example.com")
 
 	// The passkey is the user's, in the table, as the API function reads it.
 	data = c.graphql(admin, `{ users { email passkeyCount } }`)
@@ -389,29 +375,5 @@ func TestAuthFunctionEmulator(t *testing.T) {
 		if !strings.Contains(authFn.out.String(), want) {
 			t.Errorf("the sign-in function's log has no %s:\n%s", want, authFn.out.String())
 		}
-	}
-}
-
-// press presses the test page's button with the name, and waits until its status line says
-// want.
-func press(t *testing.T, ctx context.Context, button, want string) {
-	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Click(button, browsertest.ByRole("button", button))); err != nil {
-		t.Fatalf("click %q: %v", button, err)
-	}
-	var got string
-	browsertest.Eventually(t, 30*time.Second, func() string {
-		var err error
-		got, err = chromedp.Run(ctx, chromedp.Text("Result", browsertest.ByRole("status", "Result")))
-		if err != nil {
-			return err.Error()
-		}
-		if got = strings.TrimSpace(got); got == "" || got == "working" {
-			return "the page is still working"
-		}
-		return ""
-	})
-	if got != want {
-		t.Fatalf("after %q the status says %q, want %q", button, got, want)
 	}
 }
