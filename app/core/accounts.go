@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"pause"
 	"pause/accounts"
@@ -60,3 +61,16 @@ func (c Config) AuthHandler(stores pause.Stores, log *slog.Logger) (http.Handler
 	return edge.Wrap(edge.Config{Logger: log, Fail: accounts.WriteError, Production: !c.Development(),
 		OriginSecrets: c.originSecrets()}, h), nil
 }
+
+// studioOrigins returns the origin of PublicBase, the one origin (beside the server's own
+// host) whose pages may use the session cookie.
+func (c Config) studioOrigins() []string {
+	u, err := url.Parse(c.PublicBase())
+	if err != nil || u.Host == "" {
+		return nil
+	}
+	return []string{u.Scheme + "://" + u.Host}
+}
+
+// originSecrets returns PAUSE_ORIGIN_SECRET's values.
+func (c Config) originSecrets() []string { return strings.Split(c.OriginSecret, ",") }

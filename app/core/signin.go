@@ -1,10 +1,6 @@
 package core
 
-import (
-	"net"
-	"net/url"
-	"strings"
-)
+import "net"
 
 // PublicBase returns the URL where browsers reach Pause: PAUSE_PUBLIC_URL, or in development
 // http://localhost and the port of PAUSE_ADDR. In production without PAUSE_PUBLIC_URL it is
@@ -20,20 +16,7 @@ func (c Config) PublicBase() string {
 	return "http://localhost:" + port
 }
 
-// studioOrigins returns the origin of PublicBase, the one origin (beside the server's own
-// host) whose pages may use the session cookie.
-func (c Config) studioOrigins() []string {
-	u, err := url.Parse(c.PublicBase())
-	if err != nil || u.Host == "" {
-		return nil
-	}
-	return []string{u.Scheme + "://" + u.Host}
-}
-
 // AuthMaxBody is the largest request body the sign-in function takes: sign-in requests are
-// small JSON (a passkey's attestation, the largest, is a few KB), so it refuses far less than
-// the API's PAUSE_MAX_BODY_BYTES would let through.
+// small JSON (a passkey's attestation, the largest, is a few KB), so it takes far less than
+// the API's PAUSE_MAX_BODY_BYTES lets through.
 const AuthMaxBody = 64 << 10
-
-// originSecrets returns PAUSE_ORIGIN_SECRET's values.
-func (c Config) originSecrets() []string { return strings.Split(c.OriginSecret, ",") }
