@@ -150,6 +150,12 @@ func TestTemplateAuthFunction(t *testing.T) {
 	if str(at(res["AuthErrorsAlarm"], "Dimensions")) != `[{"Name":"FunctionName","Value":"ref:AuthFunction"},{"Name":"Resource","Value":"ref:AuthFunction:live"}]` {
 		t.Errorf("the sign-in alarms watch %s, want its alias live", str(at(res["AuthErrorsAlarm"], "Dimensions")))
 	}
+	body := str(res["Dashboard"]["DashboardBody"])
+	for _, w := range []string{`"FunctionName","ref:AuthFunction"`, `"Pause","SignInRequests","Function","ref:AuthFunction"`, `"SignInRefused"`, `"SignInThrottled"`} {
+		if !strings.Contains(body, w) {
+			t.Errorf("the dashboard does not show %s", w)
+		}
+	}
 	if str(res["AuthLogGroup"]["LogGroupName"]) != "/aws/lambda/pause-prod-auth" {
 		t.Errorf("log group %v", res["AuthLogGroup"]["LogGroupName"])
 	}

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"io"
+	"time"
 )
 
 // The sign-in function (make lambda: dist/pause-auth.zip): the same main, built with the tag
@@ -13,9 +14,10 @@ import (
 // app, so that it links neither the GraphQL executor, the server nor the studio, and has room
 // in its 15 MB budget for go-webauthn (the API's bootstrap, built with noaccounts, has none).
 // It shares everything else with the API's function: the SSM read of the secrets (secret.go,
-// oidc.go), the AWS configuration (aws.go), the JSON logs with the invocation's ids (logs.go)
-// and the ready line. The deployment's API routes /auth/ to it; its role reaches only the
-// account items of the table (infra/template.yaml's AuthFunctionRole).
+// oidc.go), the AWS configuration (aws.go), the JSON logs with the invocation's ids (logs.go),
+// the EMF metrics (metrics.go: its sign-in lines) and the ready line, the configuration
+// (prepare). The deployment's API routes /auth/ to it; its role reaches only the account
+// items of the table (infra/template.yaml's AuthFunctionRole).
 
 // newHandler returns the function that lambda.Start serves: the sign-in handler behind the
 // adapter for the configured kind of event.
@@ -33,6 +35,8 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 	if err != nil {
 		return nil, err
 	}
+	metrics := &operationMetrics{w: stderr, function: getenv("AWS_LAMBDA_FUNCTION_NAME"), now: time.Now}
+	h = metrics.wrap(h)
 	logReady(fn.log, getenv, fn.cfg, "auth", fn.event)
 	return lambdaAdapter(h, fn.event), nil
 }

@@ -371,7 +371,9 @@ func TestAuthFunctionEmulator(t *testing.T) {
 	checkRoleAllows(t, "AuthFunctionRole", dynamo.recorded())
 
 	// The function's log: a JSON request line per request, with the invocation's ids.
-	for _, want := range []string{`"msg":"ready"`, `"function":"auth"`, `"msg":"request"`, `"path":"/auth/passkey/login/finish"`, `"lambda_request_id":`} {
+	// And its sign-in metrics (EMF): the refused password among them.
+	for _, want := range []string{`"msg":"ready"`, `"function":"auth"`, `"msg":"request"`, `"path":"/auth/passkey/login/finish"`, `"lambda_request_id":`,
+		`"Route":"passkey/login/finish","SignInErrors":0,"SignInRefused":0,"SignInRequests":1`, `"Route":"login","SignInErrors":0,"SignInRefused":1`} {
 		if !strings.Contains(authFn.out.String(), want) {
 			t.Errorf("the sign-in function's log has no %s:\n%s", want, authFn.out.String())
 		}
