@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"io"
-	"time"
 
 	"pause/app"
 )
@@ -35,8 +34,5 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 	if err != nil {
 		return nil, err
 	}
-	metrics := &operationMetrics{w: stderr, function: getenv("AWS_LAMBDA_FUNCTION_NAME"), now: time.Now}
-	h = metrics.wrap(h)
-	logReady(fn.log, getenv, cfg.Config, "api", fn.event)
-	return lambdaAdapter(h, fn.event), nil
+	return fn.serve(h, "api"), nil
 }

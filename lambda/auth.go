@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"io"
-	"time"
 )
 
 // The sign-in function (make lambda: dist/pause-auth.zip): the same main, built with the tag
@@ -35,8 +34,5 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 	if err != nil {
 		return nil, err
 	}
-	metrics := &operationMetrics{w: stderr, function: getenv("AWS_LAMBDA_FUNCTION_NAME"), now: time.Now}
-	h = metrics.wrap(h)
-	logReady(fn.log, getenv, fn.cfg, "auth", fn.event)
-	return lambdaAdapter(h, fn.event), nil
+	return fn.serve(h, "auth"), nil
 }

@@ -107,11 +107,14 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer, secr
 	return nil
 }
 
-// lambdaAdapter returns the function that lambda.Start serves for h: h behind
-// aws-lambda-go-api-proxy's adapter for the kind of event, v1 (REST API) or v2 (HTTP API, the
-// default).
-func lambdaAdapter(h http.Handler, event string) any {
-	if event == "v1" {
+// serve returns what lambda.Start serves for h, the handler of the function named name (api,
+// auth): h measured (metrics.go), behind aws-lambda-go-api-proxy's adapter for the kind of
+// event, v1 (REST API) or v2 (HTTP API, the default), once the ready line is written.
+func (fn function) serve(h http.Handler, name string) any {
+	metrics := &operationMetrics{w: fn.stderr, function: fn.getenv("AWS_LAMBDA_FUNCTION_NAME"), now: time.Now}
+	h = metrics.wrap(h)
+	logReady(fn.log, fn.getenv, fn.cfg, name, fn.event)
+	if fn.event == "v1" {
 		return httpadapter.New(h).ProxyWithContext
 	}
 	return httpadapter.NewV2(h).ProxyWithContext
@@ -121,10 +124,12 @@ func lambdaAdapter(h http.Handler, event string) any {
 // read (lambdaEnv), the kind of event, the shared settings with the function's AWS
 // configuration, and the logger.
 type function struct {
-	env   func(string) string
-	event string
-	cfg   core.Config
-	log   *slog.Logger
+	env    func(string) string
+	event  string
+	cfg    core.Config
+	log    *slog.Logger
+	getenv func(string) string // the environment as Lambda gave it
+	stderr io.Writer
 }
 
 // prepare reads the function's configuration, once, at init: the secrets from SSM, the kind
@@ -150,7 +155,7 @@ func prepare(ctx context.Context, getenv func(string) string, stderr io.Writer, 
 		log.Warn("the bolt store in Lambda is for tests only: each instance has its own file, lost with the instance",
 			"data", cfg.Data)
 	}
-	return function{env: env, event: event, cfg: cfg, log: log}, nil
+	return function{env: env, event: event, cfg: cfg, log: log, getenv: getenv, stderr: stderr}, nil
 }
 
 // logReady writes the line that says the function is ready to serve, with the time its init
