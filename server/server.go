@@ -84,7 +84,7 @@ type Config struct {
 	// local backend: media.Disk's Handler); on AWS the bucket and CloudFront serve them.
 	Media http.Handler
 	// OriginSecrets, when set, are the values of OriginHeader that a CDN in front of Pause
-	// sends: every request without one of them is refused (see requireOrigin).
+	// sends: every request without one of them is refused (see edge.RequireOrigin).
 	OriginSecrets []string
 	// Webhooks is the webhook service of the admin API; nil: the API says none is configured.
 	Webhooks *pause.Webhooks
