@@ -1,8 +1,10 @@
 // Package server is Pause's HTTP face: New builds the one handler that `pause serve` and the
-// Lambda bootstrap both serve. It routes /graphql, /healthz, the studio under /studio/ (package
-// studio) and (in development) GraphiQL at /, and wraps them with request ids, a JSON log line
-// per request, panic recovery, CORS, a body limit and authentication. It imports pause, graph,
-// studio and the standard library.
+// API's Lambda bootstrap both serve. It routes /graphql, /healthz, the studio under /studio/
+// (package studio), /auth/ when given the accounts' handler and (in development) GraphiQL at /,
+// and wraps them with CORS and authentication, behind the edge that the sign-in function shares
+// (internal/edge: request ids, a JSON log line per request, panic recovery, the origin secret,
+// security headers, the body limit). It imports pause, graph, studio, internal/edge and the
+// standard library.
 package server
 
 import (
