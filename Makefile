@@ -71,12 +71,14 @@ clean:
 
 RIE_MODULE = github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 
-## lambda: build the Lambda bootstrap (linux/arm64) and its deployment package, dist/pause-lambda.zip
+## lambda: build the Lambda bootstraps (linux/arm64) and their deployment packages: the API's, dist/pause-lambda.zip, and the sign-in function's (/auth/, passkeys included), dist/pause-auth.zip
 lambda:
-	@mkdir -p dist
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc,nopasskeys,nobolt -trimpath -ldflags '-s -w' -o dist/bootstrap ./lambda
-	$(GO) run ./infra/lambdazip dist/bootstrap dist/pause-lambda.zip
-	@ls -l dist/bootstrap dist/pause-lambda.zip
+	@mkdir -p dist/api dist/auth
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc,nobolt,noaccounts -trimpath -ldflags '-s -w' -o dist/api/bootstrap ./lambda
+	$(GO) run ./infra/lambdazip dist/api/bootstrap dist/pause-lambda.zip
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc,nobolt,authonly -trimpath -ldflags '-s -w' -o dist/auth/bootstrap ./lambda
+	$(GO) run ./infra/lambdazip dist/auth/bootstrap dist/pause-auth.zip
+	@ls -l dist/api/bootstrap dist/pause-lambda.zip dist/auth/bootstrap dist/pause-auth.zip
 
 ## deploy: build and deploy the stage STAGE to AWS (make deploy STAGE=demo; DRY_RUN=1 prints the aws commands instead)
 deploy:

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 
 	"pause"
@@ -28,25 +26,7 @@ func role(r, name string) chromedp.Action[chromedp.Void] {
 // click presses the button with the name, and waits until the status line says want.
 func click(t *testing.T, ctx context.Context, button, want string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Click(button, browsertest.ByRole("button", button))); err != nil {
-		t.Fatalf("click %q: %v", button, err)
-	}
-	var got string
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		var err error
-		got, err = chromedp.Run(ctx, chromedp.Text("Result", browsertest.ByRole("status", "Result")))
-		if err != nil {
-			t.Fatalf("read the status: %v", err)
-		}
-		if got = strings.TrimSpace(got); got != "" && got != "working" {
-			break
-		}
-		time.Sleep(50 * time.Millisecond) // the page's fetch is under way
-	}
-	if got != want {
-		t.Fatalf("after %q the status says %q, want %q", button, got, want)
-	}
+	browsertest.Press(t, ctx, button, "Result", want)
 }
 
 // TestPasskeyBrowser: a passkey registered with a virtual authenticator (CDP
@@ -59,18 +39,7 @@ func TestPasskeyBrowser(t *testing.T) {
 		r.clock.Advance(30 * time.Second)
 		ctx := browsertest.Browser(t)
 		err := chromedp.Do(ctx,
-			chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-				if _, err := cdp.Call(ctx, t, webauthn.Enable, webauthn.EnableParams{}); err != nil {
-					return err
-				}
-				_, err := cdp.Call(ctx, t, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
-					Options: &webauthn.VirtualAuthenticatorOptions{
-						Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21,
-						Transport: webauthn.AuthenticatorTransportInternal, HasResidentKey: true,
-						HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
-					}})
-				return err
-			}),
+			browsertest.VirtualAuthenticator(),
 			chromedp.Navigate(r.localhost+"/test/studio.html"),
 			role("textbox", "Email"),
 			chromedp.SendKeys("Email", "ed@example.com", browsertest.ByRole("textbox", "Email")),

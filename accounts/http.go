@@ -463,3 +463,9 @@ func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	setSession(w, res.Secret, res.Session.ExpiresAt, res.Session.CreatedAt)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
+
+// WriteError answers err with the status as the handler answers its own errors, {"error":
+// {"code", "message"}}: for the middleware in front of it (internal/edge's ErrorWriter).
+func WriteError(w http.ResponseWriter, _ *http.Request, status int, err error) {
+	writeError(w, status, err)
+}

@@ -1,26 +1,21 @@
 // Package app turns Pause's configuration into a running Pause: it reads the settings (through
 // a getenv function, so that only cmd/pause and lambda touch the real environment), opens the
 // configured stores, and builds the CMS and the HTTP handler. cmd/pause and lambda share it, so
-// that the local server and the Lambda function are wired the same way.
+// that the local server and the Lambda function are wired the same way. What needs no GraphQL
+// (the shared settings, the stores, the tokens, sign-in under /auth/) is its subpackage core,
+// which the sign-in function is built from alone.
 package app
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
-	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"pause"
+	"pause/app/core"
 	"pause/auth"
 	"pause/graph"
 	"pause/ids"
@@ -28,17 +23,14 @@ import (
 	"pause/server"
 )
 
-// Config is Pause's configuration: the environment's, overridden by flags.
+// Config is Pause's configuration: the environment's, overridden by flags. The settings the
+// sign-in function shares (the store, the secret, the public address, single sign-on...) are
+// core.Config's; the rest are the API's.
 type Config struct {
-	Addr        string // PAUSE_ADDR
-	Store       string // PAUSE_STORE: bolt or dynamodb
-	Data        string // PAUSE_DATA: the bolt file
-	Table       string // PAUSE_TABLE: the DynamoDB table
-	Env         string // PAUSE_ENV: development or production
-	JWTSecret   string // PAUSE_JWT_SECRET
+	core.Config
+
 	CORSOrigins string // PAUSE_CORS_ORIGINS, comma-separated
 	CORSHeaders string // PAUSE_CORS_HEADERS, comma-separated, beside server.DefaultCORSHeaders
-	LogLevel    string // PAUSE_LOG_LEVEL: debug, info, warn, error
 	// PublicCache is PAUSE_PUBLIC_CACHE: on (the default) or off. On, answers to anonymous
 	// queries are kept while the content generation is unchanged (server.Config's
 	// PublicVersion), on either store: each request reads the generation once (on DynamoDB,
@@ -58,43 +50,12 @@ type Config struct {
 	Limits           graph.Limits  // PAUSE_MAX_TOKENS, PAUSE_MAX_DEPTH... (api.go)
 	envErr           error         // the first malformed variable FromEnv met
 
-	// The Go runtime's own settings, when the environment gives them (then TuneGC leaves the
-	// collector alone), and the memory of a Lambda function (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, MB).
-	GOGC, GOMEMLIMIT string
-	LambdaMemoryMB   int
-
 	// An external issuer (e.g. an Amazon Cognito user pool) whose RS256/ES256 tokens are
-	// accepted beside Pause's own: its JWKS URL, the iss and aud its tokens must carry, and the
-	// claim that holds the role (e.g. cognito:groups).
-	JWKSURL      string // PAUSE_JWKS_URL
-	JWTIssuer    string // PAUSE_JWT_ISSUER
-	JWTAudience  string // PAUSE_JWT_AUDIENCE
-	JWTRoleClaim string // PAUSE_JWT_ROLE_CLAIM
-
-	// PublicURL is where browsers reach Pause (PAUSE_PUBLIC_URL), for setup links and the
-	// studio's origin; see PublicBase.
-	PublicURL string
-	// Single sign-on with an OpenID Connect provider: its issuer URL, Pause's client id and
-	// secret there (PAUSE_OIDC_ISSUER, PAUSE_OIDC_CLIENT_ID, PAUSE_OIDC_CLIENT_SECRET; on
-	// Lambda the secret comes from SSM, PAUSE_OIDC_CLIENT_SECRET_PARAM). The role comes from
-	// the ID token's claim PAUSE_JWT_ROLE_CLAIM.
-	OIDCIssuer, OIDCClientID, OIDCClientSecret string
-	// AdminEmail is the email of the first admin that `pause serve` creates in a store
-	// without users (PAUSE_ADMIN_EMAIL).
-	AdminEmail string
-	// JWTSecretPrevious is PAUSE_JWT_SECRET_PREVIOUS: during a rotation, the secret before,
-	// which still verifies tokens (never signs them). Unset when no rotation is under way.
-	JWTSecretPrevious string
-	// OriginSecret is PAUSE_ORIGIN_SECRET: comma-separated values of the header a CDN in front
-	// of Pause sends (server.OriginHeader); set, requests without one of them are refused.
-	OriginSecret string
-
-	// AWS loads the AWS SDK's configuration (region, credentials, endpoint) for the DynamoDB
-	// store; it is not read from the environment here. cmd/pause loads the SDK's default chain
-	// (config.LoadDefaultConfig: profiles, SSO, AWS_ENDPOINT_URL_DYNAMODB...); the Lambda
-	// function reads only the variables Lambda sets, which keeps the SDK's credential chain,
-	// and the time its packages take to initialize, out of the function's cold start.
-	AWS func(context.Context) (aws.Config, error)
+	// accepted beside Pause's own: its JWKS URL, and the iss and aud its tokens must carry
+	// (the claim that holds the role is core.Config's JWTRoleClaim).
+	JWKSURL     string // PAUSE_JWKS_URL
+	JWTIssuer   string // PAUSE_JWT_ISSUER
+	JWTAudience string // PAUSE_JWT_AUDIENCE
 
 	// Media is the media library's storage (PAUSE_MEDIA_*; app/media.go).
 	Media mediaConfig
@@ -118,42 +79,17 @@ func FromEnv(getenv func(string) string) Config {
 		}
 		return def
 	}
-	mb, _ := strconv.Atoi(strings.TrimSpace(getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")))
 	c := Config{
-		LambdaMemoryMB:    mb,
-		Addr:              or("PAUSE_ADDR", ":8080"),
-		Store:             or("PAUSE_STORE", "bolt"),
-		Data:              or("PAUSE_DATA", "./data/pause.db"),
-		Table:             or("PAUSE_TABLE", "pause"),
-		Env:               or("PAUSE_ENV", "development"),
-		JWTSecret:         getenv("PAUSE_JWT_SECRET"),
-		CORSOrigins:       getenv("PAUSE_CORS_ORIGINS"),
-		CORSHeaders:       getenv("PAUSE_CORS_HEADERS"),
-		LogLevel:          or("PAUSE_LOG_LEVEL", "info"),
-		PublicCache:       or("PAUSE_PUBLIC_CACHE", "on"),
-		GOGC:              getenv("GOGC"),
-		GOMEMLIMIT:        getenv("GOMEMLIMIT"),
-		JWKSURL:           getenv("PAUSE_JWKS_URL"),
-		JWTIssuer:         getenv("PAUSE_JWT_ISSUER"),
-		JWTAudience:       getenv("PAUSE_JWT_AUDIENCE"),
-		JWTRoleClaim:      or("PAUSE_JWT_ROLE_CLAIM", "role"),
-		AdminEmail:        or("PAUSE_ADMIN_EMAIL", "admin@example.com"),
-		OIDCIssuer:        strings.TrimRight(strings.TrimSpace(getenv("PAUSE_OIDC_ISSUER")), "/"),
-		OIDCClientID:      strings.TrimSpace(getenv("PAUSE_OIDC_CLIENT_ID")),
-		OIDCClientSecret:  strings.TrimSpace(getenv("PAUSE_OIDC_CLIENT_SECRET")),
-		PublicURL:         strings.TrimRight(strings.TrimSpace(getenv("PAUSE_PUBLIC_URL")), "/"),
-		JWTSecretPrevious: getenv("PAUSE_JWT_SECRET_PREVIOUS"),
-		OriginSecret:      getenv("PAUSE_ORIGIN_SECRET"),
+		Config:      core.FromEnv(getenv),
+		CORSOrigins: getenv("PAUSE_CORS_ORIGINS"),
+		CORSHeaders: getenv("PAUSE_CORS_HEADERS"),
+		PublicCache: or("PAUSE_PUBLIC_CACHE", "on"),
+		JWKSURL:     getenv("PAUSE_JWKS_URL"),
+		JWTIssuer:   getenv("PAUSE_JWT_ISSUER"),
+		JWTAudience: getenv("PAUSE_JWT_AUDIENCE"),
 	}
 	c.readAPI(getenv)
 	return c
-}
-
-// StoreFlags adds the flags that choose the store.
-func (c *Config) StoreFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Store, "store", c.Store, "store: bolt or dynamodb (PAUSE_STORE)")
-	fs.StringVar(&c.Data, "data", c.Data, "bolt store file (PAUSE_DATA)")
-	fs.StringVar(&c.Table, "table", c.Table, "DynamoDB table (PAUSE_TABLE)")
 }
 
 // Check reports the first setting that is not valid.
@@ -161,11 +97,8 @@ func (c Config) Check() error {
 	if c.envErr != nil {
 		return c.envErr
 	}
-	if c.Env != "development" && c.Env != "production" {
-		return fmt.Errorf("PAUSE_ENV must be development or production, not %q", c.Env)
-	}
-	if c.Store != "bolt" && c.Store != "dynamodb" {
-		return fmt.Errorf("PAUSE_STORE must be bolt or dynamodb, not %q", c.Store)
+	if err := c.Config.Check(); err != nil {
+		return err
 	}
 	if c.PublicCache != "on" && c.PublicCache != "off" {
 		return fmt.Errorf("PAUSE_PUBLIC_CACHE must be on or off, not %q", c.PublicCache)
@@ -187,9 +120,6 @@ func headerName(s string) bool {
 	}
 	return s != ""
 }
-
-// Development reports whether Pause runs in development mode.
-func (c Config) Development() bool { return c.Env == "development" }
 
 // Origins returns the CORS origins.
 func (c Config) Origins() []string {
@@ -214,33 +144,6 @@ func (c Config) AllowedHeaders() []string {
 	return out
 }
 
-// Logger returns a JSON logger at the configured level.
-func (c Config) Logger(w io.Writer) *slog.Logger {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		level = slog.LevelInfo
-	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
-}
-
-// Secret returns the JWT secret: PAUSE_JWT_SECRET, or in development a random secret kept in a
-// file beside the data file, made on first use. Production without a secret is an error.
-func (c Config) Secret() ([]byte, error) {
-	if c.JWTSecret != "" {
-		if len(c.JWTSecret) < auth.MinSecret {
-			return nil, fmt.Errorf("PAUSE_JWT_SECRET must be at least %d bytes long", auth.MinSecret)
-		}
-		return []byte(c.JWTSecret), nil
-	}
-	if !c.Development() {
-		return nil, errors.New("PAUSE_JWT_SECRET is not set: production needs a secret of at least 32 bytes (e.g. openssl rand -hex 32)")
-	}
-	return auth.LoadOrCreateSecret(c.SecretFile())
-}
-
-// SecretFile is where the development secret is kept: beside the data file.
-func (c Config) SecretFile() string { return filepath.Join(filepath.Dir(c.Data), "jwt-secret") }
-
 // Open opens the configured stores and returns the CMS over them, and a function that closes
 // them.
 func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
@@ -251,20 +154,9 @@ func (c Config) Open(ctx context.Context) (*pause.CMS, func() error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var stores pause.Stores
-	var closer func() error
-	switch c.Store {
-	case "bolt":
-		var err error
-		if stores, closer, err = openBolt(c.Data); err != nil {
-			return nil, nil, err
-		}
-	case "dynamodb":
-		s, err := c.openDynamo(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
-		stores, closer = s, func() error { return nil }
+	stores, closer, err := c.OpenStores(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
 	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, DeriveID: ids.Derive,
 		KeepRevisions: c.KeepRevisions, PublicURL: c.PublicBase(), Blobs: blobs, MediaMaxBytes: c.Media.MaxBytes})
@@ -279,18 +171,9 @@ func System(ctx context.Context) context.Context {
 // Handler returns the HTTP handler for the configuration: the API over cms, with tokens signed
 // by the configured secret.
 func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) {
-	secret, err := c.Secret()
+	secret, tokens, err := c.Tokens()
 	if err != nil {
 		return nil, err
-	}
-	tokens, err := auth.NewTokens(secret)
-	if err != nil {
-		return nil, err
-	}
-	if prev := strings.TrimSpace(c.JWTSecretPrevious); prev != "" {
-		if err := tokens.AcceptPrevious([]byte(prev)); err != nil {
-			return nil, fmt.Errorf("PAUSE_JWT_SECRET_PREVIOUS: %w", err)
-		}
 	}
 	authn := &auth.Authenticator{APIKey: cms.AuthenticateAPIKey, Tokens: tokens}
 	if c.JWKSURL != "" {
@@ -305,7 +188,7 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 	if c.Introspection && !c.Development() {
 		log.Warn("PAUSE_INTROSPECTION=true: introspection, field suggestions and GraphiQL are on in production")
 	}
-	accounts, err := c.accounts(cms, secret, tokens, log)
+	accounts, err := c.Accounts(cms.Stores(), secret, tokens, log)
 	if err != nil {
 		return nil, err
 	}
@@ -326,28 +209,5 @@ func (c Config) Handler(cms *pause.CMS, log *slog.Logger) (http.Handler, error) 
 		Idempotency: cms.Idempotency(), Accounts: accounts,
 		OriginSecrets: strings.Split(c.OriginSecret, ","), Media: mediaHandler(cms),
 	})
-	if c.Store == "dynamodb" {
-		h = meterDynamo(log, h)
-	}
-	return h, nil
-}
-
-// GCPercent is the garbage collector's target that TuneGC sets: the heap may grow to five
-// times what is live before a collection, instead of Go's default of twice. Serving allocates
-// much and keeps little (the content and, on the embedded store, the public answers), so
-// collections are most of the cost of a request at the default: make bench measured 388 µs of
-// CPU per executed seed-page request at GOGC=100 and 239 µs at 400 (docs/PERFORMANCE.md).
-const GCPercent = 400
-
-// TuneGC sets the garbage collector for serving: GCPercent, unless GOGC is set, and in Lambda a
-// soft memory limit of 80% of the function's memory, unless GOMEMLIMIT is set, so that the
-// larger target never runs the function out of memory (the collector works harder near the
-// limit instead).
-func (c Config) TuneGC() {
-	if c.GOGC == "" {
-		debug.SetGCPercent(GCPercent)
-	}
-	if c.GOMEMLIMIT == "" && c.LambdaMemoryMB > 0 {
-		debug.SetMemoryLimit(int64(c.LambdaMemoryMB) << 20 / 10 * 8)
-	}
+	return c.MeterDynamo(log, h), nil
 }

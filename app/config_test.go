@@ -4,6 +4,8 @@ import (
 	"math"
 	"runtime/debug"
 	"testing"
+
+	"pause/app/core"
 )
 
 // TuneGC sets the collector's target and, in Lambda, a memory limit, unless the environment
@@ -13,8 +15,8 @@ func TestTuneGC(t *testing.T) {
 	t.Cleanup(func() { debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) })
 
 	FromEnv(env(map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256"})).TuneGC()
-	if got := debug.SetGCPercent(100); got != GCPercent {
-		t.Errorf("GC percent %d, want %d", got, GCPercent)
+	if got := debug.SetGCPercent(100); got != core.GCPercent {
+		t.Errorf("GC percent %d, want %d", got, core.GCPercent)
 	}
 	if got := debug.SetMemoryLimit(math.MaxInt64); got != 256<<20/10*8 {
 		t.Errorf("memory limit %d, want 80%% of 256 MiB", got)

@@ -65,7 +65,8 @@ func TestDeployWorkflow(t *testing.T) {
 				t.Errorf("test: %s", all)
 			}
 		case "build":
-			if !strings.Contains(all, "make lambda") || !strings.Contains(all, "actions/upload-artifact") {
+			if !strings.Contains(all, "make lambda") || !strings.Contains(all, "actions/upload-artifact") ||
+				!strings.Contains(all, "dist/pause-lambda.zip") || !strings.Contains(all, "dist/pause-auth.zip") {
 				t.Errorf("build: %s", all)
 			}
 		default:
@@ -75,7 +76,7 @@ func TestDeployWorkflow(t *testing.T) {
 			}
 			if strings.Contains(all, "make lambda") || !strings.Contains(all, "actions/download-artifact") ||
 				!strings.Contains(all, "aws-actions/configure-aws-credentials") ||
-				!strings.Contains(all, "infra/deploy.sh --stage "+stage+" --package artifact/pause-lambda.zip --cfn-role") {
+				!strings.Contains(all, "infra/deploy.sh --stage "+stage+" --package artifact/pause-lambda.zip --auth-package artifact/pause-auth.zip --cfn-role") {
 				t.Errorf("%s does not deploy the package built once: %s", name, all)
 			}
 		}
@@ -85,7 +86,7 @@ func TestDeployWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, opt := range []string{"--package ZIP", "--cfn-role ARN", "--stage NAME"} {
+	for _, opt := range []string{"--package ZIP", "--auth-package ZIP", "--cfn-role ARN", "--stage NAME"} {
 		if !strings.Contains(string(help), opt) {
 			t.Errorf("deploy.sh has no %s", opt)
 		}

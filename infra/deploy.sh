@@ -15,8 +15,9 @@ usage() {
 	print_lines <<'EOF'
 Usage: infra/deploy.sh --stage NAME [options]
 
-Builds the Lambda bootstrap (make lambda) from a clean working tree, uploads it to the artifacts
-bucket (checking the bucket's owner on every call) and deploys the stack pause-NAME with
+Builds the Lambda bootstraps (make lambda: the API's and the sign-in function's) from a clean
+working tree, uploads their zips to the artifacts bucket (checking the bucket's owner on every
+call) and deploys the stack pause-NAME with
 `aws cloudformation deploy`; CodeDeploy shifts traffic to the new version (DeploymentType) and
 rolls it back if an alarm goes off. Then it prints the URL and how to roll back.
 
@@ -34,8 +35,10 @@ rolls it back if an alarm goes off. Then it prints the URL and how to roll back.
                             repeatable; a name the template does not declare is refused
   --allow-dirty             deploy a working tree with uncommitted changes (the version is
                             then described as COMMIT-dirty)
-  --package ZIP             deploy this deployment package (built once by CI from this commit)
-                            instead of building one with make lambda
+  --package ZIP             deploy this deployment package of the API (dist/pause-lambda.zip,
+                            built once by CI from this commit) instead of building one with
+                            make lambda; needs --auth-package
+  --auth-package ZIP        ...and this one of the sign-in function (dist/pause-auth.zip)
   --cfn-role ARN            the role CloudFormation deploys with (--role-arn): a CI role needs
                             then only to pass it (infra/ci-role.yaml)
   --dry-run                 print every command it would run, run none (no AWS, no build)
@@ -57,9 +60,9 @@ template_params() {
 }
 
 # The parameters this script sets itself.
-own_params=" Stage JwtSecretParameter CorsOrigins CodeBucket CodeKey GitCommit OriginSecretParameter OriginSecretVersion OriginSecretPreviousVersion JwtSecretRotation "
+own_params=" Stage JwtSecretParameter CorsOrigins CodeBucket CodeKey AuthCodeKey GitCommit OriginSecretParameter OriginSecretVersion OriginSecretPreviousVersion JwtSecretRotation "
 
-stage="" region="" bucket="" secret_param="" cors="" cors_set=0 create_secret=0 dry_run=0 allow_dirty=0 package="" cfn_role=""
+stage="" region="" bucket="" secret_param="" cors="" cors_set=0 create_secret=0 dry_run=0 allow_dirty=0 package="" auth_package="" cfn_role=""
 params=()
 known=" "
 while IFS= read -r p; do known+="$p "; done < <(template_params)
@@ -87,6 +90,7 @@ while [ "$#" -gt 0 ]; do
 		;;
 	--allow-dirty) allow_dirty=1; shift ;;
 	--package) value "$@"; package="$2"; shift 2 ;;
+	--auth-package) value "$@"; auth_package="$2"; shift 2 ;;
 	--cfn-role) value "$@"; cfn_role="$2"; shift 2 ;;
 	--dry-run) dry_run=1; shift ;;
 	-h | --help) usage; exit 0 ;;
@@ -100,9 +104,13 @@ stack="pause-$stage"
 secret_param="${secret_param:-/pause/$stage/jwt-secret}"
 [[ $secret_param =~ ^/[a-zA-Z0-9_./-]+$ ]] || die "--jwt-secret-param '$secret_param': an SSM parameter name with a leading slash, e.g. /pause/$stage/jwt-secret"
 origin_param="/pause/$stage/origin-secret"
-if [ -n "$package" ]; then
+if [ -n "$package" ] || [ -n "$auth_package" ]; then
+	[ -n "$package" ] && [ -n "$auth_package" ] ||
+		die "--package and --auth-package go together: the API's zip (dist/pause-lambda.zip) and the sign-in function's (dist/pause-auth.zip), built from the same commit"
 	case "$package" in /*) ;; *) package="$PWD/$package" ;; esac
+	case "$auth_package" in /*) ;; *) auth_package="$PWD/$auth_package" ;; esac
 	[ "$dry_run" = 1 ] || [ -f "$package" ] || die "--package $package: no such file"
+	[ "$dry_run" = 1 ] || [ -f "$auth_package" ] || die "--auth-package $auth_package: no such file"
 fi
 [ -z "$cfn_role" ] || [[ $cfn_role =~ ^arn:aws[a-z-]*:iam::[0-9]{12}:role/ ]] || die "--cfn-role '$cfn_role': an IAM role ARN"
 cd "$root"
@@ -272,30 +280,40 @@ else
 	fi
 fi
 
-zip="dist/pause-lambda.zip"
+zip="dist/pause-lambda.zip" auth_zip="dist/pause-auth.zip"
 if [ -n "$package" ]; then
-	zip="$package"
-	comment "the package given (--package $package): nothing is built"
+	zip="$package" auth_zip="$auth_package"
+	comment "the packages given (--package $package, --auth-package $auth_package): nothing is built"
 else
-	step "Build: dist/bootstrap (linux/arm64) and dist/pause-lambda.zip"
+	step "Build: dist/api/bootstrap and dist/auth/bootstrap (linux/arm64), dist/pause-lambda.zip and dist/pause-auth.zip"
 	run make lambda
 fi
 
-step "Upload the package, named by its SHA-256, to the bucket (owner checked)"
-if [ "$dry_run" = 1 ]; then
-	sha="SHA256"
-	comment "SHA256: the zip's sha256sum"
-else
-	sha="$(sha256sum "$zip")"
-	sha="${sha%% *}"
-fi
-key="$stack/$sha.zip"
-upload=(aws s3api put-object --bucket "$bucket" --key "$key" --body "$zip" --region "$region" "${owner[@]}"
-	--query ETag --output text)
-if [ "$dry_run" = 1 ]; then run "${upload[@]}"; else run "${upload[@]}" >/dev/null; fi
+# upload ZIP NAME: uploads the zip to the bucket under the stack's prefix, named by its
+# SHA-256 (the owner checked), and sets key to that name. NAME stands for the hash in a dry run.
+upload() {
+	local sha
+	if [ "$dry_run" = 1 ]; then
+		sha="$2"
+		comment "$2: the sha256sum of $1"
+	else
+		sha="$(sha256sum "$1")"
+		sha="${sha%% *}"
+	fi
+	key="$stack/$sha.zip"
+	local put=(aws s3api put-object --bucket "$bucket" --key "$key" --body "$1" --region "$region" "${owner[@]}"
+		--query ETag --output text)
+	if [ "$dry_run" = 1 ]; then run "${put[@]}"; else run "${put[@]}" >/dev/null; fi
+}
+
+step "Upload the packages, named by their SHA-256, to the bucket (owner checked)"
+upload "$zip" SHA256
+api_key="$key"
+upload "$auth_zip" AUTH_SHA256
+auth_key="$key"
 
 step "Deploy the stack $stack (a change set; CodeDeploy shifts traffic and rolls back on an alarm; a failed update rolls back by itself)"
-overrides=("Stage=$stage" "JwtSecretParameter=$secret_param" "CodeBucket=$bucket" "CodeKey=$key" "GitCommit=$commit")
+overrides=("Stage=$stage" "JwtSecretParameter=$secret_param" "CodeBucket=$bucket" "CodeKey=$api_key" "AuthCodeKey=$auth_key" "GitCommit=$commit")
 if [ "$edge" = true ]; then
 	overrides+=("OriginSecretParameter=$origin_param" "OriginSecretVersion=$origin_version" "OriginSecretPreviousVersion=$origin_previous")
 fi

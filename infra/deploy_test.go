@@ -302,10 +302,17 @@ func TestDeployDryRun(t *testing.T) {
 			t.Errorf("%q: want %s on %q", c, want, bucket)
 		}
 	}
-	put := one(t, cmds, "aws", "s3api", "put-object")
-	if !slices.Equal(flag(put, "--bucket"), bucket) || !slices.Equal(flag(put, "--body"), []string{"dist/pause-lambda.zip"}) ||
-		!slices.Equal(flag(put, "--key"), []string{"pause-demo/SHA256.zip"}) {
-		t.Errorf("upload %q", put)
+	// Both functions' zips, each named by its hash, into the owner-checked bucket.
+	puts := find(cmds, "aws", "s3api", "put-object")
+	if len(puts) != 2 {
+		t.Fatalf("uploads %q: want the API's zip and the sign-in function's", puts)
+	}
+	for i, want := range [][2]string{{"dist/pause-lambda.zip", "pause-demo/SHA256.zip"}, {"dist/pause-auth.zip", "pause-demo/AUTH_SHA256.zip"}} {
+		put := puts[i]
+		if !slices.Equal(flag(put, "--bucket"), bucket) || !slices.Equal(flag(put, "--body"), []string{want[0]}) ||
+			!slices.Equal(flag(put, "--key"), []string{want[1]}) {
+			t.Errorf("upload %q, want %s as %s", put, want[0], want[1])
+		}
 	}
 
 	deploy := one(t, cmds, "aws", "cloudformation", "deploy")
@@ -324,7 +331,7 @@ func TestDeployDryRun(t *testing.T) {
 	commit := headCommit(t)
 	overrides := flag(deploy, "--parameter-overrides")
 	want := []string{"Stage=demo", "JwtSecretParameter=/pause/demo/jwt-secret", "CodeBucket=" + bucket[0], "CodeKey=pause-demo/SHA256.zip",
-		"GitCommit=" + commit, "OriginSecretParameter=/pause/demo/origin-secret", "OriginSecretVersion=1", "OriginSecretPreviousVersion=0"}
+		"AuthCodeKey=pause-demo/AUTH_SHA256.zip", "GitCommit=" + commit, "OriginSecretParameter=/pause/demo/origin-secret", "OriginSecretVersion=1", "OriginSecretPreviousVersion=0"}
 	if !slices.Equal(overrides, want) {
 		t.Errorf("parameter overrides\n got %q\nwant %q", overrides, want)
 	}
@@ -428,7 +435,7 @@ func TestDeployDryRunOptions(t *testing.T) {
 	deploy := one(t, cmds, "aws", "cloudformation", "deploy")
 	overrides := flag(deploy, "--parameter-overrides")
 	want := []string{"Stage=prod", "JwtSecretParameter=/cms/prod/secret", "CodeBucket=my-artifacts", "CodeKey=pause-prod/SHA256.zip",
-		"GitCommit=" + headCommit(t), "OriginSecretParameter=/pause/prod/origin-secret", "OriginSecretVersion=1", "OriginSecretPreviousVersion=0",
+		"AuthCodeKey=pause-prod/AUTH_SHA256.zip", "GitCommit=" + headCommit(t), "OriginSecretParameter=/pause/prod/origin-secret", "OriginSecretVersion=1", "OriginSecretPreviousVersion=0",
 		"CorsOrigins=https://a.example.com,https://b.example.com", "MemorySize=512", "LogLevel=debug", "Waf=false"}
 	if !slices.Equal(overrides, want) {
 		t.Errorf("parameter overrides\n got %q\nwant %q", overrides, want)
@@ -596,6 +603,9 @@ func TestDeployRefusals(t *testing.T) {
 	}{
 		{"unknown param", []string{"--param", "MemorySise=512"}, "infra/template.yaml has no parameter MemorySise", 0},
 		{"own param", []string{"--param", "GitCommit=abc1234"}, "GitCommit is set by deploy.sh itself", 0},
+		{"own code key", []string{"--param", "AuthCodeKey=x.zip"}, "AuthCodeKey is set by deploy.sh itself", 0},
+		{"one package", []string{"--package", "dist/pause-lambda.zip"}, "--package and --auth-package go together", 0},
+		{"auth package alone", []string{"--auth-package", "dist/pause-auth.zip"}, "--package and --auth-package go together", 0},
 		{"waf outside us-east-1", []string{"--region", "eu-west-1"}, "only a stack in us-east-1 can create", -1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -664,5 +674,27 @@ func TestDeployRefusals(t *testing.T) {
 		if c.name == "dirty allowed" && !strings.Contains(stderr, "-dirty") {
 			t.Errorf("--allow-dirty does not record the commit as dirty:\n%s", stderr)
 		}
+	}
+}
+
+// TestDeployPackages: with the packages CI built once (--package, --auth-package), deploy.sh
+// builds nothing and uploads those two.
+func TestDeployPackages(t *testing.T) {
+	s := newScriptEnv(t, true)
+	out, stderr, ok := s.run(nil, "infra/deploy.sh", "--dry-run", "--stage", "demo",
+		"--package", "/ci/artifact/pause-lambda.zip", "--auth-package", "/ci/artifact/pause-auth.zip")
+	if !ok {
+		t.Fatalf("deploy --dry-run failed: %s", stderr)
+	}
+	cmds := commands(t, out)
+	if index(cmds, "make", "lambda") >= 0 {
+		t.Errorf("with the packages given, the dry run still builds:\n%s", out)
+	}
+	var bodies []string
+	for _, put := range find(cmds, "aws", "s3api", "put-object") {
+		bodies = append(bodies, flag(put, "--body")...)
+	}
+	if want := []string{"/ci/artifact/pause-lambda.zip", "/ci/artifact/pause-auth.zip"}; !slices.Equal(bodies, want) {
+		t.Errorf("uploads %q, want %q", bodies, want)
 	}
 }

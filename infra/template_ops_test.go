@@ -203,6 +203,8 @@ func TestTemplateAlarms(t *testing.T) {
 		"TableThrottlesAlarm":    "AWS/DynamoDB ReadThrottleEvents, AWS/DynamoDB WriteThrottleEvents",
 		"TableErrorsAlarm":       strings.Repeat("AWS/DynamoDB SystemErrors, ", 6) + "AWS/DynamoDB SystemErrors",
 		"WorkerErrorsAlarm":      "AWS/Lambda Errors",
+		"AuthErrorsAlarm":        "AWS/Lambda Errors",
+		"AuthThrottlesAlarm":     "AWS/Lambda Throttles",
 	}
 	var alarms []string
 	for id, p := range res {

@@ -195,3 +195,56 @@ func median(xs []float64) float64 {
 	slices.Sort(s)
 	return s[len(s)/2]
 }
+
+// BenchmarkAuthColdStart measures the sign-in function's cold start as BenchmarkColdStart
+// measures the API's (init-ms, rie-init-ms, first-ms, warm-ms, bootstrap-MB), with a request
+// that reads no store (POST /auth/token without a session: 401), so that it measures the
+// function and not DynamoDB Local. One cold start per iteration, with the init trace on (which
+// slows it a little: BenchmarkColdStart takes its other figures from a second start without
+// it). Run it as BenchmarkColdStart:
+//
+//	tools/dynamodb-local/with-dynamodb.sh go test -run '^$' -bench AuthColdStart -benchtime 20x ./lambda/
+func BenchmarkAuthColdStart(b *testing.B) {
+	bootstrap := hostAuthBootstrap(b)
+	store := testStore(b)
+	release := filepath.Join(buildDir, "linux-arm64-auth", "bootstrap")
+	if err := buildTagged(authTags, release, ".", "linux", "arm64"); err != nil {
+		b.Fatal(err)
+	}
+	info, err := os.Stat(release)
+	if err != nil {
+		b.Fatal(err)
+	}
+	token := request{method: "POST", path: "/auth/token", version: "v2",
+		header: map[string]string{"Origin": "https://api.example.com", "X-Pause-Studio": "1"}}
+	var inits, rieInits, firsts, warms []float64
+	b.ResetTimer()
+	b.StopTimer()
+	for i := 0; i < b.N; i++ {
+		ssm := newFakeSSM(b, e2eSecretParam, e2eSecret)
+		env := traceInit(functionEnv(store, ssm, ""))
+		env["LOG_LEVEL"] = "info"
+		fn := startEmulator(b, bootstrap, env)
+		b.StartTimer()
+		start := time.Now()
+		res := fn.do(b, token)
+		first := time.Since(start)
+		b.StopTimer()
+		if res.status != 401 {
+			b.Fatalf("status %d, want 401: %s", res.status, res.body)
+		}
+		start = time.Now()
+		fn.do(b, token)
+		warms = append(warms, ms(time.Since(start)))
+		firsts = append(firsts, ms(first))
+		inits = append(inits, readyInit(b, fn))
+		rieInits = append(rieInits, rieInit(b, fn))
+		fn.stop()
+	}
+	b.ReportMetric(median(inits), "init-ms")
+	b.ReportMetric(median(rieInits), "rie-init-ms")
+	b.ReportMetric(median(firsts), "first-ms")
+	b.ReportMetric(median(warms), "warm-ms")
+	b.ReportMetric(float64(info.Size())/1e6, "bootstrap-MB")
+	b.ReportMetric(0, "ns/op")
+}

@@ -103,21 +103,24 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// buildFlags are the release build's flags (the Makefile's lambda target), without GOOS/GOARCH.
-var buildFlags = []string{"-tags", lambdaTags, "-trimpath", "-ldflags", "-s -w"}
-
-// lambdaTags are make lambda's build tags: no RPC runtime, no passkeys (go-webauthn does not
-// fit the bootstrap's budget) and no embedded store (app/nobolt.go).
-const lambdaTags = "lambda.norpc,nopasskeys,nobolt"
-
-var (
-	bootstrapOnce sync.Once
-	bootstrapPath string
-	bootstrapErr  error
-	buildDir      string // removed by TestMain
+// The release builds' build tags (the Makefile's lambda target): no RPC runtime and no
+// embedded store (app/core/nobolt.go) in either; the API's function without sign-in
+// (app/core/noaccounts.go: the sign-in function serves /auth/), and the sign-in function
+// (auth.go) without the API, with passkeys.
+const (
+	lambdaTags = "lambda.norpc,nobolt,noaccounts"
+	authTags   = "lambda.norpc,nobolt,authonly"
 )
 
-// hostBootstrap returns the bootstrap built once for this machine, with the release flags.
+var (
+	bootstrapOnce, authOnce sync.Once
+	bootstrapPath, authPath string
+	bootstrapErr, authErr   error
+	buildDir                string // removed by TestMain
+)
+
+// hostBootstrap returns the API's bootstrap built once for this machine, with the release
+// flags.
 func hostBootstrap(t testing.TB) string {
 	t.Helper()
 	bootstrapOnce.Do(func() {
@@ -130,14 +133,33 @@ func hostBootstrap(t testing.TB) string {
 	return bootstrapPath
 }
 
+// hostAuthBootstrap returns the sign-in function's bootstrap built once for this machine,
+// with the release flags.
+func hostAuthBootstrap(t testing.TB) string {
+	t.Helper()
+	authOnce.Do(func() {
+		authPath = filepath.Join(buildDir, "host-auth", "bootstrap")
+		authErr = buildTagged(authTags, authPath, ".", runtime.GOOS, runtime.GOARCH)
+	})
+	if authErr != nil {
+		t.Fatal(authErr)
+	}
+	return authPath
+}
+
 // buildBootstrap builds the package pkg (this one: ".") to out for the platform, as `make
-// lambda` does.
+// lambda` builds the API's function.
 func buildBootstrap(out, pkg, goos, goarch string) error {
-	args := append([]string{"build", "-o", out}, buildFlags...)
-	cmd := exec.Command(goTool(), append(args, pkg)...)
+	return buildTagged(lambdaTags, out, pkg, goos, goarch)
+}
+
+// buildTagged builds the package pkg to out for the platform with the build tags and the
+// release flags.
+func buildTagged(tags, out, pkg, goos, goarch string) error {
+	cmd := exec.Command(goTool(), "build", "-o", out, "-tags", tags, "-trimpath", "-ldflags", "-s -w", pkg)
 	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("build the bootstrap for %s/%s: %v\n%s", goos, goarch, err, out)
+		return fmt.Errorf("build the bootstrap (%s) for %s/%s: %v\n%s", tags, goos, goarch, err, out)
 	}
 	return nil
 }

@@ -20,15 +20,25 @@
 // It logs JSON lines with the ids of each invocation (logs.go), at AWS_LAMBDA_LOG_LEVEL when
 // Lambda sets it, and writes the GraphQL operations' metrics as EMF log lines (metrics.go).
 //
-// The deployed bootstrap (make lambda: the tag nobolt) has no embedded store: every instance
-// would have its own file, lost when the instance goes. Built without the tag, as the in-process
-// tests build it, PAUSE_STORE=bolt works (PAUSE_DATA under /tmp, the only writable place).
+// One package, two functions, chosen by a build tag (make lambda builds both). The API's
+// (api.go; the tag noaccounts: dist/api/bootstrap in dist/pause-lambda.zip) serves /graphql,
+// /healthz and the studio, and the webhook worker; the sign-in function's (auth.go; the tag
+// authonly: dist/auth/bootstrap in dist/pause-auth.zip) serves /auth/, passkeys included,
+// from app/core alone. A tag rather than a second main package: main, the secrets' read,
+// the AWS configuration, the logs and the ready line are the same code in both builds, with
+// their tests, and nothing has to move to be shared; each build links only its own
+// newHandler's wiring (TestBootstrapImports holds both).
 //
-// Build it with `make lambda`: dist/bootstrap and dist/pause-lambda.zip. It imports app (and
-// through it server, graph and the stores), aws-lambda-go, aws-lambda-go-api-proxy and, of the
-// AWS SDK, only the DynamoDB client and the request signer: a cold start pays for the
-// initialization of every package linked in (docs/PERFORMANCE.md), so neither the SDK's SSM
-// client nor its default configuration chain is.
+// The deployed bootstraps (the tag nobolt) have no embedded store: every instance would have
+// its own file, lost when the instance goes. Built without the tags, as the in-process tests
+// build it, the API's serves /auth/ too and PAUSE_STORE=bolt works (PAUSE_DATA under /tmp,
+// the only writable place).
+//
+// It imports app (the API's; through it server, graph and the stores) or app/core (the
+// sign-in function's), aws-lambda-go, aws-lambda-go-api-proxy and, of the AWS SDK, only the
+// DynamoDB client and the request signer: a cold start pays for the initialization of every
+// package linked in (docs/PERFORMANCE.md), so neither the SDK's SSM client nor its default
+// configuration chain is.
 package main
 
 import (
@@ -37,7 +47,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +57,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"pause/app"
+	"pause/app/core"
 )
 
 // The environment variables that only the Lambda reads.
@@ -95,18 +107,46 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer, secr
 	return nil
 }
 
-// newHandler returns the function that lambda.Start serves: the API's http.Handler behind the
-// adapter for the configured kind of event.
-func newHandler(ctx context.Context, getenv func(string) string, stderr io.Writer, secret secretFunc) (any, error) {
+// serve returns what lambda.Start serves for h, the handler of the function named name (api,
+// auth): h measured (metrics.go), behind aws-lambda-go-api-proxy's adapter for the kind of
+// event, v1 (REST API) or v2 (HTTP API, the default), once the ready line is written.
+func (fn function) serve(h http.Handler, name string) any {
+	metrics := &operationMetrics{w: fn.stderr, function: fn.getenv("AWS_LAMBDA_FUNCTION_NAME"), now: time.Now}
+	h = metrics.wrap(h)
+	logReady(fn.log, fn.getenv, fn.cfg, name, fn.event)
+	if fn.event == "v1" {
+		return httpadapter.New(h).ProxyWithContext
+	}
+	return httpadapter.NewV2(h).ProxyWithContext
+}
+
+// function is what both functions' newHandler start from: the environment with the secrets
+// read (lambdaEnv), the kind of event, the shared settings with the function's AWS
+// configuration, and the logger.
+type function struct {
+	env    func(string) string
+	event  string
+	cfg    core.Config
+	log    *slog.Logger
+	getenv func(string) string // the environment as Lambda gave it
+	stderr io.Writer
+}
+
+// prepare reads the function's configuration, once, at init: the secrets from SSM, the kind
+// of event (PAUSE_LAMBDA_EVENT: "" or one of events, described by want), the shared settings
+// with the AWS configuration from Lambda's variables (aws.go) and the log level from
+// AWS_LAMBDA_LOG_LEVEL over the configured one (logLevel); it tunes the collector, and returns
+// the JSON logger on stderr with the invocation's ids on every line (logs.go).
+func prepare(ctx context.Context, getenv func(string) string, stderr io.Writer, secret secretFunc, want string, events ...string) (function, error) {
 	env, err := lambdaEnv(ctx, getenv, secret)
 	if err != nil {
-		return nil, err
+		return function{}, err
 	}
 	event := strings.ToLower(strings.TrimSpace(getenv(envEvent)))
-	if event != "" && event != "v1" && event != "v2" && event != "worker" {
-		return nil, fmt.Errorf("%s must be v2 (HTTP API), v1 (REST API) or worker (lambda/worker.go), not %q", envEvent, event)
+	if event != "" && !slices.Contains(events, event) {
+		return function{}, fmt.Errorf("%s must be %s, not %q", envEvent, want, event)
 	}
-	cfg := app.FromEnv(env)
+	cfg := core.FromEnv(env)
 	cfg.AWS = func(context.Context) (aws.Config, error) { return awsConfig(env) }
 	cfg.LogLevel = logLevel(getenv, cfg.LogLevel)
 	log := slog.New(invocationHandler{cfg.Logger(stderr).Handler()})
@@ -115,27 +155,16 @@ func newHandler(ctx context.Context, getenv func(string) string, stderr io.Write
 		log.Warn("the bolt store in Lambda is for tests only: each instance has its own file, lost with the instance",
 			"data", cfg.Data)
 	}
-	// The store lives as long as the execution environment; Lambda gives no chance to close it.
-	cms, _, err := cfg.Open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if event == "worker" {
-		return newWorker(cfg, cms, log)
-	}
-	h, err := cfg.Handler(cms, log)
-	if err != nil {
-		return nil, err
-	}
-	metrics := &operationMetrics{w: stderr, function: getenv("AWS_LAMBDA_FUNCTION_NAME"), now: time.Now}
-	h = metrics.wrap(h)
-	log.Info("ready", "init_ms", float64(time.Since(processStart).Microseconds())/1000,
+	return function{env: env, event: event, cfg: cfg, log: log, getenv: getenv, stderr: stderr}, nil
+}
+
+// logReady writes the line that says the function is ready to serve, with the time its init
+// took (BenchmarkColdStart reads it) and what it runs: the function (api, worker or auth),
+// the environment, the store, the kind of event, the commit and the secret's rotation.
+func logReady(log *slog.Logger, getenv func(string) string, cfg core.Config, function, event string) {
+	log.Info("ready", "init_ms", float64(time.Since(processStart).Microseconds())/1000, "function", function,
 		"env", cfg.Env, "store", cfg.Store, "event", cmp.Or(event, "v2"), "commit", getenv(envCommit), "level", cfg.LogLevel,
 		"secret_rotation", getenv(envRotation), "previous_secret", cfg.JWTSecretPrevious != "")
-	if event == "v1" {
-		return httpadapter.New(h).ProxyWithContext, nil
-	}
-	return httpadapter.NewV2(h).ProxyWithContext, nil
 }
 
 // lambdaEnv returns getenv with the Lambda's defaults (production, DynamoDB) and with

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +22,14 @@ import (
 // and, for each error code in the answer, one line:
 //
 //	Pause Errors (Count) by Function and ErrorCode (BAD_USER_INPUT, UNAUTHENTICATED, ...)
+//
+// For each request to /auth/ (the sign-in function), one line:
+//
+//	Pause SignInRequests, SignInRefused (Count: 401, 403), SignInThrottled (Count: 429),
+//	  SignInErrors (Count: 5xx) and Duration (Milliseconds) by Function and Route (login,
+//	  token, passkey/login/finish...; other for a path the handler does not serve)
+//
+// so that a wave of refused or throttled sign-ins (guessing, stuffing) shows on the dashboard.
 //
 // The operation's name is a property of the line (for CloudWatch Logs Insights), never a
 // dimension: clients choose names, and each new dimension value would be a new metric, billed.
@@ -56,9 +66,16 @@ type operationMetrics struct {
 	now      func() time.Time
 }
 
-// wrap returns next, measured.
+// wrap returns next, measured: GraphQL requests and sign-in requests.
 func (m *operationMetrics) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/auth/") {
+			start := m.now()
+			rec := &answerRecorder{ResponseWriter: w}
+			next.ServeHTTP(rec, r)
+			m.writeSignIn(r, cmp.Or(rec.status, http.StatusOK), m.now().Sub(start))
+			return
+		}
 		if r.URL.Path != "/graphql" || (r.Method != http.MethodGet && r.Method != http.MethodPost) {
 			next.ServeHTTP(w, r)
 			return
@@ -88,32 +105,10 @@ func (m *operationMetrics) write(r *http.Request, op operation, rec *answerRecor
 		}
 		count[c]++
 	}
-	id := invocationIDs(r.Context())
-	ts := m.now().UnixMilli()
 	line := func(dims []string, metrics []map[string]string, values map[string]any) map[string]any {
-		out := map[string]any{
-			"_aws": map[string]any{
-				"Timestamp": ts,
-				"CloudWatchMetrics": []any{map[string]any{
-					"Namespace": metricsNamespace, "Dimensions": [][]string{dims}, "Metrics": metrics,
-				}},
-			},
-			"Function": m.function,
-		}
-		for k, v := range values {
-			out[k] = v
-		}
+		out := m.line(r, dims, metrics, values)
 		if op.name != "" {
 			out["operationName"] = op.name
-		}
-		if id.lambda != "" {
-			out["lambda_request_id"] = id.lambda
-		}
-		if id.apigw != "" {
-			out["apigw_request_id"] = id.apigw
-		}
-		if id.trace != "" {
-			out["trace_id"] = id.trace
 		}
 		return out
 	}
@@ -126,6 +121,39 @@ func (m *operationMetrics) write(r *http.Request, op operation, rec *answerRecor
 			[]map[string]string{{"Name": "Errors", "Unit": "Count"}},
 			map[string]any{"ErrorCode": c, "Errors": count[c], "OperationType": op.kind}))
 	}
+	m.emit(lines...)
+}
+
+// line returns an EMF line of the request: the metrics with their values, by the dimensions
+// (whose values are among values too), with the invocation's ids.
+func (m *operationMetrics) line(r *http.Request, dims []string, metrics []map[string]string, values map[string]any) map[string]any {
+	id := invocationIDs(r.Context())
+	out := map[string]any{
+		"_aws": map[string]any{
+			"Timestamp": m.now().UnixMilli(),
+			"CloudWatchMetrics": []any{map[string]any{
+				"Namespace": metricsNamespace, "Dimensions": [][]string{dims}, "Metrics": metrics,
+			}},
+		},
+		"Function": m.function,
+	}
+	for k, v := range values {
+		out[k] = v
+	}
+	if id.lambda != "" {
+		out["lambda_request_id"] = id.lambda
+	}
+	if id.apigw != "" {
+		out["apigw_request_id"] = id.apigw
+	}
+	if id.trace != "" {
+		out["trace_id"] = id.trace
+	}
+	return out
+}
+
+// emit writes the lines, one JSON object a line, at once.
+func (m *operationMetrics) emit(lines ...map[string]any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	for _, l := range lines {
@@ -134,6 +162,32 @@ func (m *operationMetrics) write(r *http.Request, op operation, rec *answerRecor
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	_, _ = m.w.Write(buf.Bytes())
+}
+
+// signInRoutes are the routes of /auth/ (accounts.Service.Handler), the values of the Route
+// dimension; any other path is "other", so that a scan of made-up paths adds no metric.
+var signInRoutes = []string{"setup", "login", "token", "logout", "password", "passkey/login/begin", "passkey/login/finish",
+	"passkey/register/begin", "passkey/register/finish", "oidc/start", "oidc/callback"}
+
+// writeSignIn writes the line of a request to /auth/ answered with the status.
+func (m *operationMetrics) writeSignIn(r *http.Request, status int, took time.Duration) {
+	route := strings.TrimPrefix(r.URL.Path, "/auth/")
+	if !slices.Contains(signInRoutes, route) {
+		route = "other"
+	}
+	count := func(ok bool) int {
+		if ok {
+			return 1
+		}
+		return 0
+	}
+	m.emit(m.line(r, []string{"Function", "Route"},
+		[]map[string]string{{"Name": "SignInRequests", "Unit": "Count"}, {"Name": "SignInRefused", "Unit": "Count"},
+			{"Name": "SignInThrottled", "Unit": "Count"}, {"Name": "SignInErrors", "Unit": "Count"}, {"Name": "Duration", "Unit": "Milliseconds"}},
+		map[string]any{"Route": route, "SignInRequests": 1,
+			"SignInRefused":   count(status == http.StatusUnauthorized || status == http.StatusForbidden),
+			"SignInThrottled": count(status == http.StatusTooManyRequests), "SignInErrors": count(status >= 500),
+			"Duration": float64(took.Microseconds()) / 1000, "status": status}))
 }
 
 // answerRecorder passes the answer on and keeps its status and its first bytes.

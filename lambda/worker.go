@@ -1,3 +1,5 @@
+//go:build !authonly
+
 package main
 
 import (

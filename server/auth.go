@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 	"strings"
+
+	"pause/internal/edge"
 )
 
 // withAuthRoutes sends the requests under /auth/ (sign-in, sessions: package accounts) to
@@ -13,7 +15,7 @@ func withAuthRoutes(accounts http.Handler, maxBody int64, next http.Handler) htt
 	if accounts == nil {
 		return next
 	}
-	accounts = limitBody(maxBody, accounts)
+	accounts = edge.LimitBody(maxBody, writeError, accounts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/auth/") {
 			accounts.ServeHTTP(w, r)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+
+	"pause/internal/edge"
 )
 
 // The public response cache keeps the answers to anonymous GraphQL requests, and serves them
@@ -62,8 +64,8 @@ func publicCache(version func(context.Context) (string, error), size int, next h
 			return
 		}
 		if a, ok := answers.Get(key); ok && a.version == before {
-			if e := entryFrom(ctx); e != nil {
-				e.setOperation(a.operation)
+			if e := edge.EntryFrom(ctx); e != nil {
+				e.SetOperation(a.operation)
 			}
 			maps.Copy(w.Header(), a.header)
 			w.Header().Set("Content-Length", a.length) // one write, not chunks
@@ -89,10 +91,8 @@ func publicCache(version func(context.Context) (string, error), size int, next h
 			return // the content changed while the answer was made: it may mix old and new
 		}
 		a := &publicAnswer{version: before, status: rec.status, header: rec.header, body: body, length: strconv.Itoa(len(body))}
-		if e := entryFrom(ctx); e != nil {
-			e.mu.Lock()
-			a.operation = e.operation
-			e.mu.Unlock()
+		if e := edge.EntryFrom(ctx); e != nil {
+			a.operation = e.Operation()
 		}
 		answers.Add(key, a)
 	})

@@ -1,29 +1,26 @@
 // Package server is Pause's HTTP face: New builds the one handler that `pause serve` and the
-// Lambda bootstrap both serve. It routes /graphql, /healthz, the studio under /studio/ (package
-// studio) and (in development) GraphiQL at /, and wraps them with request ids, a JSON log line
-// per request, panic recovery, CORS, a body limit and authentication. It imports pause, graph,
-// studio and the standard library.
+// API's Lambda bootstrap both serve. It routes /graphql, /healthz, the studio under /studio/
+// (package studio), /auth/ when given the accounts' handler and (in development) GraphiQL at /,
+// and wraps them with CORS and authentication, behind the edge that the sign-in function shares
+// (internal/edge: request ids, a JSON log line per request, panic recovery, the origin secret,
+// security headers, the body limit). It imports pause, graph, studio, internal/edge and the
+// standard library.
 package server
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"pause"
 	"pause/graph"
+	"pause/internal/edge"
 	"pause/studio"
 )
 
@@ -89,7 +86,7 @@ type Config struct {
 	// local backend: media.Disk's Handler); on AWS the bucket and CloudFront serve them.
 	Media http.Handler
 	// OriginSecrets, when set, are the values of OriginHeader that a CDN in front of Pause
-	// sends: every request without one of them is refused (see requireOrigin).
+	// sends: every request without one of them is refused (see edge.RequireOrigin).
 	OriginSecrets []string
 	// Webhooks is the webhook service of the admin API; nil: the API says none is configured.
 	Webhooks *pause.Webhooks
@@ -126,8 +123,8 @@ func New(cfg Config) http.Handler {
 		Logger:           cfg.Logger,
 		RequestID:        RequestID,
 		OnOperation: func(ctx context.Context, name string) {
-			if e := entryFrom(ctx); e != nil {
-				e.setOperation(name)
+			if e := edge.EntryFrom(ctx); e != nil {
+				e.SetOperation(name)
 			}
 		},
 	})
@@ -139,7 +136,7 @@ func New(cfg Config) http.Handler {
 	api = timeout(cfg.RequestTimeout, api)
 	api = publicCache(cfg.PublicVersion, cfg.PublicCacheSize, api)
 	api = cachePolicy(cfg.CacheMaxAge, api)
-	api = limitBody(cfg.MaxBodyBytes, api)
+	api = edge.LimitBody(cfg.MaxBodyBytes, writeError, api)
 	api = singleAuthorization(api)
 
 	mux := http.NewServeMux()
@@ -170,110 +167,12 @@ func New(cfg Config) http.Handler {
 	var h http.Handler = mux
 	h = cors(cfg.CORSOrigins, allowHeaders(cfg.CORSHeaders), h)
 	h = withAuthRoutes(cfg.Accounts, cfg.MaxBodyBytes, h)
-	h = recoverPanics(cfg.Logger, h)
-	h = requireOrigin(cfg.OriginSecrets, h)
-	h = securityHeaders(!cfg.Development, h)
-	h = logRequests(cfg.Logger, h)
-	return h
-}
-
-type ctxKey int
-
-const entryKey ctxKey = iota
-
-// entry is what the request log line says about one request.
-type entry struct {
-	id        string
-	mu        sync.Mutex
-	operation string
-}
-
-func (e *entry) setOperation(name string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.operation = name
-}
-
-func entryFrom(ctx context.Context) *entry {
-	e, _ := ctx.Value(entryKey).(*entry)
-	return e
+	return edge.Wrap(edge.Config{Logger: cfg.Logger, Fail: writeError, Production: !cfg.Development,
+		OriginSecrets: cfg.OriginSecrets}, h)
 }
 
 // RequestID returns the id of the request in ctx, or "".
-func RequestID(ctx context.Context) string {
-	if e := entryFrom(ctx); e != nil {
-		return e.id
-	}
-	return ""
-}
-
-func newRequestID() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += n
-	return n, err
-}
-
-// logRequests gives every request an id (also in the X-Request-Id response header) and writes
-// one log line for it when it ends.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		e := &entry{id: newRequestID()}
-		w.Header().Set("X-Request-Id", e.id)
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), entryKey, e)))
-		e.mu.Lock()
-		op := e.operation
-		e.mu.Unlock()
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-			slog.Int("bytes", sw.bytes),
-			slog.String("request_id", e.id),
-			slog.String("operation", op),
-		)
-	})
-}
-
-func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				id := RequestID(r.Context())
-				log.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(v), "request_id", id, "stack", string(debug.Stack()))
-				writeError(w, r, http.StatusInternalServerError, pause.Errorf(pause.EINTERNAL, "Internal error. Quote request id %s when you report it.", id))
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
-}
+func RequestID(ctx context.Context) string { return edge.RequestID(ctx) }
 
 // cors answers preflight requests and adds CORS headers for allowed origins only; a foreign
 // origin gets no CORS headers, so browsers refuse it. A preflight allows the request headers
@@ -302,35 +201,6 @@ func cors(origins []string, headers string, next http.Handler) http.Handler {
 			}
 			w.WriteHeader(http.StatusNoContent)
 			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// limitBody refuses bodies over max bytes with 413: at once when Content-Length says so, and
-// after reading at most max+1 bytes otherwise (a chunked body has no length). The body is
-// read here, whole, so that everything after sees a body that fits.
-func limitBody(max int64, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tooLarge := func() error {
-			return pause.Errorf(graph.CodePayloadTooLarge, "The request body is larger than %d bytes.", max)
-		}
-		if r.ContentLength > max {
-			writeError(w, r, http.StatusRequestEntityTooLarge, tooLarge())
-			return
-		}
-		if r.Body != nil && r.Body != http.NoBody {
-			body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
-			switch {
-			case err != nil:
-				writeError(w, r, http.StatusBadRequest, pause.Errorf(graph.CodeBadRequest, "The request body could not be read."))
-				return
-			case int64(len(body)) > max:
-				w.Header().Set("Connection", "close") // the rest of the body is not read
-				writeError(w, r, http.StatusRequestEntityTooLarge, tooLarge())
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		next.ServeHTTP(w, r)
 	})

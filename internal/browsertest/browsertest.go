@@ -201,3 +201,28 @@ func Eventually(t testing.TB, within time.Duration, check func() string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Press clicks the button with the name, then waits until the status line (role status) with
+// the accessible name status says something other than "" and "working", and fails the test
+// unless it says want: for test pages whose buttons report in a status line.
+func Press(t testing.TB, ctx context.Context, button, status, want string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Click(button, ByRole("button", button))); err != nil {
+		t.Fatalf("click %q: %v", button, err)
+	}
+	var got string
+	Eventually(t, 30*time.Second, func() string {
+		var err error
+		got, err = chromedp.Run(ctx, chromedp.Text(status, ByRole("status", status)))
+		if err != nil {
+			return err.Error()
+		}
+		if got = strings.TrimSpace(got); got == "" || got == "working" {
+			return fmt.Sprintf("after %q the status line still says %q", button, got)
+		}
+		return ""
+	})
+	if got != want {
+		t.Fatalf("after %q the status says %q, want %q", button, got, want)
+	}
+}

@@ -1,6 +1,6 @@
 //go:build !nobolt
 
-package app
+package core
 
 import (
 	"pause"

@@ -1,4 +1,4 @@
-package app
+package core
 
 import (
 	"context"
@@ -13,14 +13,22 @@ import (
 	"pause/dynamo"
 )
 
-// openDynamo opens the stores on the DynamoDB table PAUSE_TABLE, with a client of the AWS
-// configuration that c.AWS loads.
-func (c Config) openDynamo(ctx context.Context) (pause.Stores, error) {
-	client, err := c.dynamoClient(ctx)
-	if err != nil {
-		return pause.Stores{}, err
+// OpenStores opens the configured stores (the embedded file, or the DynamoDB table), and
+// returns a function that closes them.
+func (c Config) OpenStores(ctx context.Context) (pause.Stores, func() error, error) {
+	if err := c.Check(); err != nil {
+		return pause.Stores{}, nil, err
 	}
-	return dynamo.New(dynamo.Config{Client: client, Table: c.Table}).Stores(), nil
+	switch c.Store {
+	case "bolt":
+		return openBolt(c.Data)
+	default:
+		client, err := c.dynamoClient(ctx)
+		if err != nil {
+			return pause.Stores{}, nil, err
+		}
+		return dynamo.New(dynamo.Config{Client: client, Table: c.Table}).Stores(), func() error { return nil }, nil
+	}
 }
 
 // CreateTable creates the DynamoDB table PAUSE_TABLE with its indexes, and waits until it is
@@ -44,9 +52,13 @@ func (c Config) dynamoClient(ctx context.Context) (*dynamodb.Client, error) {
 	return dynamo.NewClient(cfg), nil
 }
 
-// meterDynamo logs, at debug level, the DynamoDB requests and capacity each HTTP request cost,
-// with the request id that the request's own log line has.
-func meterDynamo(log *slog.Logger, next http.Handler) http.Handler {
+// MeterDynamo logs, at debug level, the DynamoDB requests and capacity each HTTP request cost,
+// with the request id that the request's own log line has. It meters only on the DynamoDB
+// store; on the embedded one it returns next.
+func (c Config) MeterDynamo(log *slog.Logger, next http.Handler) http.Handler {
+	if c.Store != "dynamodb" {
+		return next
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !log.Enabled(r.Context(), slog.LevelDebug) {
 			next.ServeHTTP(w, r)
