@@ -151,7 +151,9 @@ func TestTemplateWorkerIAM(t *testing.T) {
 		t.Errorf("stream actions %v", stream)
 	}
 	if other["sqs:SendMessage"] != "getatt:WorkerFailures.Arn" || !strings.Contains(other["logs:PutLogEvents"], "WorkerLogGroup") ||
-		!strings.Contains(other["ssm:GetParameter"], "/pause/test/jwt-secret") || len(other) != 4 {
+		// lambda/secret.go reads the secret and the previous one in one GetParameters request.
+		!strings.Contains(other["ssm:GetParameters"], "/pause/test/jwt-secret") ||
+		!strings.Contains(other["ssm:GetParameters"], "/pause/test/jwt-secret-previous") || len(other) != 4 {
 		t.Errorf("other actions %v", other)
 	}
 }
