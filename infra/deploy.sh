@@ -60,7 +60,7 @@ template_params() {
 }
 
 # The parameters this script sets itself.
-own_params=" Stage JwtSecretParameter CorsOrigins CodeBucket CodeKey AuthCodeKey GitCommit OriginSecretParameter OriginSecretVersion OriginSecretPreviousVersion JwtSecretRotation "
+own_params=" Stage JwtSecretParameter CorsOrigins CodeBucket CodeKey AuthCodeKey GitCommit OriginSecretParameter OriginSecretVersion OriginSecretPreviousVersion JwtSecretRotation PublicUrl "
 
 stage="" region="" bucket="" secret_param="" cors="" cors_set=0 create_secret=0 dry_run=0 allow_dirty=0 package="" auth_package="" cfn_role=""
 params=()
@@ -79,7 +79,7 @@ while [ "$#" -gt 0 ]; do
 		[[ $2 =~ ^[A-Za-z0-9]+= ]] || die "--param needs KEY=VALUE, not '$2'"
 		name="${2%%=*}"
 		case "$own_params" in
-		*" $name "*) die "$name is set by deploy.sh itself (Stage, JwtSecretParameter and CorsOrigins with their options) or by rotate-secret.sh (JwtSecretRotation), not by --param" ;;
+		*" $name "*) die "$name is set by deploy.sh itself (Stage, JwtSecretParameter and CorsOrigins with their options; PublicUrl from DomainName or CloudFront's address) or by rotate-secret.sh (JwtSecretRotation), not by --param" ;;
 		esac
 		case "$known" in
 		*" $name "*) ;;
@@ -326,30 +326,58 @@ role_arn=()
 # The template goes through the artifacts bucket (CloudFormation takes 51,200 bytes inline, 1 MB
 # from S3): the CLI uploads it without naming the owner, but the bucket's owner was checked
 # above (head-bucket, or created here), and a bucket never changes owner.
-if ! run aws cloudformation deploy --template-file infra/template.yaml --stack-name "$stack" \
-	--s3-bucket "$bucket" --s3-prefix "$stack/templates" \
-	--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND ${role_arn[@]+"${role_arn[@]}"} \
-	--parameter-overrides "${overrides[@]}" \
-	--tags "pause:stage=$stage" \
-	--no-fail-on-empty-changeset --region "$region"; then
-	die "the deploy of $commit failed; CloudFormation rolls the stack back by itself${previous:+ (to $previous)}. See why with:
+# deploy_stack OVERRIDE...: deploy the template with these parameters (the others keep their
+# values: aws cloudformation deploy sends UsePreviousValue for them).
+deploy_stack() {
+	if ! run aws cloudformation deploy --template-file infra/template.yaml --stack-name "$stack" \
+		--s3-bucket "$bucket" --s3-prefix "$stack/templates" \
+		--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND ${role_arn[@]+"${role_arn[@]}"} \
+		--parameter-overrides "$@" \
+		--tags "pause:stage=$stage" \
+		--no-fail-on-empty-changeset --region "$region"; then
+		die "the deploy of $commit failed; CloudFormation rolls the stack back by itself${previous:+ (to $previous)}. See why with:
   aws cloudformation describe-stack-events --stack-name $stack --region $region"
-fi
+	fi
+}
+deploy_stack "${overrides[@]}"
 
 step "The stack's outputs"
-capture outputs $'ApiUrl\thttps://<distribution>.cloudfront.net/graphql\nTableName\t'"$stack"$'\nDashboardUrl\thttps://'"$region"'.console.aws.amazon.com/cloudwatch/home' \
+# What a dry run shows in their place: the outputs of a new stage deployed with these settings.
+domain="$(param_value DomainName "")"
+sample=$'TableName\t'"$stack"$'\nDashboardUrl\thttps://'"$region"'.console.aws.amazon.com/cloudwatch/home'
+if [ "$edge" != true ]; then
+	sample+=$'\nApiUrl\thttps://<api>.execute-api.'"$region"$'.amazonaws.com/graphql\nPublicUrl\thttps://<api>.execute-api.'"$region"'.amazonaws.com'
+elif [ -n "$domain" ]; then
+	sample+=$'\nApiUrl\thttps://'"$domain"$'/graphql\nPublicUrl\thttps://'"$domain"$'\nEdgeUrl\thttps://<distribution>.cloudfront.net'
+else
+	sample+=$'\nApiUrl\thttps://<distribution>.cloudfront.net/graphql\nPublicUrl\thttps://<api>.execute-api.'"$region"$'.amazonaws.com\nEdgeUrl\thttps://<distribution>.cloudfront.net'
+fi
+capture outputs "$sample" \
 	aws cloudformation describe-stacks --stack-name "$stack" --region "$region" \
-	--query "Stacks[0].Outputs[?OutputKey=='ApiUrl' || OutputKey=='TableName' || OutputKey=='DashboardUrl'].[OutputKey,OutputValue]" \
+	--query "Stacks[0].Outputs[?OutputKey=='ApiUrl' || OutputKey=='TableName' || OutputKey=='DashboardUrl' || OutputKey=='PublicUrl' || OutputKey=='EdgeUrl'].[OutputKey,OutputValue]" \
 	--output text || die "could not read the outputs of $stack: $capture_err"
-url="" table="" dashboard=""
+url="" table="" dashboard="" public="" edge_url=""
 while IFS=$'\t' read -r k val; do
 	case "$k" in
 	ApiUrl) url="$val" ;;
 	TableName) table="$val" ;;
 	DashboardUrl) dashboard="$val" ;;
+	PublicUrl) public="$val" ;;
+	EdgeUrl) edge_url="$val" ;;
 	esac
 done <<<"$outputs"
 [ -n "$url" ] || die "the stack $stack has no ApiUrl output"
+
+# With CloudFront and no domain, browsers reach Pause at the distribution's address, which the
+# template cannot give the functions (a cycle) and which exists only once the distribution does:
+# a new stage is deployed a second time with it as PublicUrl (PAUSE_PUBLIC_URL: setup links, the
+# studio's same-origin checks, the passkeys' relying party). Later deploys keep the value.
+# (ApiUrl is the domain's when there is one, CloudFront's otherwise.)
+if [ -n "$edge_url" ] && [ "$url" = "$edge_url/graphql" ] && [ "$public" != "$edge_url" ]; then
+	step "The public address is CloudFront's ($edge_url): deploy again with it as PublicUrl (a new stage without DomainName)"
+	deploy_stack "${overrides[@]}" "PublicUrl=$edge_url"
+	public="$edge_url"
+fi
 
 rollback="git checkout ${previous:-PREVIOUS_COMMIT} && make deploy STAGE=$stage DEPLOY_FLAGS=\"--param DeploymentType=AllAtOnce\""
 if [ "$dry_run" = 1 ]; then
@@ -360,6 +388,7 @@ print_lines <<EOF
 
 Pause ($stage) is deployed at commit $commit:
   GraphQL     $url
+  studio      $public/studio/
   health      ${url%/graphql}/healthz
   table       $table (region $region)
   dashboard   $dashboard

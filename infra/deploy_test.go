@@ -185,6 +185,30 @@ func find(cmds [][]string, prefix ...string) [][]string {
 	return out
 }
 
+// firstDeploy returns the first `aws cloudformation deploy` of a dry run. With CloudFront and
+// no domain (edgeOnly), a second one must follow, the same but for PublicUrl, CloudFront's
+// address in the dry run's outputs; otherwise there must be no second.
+func firstDeploy(t *testing.T, cmds [][]string, edgeOnly bool) []string {
+	t.Helper()
+	deploys := find(cmds, "aws", "cloudformation", "deploy")
+	if !edgeOnly {
+		if len(deploys) != 1 {
+			t.Fatalf("deploys %q: want one (the stage has a domain or no CloudFront)", deploys)
+		}
+		return deploys[0]
+	}
+	if len(deploys) != 2 {
+		t.Fatalf("deploys %q: want two, the second with CloudFront's address as PublicUrl", deploys)
+	}
+	first, second := slices.Clone(deploys[0]), deploys[1]
+	at := slices.Index(first, "--tags")
+	want := slices.Insert(first, at, "PublicUrl=https://<distribution>.cloudfront.net")
+	if !slices.Equal(second, want) {
+		t.Errorf("second deploy\n %q\nwant\n %q", second, want)
+	}
+	return deploys[0]
+}
+
 // one returns the one command that starts with the words.
 func one(t *testing.T, cmds [][]string, prefix ...string) []string {
 	t.Helper()
@@ -315,7 +339,7 @@ func TestDeployDryRun(t *testing.T) {
 		}
 	}
 
-	deploy := one(t, cmds, "aws", "cloudformation", "deploy")
+	deploy := firstDeploy(t, cmds, true)
 	for name, want := range map[string][]string{
 		"--template-file": {"infra/template.yaml"},
 		"--stack-name":    {"pause-demo"},
@@ -432,7 +456,7 @@ func TestDeployDryRunOptions(t *testing.T) {
 	if c := find(cmds, "aws", "s3api", "put-bucket-policy"); len(c) != 0 {
 		t.Errorf("a bucket of the user's own (--bucket) is reconfigured: %q", c)
 	}
-	deploy := one(t, cmds, "aws", "cloudformation", "deploy")
+	deploy := firstDeploy(t, cmds, true)
 	overrides := flag(deploy, "--parameter-overrides")
 	want := []string{"Stage=prod", "JwtSecretParameter=/cms/prod/secret", "CodeBucket=my-artifacts", "CodeKey=pause-prod/SHA256.zip",
 		"AuthCodeKey=pause-prod/AUTH_SHA256.zip", "GitCommit=" + headCommit(t), "OriginSecretParameter=/pause/prod/origin-secret", "OriginSecretVersion=1", "OriginSecretPreviousVersion=0",
@@ -565,7 +589,7 @@ func TestMakeDryRun(t *testing.T) {
 		if target == "destroy" {
 			prefix[2] = "delete-stack"
 		}
-		if c := one(t, commands(t, out), prefix...); !slices.Equal(flag(c, "--stack-name"), []string{"pause-demo"}) {
+		if c := find(commands(t, out), prefix...); len(c) == 0 || !slices.Equal(flag(c[0], "--stack-name"), []string{"pause-demo"}) {
 			t.Errorf("make %s: %q", target, c)
 		}
 	}
@@ -696,5 +720,30 @@ func TestDeployPackages(t *testing.T) {
 	}
 	if want := []string{"/ci/artifact/pause-lambda.zip", "/ci/artifact/pause-auth.zip"}; !slices.Equal(bodies, want) {
 		t.Errorf("uploads %q, want %q", bodies, want)
+	}
+}
+
+// TestDeployPublicUrl: a stage with CloudFront and no domain is deployed a second time with
+// CloudFront's address as PublicUrl (TestDeployDryRun); with a domain, or without CloudFront,
+// once. A PublicUrl of the user's is refused: deploy.sh sets it.
+func TestDeployPublicUrl(t *testing.T) {
+	s := newScriptEnv(t, true)
+	for _, params := range [][]string{
+		{"--param", "DomainName=cms.example.com", "--param", "CertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/x"},
+		{"--param", "Edge=false"},
+	} {
+		out, stderr, ok := s.run(nil, "infra/deploy.sh", append([]string{"--dry-run", "--stage", "demo", "--region", "us-east-1"}, params...)...)
+		if !ok {
+			t.Fatalf("deploy --dry-run %q: %s", params, stderr)
+		}
+		for _, o := range flag(firstDeploy(t, commands(t, out), false), "--parameter-overrides") {
+			if strings.HasPrefix(o, "PublicUrl=") {
+				t.Errorf("%q: deployed with %s", params, o)
+			}
+		}
+	}
+	_, stderr, ok := s.run(nil, "infra/deploy.sh", "--dry-run", "--stage", "demo", "--region", "us-east-1", "--param", "PublicUrl=https://x.example.com")
+	if ok || !strings.Contains(stderr, "PublicUrl is set by deploy.sh") {
+		t.Errorf("--param PublicUrl: ok=%v %s", ok, stderr)
 	}
 }
