@@ -500,6 +500,57 @@ type objectField struct {
 	typeName string
 }
 
+// binding is what an object's field reads, as gqlgen's generated code binds it.
+type binding struct {
+	kind    fieldKind
+	index   []int         // structMember
+	method  reflect.Value // modelMethodOf: the method's func; resolverField: the resolver's method
+	withCtx bool          // modelMethodOf: the method takes a context
+	out     reflect.Type  // the Go type of the value
+	goName  string        // the Go name of the field or method
+}
+
+// bind finds what the field fd of the object def (Go struct gt, resolver res) reads, as gqlgen
+// binds it: the type's resolver if it has a method for the field; otherwise the method or the
+// field of the Go type named like the GraphQL field (or as gqlgen.yml says: goFieldNames).
+func (c *compiler) bind(def *ast.Definition, gt reflect.Type, res reflect.Value, fd *ast.FieldDefinition) (binding, error) {
+	name := goName(def.Name, fd.Name)
+	if hasMethodFold(res, name) {
+		m, err := methodFold(res, name)
+		if err != nil {
+			return binding{}, err
+		}
+		mt := m.Type()
+		if mt.NumIn() != 2+len(fd.Arguments) || mt.In(0) != contextType || mt.In(1) != reflect.PointerTo(gt) || mt.NumOut() != 2 || mt.Out(1) != errorType {
+			return binding{}, unsupported("the resolver of %s.%s", def.Name, fd.Name)
+		}
+		for i := range res.Type().NumMethod() {
+			if strings.EqualFold(res.Type().Method(i).Name, name) {
+				name = res.Type().Method(i).Name
+			}
+		}
+		return binding{kind: resolverField, method: m, out: mt.Out(0), goName: name}, nil
+	}
+	if len(fd.Arguments) > 0 {
+		return binding{}, unsupported("arguments of %s.%s", def.Name, fd.Name)
+	}
+	m, isMethod, err := modelMethod(gt, name)
+	if err != nil {
+		return binding{}, err
+	}
+	index, isField := structField(gt, name)
+	switch {
+	case isMethod && isField:
+		return binding{}, unsupported("%s.%s binds to a method and a field", def.Name, fd.Name)
+	case isMethod:
+		return binding{kind: modelMethodOf, method: m.Func, withCtx: m.Type.NumIn() == 2, out: m.Type.Out(0), goName: m.Name}, nil
+	case isField:
+		f := gt.FieldByIndex(index)
+		return binding{kind: structMember, index: index, out: f.Type, goName: f.Name}, nil
+	}
+	return binding{}, unsupported("%s.%s binds to nothing", def.Name, fd.Name)
+}
+
 // object compiles the writing of an object of the Go struct type gt with the selection.
 func (c *compiler) object(def *ast.Definition, gt reflect.Type, sel ast.SelectionSet, inList bool) (writer, error) {
 	if gt.Kind() != reflect.Struct {
@@ -525,46 +576,20 @@ func (c *compiler) object(def *ast.Definition, gt reflect.Type, sel ast.Selectio
 		if fd == nil {
 			return nil, unsupported("%s.%s", def.Name, f.Name)
 		}
-		name := goName(def.Name, f.Name)
-		var out reflect.Type
-		switch {
-		case hasMethodFold(res, name):
-			if inList {
-				return nil, unsupported("resolver %s.%s in a list", def.Name, f.Name)
-			}
-			m, err := methodFold(res, name)
-			if err != nil {
+		b, err := c.bind(def, gt, res, fd)
+		if err != nil {
+			return nil, err
+		}
+		if b.kind == resolverField && inList {
+			return nil, unsupported("resolver %s.%s in a list", def.Name, f.Name)
+		}
+		of.kind, of.index, of.method, of.withCtx = b.kind, b.index, b.method, b.withCtx
+		if b.kind == resolverField {
+			if of.args, err = c.arguments(fd, b.method.Type(), 2); err != nil {
 				return nil, err
-			}
-			mt := m.Type()
-			if mt.NumIn() < 2 || mt.In(0) != contextType || mt.In(1) != reflect.PointerTo(gt) || mt.NumOut() != 2 || mt.Out(1) != errorType {
-				return nil, unsupported("the resolver of %s.%s", def.Name, f.Name)
-			}
-			if of.args, err = c.arguments(fd, mt, 2); err != nil {
-				return nil, err
-			}
-			of.kind, of.method, out = resolverField, m, mt.Out(0)
-		default:
-			if len(fd.Arguments) > 0 {
-				return nil, unsupported("arguments of %s.%s", def.Name, f.Name)
-			}
-			m, isMethod, err := modelMethod(gt, name)
-			if err != nil {
-				return nil, err
-			}
-			index, isField := structField(gt, name)
-			switch {
-			case isMethod && isField:
-				return nil, unsupported("%s.%s binds to a method and a field", def.Name, f.Name)
-			case isMethod:
-				of.kind, of.method, of.withCtx, out = modelMethodOf, m.Func, m.Type.NumIn() == 2, m.Type.Out(0)
-			case isField:
-				of.kind, of.index, out = structMember, index, gt.FieldByIndex(index).Type
-			default:
-				return nil, unsupported("%s.%s binds to nothing", def.Name, f.Name)
 			}
 		}
-		w, err := c.value(fd.Type, out, f.Selections, inList)
+		w, err := c.value(fd.Type, b.out, f.Selections, inList)
 		if err != nil {
 			return nil, err
 		}

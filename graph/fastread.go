@@ -117,7 +117,6 @@ func unsupported(format string, args ...any) error {
 type plan struct {
 	unsupported bool
 	root        []*rootField
-	size        atomic.Int64 // the length of the last answer, to size the next one's buffer
 }
 
 // run executes the plan and returns the answer's data, or false if gqlgen must answer.
@@ -126,7 +125,6 @@ type plan struct {
 func (p *plan) run(ctx context.Context, oc *graphql.OperationContext) ([]byte, bool) {
 	ctx = graphql.WithResponseContext(ctx, graphql.DefaultErrorPresenter, graphql.DefaultRecover)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: "Query"})
-	x := &execution{oc: oc, buf: make([]byte, 0, p.size.Load()+64)}
 	// Root fields run concurrently, as gqlgen runs them, so that their reads do not wait for
 	// each other; each writes into a buffer of its own.
 	parts := make([][]byte, len(p.root))
@@ -142,32 +140,44 @@ func (p *plan) run(ctx context.Context, oc *graphql.OperationContext) ([]byte, b
 			wg.Add(1)
 			go func(i int, f *rootField) {
 				defer wg.Done()
-				parts[i], oks[i] = f.run(ctx, oc)
+				parts[i], oks[i] = f.run(ctx, oc, nil)
 			}(last, p.root[last])
 		}
 		last = i
 	}
+	if len(p.root) == 1 && last == 0 {
+		// One field: written in place, after the answer's start.
+		f := p.root[0]
+		out, ok := f.run(ctx, oc, append([]byte{'{'}, f.key...))
+		if !ok || len(graphql.GetErrors(ctx)) > 0 {
+			return nil, false
+		}
+		return append(out, '}'), true
+	}
 	if last >= 0 {
-		parts[last], oks[last] = p.root[last].run(ctx, oc)
+		parts[last], oks[last] = p.root[last].run(ctx, oc, nil)
 	}
 	wg.Wait()
 	if len(graphql.GetErrors(ctx)) > 0 {
 		return nil, false
 	}
-	x.buf = append(x.buf, '{')
+	n := 1 + len(p.root)
 	for i, f := range p.root {
 		if !oks[i] {
 			return nil, false
 		}
-		if i > 0 {
-			x.buf = append(x.buf, ',')
-		}
-		x.buf = append(x.buf, f.key...)
-		x.buf = append(x.buf, parts[i]...)
+		n += len(f.key) + len(parts[i])
 	}
-	x.buf = append(x.buf, '}')
-	p.size.Store(int64(len(x.buf)))
-	return x.buf, true
+	buf := make([]byte, 0, n)
+	buf = append(buf, '{')
+	for i, f := range p.root {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, f.key...)
+		buf = append(buf, parts[i]...)
+	}
+	return append(buf, '}'), true
 }
 
 // rootField is a field of Query in a plan.
@@ -178,17 +188,19 @@ type rootField struct {
 	resolver reflect.Value // the QueryResolver's method
 	args     []argument
 	write    writer
+	size     atomic.Int64 // the length of the last value written, to size the next one's buffer
 }
 
-// run resolves the field through the root field interceptors and writes its value.
-func (f *rootField) run(ctx context.Context, oc *graphql.OperationContext) (out []byte, ok bool) {
+// run resolves the field through the root field interceptors and writes its value after
+// prefix.
+func (f *rootField) run(ctx context.Context, oc *graphql.OperationContext, prefix []byte) (out []byte, ok bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			out, ok = nil, false
 		}
 	}()
 	ctx = graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{Object: f.field.Name, Field: f.field})
-	x := &execution{oc: oc}
+	x := &execution{oc: oc, buf: append(make([]byte, 0, int(f.size.Load())+len(prefix)+64), prefix...)}
 	var wrote bool
 	m := oc.RootResolverMiddleware(ctx, func(ctx context.Context) graphql.Marshaler {
 		v, ctx, ok := callResolver(ctx, oc, "Query", f.field, f.resolver, reflect.Value{}, f.args)
@@ -200,6 +212,7 @@ func (f *rootField) run(ctx context.Context, oc *graphql.OperationContext) (out 
 	if m != graphql.Null || !wrote {
 		return nil, false
 	}
+	f.size.Store(int64(len(x.buf)))
 	return x.buf, true
 }
 

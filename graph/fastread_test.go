@@ -6,12 +6,16 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"pause"
 	"pause/bench"
@@ -195,4 +199,108 @@ func TestAppendQuoted(t *testing.T) {
 			t.Errorf("%q: %s, gqlgen %s", s, got, want.Bytes())
 		}
 	}
+}
+
+// TestFastBindings: for every field of every object type the fast path can reach from Query and
+// Mutation, it reads what gqlgen's generated executor reads (the same resolver method, model
+// method or struct field), or it leaves the field to gqlgen. The generated code is the truth:
+// a `fieldName:` added to gqlgen.yml and missing from goFieldNames fails here.
+func TestFastBindings(t *testing.T) {
+	src, err := os.ReadFile("generated.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := regexp.MustCompile(`^func \(ec \*executionContext\) _([A-Za-z0-9]+)_([A-Za-z0-9]+)\(ctx context\.Context, field graphql\.CollectedField(?:, obj [^)]*)?\) \(ret graphql\.Marshaler\) \{$`)
+	viaResolver := regexp.MustCompile(`ec\.Resolvers\.([A-Za-z0-9]+)\(\)\.([A-Za-z0-9]+)\(`)
+	viaObj := regexp.MustCompile(`return obj\.([A-Za-z0-9]+)(\(\)|\(ctx\))?, nil`)
+	type bound struct {
+		kind   fieldKind
+		goName string
+	}
+	generated := map[string]bound{}
+	lines := strings.Split(string(src), "\n")
+	for i := 0; i < len(lines); i++ {
+		m := header.FindStringSubmatch(lines[i])
+		if m == nil {
+			continue
+		}
+		key := m[1] + "." + m[2]
+		for j := i + 1; j < len(lines) && lines[j] != "}"; j++ {
+			if r := viaResolver.FindStringSubmatch(lines[j]); r != nil {
+				generated[key] = bound{resolverField, r[2]}
+				break
+			}
+			if o := viaObj.FindStringSubmatch(lines[j]); o != nil {
+				kind := structMember
+				if o[2] != "" {
+					kind = modelMethodOf
+				}
+				generated[key] = bound{kind, o[1]}
+				break
+			}
+		}
+	}
+	if len(generated) < 100 {
+		t.Fatalf("read %d field bindings from generated.go: has its layout changed?", len(generated))
+	}
+
+	resolvers := &Resolver{}
+	c := &compiler{schema: NewExecutableSchema(Config{Resolvers: resolvers}).Schema(), resolvers: reflect.ValueOf(resolvers)}
+	type object struct {
+		def *ast.Definition
+		gt  reflect.Type
+	}
+	var queue []object
+	seen := map[string]bool{}
+	reach := func(t *ast.Type, gt reflect.Type) {
+		for gt.Kind() == reflect.Pointer || gt.Kind() == reflect.Slice {
+			gt = gt.Elem()
+		}
+		def := c.schema.Types[t.Name()]
+		if def == nil || def.Kind != ast.Object || gt.Kind() != reflect.Struct || seen[def.Name] {
+			return
+		}
+		seen[def.Name] = true
+		queue = append(queue, object{def, gt})
+	}
+	for _, root := range []*ast.Definition{c.schema.Query, c.schema.Mutation} {
+		res := c.objectResolver(root.Name)
+		for _, fd := range root.Fields {
+			if m, err := methodFold(res, fd.Name); err == nil && m.Type().NumOut() == 2 {
+				reach(fd.Type, m.Type().Out(0))
+			}
+		}
+	}
+	checked, left := 0, 0
+	for len(queue) > 0 {
+		o := queue[0]
+		queue = queue[1:]
+		res := c.objectResolver(o.def.Name)
+		for _, fd := range o.def.Fields {
+			if strings.HasPrefix(fd.Name, "__") {
+				continue
+			}
+			key := o.def.Name + "." + fd.Name
+			want, ok := generated[key]
+			b, err := c.bind(o.def, o.gt, res, fd)
+			if err != nil {
+				left++
+				t.Logf("%s: left to gqlgen (%v)", key, err)
+				continue
+			}
+			if !ok {
+				t.Errorf("%s: bound to %s, but generated.go shows no binding", key, b.goName)
+				continue
+			}
+			if b.kind != want.kind || b.goName != want.goName {
+				t.Errorf("%s: bound to %s (kind %d), gqlgen binds %s (kind %d)", key, b.goName, b.kind, want.goName, want.kind)
+			}
+			checked++
+			reach(fd.Type, b.out)
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("checked only %d bindings (%d left to gqlgen)", checked, left)
+	}
+	t.Logf("%d bindings checked against generated.go, %d left to gqlgen", checked, left)
 }
