@@ -83,7 +83,10 @@ func (s *fastSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 // Plans are kept per query text and operation name, unless @skip or @include read variables
 // (then the plan, which has them applied, holds for this request only).
 func (s *fastSchema) plan(ctx context.Context, oc *graphql.OperationContext) *plan {
-	key := oc.OperationName + "\x00" + oc.RawQuery
+	key := oc.RawQuery // a query has no NUL (the lexer refuses it): the keys cannot meet
+	if oc.OperationName != "" {
+		key = oc.OperationName + "\x00" + key
+	}
 	if p, ok := s.plans.Get(ctx, key); ok {
 		if p.unsupported {
 			return nil
@@ -138,10 +141,11 @@ func (p *plan) run(ctx context.Context, oc *graphql.OperationContext) ([]byte, b
 		}
 		if last >= 0 {
 			wg.Add(1)
-			go func(i int, f *rootField) {
+			i, f := last, p.root[last]
+			pool.Go(func() {
 				defer wg.Done()
 				parts[i], oks[i] = f.run(ctx, oc, nil)
-			}(last, p.root[last])
+			})
 		}
 		last = i
 	}
