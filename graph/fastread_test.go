@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -104,7 +106,8 @@ func newFastAPI(t *testing.T) (fast, slow http.Handler) {
 			t.Fatal(err)
 		}
 	}
-	return newHandler(Options{CMS: cms}, true), newHandler(Options{CMS: cms}, false)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return newHandler(Options{CMS: cms, Logger: quiet}, true), newHandler(Options{CMS: cms, Logger: quiet}, false)
 }
 
 func postAs(h http.Handler, role pause.Role, query string, vars map[string]any) []byte {
@@ -303,4 +306,44 @@ func TestFastBindings(t *testing.T) {
 		t.Fatalf("checked only %d bindings (%d left to gqlgen)", checked, left)
 	}
 	t.Logf("%d bindings checked against generated.go, %d left to gqlgen", checked, left)
+}
+
+// TestFastReadsTestCorpus: the query documents written in graph's and server's tests (string
+// literals that start with `{` or `query`) answer through the fast path as through gqlgen alone,
+// for every role. Most name items that the store here does not have: their nulls and errors
+// must match too.
+func TestFastReadsTestCorpus(t *testing.T) {
+	files, _ := filepath.Glob("*_test.go")
+	more, _ := filepath.Glob("../server/*_test.go")
+	literal := regexp.MustCompile("`(\\s*(?:query\\b|\\{)[^`]*)`")
+	seen := map[string]bool{}
+	var queries []string
+	for _, name := range append(files, more...) {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range literal.FindAllStringSubmatch(string(src), -1) {
+			q := m[1]
+			if seen[q] || strings.Contains(q, "%") || strings.Contains(q, "mutation") || strings.Contains(q, "subscription") {
+				continue
+			}
+			seen[q] = true
+			queries = append(queries, q)
+		}
+	}
+	if len(queries) < 20 {
+		t.Fatalf("found %d queries in the tests", len(queries))
+	}
+	fast, slow := newFastAPI(t)
+	served := fastStats.served.Load()
+	for _, q := range queries {
+		for _, role := range []pause.Role{pause.RoleAnonymous, pause.RoleEditor} {
+			want := postAs(slow, role, q, nil)
+			if got := postAs(fast, role, q, nil); !bytes.Equal(got, want) {
+				t.Errorf("%s as %s:\nfast:   %s\ngqlgen: %s", q, role, got, want)
+			}
+		}
+	}
+	t.Logf("%d queries from the tests, %d answers from the fast path", len(queries), fastStats.served.Load()-served)
 }
