@@ -11,24 +11,6 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// goFieldNames are the fields that gqlgen.yml binds to a Go name of another spelling
-// (`fieldName:`), by "Type.field"; every other field binds as gqlgen binds it by default: to
-// the method or field whose name equals the GraphQL name but for case. TestFastBindings checks
-// every binding against the generated executor, so a new `fieldName:` in gqlgen.yml that is
-// missing here fails a test rather than an answer.
-var goFieldNames = map[string]string{
-	"Image.width":              "PixelWidth",
-	"Image.height":             "PixelHeight",
-	"Image.mediaId":            "MediaRef",
-	"ArticleSnapshot.itemId":   "ID",
-	"BenefitSnapshot.itemId":   "ID",
-	"ToolSnapshot.itemId":      "ID",
-	"AuditEntry.itemId":        "ItemID",
-	"AuditFilter.itemId":       "ItemID",
-	"RevisionConnection.nodes": "Revisions",
-	"User.hasTotp":             "HasTOTP",
-}
-
 var (
 	contextType = reflect.TypeFor[context.Context]()
 	errorType   = reflect.TypeFor[error]()
@@ -43,19 +25,22 @@ var (
 // compiler turns one operation into a plan. It uses the operation's context for what
 // graphql.CollectFields needs: fragments, and the variables of @skip and @include.
 type compiler struct {
-	schema    *ast.Schema
-	oc        *graphql.OperationContext
-	resolvers reflect.Value // the ResolverRoot
+	schema   *ast.Schema
+	oc       *graphql.OperationContext
+	bindings map[string]fastBinding // fastBindings
+}
+
+// fastBinding is what the generated executor reads for one field (fastbind_gen.go).
+type fastBinding struct {
+	kind fieldKind
+	fn   any    // resolverField: the resolver's method; modelMethodOf: the method expression
+	name string // structMember: the Go field
 }
 
 func (c *compiler) compile() (*plan, error) {
 	op := c.oc.Operation
 	if len(op.Directives) > 0 {
 		return nil, unsupported("operation directives")
-	}
-	query := c.objectResolver("Query")
-	if !query.IsValid() {
-		return nil, unsupported("no query resolver")
 	}
 	p := &plan{}
 	for _, f := range graphql.CollectFields(c.oc, op.SelectionSet, []string{"Query"}) {
@@ -72,11 +57,13 @@ func (c *compiler) compile() (*plan, error) {
 		if def == nil || strings.HasPrefix(f.Name, "__") {
 			return nil, unsupported("Query.%s", f.Name)
 		}
-		m, err := methodFold(query, f.Name)
-		if err != nil {
-			return nil, err
+		b, ok := c.bindings["Query."+f.Name]
+		if !ok || b.kind != resolverField {
+			return nil, unsupported("Query.%s", f.Name)
 		}
+		m := reflect.ValueOf(b.fn)
 		mt := m.Type()
+		var err error
 		if mt.NumIn() != 1+len(def.Arguments) || mt.In(0) != contextType || mt.NumOut() != 2 || mt.Out(1) != errorType {
 			return nil, unsupported("the resolver of Query.%s", f.Name)
 		}
@@ -105,97 +92,19 @@ func checkField(f graphql.CollectedField) error {
 	return nil
 }
 
-// objectResolver returns the resolver of the type's resolver fields (ResolverRoot's method of
-// the type's name), or an invalid value if the type has none.
-func (c *compiler) objectResolver(typeName string) reflect.Value {
-	m := c.resolvers.MethodByName(typeName)
-	if !m.IsValid() || m.Type().NumIn() != 0 || m.Type().NumOut() != 1 {
-		return reflect.Value{}
-	}
-	return m.Call(nil)[0]
-}
-
-// goName is the Go name a GraphQL field binds to, but for case.
-func goName(typeName, field string) string {
-	if n, ok := goFieldNames[typeName+"."+field]; ok {
-		return n
-	}
-	return field
-}
-
-// methodFold returns v's method whose name is name but for case; an error if there is none or
-// more than one.
-func methodFold(v reflect.Value, name string) (reflect.Value, error) {
-	if !v.IsValid() {
-		return reflect.Value{}, unsupported("no method %s", name)
-	}
-	found := -1
-	t := v.Type()
-	for i := range t.NumMethod() {
-		if strings.EqualFold(t.Method(i).Name, name) {
-			if found >= 0 {
-				return reflect.Value{}, unsupported("two methods %s", name)
-			}
-			found = i
-		}
-	}
-	if found < 0 {
-		return reflect.Value{}, unsupported("no method %s", name)
-	}
-	return v.Method(found), nil
-}
-
-// hasMethodFold reports whether v has a method named name but for case.
-func hasMethodFold(v reflect.Value, name string) bool {
-	if !v.IsValid() {
-		return false
-	}
-	for i := range v.Type().NumMethod() {
-		if strings.EqualFold(v.Type().Method(i).Name, name) {
-			return true
-		}
-	}
-	return false
-}
-
-// structField finds the exported field of the struct named name but for case, promoted
-// fields of embedded structs (not pointers) included, as gqlgen binds them.
+// structField finds the struct's field of the name, promoted fields of embedded structs (not
+// pointers, which could be nil) included.
 func structField(t reflect.Type, name string) ([]int, bool) {
-	f, ok := t.FieldByNameFunc(func(n string) bool { return strings.EqualFold(n, name) })
+	f, ok := t.FieldByName(name)
 	if !ok || !f.IsExported() {
 		return nil, false
 	}
-	for i := 1; i < len(f.Index); i++ { // no pointer on the way: a nil one would panic
+	for i := 1; i < len(f.Index); i++ {
 		if t.FieldByIndex(f.Index[:i]).Type.Kind() != reflect.Struct {
 			return nil, false
 		}
 	}
 	return f.Index, true
-}
-
-// modelMethod finds the exported method of *t named name but for case, if it takes nothing
-// (or a context) and returns a value (and an error).
-func modelMethod(t reflect.Type, name string) (m reflect.Method, found bool, err error) {
-	pt := reflect.PointerTo(t)
-	for i := range pt.NumMethod() {
-		if !strings.EqualFold(pt.Method(i).Name, name) {
-			continue
-		}
-		if found {
-			return m, true, unsupported("two methods %s", name)
-		}
-		m, found = pt.Method(i), true
-	}
-	if !found {
-		return m, false, nil
-	}
-	mt := m.Type
-	in := mt.NumIn() == 1 || (mt.NumIn() == 2 && mt.In(1) == contextType)
-	out := mt.NumOut() == 1 || (mt.NumOut() == 2 && mt.Out(1) == errorType)
-	if !in || !out {
-		return m, true, unsupported("method %s", name)
-	}
-	return m, true, nil
 }
 
 // arguments compiles the coercion of a field's arguments into the parameters of its resolver
@@ -318,7 +227,7 @@ func (c *compiler) coercer(t *ast.Type, gt reflect.Type) (func(any) (reflect.Val
 // inputObject compiles the conversion of an input object into its Go struct, its fields in
 // the schema's order and with the schema's defaults, as gqlgen's unmarshalInput does.
 func (c *compiler) inputObject(def *ast.Definition, gt reflect.Type) (func(any) (reflect.Value, bool), error) {
-	if gt.Kind() != reflect.Struct || c.objectResolver(def.Name).IsValid() {
+	if gt.Kind() != reflect.Struct {
 		return nil, unsupported("input %s", def.Name)
 	}
 	type inputField struct {
@@ -330,7 +239,11 @@ func (c *compiler) inputObject(def *ast.Definition, gt reflect.Type) (func(any) 
 	}
 	fields := make([]inputField, len(def.Fields))
 	for i, fd := range def.Fields {
-		index, ok := structField(gt, goName(def.Name, fd.Name))
+		b, ok := c.bindings[def.Name+"."+fd.Name]
+		if !ok || b.kind != structMember {
+			return nil, unsupported("input field %s.%s", def.Name, fd.Name)
+		}
+		index, ok := structField(gt, b.name)
 		if !ok {
 			return nil, unsupported("input field %s.%s", def.Name, fd.Name)
 		}
@@ -500,55 +413,48 @@ type objectField struct {
 	typeName string
 }
 
-// binding is what an object's field reads, as gqlgen's generated code binds it.
+// binding is what an object's field reads.
 type binding struct {
 	kind    fieldKind
 	index   []int         // structMember
 	method  reflect.Value // modelMethodOf: the method's func; resolverField: the resolver's method
 	withCtx bool          // modelMethodOf: the method takes a context
 	out     reflect.Type  // the Go type of the value
-	goName  string        // the Go name of the field or method
 }
 
-// bind finds what the field fd of the object def (Go struct gt, resolver res) reads, as gqlgen
-// binds it: the type's resolver if it has a method for the field; otherwise the method or the
-// field of the Go type named like the GraphQL field (or as gqlgen.yml says: goFieldNames).
-func (c *compiler) bind(def *ast.Definition, gt reflect.Type, res reflect.Value, fd *ast.FieldDefinition) (binding, error) {
-	name := goName(def.Name, fd.Name)
-	if hasMethodFold(res, name) {
-		m, err := methodFold(res, name)
-		if err != nil {
-			return binding{}, err
-		}
+// bind finds what the field fd of the object def (Go struct gt) reads, as gqlgen's generated
+// executor reads it (fastbind_gen.go), and checks that the Go types agree.
+func (c *compiler) bind(def *ast.Definition, gt reflect.Type, fd *ast.FieldDefinition) (binding, error) {
+	b, ok := c.bindings[def.Name+"."+fd.Name]
+	if !ok {
+		return binding{}, unsupported("%s.%s binds to nothing", def.Name, fd.Name)
+	}
+	ptr := reflect.PointerTo(gt)
+	switch b.kind {
+	case resolverField:
+		m := reflect.ValueOf(b.fn)
 		mt := m.Type()
-		if mt.NumIn() != 2+len(fd.Arguments) || mt.In(0) != contextType || mt.In(1) != reflect.PointerTo(gt) || mt.NumOut() != 2 || mt.Out(1) != errorType {
+		if mt.NumIn() != 2+len(fd.Arguments) || mt.In(0) != contextType || mt.In(1) != ptr || mt.NumOut() != 2 || mt.Out(1) != errorType {
 			return binding{}, unsupported("the resolver of %s.%s", def.Name, fd.Name)
 		}
-		for i := range res.Type().NumMethod() {
-			if strings.EqualFold(res.Type().Method(i).Name, name) {
-				name = res.Type().Method(i).Name
-			}
+		return binding{kind: resolverField, method: m, out: mt.Out(0)}, nil
+	case modelMethodOf:
+		m := reflect.ValueOf(b.fn)
+		mt := m.Type()
+		in := mt.NumIn() == 1 || (mt.NumIn() == 2 && mt.In(1) == contextType)
+		out := mt.NumOut() == 1 || (mt.NumOut() == 2 && mt.Out(1) == errorType)
+		if !in || !out || mt.In(0) != ptr || len(fd.Arguments) > 0 {
+			return binding{}, unsupported("the method of %s.%s", def.Name, fd.Name)
 		}
-		return binding{kind: resolverField, method: m, out: mt.Out(0), goName: name}, nil
+		return binding{kind: modelMethodOf, method: m, withCtx: mt.NumIn() == 2, out: mt.Out(0)}, nil
+	case structMember:
+		index, ok := structField(gt, b.name)
+		if !ok || len(fd.Arguments) > 0 {
+			return binding{}, unsupported("the field of %s.%s", def.Name, fd.Name)
+		}
+		return binding{kind: structMember, index: index, out: gt.FieldByIndex(index).Type}, nil
 	}
-	if len(fd.Arguments) > 0 {
-		return binding{}, unsupported("arguments of %s.%s", def.Name, fd.Name)
-	}
-	m, isMethod, err := modelMethod(gt, name)
-	if err != nil {
-		return binding{}, err
-	}
-	index, isField := structField(gt, name)
-	switch {
-	case isMethod && isField:
-		return binding{}, unsupported("%s.%s binds to a method and a field", def.Name, fd.Name)
-	case isMethod:
-		return binding{kind: modelMethodOf, method: m.Func, withCtx: m.Type.NumIn() == 2, out: m.Type.Out(0), goName: m.Name}, nil
-	case isField:
-		f := gt.FieldByIndex(index)
-		return binding{kind: structMember, index: index, out: f.Type, goName: f.Name}, nil
-	}
-	return binding{}, unsupported("%s.%s binds to nothing", def.Name, fd.Name)
+	return binding{}, unsupported("%s.%s", def.Name, fd.Name)
 }
 
 // object compiles the writing of an object of the Go struct type gt with the selection.
@@ -560,7 +466,6 @@ func (c *compiler) object(def *ast.Definition, gt reflect.Type, sel ast.Selectio
 	for _, i := range c.schema.GetImplements(def) {
 		satisfies = append(satisfies, i.Name)
 	}
-	res := c.objectResolver(def.Name)
 	var fields []objectField
 	for _, f := range graphql.CollectFields(c.oc, sel, satisfies) {
 		if err := checkField(f); err != nil {
@@ -576,7 +481,7 @@ func (c *compiler) object(def *ast.Definition, gt reflect.Type, sel ast.Selectio
 		if fd == nil {
 			return nil, unsupported("%s.%s", def.Name, f.Name)
 		}
-		b, err := c.bind(def, gt, res, fd)
+		b, err := c.bind(def, gt, fd)
 		if err != nil {
 			return nil, err
 		}

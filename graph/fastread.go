@@ -39,12 +39,14 @@ const maxPlans = 1000
 // fastSchema is the executable schema with the fast read path in front of gqlgen's.
 type fastSchema struct {
 	graphql.ExecutableSchema
-	resolvers ResolverRoot
-	plans     *lru.LRU[*plan]
+	bindings map[string]fastBinding
+	plans    *lru.LRU[*plan]
 }
 
+//go:generate go run ./internal/fastgen/cmd
+
 func newFastSchema(es graphql.ExecutableSchema, resolvers ResolverRoot) *fastSchema {
-	return &fastSchema{ExecutableSchema: es, resolvers: resolvers, plans: lru.New[*plan](maxPlans)}
+	return &fastSchema{ExecutableSchema: es, bindings: fastBindings(resolvers), plans: lru.New[*plan](maxPlans)}
 }
 
 // Exec runs the operation in ctx: through its plan if it has one, through gqlgen otherwise.
@@ -93,7 +95,7 @@ func (s *fastSchema) plan(ctx context.Context, oc *graphql.OperationContext) *pl
 		}
 		return p
 	}
-	c := &compiler{schema: s.Schema(), oc: oc, resolvers: reflect.ValueOf(s.resolvers)}
+	c := &compiler{schema: s.Schema(), oc: oc, bindings: s.bindings}
 	p, err := c.compile()
 	if err != nil {
 		p = &plan{unsupported: true}
