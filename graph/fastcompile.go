@@ -557,6 +557,14 @@ func fieldKey(alias string) []byte {
 
 const hexDigits = "0123456789ABCDEF"
 
+// plainByte tells the bytes that appendQuoted copies as they are.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendQuoted appends s as a JSON string, escaped as gqlgen escapes strings (graphql.MarshalString):
 // quotes, backslashes and control characters, with \t, \r and \n by name and the others as
 // \u00XX; everything else, invalid UTF-8 included, as it is.
@@ -565,7 +573,7 @@ func appendQuoted(buf []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
+		if plainByte[c] {
 			continue
 		}
 		buf = append(buf, s[start:i]...)
