@@ -183,4 +183,3 @@ func (c *compiler) inputObject(def *ast.Definition, gt reflect.Type) (func(any) 
 		return out, true
 	}, nil
 }
-

@@ -332,4 +332,3 @@ func (c *compiler) object(def *ast.Definition, gt reflect.Type, sel ast.Selectio
 		return true
 	}, nil
 }
-
