@@ -53,7 +53,11 @@ const maxCachedQuery = 32 << 10
 // for queries, POST for everything), a parsed-query cache, automatic persisted queries, the
 // limits, per-operation loaders, and errors presented with extensions.code. Deadlines come
 // from the request's context: the server sets them.
-func NewHandler(cfg Options) *handler.Server {
+func NewHandler(cfg Options) *handler.Server { return newHandler(cfg, true) }
+
+// newHandler is NewHandler, with the fast read path (fastread.go) in front of gqlgen's
+// executor if fast; the differential tests compare the two.
+func newHandler(cfg Options, fast bool) *handler.Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -64,7 +68,15 @@ func NewHandler(cfg Options) *handler.Server {
 	if cfg.PersistedQueries == 0 {
 		cfg.PersistedQueries = DefaultPersistedQueries
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{CMS: cfg.CMS, Webhooks: cfg.Webhooks}}))
+	resolvers := &Resolver{CMS: cfg.CMS, Webhooks: cfg.Webhooks}
+	var es graphql.ExecutableSchema = NewExecutableSchema(Config{Resolvers: resolvers})
+	if fast {
+		// Query operations run through compiled plans where they can, gqlgen otherwise. The
+		// plans apply the root field interceptors below; they know no field interceptor
+		// (AroundFields): adding one needs the fast path to apply it too.
+		es = newFastSchema(es, resolvers)
+	}
+	srv := handler.New(es)
 	srv.AddTransport(httpTransport{maxBatch: cfg.Limits.MaxBatch})
 	srv.SetQueryCache(boundedCache[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000), func(query string, _ *ast.QueryDocument) bool {
 		return len(query) <= maxCachedQuery

@@ -34,7 +34,7 @@ func listAndCount[T, F any](ctx context.Context, c lister[T, F], q pause.Query[F
 		return page, nil, err
 	}
 	count := &totalCount{done: make(chan struct{})}
-	go func() {
+	countNow := func() {
 		defer close(count.done)
 		defer func() {
 			if v := recover(); v != nil {
@@ -42,10 +42,12 @@ func listAndCount[T, F any](ctx context.Context, c lister[T, F], q pause.Query[F
 			}
 		}()
 		count.n, count.err = c.Count(ctx, q.Filter)
-	}()
+	}
 	if q.First == 0 && q.After == "" && !selectsChild(ctx, "pageInfo") {
+		countNow() // no list to read beside it: counted here, without handing it to a worker
 		return &pause.Page[T]{}, count, nil
 	}
+	pool.Go(countNow)
 	page, err := c.List(ctx, q)
 	return page, count, err
 }
