@@ -446,7 +446,7 @@ func (s *store[T, F, R]) Count(ctx context.Context, f F) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	key, err := filterKey(f)
+	key, err := filterKey[T](f)
 	if err != nil {
 		return 0, fmt.Errorf("bolt: count %ss: %w", s.kind, err)
 	}
@@ -469,8 +469,15 @@ func (s *store[T, F, R]) Count(ctx context.Context, f F) (int, error) {
 	})
 }
 
-// filterKey is the filter without its time, as JSON.
-func filterKey(f any) (string, error) {
+// filterKey is the filter without its time, as JSON: one encoding of the filter scoped without
+// its time when it can be scoped (every content type's can), else the JSON without "At".
+func filterKey[T any, F pause.Filter[T]](f F) (string, error) {
+	if sf, ok := any(f).(pause.ScopedFilter[T, F]); ok {
+		scope := sf.ScopeOf()
+		scope.At = time.Time{}
+		b, err := json.Marshal(sf.Scoped(scope))
+		return string(b), err
+	}
 	b, err := json.Marshal(f)
 	if err != nil {
 		return "", err
