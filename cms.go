@@ -69,6 +69,9 @@ func NewCMS(cfg Config) *CMS {
 	return c
 }
 
+// InProcess says whether the stores answer without waiting on a network (Stores.InProcess).
+func (c *CMS) InProcess() bool { return c.cfg.Stores.InProcess }
+
 // register makes the collection of a content type over its store and adds it to the registry.
 // A store that the backend did not fill is a programming error, reported at once.
 func register[T Item[T], F ScopedFilter[T, F], I Input[T]](c *CMS, s Store[T, F]) *Collection[T, F, I] {

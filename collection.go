@@ -27,6 +27,9 @@ type Collection[T Item[T], F ScopedFilter[T, F], I Input[T]] struct {
 	t     *ContentType
 }
 
+// InProcess says whether the CMS's stores answer without waiting on a network (Stores.InProcess).
+func (c *Collection[T, F, I]) InProcess() bool { return c.cms.InProcess() }
+
 // AnyCollection is a Collection whatever its content type, for code that iterates the
 // registry (CMS.Collections).
 type AnyCollection interface {

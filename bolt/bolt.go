@@ -61,7 +61,7 @@ func Open(path string) (*DB, error) {
 	}
 	return &DB{bolt: b, stores: pause.Stores{Articles: articles, Benefits: benefits, Tools: tools, Keys: keyStore{b}, Audit: auditStore{b},
 		Idempotency: idempotencyStore{b}, Users: userStore{b}, Sessions: sessionStore{b}, Failures: failureStore{b},
-		Events: eventStore{b}, Webhooks: webhookStore{b}, Media: mediaStore{b}}}, nil
+		Events: eventStore{b}, Webhooks: webhookStore{b}, Media: mediaStore{b}, InProcess: true}}, nil
 }
 
 // Stores returns the stores of every content type, on this file.

@@ -41,12 +41,15 @@ type fastSchema struct {
 	graphql.ExecutableSchema
 	bindings map[string]fastBinding
 	plans    *lru.LRU[*plan]
+	// serial runs root fields one after the other: the stores answer in this process
+	// (pause.Stores.InProcess), so a handoff to a worker costs more than it saves.
+	serial bool
 }
 
 //go:generate go run ./internal/fastgen/cmd
 
-func newFastSchema(es graphql.ExecutableSchema, resolvers ResolverRoot) *fastSchema {
-	return &fastSchema{ExecutableSchema: es, bindings: fastBindings(resolvers), plans: lru.New[*plan](maxPlans)}
+func newFastSchema(es graphql.ExecutableSchema, resolvers ResolverRoot, serial bool) *fastSchema {
+	return &fastSchema{ExecutableSchema: es, bindings: fastBindings(resolvers), plans: lru.New[*plan](maxPlans), serial: serial}
 }
 
 // Exec runs the operation in ctx: through its plan if it has one, through gqlgen otherwise.
@@ -71,7 +74,7 @@ func (s *fastSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			return nil
 		}
 		done = true
-		if data, ok := p.run(ctx, oc); ok {
+		if data, ok := p.run(ctx, oc, s.serial); ok {
 			fastStats.served.Add(1)
 			return &graphql.Response{Data: data}
 		}
@@ -127,11 +130,11 @@ type plan struct {
 // run executes the plan and returns the answer's data, or false if gqlgen must answer.
 // It writes no error to the response: a root field interceptor's errors go to a response
 // context of its own, and are gqlgen's to report when it executes the operation again.
-func (p *plan) run(ctx context.Context, oc *graphql.OperationContext) ([]byte, bool) {
+func (p *plan) run(ctx context.Context, oc *graphql.OperationContext, serial bool) ([]byte, bool) {
 	ctx = graphql.WithResponseContext(ctx, graphql.DefaultErrorPresenter, graphql.DefaultRecover)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: "Query"})
 	// Root fields run concurrently, as gqlgen runs them, so that their reads do not wait for
-	// each other; each writes into a buffer of its own.
+	// each other (unless serial); each writes into a buffer of its own.
 	parts := make([][]byte, len(p.root))
 	oks := make([]bool, len(p.root))
 	var wg sync.WaitGroup
@@ -144,10 +147,15 @@ func (p *plan) run(ctx context.Context, oc *graphql.OperationContext) ([]byte, b
 		if last >= 0 {
 			wg.Add(1)
 			i, f := last, p.root[last]
-			pool.Go(func() {
+			run := func() {
 				defer wg.Done()
 				parts[i], oks[i] = f.run(ctx, oc, nil)
-			})
+			}
+			if serial {
+				run()
+			} else {
+				pool.Go(run)
+			}
 		}
 		last = i
 	}

@@ -74,7 +74,7 @@ func newHandler(cfg Options, fast bool) *handler.Server {
 		// Query operations run through compiled plans where they can, gqlgen otherwise. The
 		// plans apply the root field interceptors below; they know no field interceptor
 		// (AroundFields): adding one needs the fast path to apply it too.
-		es = newFastSchema(es, resolvers)
+		es = newFastSchema(es, resolvers, cfg.CMS.InProcess())
 	}
 	srv := handler.New(es)
 	srv.AddTransport(httpTransport{maxBatch: cfg.Limits.MaxBatch})

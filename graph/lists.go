@@ -13,6 +13,8 @@ import (
 type lister[T, F any] interface {
 	List(ctx context.Context, q pause.Query[F]) (*pause.Page[T], error)
 	Count(ctx context.Context, f F) (int, error)
+	// InProcess says whether the store answers without waiting on a network.
+	InProcess() bool
 }
 
 // totalCount is a connection's count, started beside its list so that the two reads do not
@@ -47,7 +49,11 @@ func listAndCount[T, F any](ctx context.Context, c lister[T, F], q pause.Query[F
 		countNow() // no list to read beside it: counted here, without handing it to a worker
 		return &pause.Page[T]{}, count, nil
 	}
-	pool.Go(countNow)
+	if c.InProcess() {
+		countNow() // an embedded store: the handoff would cost more than the wait it saves
+	} else {
+		pool.Go(countNow)
+	}
 	page, err := c.List(ctx, q)
 	return page, count, err
 }
