@@ -154,7 +154,7 @@ func TestImportSample(t *testing.T) {
 
 	// Importing again changes nothing.
 	again := importOK(t, cms, content.Sample)
-	want := report(content.Counts{}, "tools", content.Counts{Unchanged: r.Of("tools").Created}, "benefits", content.Counts{Unchanged: 5}, "articles", content.Counts{Unchanged: r.Of("articles").Created})
+	want := unchanged(r)
 	if again.String() != want.String() {
 		t.Errorf("second import: %v, want %v", again, want)
 	}
@@ -245,12 +245,12 @@ func TestRoundTrip(t *testing.T) {
 
 	// Re-importing the export into its source changes nothing, and exporting again writes
 	// nothing.
-	unchanged := report(content.Counts{}, "tools", content.Counts{Unchanged: first.Of("tools").Created}, "benefits", content.Counts{Unchanged: first.Of("benefits").Created}, "articles", content.Counts{Unchanged: first.Of("articles").Created})
-	if r := importOK(t, a, os.DirFS(dir1)); r.String() != unchanged.String() {
-		t.Errorf("re-import into A: %v, want %v", r, unchanged)
+	same := unchanged(first)
+	if r := importOK(t, a, os.DirFS(dir1)); r.String() != same.String() {
+		t.Errorf("re-import into A: %v, want %v", r, same)
 	}
-	if r := must[content.Report](t)(content.Export(admin(), a, dir1)); r.String() != unchanged.String() {
-		t.Errorf("export over the same files: %v, want %v", r, unchanged)
+	if r := must[content.Report](t)(content.Export(admin(), a, dir1)); r.String() != same.String() {
+		t.Errorf("export over the same files: %v, want %v", r, same)
 	}
 
 	// The sample files are in the exported form, less the ids and creation times that the CMS
@@ -530,4 +530,13 @@ func report(media content.Counts, items ...any) content.Report {
 		r.Items[items[i].(string)] = &c
 	}
 	return r
+}
+
+// unchanged is the report of doing again what made r: every item (but the media) unchanged.
+func unchanged(r content.Report) content.Report {
+	out := content.Report{Items: map[string]*content.Counts{}}
+	for k, c := range r.Items {
+		out.Items[k] = &content.Counts{Unchanged: c.Total()}
+	}
+	return out
 }
