@@ -47,7 +47,7 @@ generate:
 
 ## check-generate: fail when `go generate ./...` changes anything (generated code is output)
 check-generate: generate
-	@drift="$$(git status --porcelain -- graph server/graphiql studio)"; \
+	@drift="$$(git status --porcelain -- graph server/graphiql studio content.generated.graphqls gqlgen.yml)"; \
 	if [ -n "$$drift" ]; then echo "go generate ./... changed files; commit its output:"; echo "$$drift"; git diff --stat; exit 1; fi
 
 ## build: build bin/pause

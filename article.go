@@ -113,7 +113,7 @@ type ArticleFilter struct {
 	// Tag matches articles that have the tag (tags are stored lower-case).
 	Tag string
 	// Author matches the author's name exactly.
-	Author string
+	Author string `help:"The author's name, exactly."`
 }
 
 // Match reports whether the article passes the filter.

@@ -47,6 +47,12 @@ type AnyCollection interface {
 	// Total counts the items of the type that the viewer may see, whatever their status for
 	// those who may read drafts.
 	Total(ctx context.Context) (int, error)
+	// NewItem, GetContentBySlug, ImportContent and AllContent read and write items as Content
+	// (collection_files.go), for content import and export.
+	NewItem() Content
+	GetContentBySlug(ctx context.Context, slug string) (Content, error)
+	ImportContent(ctx context.Context, item Content) (bool, error)
+	AllContent(ctx context.Context) ([]Content, error)
 	// usingMedia names the items that show the media item (mediarefs.go).
 	usingMedia(ctx context.Context, m *Media) ([]string, error)
 }

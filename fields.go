@@ -89,6 +89,8 @@ type FilterField struct {
 	// Kind is TEXT, BOOLEAN or ENUM.
 	Kind   FieldKind
 	Values []string
+	// Help is what the API's filter input says of it: the Go field's `help` tag.
+	Help string
 }
 
 // Field returns the field with the name, or nil.
@@ -121,7 +123,7 @@ func FilterFields[F any]() []FilterField {
 			if ft.Kind() == reflect.Pointer {
 				ft = ft.Elem()
 			}
-			ff := FilterField{Name: apiName(f.Name), Kind: KindText}
+			ff := FilterField{Name: apiName(f.Name), Kind: KindText, Help: f.Tag.Get("help")}
 			if e, ok := reflect.Zero(ft).Interface().(interface{ Values() []string }); ok {
 				ff.Kind, ff.Values = KindEnum, e.Values()
 			} else if ft.Kind() == reflect.Bool {

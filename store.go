@@ -131,9 +131,9 @@ type ScopedFilter[T, F any] interface {
 // pending, and the time at which both are compared. Filters embed it.
 type Scope struct {
 	// Status matches the status at At (see Meta.StatusAt).
-	Status *Status
+	Status *Status `help:"Editors only; the public sees PUBLISHED content only."`
 	// Scheduled matches items with (true) or without (false) a scheduled change pending at At.
-	Scheduled *bool
+	Scheduled *bool `help:"Viewers only: true for the items with a scheduled change still to come, false for the others."`
 	// At is when statuses are compared; see Filter.AsOf.
 	At time.Time
 }

@@ -1,5 +1,7 @@
 // Package content moves Pause's content between the CMS and files: Markdown with YAML front
-// matter, one file per item, in articles/, benefits/ and tools/. Import reads such files into
+// matter, one file per item, in a directory per content type named by its plural (articles/,
+// benefits/, tools/). The front matter is made from each type's declaration (types.go), so a
+// registered type is imported and exported with no code here. Import reads such files into
 // the CMS, Export writes the CMS's content out in the same format, and Sample is the site's
 // sample content, built into the binary.
 //
@@ -28,22 +30,18 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 )
 
-//go:embed articles benefits tools
+// One directory per content type, named by its plural (articles/, tools/…).
+//
+//go:embed */*.md
 var sample embed.FS
 
 // Sample is the site's sample content, built into the binary: the article, benefits and tools
 // of the Pause page and a few more articles, in the layout Import reads.
 var Sample fs.FS = sample
-
-// The directories of the three content types, in the order Import reads them: articles name
-// tools, so tools come first.
-const (
-	toolsDir    = "tools"
-	benefitsDir = "benefits"
-	articlesDir = "articles"
-)
 
 // Counts says what an Import or Export did with the items of one type.
 type Counts struct {
@@ -66,15 +64,39 @@ func (c Counts) String() string {
 // items in the CMS; for Export they are of files.
 type Report struct {
 	// Media counts the media library's images (for Export, an image and its sidecar).
-	Media    Counts
-	Tools    Counts
-	Benefits Counts
-	Articles Counts
+	Media Counts
+	// Items counts each content type's items, by the type's plural name (its directory:
+	// "tools"); a type with nothing to count is not in it.
+	Items map[string]*Counts
+}
+
+// Of returns the counts of the content type with the plural name.
+func (r Report) Of(plural string) Counts {
+	if c := r.Items[plural]; c != nil {
+		return *c
+	}
+	return Counts{}
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("media: %s; tools: %s; benefits: %s; articles: %s", r.Media, r.Tools, r.Benefits, r.Articles)
+	s := "media: " + r.Media.String()
+	for _, k := range slices.Sorted(maps.Keys(r.Items)) {
+		s += fmt.Sprintf("; %s: %s", k, r.Items[k])
+	}
+	return s
 }
+
+func (r *Report) counts(plural string) *Counts {
+	if r.Items == nil {
+		r.Items = map[string]*Counts{}
+	}
+	if r.Items[plural] == nil {
+		r.Items[plural] = &Counts{}
+	}
+	return r.Items[plural]
+}
+
+func (r *Report) add(plural string, created, changed bool) { r.counts(plural).add(created, changed) }
 
 func (c *Counts) add(created, changed bool) {
 	switch {

@@ -30,61 +30,47 @@ func Export(ctx context.Context, cms *pause.CMS, dir string) (Report, error) {
 		return r, err
 	}
 
-	tools, err := listAll(ctx, func(after string) (*pause.Page[*pause.Tool], error) {
-		return cms.Tools.List(ctx, pause.Query[pause.ToolFilter]{First: pause.MaxFirst, After: after})
-	})
-	if err != nil {
-		return r, fmt.Errorf("content: list tools: %w", err)
-	}
-	toolSlugs := make(map[string]string, len(tools))
-	for _, t := range tools {
-		toolSlugs[t.ID] = t.Slug
-		data, err := encodeTool(t, lib)
+	// Relations are written as their targets' slugs: a type comes after those its relations
+	// name, in the registry's order.
+	slugs := map[string]map[string]string{}
+	for _, ft := range fileTypes(cms) {
+		items, err := ft.col.AllContent(ctx)
 		if err != nil {
-			return r, fmt.Errorf("content: tool %s: %w", t.Slug, err)
+			return r, fmt.Errorf("content: list %s: %w", ft.dir, err)
 		}
-		if err := writeFile(dir, toolsDir, t.Slug, data, &r.Tools); err != nil {
-			return r, err
-		}
-	}
-
-	benefits, err := listAll(ctx, func(after string) (*pause.Page[*pause.Benefit], error) {
-		return cms.Benefits.List(ctx, pause.Query[pause.BenefitFilter]{First: pause.MaxFirst, After: after})
-	})
-	if err != nil {
-		return r, fmt.Errorf("content: list benefits: %w", err)
-	}
-	for _, b := range benefits {
-		data, err := encodeBenefit(b)
-		if err != nil {
-			return r, fmt.Errorf("content: benefit %s: %w", b.Slug, err)
-		}
-		if err := writeFile(dir, benefitsDir, b.Slug, data, &r.Benefits); err != nil {
-			return r, err
-		}
-	}
-
-	articles, err := listAll(ctx, func(after string) (*pause.Page[*pause.Article], error) {
-		return cms.Articles.List(ctx, pause.Query[pause.ArticleFilter]{First: pause.MaxFirst, After: after})
-	})
-	if err != nil {
-		return r, fmt.Errorf("content: list articles: %w", err)
-	}
-	for _, summary := range articles {
-		// Lists may leave out bodies: read each article whole.
-		a, err := cms.Articles.Get(ctx, summary.ID)
-		if err != nil {
-			return r, fmt.Errorf("content: read article %s: %w", summary.Slug, err)
-		}
-		data, err := encodeArticle(a, toolSlugs, lib)
-		if err != nil {
-			return r, fmt.Errorf("content: article %s: %w", a.Slug, err)
-		}
-		if err := writeFile(dir, articlesDir, a.Slug, data, &r.Articles); err != nil {
-			return r, err
+		slugs[ft.t.Name] = make(map[string]string, len(items))
+		for _, item := range items {
+			m := item.Metadata()
+			slugs[ft.t.Name][m.ID] = m.Slug
+			data, err := ft.encode(item, slugs, lib)
+			if err != nil {
+				return r, fmt.Errorf("content: %s %s: %w", ft.t.Name, m.Slug, err)
+			}
+			if err := writeFile(dir, ft.dir, m.Slug, data, r.counts(ft.dir)); err != nil {
+				return r, err
+			}
 		}
 	}
 	return r, nil
+}
+
+// writeFile writes data to dir/sub/slug.md unless the file already holds exactly data, and
+// counts what it did.
+func writeFile(dir, sub, slug string, data []byte, c *Counts) error {
+	if !pause.IsSlug(slug) {
+		// Slugs are validated on every write; this keeps a damaged store from writing elsewhere.
+		return fmt.Errorf("content: %s item has the malformed slug %q", sub, slug)
+	}
+	folder := filepath.Join(dir, sub)
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return fmt.Errorf("content: %w", err)
+	}
+	created, changed, err := writeBytes(filepath.Join(folder, slug+".md"), data)
+	if err != nil {
+		return err
+	}
+	c.add(created, changed)
+	return nil
 }
 
 // listAll reads every page of a list.
@@ -105,23 +91,4 @@ func listAll[T any](ctx context.Context, page func(after string) (*pause.Page[T]
 		}
 		after = p.EndCursor()
 	}
-}
-
-// writeFile writes data to dir/sub/slug.md unless the file already holds exactly data, and
-// counts what it did.
-func writeFile(dir, sub, slug string, data []byte, c *Counts) error {
-	if !pause.IsSlug(slug) {
-		// Slugs are validated on every write; this keeps a damaged store from writing elsewhere.
-		return fmt.Errorf("content: %s item has the malformed slug %q", sub, slug)
-	}
-	folder := filepath.Join(dir, sub)
-	if err := os.MkdirAll(folder, 0o755); err != nil {
-		return fmt.Errorf("content: %w", err)
-	}
-	created, changed, err := writeBytes(filepath.Join(folder, slug+".md"), data)
-	if err != nil {
-		return err
-	}
-	c.add(created, changed)
-	return nil
 }

@@ -10,8 +10,9 @@ import (
 	"pause"
 )
 
-// The front-matter shapes of the three content types. They are this package's own: the domain
-// types carry no tags. Field order is the order of keys in exported files.
+// The front matter's parts that every content type shares: its meta and images. Each type's
+// front matter is made from its declaration (types.go). They are this package's own: the
+// domain types carry no tags. Field order is the order of keys in exported files.
 
 type metaFM struct {
 	ID          string `yaml:"id,omitempty"`
@@ -20,21 +21,6 @@ type metaFM struct {
 	PublishedAt stamp  `yaml:"publishedAt,omitempty"`
 	CreatedAt   stamp  `yaml:"createdAt,omitempty"`
 	UpdatedAt   stamp  `yaml:"updatedAt,omitempty"`
-}
-
-type articleFM struct {
-	Meta         metaFM   `yaml:",inline"`
-	Title        string   `yaml:"title"`
-	Excerpt      string   `yaml:"excerpt,omitempty"`
-	Author       authorFM `yaml:"author"`
-	Tags         []string `yaml:"tags,omitempty,flow"`
-	CoverImage   *imageFM `yaml:"coverImage,omitempty"`
-	RelatedTools []string `yaml:"relatedTools,omitempty,flow"`
-}
-
-type authorFM struct {
-	Name      string `yaml:"name"`
-	AvatarURL string `yaml:"avatarUrl,omitempty"`
 }
 
 type imageFM struct {
@@ -47,27 +33,6 @@ type imageFM struct {
 	// own, and is not exported.
 	Width  int `yaml:"width,omitempty"`
 	Height int `yaml:"height,omitempty"`
-}
-
-type benefitFM struct {
-	Meta     metaFM   `yaml:",inline"`
-	Title    string   `yaml:"title"`
-	Points   []string `yaml:"points,omitempty"`
-	Icon     string   `yaml:"icon,omitempty"`
-	Position int      `yaml:"position"`
-}
-
-type toolFM struct {
-	Meta       metaFM   `yaml:",inline"`
-	Name       string   `yaml:"name"`
-	Tagline    string   `yaml:"tagline,omitempty"`
-	WebsiteURL string   `yaml:"websiteUrl"`
-	LogoURL    string   `yaml:"logoUrl,omitempty"`
-	Category   string   `yaml:"category"`
-	Pricing    string   `yaml:"pricing"`
-	Platforms  []string `yaml:"platforms,omitempty,flow"`
-	Tags       []string `yaml:"tags,omitempty,flow"`
-	Featured   bool     `yaml:"featured,omitempty"`
 }
 
 // stamp is an RFC 3339 time as written in front matter. It is read as text, so that a bad time
@@ -180,27 +145,6 @@ func orNil(list []string) []string {
 	return list
 }
 
-// The decoded forms of files. An article keeps its related tools as slugs until the tools are
-// stored and their ids known.
-
-type articleFile struct {
-	path         string
-	item         *pause.Article
-	relatedTools []string
-	media        []mediaRef
-}
-
-type benefitFile struct {
-	path string
-	item *pause.Benefit
-}
-
-type toolFile struct {
-	path  string
-	item  *pause.Tool
-	media []mediaRef
-}
-
 // refString reads a URL field that may name an image of media/: if it does, the field holds
 // refPlaceholder until the image is stored, and the reference is added to refs.
 func refString(file, field string, value *string, refs *[]mediaRef) error {
@@ -211,177 +155,6 @@ func refString(file, field string, value *string, refs *[]mediaRef) error {
 	*value = refPlaceholder
 	*refs = append(*refs, mediaRef{field: field, path: p, set: func(m *pause.Media) { *value = m.URL }})
 	return nil
-}
-
-func decodeArticle(file string, data []byte) (*articleFile, error) {
-	frontMatter, body, err := parse(data)
-	if err != nil {
-		return nil, err
-	}
-	var fm articleFM
-	if err := decode(frontMatter, &fm); err != nil {
-		return nil, err
-	}
-	m, err := fm.Meta.toMeta(file)
-	if err != nil {
-		return nil, err
-	}
-	a := &pause.Article{
-		Meta:    m,
-		Title:   fm.Title,
-		Excerpt: fm.Excerpt,
-		Body:    body,
-		Author:  pause.Author{Name: fm.Author.Name, AvatarURL: fm.Author.AvatarURL},
-		Tags:    orNil(fm.Tags),
-	}
-	var refs []mediaRef
-	if err := refString(file, "author.avatarUrl", &a.Author.AvatarURL, &refs); err != nil {
-		return nil, err
-	}
-	if fm.CoverImage != nil {
-		c := fm.CoverImage
-		img := &pause.Image{URL: c.URL, Alt: c.Alt, Decorative: c.Decorative, Width: c.Width, Height: c.Height}
-		a.CoverImage = img
-		p, ok, err := localRef(file, "coverImage.url", c.URL)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			// The image's address and size are the library's, on the stage imported into.
-			img.URL = refPlaceholder
-			refs = append(refs, mediaRef{field: "coverImage.url", path: p, set: func(m *pause.Media) {
-				img.URL, img.MediaID, img.Width, img.Height = m.URL, m.ID, m.Width, m.Height
-			}})
-		}
-	}
-	related := orNil(fm.RelatedTools)
-	if len(related) > pause.MaxRelated {
-		return nil, pause.FieldErrorf("relatedTools", "relatedTools has more than %d entries", pause.MaxRelated)
-	}
-	for i, slug := range related {
-		if !pause.IsSlug(slug) {
-			return nil, pause.FieldErrorf("relatedTools", "relatedTools[%d] %q is not a tool slug", i, slug)
-		}
-	}
-	// Check now, before anything is written; the CMS checks again when it stores the article.
-	if err := a.Validate(); err != nil {
-		return nil, err
-	}
-	return &articleFile{path: file, item: a, relatedTools: related, media: refs}, nil
-}
-
-// encodeArticle writes the article; its images of the library are named by their paths in
-// media/ (lib).
-func encodeArticle(a *pause.Article, toolSlugs map[string]string, lib *exported) ([]byte, error) {
-	fm := articleFM{
-		Meta:    fromMeta(&a.Meta),
-		Title:   a.Title,
-		Excerpt: a.Excerpt,
-		Author:  authorFM{Name: a.Author.Name, AvatarURL: lib.refOr("", a.Author.AvatarURL)},
-		Tags:    a.Tags,
-	}
-	if a.CoverImage != nil {
-		c := a.CoverImage
-		fm.CoverImage = &imageFM{URL: lib.refOr(c.MediaID, c.URL), Alt: c.Alt, Decorative: c.Decorative, Width: c.Width, Height: c.Height}
-	}
-	for _, id := range a.RelatedToolIDs {
-		// A deleted tool is no longer shown with the article, and is left out.
-		if slug, ok := toolSlugs[id]; ok {
-			fm.RelatedTools = append(fm.RelatedTools, slug)
-		}
-	}
-	return encodeFile(&fm, a.Body)
-}
-
-func decodeBenefit(file string, data []byte) (*benefitFile, error) {
-	frontMatter, body, err := parse(data)
-	if err != nil {
-		return nil, err
-	}
-	var fm benefitFM
-	if err := decode(frontMatter, &fm); err != nil {
-		return nil, err
-	}
-	m, err := fm.Meta.toMeta(file)
-	if err != nil {
-		return nil, err
-	}
-	b := &pause.Benefit{
-		Meta:     m,
-		Title:    fm.Title,
-		Summary:  body,
-		Points:   orNil(fm.Points),
-		Icon:     fm.Icon,
-		Position: fm.Position,
-	}
-	if err := b.Validate(); err != nil {
-		return nil, err
-	}
-	return &benefitFile{path: file, item: b}, nil
-}
-
-func encodeBenefit(b *pause.Benefit) ([]byte, error) {
-	fm := benefitFM{
-		Meta:     fromMeta(&b.Meta),
-		Title:    b.Title,
-		Points:   b.Points,
-		Icon:     b.Icon,
-		Position: b.Position,
-	}
-	return encodeFile(&fm, b.Summary)
-}
-
-func decodeTool(file string, data []byte) (*toolFile, error) {
-	frontMatter, body, err := parse(data)
-	if err != nil {
-		return nil, err
-	}
-	var fm toolFM
-	if err := decode(frontMatter, &fm); err != nil {
-		return nil, err
-	}
-	m, err := fm.Meta.toMeta(file)
-	if err != nil {
-		return nil, err
-	}
-	t := &pause.Tool{
-		Meta:        m,
-		Name:        fm.Name,
-		Tagline:     fm.Tagline,
-		Description: body,
-		WebsiteURL:  fm.WebsiteURL,
-		LogoURL:     fm.LogoURL,
-		Category:    fm.Category,
-		Pricing:     pause.Pricing(strings.ToUpper(strings.TrimSpace(fm.Pricing))),
-		Platforms:   orNil(fm.Platforms),
-		Tags:        orNil(fm.Tags),
-		Featured:    fm.Featured,
-	}
-	var refs []mediaRef
-	if err := refString(file, "logoUrl", &t.LogoURL, &refs); err != nil {
-		return nil, err
-	}
-	if err := t.Validate(); err != nil {
-		return nil, err
-	}
-	return &toolFile{path: file, item: t, media: refs}, nil
-}
-
-// encodeTool writes the tool; a logo of the library is named by its path in media/ (lib).
-func encodeTool(t *pause.Tool, lib *exported) ([]byte, error) {
-	fm := toolFM{
-		Meta:       fromMeta(&t.Meta),
-		Name:       t.Name,
-		Tagline:    t.Tagline,
-		WebsiteURL: t.WebsiteURL,
-		LogoURL:    lib.refOr("", t.LogoURL),
-		Category:   t.Category,
-		Pricing:    string(t.Pricing),
-		Platforms:  t.Platforms,
-		Tags:       t.Tags,
-		Featured:   t.Featured,
-	}
-	return encodeFile(&fm, t.Description)
 }
 
 func encodeFile(fm any, body string) ([]byte, error) {

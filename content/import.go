@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"strings"
 
 	"pause"
@@ -15,22 +16,23 @@ import (
 // front matter.
 const maxFile = pause.MaxBody + 64<<10
 
-// Import reads the content files of fsys (tools/*.md, benefits/*.md, articles/*.md; other files
-// are ignored, and a missing directory holds nothing) and stores them in the CMS with
-// ImportTool, ImportBenefit and ImportArticle, which match items by slug: each is created,
-// replaced, or left alone if it is equal, so importing the same files twice changes nothing.
-// The images of media/ (each with its sidecar, see media.go) are stored first with
-// CMS.ImportMedia, matched by id, and the items' images that name them by path are pointed at
-// them. ctx must carry an admin viewer.
+// Import reads the content files of fsys (one directory per content type, named by its plural:
+// tools/*.md, articles/*.md, benefits/*.md; other files are ignored, and a missing directory
+// holds nothing) and stores them in the CMS with each collection's Import, which matches items
+// by slug: each is created, replaced, or left alone if it is equal, so importing the same files
+// twice changes nothing. The images of media/ (each with its sidecar, see media.go) are stored
+// first with CMS.ImportMedia, matched by id, and the items' images that name them by path are
+// pointed at them. ctx must carry an admin viewer.
 //
 // Every file is read, decoded and validated, every image checked (its type and size from its
-// bytes, as an upload's; SVG refused) and every image path found, and every related tool
-// found, before anything is written, so that a bad file stops the import with nothing stored. What only the store can
-// reject (an id in a file that another item already has) stops the import at that file, with
-// the files before it stored; the report then counts what was done. Errors name the file and,
-// where there is one, the field at fault; they wrap the CMS's *pause.Error, so pause.ErrorCode
-// and pause.ErrorField work on them. Files are imported tools first (articles name tools by
-// slug), then benefits, then articles, each in the order of their paths.
+// bytes, as an upload's; SVG refused) and every image path found, and every related item found,
+// before anything is written, so that a bad file stops the import with nothing stored. What
+// only the store can reject (an id in a file that another item already has) stops the import at
+// that file, with the files before it stored; the report then counts what was done. Errors name
+// the file and, where there is one, the field at fault; they wrap the CMS's *pause.Error, so
+// pause.ErrorCode and pause.ErrorField work on them. Files are imported type by type in the
+// registry's order (a type after those its relations name: tools before articles), each in the
+// order of their paths.
 //
 // An item is matched by slug, and keeps its stored id: the id in a file is used only when the
 // item is new. Timestamps a file leaves out keep their stored values.
@@ -39,44 +41,40 @@ func Import(ctx context.Context, cms *pause.CMS, fsys fs.FS) (Report, error) {
 	if err := pause.ViewerFrom(ctx).Require(pause.RoleAdmin); err != nil {
 		return r, fmt.Errorf("content: import needs an admin viewer: %w", err)
 	}
-	tools, err := readDir(fsys, toolsDir, decodeTool)
-	if err != nil {
-		return r, err
-	}
-	benefits, err := readDir(fsys, benefitsDir, decodeBenefit)
-	if err != nil {
-		return r, err
-	}
-	articles, err := readDir(fsys, articlesDir, decodeArticle)
-	if err != nil {
-		return r, err
+	types := fileTypes(cms)
+	files := make([][]*itemFile, len(types))
+	for i, ft := range types {
+		var err error
+		if files[i], err = readDir(fsys, ft.dir, ft.decode); err != nil {
+			return r, err
+		}
 	}
 	images, mediaFiles, err := readMedia(ctx, cms, fsys)
 	if err != nil {
 		return r, err
 	}
-	for _, f := range tools {
-		if err := resolveRefs(f.path, f.media, images); err != nil {
-			return r, err
-		}
-	}
-	for _, f := range articles {
-		if err := resolveRefs(f.path, f.media, images); err != nil {
-			return r, err
-		}
-	}
-	// Related tools must be among the files or already stored.
-	importing := make(map[string]bool, len(tools))
-	for _, f := range tools {
-		importing[f.item.Slug] = true
-	}
-	for _, f := range articles {
-		for _, slug := range f.relatedTools {
-			if importing[slug] {
-				continue
+	// Relations name items among the files or already stored.
+	importing := map[string]map[string]bool{}
+	for i, ft := range types {
+		importing[ft.t.Name] = map[string]bool{}
+		for _, f := range files[i] {
+			if err := resolveRefs(f.path, f.media, images); err != nil {
+				return r, err
 			}
-			if _, err := cms.Tools.GetBySlug(ctx, slug); err != nil {
-				return r, fileError(f.path, relatedError(slug, err))
+			importing[ft.t.Name][f.item.Metadata().Slug] = true
+		}
+	}
+	for _, fs := range files {
+		for _, f := range fs {
+			for _, rel := range f.relations {
+				for _, slug := range rel.slugs {
+					if importing[rel.field.Target][slug] {
+						continue
+					}
+					if _, err := targetBySlug(ctx, cms, rel, slug); err != nil {
+						return r, fileError(f.path, err)
+					}
+				}
 			}
 		}
 	}
@@ -85,37 +83,37 @@ func Import(ctx context.Context, cms *pause.CMS, fsys fs.FS) (Report, error) {
 	if err != nil {
 		return r, err
 	}
-	for _, f := range tools {
-		applyRefs(f.media, stored)
-		created, changed, err := importItem(ctx, f.item, cms.Tools.GetBySlug, cms.Tools.Import, alignTool)
-		if err != nil {
-			return r, fileError(f.path, err)
-		}
-		r.Tools.add(created, changed)
-	}
-	for _, f := range benefits {
-		created, changed, err := importItem(ctx, f.item, cms.Benefits.GetBySlug, cms.Benefits.Import, alignBenefit)
-		if err != nil {
-			return r, fileError(f.path, err)
-		}
-		r.Benefits.add(created, changed)
-	}
-	for _, f := range articles {
-		applyRefs(f.media, stored)
-		for _, slug := range f.relatedTools {
-			t, err := cms.Tools.GetBySlug(ctx, slug)
-			if err != nil {
-				return r, fileError(f.path, relatedError(slug, err))
+	for i, ft := range types {
+		for _, f := range files[i] {
+			applyRefs(f.media, stored)
+			for _, rel := range f.relations {
+				ids := field(f.item, rel.field.Name)
+				for _, slug := range rel.slugs {
+					t, err := targetBySlug(ctx, cms, rel, slug)
+					if err != nil {
+						return r, fileError(f.path, err)
+					}
+					ids.Set(reflect.Append(ids, reflect.ValueOf(t.Metadata().ID)))
+				}
 			}
-			f.item.RelatedToolIDs = append(f.item.RelatedToolIDs, t.ID)
+			created, changed, err := importItem(ctx, ft, f.item)
+			if err != nil {
+				return r, fileError(f.path, err)
+			}
+			r.add(ft.dir, created, changed)
 		}
-		created, changed, err := importItem(ctx, f.item, cms.Articles.GetBySlug, cms.Articles.Import, alignArticle)
-		if err != nil {
-			return r, fileError(f.path, err)
-		}
-		r.Articles.add(created, changed)
 	}
 	return r, nil
+}
+
+// targetBySlug reads the item that a relation names by its slug.
+func targetBySlug(ctx context.Context, cms *pause.CMS, rel relation, slug string) (pause.Content, error) {
+	target := cms.Collection(rel.field.Target)
+	item, err := target.GetContentBySlug(ctx, slug)
+	if pause.ErrorCode(err) == pause.ENOTFOUND {
+		return nil, pause.FieldErrorf(rel.key, "%s names the %s %q, which is neither in %s/ nor stored", rel.key, rel.field.Target, slug, target.Type().Plural)
+	}
+	return item, err
 }
 
 // readDir decodes the *.md files of dir in fsys, in the order of their names.
@@ -148,68 +146,20 @@ func readDir[F any](fsys fs.FS, dir string, decode func(file string, data []byte
 	return out, nil
 }
 
-// importItem stores item with store (one of the CMS's Import methods) and reports whether it
-// was new and whether anything changed. ctx must carry an admin viewer, so that get (by slug)
-// sees items of every status.
-func importItem[T pause.Item[T]](ctx context.Context, item T,
-	get func(context.Context, string) (T, error),
-	store func(context.Context, T) (bool, error),
-	align func(item, old T),
-) (created, changed bool, err error) {
-	old, err := get(ctx, item.Metadata().Slug)
+// importItem stores the item and reports whether it was new and whether anything changed. ctx
+// must carry an admin viewer, so that the item is found by slug whatever its status.
+func importItem(ctx context.Context, ft *fileType, item pause.Content) (created, changed bool, err error) {
+	old, err := ft.col.GetContentBySlug(ctx, item.Metadata().Slug)
 	switch code := pause.ErrorCode(err); {
 	case code == pause.ENOTFOUND:
 		created = true
 	case err != nil:
 		return false, false, err
 	default:
-		align(item, old)
+		ft.align(item, old)
 	}
-	changed, err = store(ctx, item)
+	changed, err = ft.col.ImportContent(ctx, item)
 	return created, changed, err
-}
-
-// The CMS compares an imported item with the stored one as they are (reflect.DeepEqual), so an
-// empty list read from a file (nil) would differ from an empty list a store gives back ([]), and
-// a published item whose file has no publishedAt would get a new one (the CMS's now) on every
-// import. The align functions make what is the same in meaning the same in value before the
-// comparison.
-
-func alignMeta(m, old *pause.Meta) {
-	if m.PublishedAt == nil && m.Status == pause.StatusPublished {
-		m.PublishedAt = old.PublishedAt
-	}
-}
-
-// alignList gives an empty list the stored list's nil-ness.
-func alignList(list *[]string, old []string) {
-	if len(*list) == 0 && len(old) == 0 {
-		*list = old
-	}
-}
-
-func alignArticle(a, old *pause.Article) {
-	alignMeta(&a.Meta, &old.Meta)
-	alignList(&a.Tags, old.Tags)
-	alignList(&a.RelatedToolIDs, old.RelatedToolIDs)
-}
-
-func alignBenefit(b, old *pause.Benefit) {
-	alignMeta(&b.Meta, &old.Meta)
-	alignList(&b.Points, old.Points)
-}
-
-func alignTool(t, old *pause.Tool) {
-	alignMeta(&t.Meta, &old.Meta)
-	alignList(&t.Platforms, old.Platforms)
-	alignList(&t.Tags, old.Tags)
-}
-
-func relatedError(slug string, err error) error {
-	if pause.ErrorCode(err) == pause.ENOTFOUND {
-		return pause.FieldErrorf("relatedTools", "relatedTools names the tool %q, which is neither in %s/ nor stored", slug, toolsDir)
-	}
-	return err
 }
 
 // fileError says which file err is about; a *pause.Error in it names the field. It keeps err in

@@ -62,7 +62,12 @@ func FuzzParse(f *testing.F) {
 		if !bytes.Equal(front, front2) || body != body2 {
 			t.Fatalf("parse(format(%q, %q)) = %q, %q", front, body, front2, body2)
 		}
-		var fm articleFM
+		var fm struct {
+			Meta       metaFM   `yaml:",inline"`
+			Title      string   `yaml:"title"`
+			Tags       []string `yaml:"tags,flow"`
+			CoverImage *imageFM `yaml:"coverImage"`
+		}
 		_ = decode(front, &fm)
 	})
 }

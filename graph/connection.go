@@ -7,28 +7,6 @@ import (
 	"pause/graph/model"
 )
 
-// ArticleConnection is a page of articles and the filter that made it, so that totalCount is
-// counted only when a client asks for it.
-type ArticleConnection struct {
-	Page   *pause.Page[*pause.Article]
-	Filter pause.ArticleFilter
-	count  *totalCount // started beside the list, if totalCount is asked for
-}
-
-// BenefitConnection is a page of benefits; see ArticleConnection.
-type BenefitConnection struct {
-	Page   *pause.Page[*pause.Benefit]
-	Filter pause.BenefitFilter
-	count  *totalCount // started beside the list, if totalCount is asked for
-}
-
-// ToolConnection is a page of tools; see ArticleConnection.
-type ToolConnection struct {
-	Page   *pause.Page[*pause.Tool]
-	Filter pause.ToolFilter
-	count  *totalCount // started beside the list, if totalCount is asked for
-}
-
 // MediaConnection is a page of the media library. Its fields are methods, not resolvers: they
 // run inline, which keeps the Lambda's bootstrap smaller.
 type MediaConnection struct {

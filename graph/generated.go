@@ -121,6 +121,26 @@ type ContentTypeResolver interface {
 	Orders(ctx context.Context, obj *pause.ContentType) ([]string, error)
 }
 type MutationResolver interface {
+	ReorderBenefits(ctx context.Context, ids []string, versions []int) ([]*pause.Benefit, error)
+	CreateAPIKey(ctx context.Context, name string, role pause.Role) (*model.CreatedAPIKey, error)
+	RevokeAPIKey(ctx context.Context, id string) (*pause.APIKey, error)
+	InviteUser(ctx context.Context, email string, name string, role pause.Role) (*model.UserLink, error)
+	ResetUser(ctx context.Context, id string) (*model.UserLink, error)
+	ResetUserSecondFactors(ctx context.Context, id string) (*pause.User, error)
+	SetUserRole(ctx context.Context, id string, role pause.Role) (*pause.User, error)
+	DisableUser(ctx context.Context, id string) (*pause.User, error)
+	EnableUser(ctx context.Context, id string) (*pause.User, error)
+	EndUserSessions(ctx context.Context, id string) (*pause.User, error)
+	RevokeSession(ctx context.Context, id string) (bool, error)
+	CreateTool(ctx context.Context, input pause.ToolInput) (*pause.Tool, error)
+	UpdateTool(ctx context.Context, id string, version int, input pause.ToolInput) (*pause.Tool, error)
+	PublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error)
+	UnpublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error)
+	DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error)
+	CancelToolSchedule(ctx context.Context, id string, version int) (*pause.Tool, error)
+	RestoreToolRevision(ctx context.Context, id string, revision int, version int) (*pause.Tool, error)
+	ArchiveTool(ctx context.Context, id string, version int) (*pause.Tool, error)
+	DeleteTool(ctx context.Context, id string, version int) (*string, error)
 	CreateArticle(ctx context.Context, input pause.ArticleInput) (*pause.Article, error)
 	UpdateArticle(ctx context.Context, id string, version int, input pause.ArticleInput) (*pause.Article, error)
 	PublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error)
@@ -134,31 +154,11 @@ type MutationResolver interface {
 	UpdateBenefit(ctx context.Context, id string, version int, input pause.BenefitInput) (*pause.Benefit, error)
 	PublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error)
 	UnpublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error)
-	ArchiveBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	DiscardBenefitDraft(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	CancelBenefitSchedule(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	RestoreBenefitRevision(ctx context.Context, id string, revision int, version int) (*pause.Benefit, error)
+	ArchiveBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error)
 	DeleteBenefit(ctx context.Context, id string, version int) (*string, error)
-	ReorderBenefits(ctx context.Context, ids []string, versions []int) ([]*pause.Benefit, error)
-	CreateTool(ctx context.Context, input pause.ToolInput) (*pause.Tool, error)
-	UpdateTool(ctx context.Context, id string, version int, input pause.ToolInput) (*pause.Tool, error)
-	PublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error)
-	UnpublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error)
-	ArchiveTool(ctx context.Context, id string, version int) (*pause.Tool, error)
-	DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error)
-	CancelToolSchedule(ctx context.Context, id string, version int) (*pause.Tool, error)
-	RestoreToolRevision(ctx context.Context, id string, revision int, version int) (*pause.Tool, error)
-	DeleteTool(ctx context.Context, id string, version int) (*string, error)
-	CreateAPIKey(ctx context.Context, name string, role pause.Role) (*model.CreatedAPIKey, error)
-	RevokeAPIKey(ctx context.Context, id string) (*pause.APIKey, error)
-	InviteUser(ctx context.Context, email string, name string, role pause.Role) (*model.UserLink, error)
-	ResetUser(ctx context.Context, id string) (*model.UserLink, error)
-	ResetUserSecondFactors(ctx context.Context, id string) (*pause.User, error)
-	SetUserRole(ctx context.Context, id string, role pause.Role) (*pause.User, error)
-	DisableUser(ctx context.Context, id string) (*pause.User, error)
-	EnableUser(ctx context.Context, id string) (*pause.User, error)
-	EndUserSessions(ctx context.Context, id string) (*pause.User, error)
-	RevokeSession(ctx context.Context, id string) (bool, error)
 	CreateWebhookEndpoint(ctx context.Context, url string, description *string, eventTypes []string) (*model.CreatedWebhookEndpoint, error)
 	UpdateWebhookEndpoint(ctx context.Context, id string, version int, input model.WebhookEndpointInput) (*pause.Endpoint, error)
 	DeleteWebhookEndpoint(ctx context.Context, id string) (bool, error)
@@ -170,25 +170,25 @@ type MutationResolver interface {
 	DeleteMedia(ctx context.Context, id string, version int) (*string, error)
 }
 type QueryResolver interface {
-	Article(ctx context.Context, id *string, slug *string) (*pause.Article, error)
-	Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *pause.ArticleFilter, orderBy *pause.Order) (*ArticleConnection, error)
-	Benefit(ctx context.Context, id *string, slug *string) (*pause.Benefit, error)
-	Benefits(ctx context.Context, first *int, after *string, last *int, before *string, filter *pause.BenefitFilter, orderBy *pause.Order) (*BenefitConnection, error)
-	Tool(ctx context.Context, id *string, slug *string) (*pause.Tool, error)
-	Tools(ctx context.Context, first *int, after *string, last *int, before *string, filter *pause.ToolFilter, orderBy *pause.Order) (*ToolConnection, error)
 	ToolCategories(ctx context.Context) ([]*pause.CategoryCount, error)
 	Node(ctx context.Context, id string) (pause.Content, error)
 	Nodes(ctx context.Context, ids []string) ([]pause.Content, error)
 	Viewer(ctx context.Context) (*pause.Viewer, error)
 	ContentTypes(ctx context.Context) ([]*pause.ContentType, error)
 	RenderMarkdown(ctx context.Context, markdown string) (string, error)
-	ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
-	BenefitRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
-	ToolRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
 	AuditLog(ctx context.Context, first *int, after *string, filter *pause.AuditFilter) (*AuditConnection, error)
 	APIKeys(ctx context.Context) ([]*pause.APIKey, error)
 	Users(ctx context.Context) ([]*pause.User, error)
 	MySessions(ctx context.Context) ([]*pause.Session, error)
+	Tool(ctx context.Context, id *string, slug *string) (*pause.Tool, error)
+	Tools(ctx context.Context, first *int, after *string, last *int, before *string, filter *pause.ToolFilter, orderBy *pause.Order) (*ToolConnection, error)
+	ToolRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
+	Article(ctx context.Context, id *string, slug *string) (*pause.Article, error)
+	Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *pause.ArticleFilter, orderBy *pause.Order) (*ArticleConnection, error)
+	ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
+	Benefit(ctx context.Context, id *string, slug *string) (*pause.Benefit, error)
+	Benefits(ctx context.Context, first *int, after *string, last *int, before *string, filter *pause.BenefitFilter, orderBy *pause.Order) (*BenefitConnection, error)
+	BenefitRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error)
 	WebhookEndpoints(ctx context.Context) ([]*pause.Endpoint, error)
 	WebhookEndpoint(ctx context.Context, id string) (*pause.Endpoint, error)
 	EventTypes(ctx context.Context) ([]string, error)
@@ -371,20 +371,9 @@ var sources = []*ast.Source{
 scalar Time
 
 type Query {
-  "One article by id or by slug (give exactly one). Null if there is none you may see."
-  article(id: ID, slug: String): Article
-  "Articles, newest first by default."
-  articles(first: Int, after: String, last: Int, before: String, filter: ArticleFilter, orderBy: ArticleOrder = PUBLISHED_AT): ArticleConnection!
+  # Each content type's item, list and revisions fields are in content.generated.graphqls,
+  # with the per-type parts of the API: tools/contentgen writes them from the registry.
 
-  "One benefit by id or by slug (give exactly one)."
-  benefit(id: ID, slug: String): Benefit
-  "Benefits, in page order by default."
-  benefits(first: Int, after: String, last: Int, before: String, filter: BenefitFilter, orderBy: BenefitOrder = POSITION): BenefitConnection!
-
-  "One tool by id or by slug (give exactly one)."
-  tool(id: ID, slug: String): Tool
-  "Tools, by name by default."
-  tools(first: Int, after: String, last: Int, before: String, filter: ToolFilter, orderBy: ToolOrder = NAME): ToolConnection!
   "The categories of published tools, by name, with how many published tools each has."
   toolCategories: [ToolCategory!]!
 
@@ -413,13 +402,6 @@ type Query {
   """
   renderMarkdown(markdown: String!): String!
 
-  "The article's revisions, newest first: every write keeps one. Viewers and up."
-  articleRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
-  "The benefit's revisions, newest first. Viewers and up."
-  benefitRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
-  "The tool's revisions, newest first. Viewers and up."
-  toolRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
-
   "Who did what to which item, and when: every change, newest first. Admins only."
   auditLog(first: Int = 20, after: String, filter: AuditFilter): AuditConnection!
 
@@ -434,66 +416,14 @@ answer, even when a later (or an earlier) field fails: a failed field is null wi
 errors (path names it), and the others keep their results.
 """
 type Mutation {
-  "Create a draft article. Editors only."
-  createArticle(input: CreateArticleInput!): Article
-  """
-  Change the fields given in input (a patch). On a published article the change goes to its
-  ` + "`" + `draft` + "`" + `, and the public keeps seeing the published article until ` + "`" + `publishArticle` + "`" + `. Editors
-  only.
-  """
-  updateArticle(id: ID!, version: Int!, input: UpdateArticleInput!): Article
-  """
-  Make the article public; a pending draft becomes the published article. With a future ` + "`" + `at` + "`" + `,
-  schedule an unpublished article to be published at that time. Editors only.
-  """
-  publishArticle(id: ID!, version: Int!, at: Time): Article
-  """
-  Take the article back to draft status; a pending draft becomes its content. With a future
-  ` + "`" + `at` + "`" + `, schedule a published article to be unpublished at that time. Editors only.
-  """
-  unpublishArticle(id: ID!, version: Int!, at: Time): Article
-  "Drop the pending draft of a published article; what the public sees stays. Editors only."
-  discardArticleDraft(id: ID!, version: Int!): Article
-  """
-  Cancel the article's pending scheduled publish or unpublish: nothing happens at its time,
-  and nothing changes now. BAD_USER_INPUT if none is pending. Editors only.
-  """
-  cancelArticleSchedule(id: ID!, version: Int!): Article
-  """
-  Bring back the content of a revision as a new version: as the draft of a published article
-  (publish it to make it public), as the article itself otherwise. Editors only.
-  """
-  restoreArticleRevision(id: ID!, revision: Int!, version: Int!): Article
-  "Retire the article: it stays stored, and is no longer public. Editors only."
-  archiveArticle(id: ID!, version: Int!): Article
-  "Delete the article, and its revisions (the audit log keeps the deletion). Admins only: editors archive. Returns its id."
-  deleteArticle(id: ID!, version: Int!): ID
+  # Each content type's create, update, publish... are in content.generated.graphqls.
 
-  createBenefit(input: CreateBenefitInput!): Benefit
-  updateBenefit(id: ID!, version: Int!, input: UpdateBenefitInput!): Benefit
-  publishBenefit(id: ID!, version: Int!, at: Time): Benefit
-  unpublishBenefit(id: ID!, version: Int!, at: Time): Benefit
-  archiveBenefit(id: ID!, version: Int!): Benefit
-  discardBenefitDraft(id: ID!, version: Int!): Benefit
-  cancelBenefitSchedule(id: ID!, version: Int!): Benefit
-  restoreBenefitRevision(id: ID!, revision: Int!, version: Int!): Benefit
-  deleteBenefit(id: ID!, version: Int!): ID
   """
   Give the benefits the positions 0, 1, 2… in the order of ids, all at once. With versions (the
   version of each benefit as you saw it, in the order of ids), a benefit at another version is
   a CONFLICT and nothing changes: two reorders cannot silently overwrite each other.
   """
   reorderBenefits(ids: [ID!]!, versions: [Int!]): [Benefit!]
-
-  createTool(input: CreateToolInput!): Tool
-  updateTool(id: ID!, version: Int!, input: UpdateToolInput!): Tool
-  publishTool(id: ID!, version: Int!, at: Time): Tool
-  unpublishTool(id: ID!, version: Int!, at: Time): Tool
-  archiveTool(id: ID!, version: Int!): Tool
-  discardToolDraft(id: ID!, version: Int!): Tool
-  cancelToolSchedule(id: ID!, version: Int!): Tool
-  restoreToolRevision(id: ID!, revision: Int!, version: Int!): Tool
-  deleteTool(id: ID!, version: Int!): ID
 
   "Make an API key for a machine (a build, a script). Its secret is shown this once. Admins only."
   createApiKey(name: String!, role: Role!): CreatedApiKey
@@ -527,9 +457,6 @@ type CreatedApiKey {
 interface Node {
   id: ID!
 }
-
-"A past state of an item, as a revision saved it."
-union Snapshot = ArticleSnapshot | BenefitSnapshot | ToolSnapshot
 
 """
 A saved state of an item. Every write keeps one, numbered by the version it made; the last 50
@@ -663,23 +590,6 @@ type Article implements Node {
   readingTimeMinutes: Int!
   "The published tools the article names (all of them, for editors)."
   relatedTools: [Tool!]!
-  status: Status!
-  "When the item was first published; null if it never was."
-  publishedAt: Time
-  createdAt: Time!
-  updatedAt: Time!
-  "Grows by one with every change: send it back with your next change."
-  version: Int!
-  "Who created, changed and published it; null for anonymous callers."
-  audit: Audit
-  """
-  The pending edits of a published article: the article as it will be once published (its ` + "`" + `slug` + "`" + `,
-  ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
-  anonymous callers.
-  """
-  draft: ArticleDraft
-  "The pending scheduled change of status, if any; null for anonymous callers."
-  schedule: Schedule
 }
 
 type Benefit implements Node {
@@ -695,23 +605,6 @@ type Benefit implements Node {
   icon: String!
   "Place on the page, lowest first."
   position: Int!
-  status: Status!
-  "When the item was first published; null if it never was."
-  publishedAt: Time
-  createdAt: Time!
-  updatedAt: Time!
-  "Grows by one with every change: send it back with your next change."
-  version: Int!
-  "Who created, changed and published it; null for anonymous callers."
-  audit: Audit
-  """
-  The pending edits of a published benefit: the benefit as it will be once published (its ` + "`" + `slug` + "`" + `,
-  ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
-  anonymous callers.
-  """
-  draft: BenefitDraft
-  "The pending scheduled change of status, if any; null for anonymous callers."
-  schedule: Schedule
 }
 
 enum Pricing {
@@ -737,23 +630,6 @@ type Tool implements Node {
   platforms: [String!]!
   tags: [String!]!
   featured: Boolean!
-  status: Status!
-  "When the item was first published; null if it never was."
-  publishedAt: Time
-  createdAt: Time!
-  updatedAt: Time!
-  "Grows by one with every change: send it back with your next change."
-  version: Int!
-  "Who created, changed and published it; null for anonymous callers."
-  audit: Audit
-  """
-  The pending edits of a published tool: the tool as it will be once published (its ` + "`" + `slug` + "`" + `,
-  ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
-  anonymous callers.
-  """
-  draft: ToolDraft
-  "The pending scheduled change of status, if any; null for anonymous callers."
-  schedule: Schedule
 }
 
 type ToolCategory {
@@ -776,88 +652,6 @@ type PageInfo {
   endCursor: String
 }
 
-type ArticleEdge {
-  cursor: String!
-  node: Article!
-}
-
-type ArticleConnection {
-  edges: [ArticleEdge!]!
-  nodes: [Article!]!
-  pageInfo: PageInfo!
-  "How many articles match, on all pages."
-  totalCount: Int!
-}
-
-type BenefitEdge {
-  cursor: String!
-  node: Benefit!
-}
-
-type BenefitConnection {
-  edges: [BenefitEdge!]!
-  nodes: [Benefit!]!
-  pageInfo: PageInfo!
-  totalCount: Int!
-}
-
-type ToolEdge {
-  cursor: String!
-  node: Tool!
-}
-
-type ToolConnection {
-  edges: [ToolEdge!]!
-  nodes: [Tool!]!
-  pageInfo: PageInfo!
-  "How many tools match, on all pages: what \"Discover over N tools\" shows."
-  totalCount: Int!
-}
-
-enum ArticleOrder {
-  "Newest first; never-published articles last."
-  PUBLISHED_AT
-  "Most recently changed first."
-  UPDATED_AT
-  "A to Z."
-  TITLE
-}
-
-enum BenefitOrder {
-  POSITION
-}
-
-enum ToolOrder {
-  "A to Z."
-  NAME
-  "Most recently changed first."
-  UPDATED_AT
-}
-
-input ArticleFilter {
-  tag: String
-  "The author's name, exactly."
-  author: String
-  "Editors only; the public sees PUBLISHED content only."
-  status: Status
-  "Viewers only: true for the items with a scheduled change still to come, false for the others."
-  scheduled: Boolean
-}
-
-input BenefitFilter {
-  status: Status
-  scheduled: Boolean
-}
-
-input ToolFilter {
-  category: String
-  pricing: Pricing
-  tag: String
-  featured: Boolean
-  status: Status
-  scheduled: Boolean
-}
-
 input AuthorInput {
   name: String!
   avatarUrl: String
@@ -869,78 +663,6 @@ input ImageInput {
   alt: String
   mediaId: ID
   decorative: Boolean
-}
-
-input CreateArticleInput {
-  "Made from the title when not given."
-  slug: String
-  title: String!
-  excerpt: String
-  body: String
-  author: AuthorInput!
-  tags: [String!]
-  coverImage: ImageInput
-  relatedToolIds: [ID!]
-}
-
-"Only the fields given change. An empty slug is made again from the title."
-input UpdateArticleInput {
-  slug: String
-  title: String
-  excerpt: String
-  body: String
-  author: AuthorInput
-  tags: [String!]
-  coverImage: ImageInput
-  relatedToolIds: [ID!]
-}
-
-input CreateBenefitInput {
-  slug: String
-  title: String!
-  summary: String
-  points: [String!]
-  icon: String
-  position: Int
-}
-
-input UpdateBenefitInput {
-  slug: String
-  title: String
-  summary: String
-  points: [String!]
-  icon: String
-  position: Int
-}
-
-input CreateToolInput {
-  slug: String
-  name: String!
-  tagline: String
-  description: String
-  websiteUrl: String!
-  logoUrl: String
-  "Case and width do not count: a category that a published tool has spelled otherwise (\"docs\", \"ＤＯＣＳ\" for \"Docs\") takes its spelling."
-  category: String!
-  pricing: Pricing!
-  platforms: [String!]
-  tags: [String!]
-  featured: Boolean
-}
-
-input UpdateToolInput {
-  slug: String
-  name: String
-  tagline: String
-  description: String
-  websiteUrl: String
-  logoUrl: String
-  "Case and width do not count, as in CreateToolInput."
-  category: String
-  pricing: Pricing
-  platforms: [String!]
-  tags: [String!]
-  featured: Boolean
 }
 
 "A content type: what an editors' UI needs to list its items and draw its form."
@@ -1015,196 +737,6 @@ type ContentFilter {
   "TEXT, BOOLEAN or ENUM."
   kind: FieldKind!
   values: [String!]
-}
-
-"""
-The working draft of a published article: its pending edits, the article as it will be once
-published. A type of its own, so that normalized client caches (keyed by type and id) keep
-it apart from the published article, which has the same id.
-"""
-type ArticleDraft {
-  id: ID!
-  slug: String!
-  title: String!
-  excerpt: String!
-  "The text, in Markdown."
-  body: String!
-  "The text rendered to HTML and sanitized: safe to insert in a page."
-  bodyHtml: String!
-  author: Author!
-  tags: [String!]!
-  coverImage: Image
-  readingTimeMinutes: Int!
-  "The published tools the article names (all of them, for editors)."
-  relatedTools: [Tool!]!
-  status: Status!
-  "When the item was first published; null if it never was."
-  publishedAt: Time
-  createdAt: Time!
-  updatedAt: Time!
-  "Grows by one with every change: send it back with your next change."
-  version: Int!
-  "Who created, changed and published it; null for anonymous callers."
-  audit: Audit
-}
-
-"""
-A article as a revision saved it. It has no id of its own: it is part of its revision, and
-normalized client caches keep it there, apart from the live article and from other revisions.
-"""
-type ArticleSnapshot {
-  "The id of the item this is a past state of."
-  itemId: ID!
-  slug: String!
-  title: String!
-  excerpt: String!
-  "The text, in Markdown."
-  body: String!
-  "The text rendered to HTML and sanitized: safe to insert in a page."
-  bodyHtml: String!
-  author: Author!
-  tags: [String!]!
-  coverImage: Image
-  readingTimeMinutes: Int!
-  "The published tools the article names (all of them, for editors)."
-  relatedTools: [Tool!]!
-  status: Status!
-  "When the item was first published; null if it never was."
-  publishedAt: Time
-  createdAt: Time!
-  updatedAt: Time!
-  "Grows by one with every change: send it back with your next change."
-  version: Int!
-  "Who created, changed and published it; null for anonymous callers."
-  audit: Audit
-  "Its working draft at the time, if it had one."
-  draft: ArticleSnapshot
-}
-
-"""
-The working draft of a published benefit: its pending edits, the benefit as it will be once
-published. A type of its own, so that normalized client caches (keyed by type and id) keep
-it apart from the published benefit, which has the same id.
-"""
-type BenefitDraft {
-  id: ID!
-  slug: String!
-  title: String!
-  "In Markdown."
-  summary: String!
-  summaryHtml: String!
-  "The bullet points, in order."
-  points: [String!]!
-  "A name of an icon; empty when there is none."
-  icon: String!
-  "Place on the page, lowest first."
-  position: Int!
-  status: Status!
-  "When the item was first published; null if it never was."
-  publishedAt: Time
-  createdAt: Time!
-  updatedAt: Time!
-  "Grows by one with every change: send it back with your next change."
-  version: Int!
-  "Who created, changed and published it; null for anonymous callers."
-  audit: Audit
-}
-
-"""
-A benefit as a revision saved it. It has no id of its own: it is part of its revision, and
-normalized client caches keep it there, apart from the live benefit and from other revisions.
-"""
-type BenefitSnapshot {
-  "The id of the item this is a past state of."
-  itemId: ID!
-  slug: String!
-  title: String!
-  "In Markdown."
-  summary: String!
-  summaryHtml: String!
-  "The bullet points, in order."
-  points: [String!]!
-  "A name of an icon; empty when there is none."
-  icon: String!
-  "Place on the page, lowest first."
-  position: Int!
-  status: Status!
-  "When the item was first published; null if it never was."
-  publishedAt: Time
-  createdAt: Time!
-  updatedAt: Time!
-  "Grows by one with every change: send it back with your next change."
-  version: Int!
-  "Who created, changed and published it; null for anonymous callers."
-  audit: Audit
-  "Its working draft at the time, if it had one."
-  draft: BenefitSnapshot
-}
-
-"""
-The working draft of a published tool: its pending edits, the tool as it will be once
-published. A type of its own, so that normalized client caches (keyed by type and id) keep
-it apart from the published tool, which has the same id.
-"""
-type ToolDraft {
-  id: ID!
-  slug: String!
-  name: String!
-  tagline: String!
-  "In Markdown."
-  description: String!
-  descriptionHtml: String!
-  websiteUrl: String!
-  "Empty when there is none."
-  logoUrl: String!
-  category: String!
-  pricing: Pricing!
-  platforms: [String!]!
-  tags: [String!]!
-  featured: Boolean!
-  status: Status!
-  "When the item was first published; null if it never was."
-  publishedAt: Time
-  createdAt: Time!
-  updatedAt: Time!
-  "Grows by one with every change: send it back with your next change."
-  version: Int!
-  "Who created, changed and published it; null for anonymous callers."
-  audit: Audit
-}
-
-"""
-A tool as a revision saved it. It has no id of its own: it is part of its revision, and
-normalized client caches keep it there, apart from the live tool and from other revisions.
-"""
-type ToolSnapshot {
-  "The id of the item this is a past state of."
-  itemId: ID!
-  slug: String!
-  name: String!
-  tagline: String!
-  "In Markdown."
-  description: String!
-  descriptionHtml: String!
-  websiteUrl: String!
-  "Empty when there is none."
-  logoUrl: String!
-  category: String!
-  pricing: Pricing!
-  platforms: [String!]!
-  tags: [String!]!
-  featured: Boolean!
-  status: Status!
-  "When the item was first published; null if it never was."
-  publishedAt: Time
-  createdAt: Time!
-  updatedAt: Time!
-  "Grows by one with every change: send it back with your next change."
-  version: Int!
-  "Who created, changed and published it; null for anonymous callers."
-  audit: Audit
-  "Its working draft at the time, if it had one."
-  draft: ToolSnapshot
 }
 `, BuiltIn: false},
 	{Name: "../accounts.graphqls", Input: `# Editors' accounts: users, invitations, reset links and sessions. Signing in itself is not
@@ -1281,6 +813,610 @@ extend type Mutation {
   "End one of your own sessions."
   revokeSession(id: ID!): Boolean!
 }
+`, BuiltIn: false},
+	{Name: "../content.generated.graphqls", Input: `# ------------------------------------------------------------------------------------------------
+# Tool
+
+extend type Tool {
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+  """
+  The pending edits of a published tool: the tool as it will be once published (its ` + "`" + `slug` + "`" + `,
+  ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
+  anonymous callers.
+  """
+  draft: ToolDraft
+  "The pending scheduled change of status, if any; null for anonymous callers."
+  schedule: Schedule
+}
+
+"""
+The working draft of a published tool: its pending edits, the tool as it will be once
+published. A type of its own, so that normalized client caches (keyed by type and id) keep
+it apart from the published tool, which has the same id.
+"""
+type ToolDraft {
+  id: ID!
+  slug: String!
+  name: String!
+  tagline: String!
+  "In Markdown."
+  description: String!
+  descriptionHtml: String!
+  websiteUrl: String!
+  "Empty when there is none."
+  logoUrl: String!
+  category: String!
+  pricing: Pricing!
+  platforms: [String!]!
+  tags: [String!]!
+  featured: Boolean!
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+}
+
+"""
+A tool as a revision saved it. It has no id of its own: it is part of its revision, and
+normalized client caches keep it there, apart from the live tool and from other revisions.
+"""
+type ToolSnapshot {
+  "The id of the item this is a past state of."
+  itemId: ID!
+  slug: String!
+  name: String!
+  tagline: String!
+  "In Markdown."
+  description: String!
+  descriptionHtml: String!
+  websiteUrl: String!
+  "Empty when there is none."
+  logoUrl: String!
+  category: String!
+  pricing: Pricing!
+  platforms: [String!]!
+  tags: [String!]!
+  featured: Boolean!
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+  "Its working draft at the time, if it had one."
+  draft: ToolSnapshot
+}
+
+type ToolEdge {
+  cursor: String!
+  node: Tool!
+}
+
+type ToolConnection {
+  edges: [ToolEdge!]!
+  nodes: [Tool!]!
+  pageInfo: PageInfo!
+  "How many tools match, on all pages."
+  totalCount: Int!
+}
+
+enum ToolOrder {
+  "A to Z."
+  NAME
+  "Most recently changed first."
+  UPDATED_AT
+}
+
+input ToolFilter {
+  "Editors only; the public sees PUBLISHED content only."
+  status: Status
+  "Viewers only: true for the items with a scheduled change still to come, false for the others."
+  scheduled: Boolean
+  category: String
+  pricing: Pricing
+  tag: String
+  featured: Boolean
+}
+
+input CreateToolInput {
+  "The tool's address; made from the name when left empty."
+  slug: String
+  "The tool's name."
+  name: String!
+  "What it is, in one line."
+  tagline: String
+  "What it does for asynchronous teams, in Markdown."
+  description: String
+  "The tool's https address."
+  websiteUrl: String!
+  "An https URL of its logo."
+  logoUrl: String
+  "The directory's section it is listed in. Case and width do not count: \"docs\" joins a published \"Docs\"."
+  category: String!
+  "How it is paid for."
+  pricing: Pricing!
+  "Where it runs: web, macOS, iOS…"
+  platforms: [String!]
+  "Topics readers can browse by; stored lower-case."
+  tags: [String!]
+  "Shown first where the site features tools."
+  featured: Boolean
+}
+
+"Only the fields given change. An empty slug is made again from the title."
+input UpdateToolInput {
+  "The tool's address; made from the name when left empty."
+  slug: String
+  "The tool's name."
+  name: String
+  "What it is, in one line."
+  tagline: String
+  "What it does for asynchronous teams, in Markdown."
+  description: String
+  "The tool's https address."
+  websiteUrl: String
+  "An https URL of its logo."
+  logoUrl: String
+  "The directory's section it is listed in. Case and width do not count: \"docs\" joins a published \"Docs\"."
+  category: String
+  "How it is paid for."
+  pricing: Pricing
+  "Where it runs: web, macOS, iOS…"
+  platforms: [String!]
+  "Topics readers can browse by; stored lower-case."
+  tags: [String!]
+  "Shown first where the site features tools."
+  featured: Boolean
+}
+
+extend type Query {
+  "One tool by id or by slug (give exactly one). Null if there is none you may see."
+  tool(id: ID, slug: String): Tool
+  "Tools, by name by default."
+  tools(first: Int, after: String, last: Int, before: String, filter: ToolFilter, orderBy: ToolOrder = NAME): ToolConnection!
+  "The tool's revisions, newest first: every write keeps one. Viewers and up."
+  toolRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
+}
+
+extend type Mutation {
+  "Create a draft tool. Editors only."
+  createTool(input: CreateToolInput!): Tool
+  """
+  Change the fields given in input (a patch). On a published tool the change goes to its
+  ` + "`" + `draft` + "`" + `, and the public keeps seeing the published tool until ` + "`" + `publishTool` + "`" + `. Editors
+  only.
+  """
+  updateTool(id: ID!, version: Int!, input: UpdateToolInput!): Tool
+  """
+  Make the tool public; a pending draft becomes the published tool. With a future ` + "`" + `at` + "`" + `,
+  schedule an unpublished tool to be published at that time. Editors only.
+  """
+  publishTool(id: ID!, version: Int!, at: Time): Tool
+  """
+  Take the tool back to draft status; a pending draft becomes its content. With a future
+  ` + "`" + `at` + "`" + `, schedule a published tool to be unpublished at that time. Editors only.
+  """
+  unpublishTool(id: ID!, version: Int!, at: Time): Tool
+  "Drop the pending draft of a published tool; what the public sees stays. Editors only."
+  discardToolDraft(id: ID!, version: Int!): Tool
+  """
+  Cancel the tool's pending scheduled publish or unpublish: nothing happens at its time,
+  and nothing changes now. BAD_USER_INPUT if none is pending. Editors only.
+  """
+  cancelToolSchedule(id: ID!, version: Int!): Tool
+  """
+  Bring back the content of a revision as a new version: as the draft of a published tool
+  (publish it to make it public), as the tool itself otherwise. Editors only.
+  """
+  restoreToolRevision(id: ID!, revision: Int!, version: Int!): Tool
+  "Retire the tool: it stays stored, and is no longer public. Editors only."
+  archiveTool(id: ID!, version: Int!): Tool
+  "Delete the tool, and its revisions (the audit log keeps the deletion). Admins only: editors archive. Returns its id."
+  deleteTool(id: ID!, version: Int!): ID
+}
+
+# ------------------------------------------------------------------------------------------------
+# Article
+
+extend type Article {
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+  """
+  The pending edits of a published article: the article as it will be once published (its ` + "`" + `slug` + "`" + `,
+  ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
+  anonymous callers.
+  """
+  draft: ArticleDraft
+  "The pending scheduled change of status, if any; null for anonymous callers."
+  schedule: Schedule
+}
+
+"""
+The working draft of a published article: its pending edits, the article as it will be once
+published. A type of its own, so that normalized client caches (keyed by type and id) keep
+it apart from the published article, which has the same id.
+"""
+type ArticleDraft {
+  id: ID!
+  slug: String!
+  title: String!
+  excerpt: String!
+  "The text, in Markdown."
+  body: String!
+  "The text rendered to HTML and sanitized: safe to insert in a page."
+  bodyHtml: String!
+  author: Author!
+  tags: [String!]!
+  coverImage: Image
+  readingTimeMinutes: Int!
+  "The published tools the article names (all of them, for editors)."
+  relatedTools: [Tool!]!
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+}
+
+"""
+A article as a revision saved it. It has no id of its own: it is part of its revision, and
+normalized client caches keep it there, apart from the live article and from other revisions.
+"""
+type ArticleSnapshot {
+  "The id of the item this is a past state of."
+  itemId: ID!
+  slug: String!
+  title: String!
+  excerpt: String!
+  "The text, in Markdown."
+  body: String!
+  "The text rendered to HTML and sanitized: safe to insert in a page."
+  bodyHtml: String!
+  author: Author!
+  tags: [String!]!
+  coverImage: Image
+  readingTimeMinutes: Int!
+  "The published tools the article names (all of them, for editors)."
+  relatedTools: [Tool!]!
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+  "Its working draft at the time, if it had one."
+  draft: ArticleSnapshot
+}
+
+type ArticleEdge {
+  cursor: String!
+  node: Article!
+}
+
+type ArticleConnection {
+  edges: [ArticleEdge!]!
+  nodes: [Article!]!
+  pageInfo: PageInfo!
+  "How many articles match, on all pages."
+  totalCount: Int!
+}
+
+enum ArticleOrder {
+  "Newest first; never-published articles last."
+  PUBLISHED_AT
+  "Most recently changed first."
+  UPDATED_AT
+  "A to Z."
+  TITLE
+}
+
+input ArticleFilter {
+  "Editors only; the public sees PUBLISHED content only."
+  status: Status
+  "Viewers only: true for the items with a scheduled change still to come, false for the others."
+  scheduled: Boolean
+  tag: String
+  "The author's name, exactly."
+  author: String
+}
+
+input CreateArticleInput {
+  "The article's address; made from the title when left empty."
+  slug: String
+  "The headline, as readers see it."
+  title: String!
+  "One or two sentences shown in lists and link previews."
+  excerpt: String
+  "The text, in Markdown."
+  body: String
+  author: AuthorInput!
+  "Topics readers can browse by; stored lower-case."
+  tags: [String!]
+  coverImage: ImageInput
+  "Tools the article mentions."
+  relatedToolIds: [ID!]
+}
+
+"Only the fields given change. An empty slug is made again from the title."
+input UpdateArticleInput {
+  "The article's address; made from the title when left empty."
+  slug: String
+  "The headline, as readers see it."
+  title: String
+  "One or two sentences shown in lists and link previews."
+  excerpt: String
+  "The text, in Markdown."
+  body: String
+  author: AuthorInput
+  "Topics readers can browse by; stored lower-case."
+  tags: [String!]
+  coverImage: ImageInput
+  "Tools the article mentions."
+  relatedToolIds: [ID!]
+}
+
+extend type Query {
+  "One article by id or by slug (give exactly one). Null if there is none you may see."
+  article(id: ID, slug: String): Article
+  "Articles, newest first by default."
+  articles(first: Int, after: String, last: Int, before: String, filter: ArticleFilter, orderBy: ArticleOrder = PUBLISHED_AT): ArticleConnection!
+  "The article's revisions, newest first: every write keeps one. Viewers and up."
+  articleRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
+}
+
+extend type Mutation {
+  "Create a draft article. Editors only."
+  createArticle(input: CreateArticleInput!): Article
+  """
+  Change the fields given in input (a patch). On a published article the change goes to its
+  ` + "`" + `draft` + "`" + `, and the public keeps seeing the published article until ` + "`" + `publishArticle` + "`" + `. Editors
+  only.
+  """
+  updateArticle(id: ID!, version: Int!, input: UpdateArticleInput!): Article
+  """
+  Make the article public; a pending draft becomes the published article. With a future ` + "`" + `at` + "`" + `,
+  schedule an unpublished article to be published at that time. Editors only.
+  """
+  publishArticle(id: ID!, version: Int!, at: Time): Article
+  """
+  Take the article back to draft status; a pending draft becomes its content. With a future
+  ` + "`" + `at` + "`" + `, schedule a published article to be unpublished at that time. Editors only.
+  """
+  unpublishArticle(id: ID!, version: Int!, at: Time): Article
+  "Drop the pending draft of a published article; what the public sees stays. Editors only."
+  discardArticleDraft(id: ID!, version: Int!): Article
+  """
+  Cancel the article's pending scheduled publish or unpublish: nothing happens at its time,
+  and nothing changes now. BAD_USER_INPUT if none is pending. Editors only.
+  """
+  cancelArticleSchedule(id: ID!, version: Int!): Article
+  """
+  Bring back the content of a revision as a new version: as the draft of a published article
+  (publish it to make it public), as the article itself otherwise. Editors only.
+  """
+  restoreArticleRevision(id: ID!, revision: Int!, version: Int!): Article
+  "Retire the article: it stays stored, and is no longer public. Editors only."
+  archiveArticle(id: ID!, version: Int!): Article
+  "Delete the article, and its revisions (the audit log keeps the deletion). Admins only: editors archive. Returns its id."
+  deleteArticle(id: ID!, version: Int!): ID
+}
+
+# ------------------------------------------------------------------------------------------------
+# Benefit
+
+extend type Benefit {
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+  """
+  The pending edits of a published benefit: the benefit as it will be once published (its ` + "`" + `slug` + "`" + `,
+  ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `audit.updatedBy` + "`" + ` are the draft's). Null if there are none, and for
+  anonymous callers.
+  """
+  draft: BenefitDraft
+  "The pending scheduled change of status, if any; null for anonymous callers."
+  schedule: Schedule
+}
+
+"""
+The working draft of a published benefit: its pending edits, the benefit as it will be once
+published. A type of its own, so that normalized client caches (keyed by type and id) keep
+it apart from the published benefit, which has the same id.
+"""
+type BenefitDraft {
+  id: ID!
+  slug: String!
+  title: String!
+  "In Markdown."
+  summary: String!
+  summaryHtml: String!
+  "The bullet points, in order."
+  points: [String!]!
+  "A name of an icon; empty when there is none."
+  icon: String!
+  "Place on the page, lowest first."
+  position: Int!
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+}
+
+"""
+A benefit as a revision saved it. It has no id of its own: it is part of its revision, and
+normalized client caches keep it there, apart from the live benefit and from other revisions.
+"""
+type BenefitSnapshot {
+  "The id of the item this is a past state of."
+  itemId: ID!
+  slug: String!
+  title: String!
+  "In Markdown."
+  summary: String!
+  summaryHtml: String!
+  "The bullet points, in order."
+  points: [String!]!
+  "A name of an icon; empty when there is none."
+  icon: String!
+  "Place on the page, lowest first."
+  position: Int!
+  status: Status!
+  "When the item was first published; null if it never was."
+  publishedAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+  "Grows by one with every change: send it back with your next change."
+  version: Int!
+  "Who created, changed and published it; null for anonymous callers."
+  audit: Audit
+  "Its working draft at the time, if it had one."
+  draft: BenefitSnapshot
+}
+
+type BenefitEdge {
+  cursor: String!
+  node: Benefit!
+}
+
+type BenefitConnection {
+  edges: [BenefitEdge!]!
+  nodes: [Benefit!]!
+  pageInfo: PageInfo!
+  "How many benefits match, on all pages."
+  totalCount: Int!
+}
+
+enum BenefitOrder {
+  POSITION
+}
+
+input BenefitFilter {
+  "Editors only; the public sees PUBLISHED content only."
+  status: Status
+  "Viewers only: true for the items with a scheduled change still to come, false for the others."
+  scheduled: Boolean
+}
+
+input CreateBenefitInput {
+  "The benefit's address; made from the title when left empty."
+  slug: String
+  "The benefit in a few words."
+  title: String!
+  "A paragraph that explains it, in Markdown."
+  summary: String
+  "The bullet points under it."
+  points: [String!]
+  "The name of the icon shown beside it."
+  icon: String
+  "Its place on the page, lowest first; reorder benefits to change it."
+  position: Int
+}
+
+"Only the fields given change. An empty slug is made again from the title."
+input UpdateBenefitInput {
+  "The benefit's address; made from the title when left empty."
+  slug: String
+  "The benefit in a few words."
+  title: String
+  "A paragraph that explains it, in Markdown."
+  summary: String
+  "The bullet points under it."
+  points: [String!]
+  "The name of the icon shown beside it."
+  icon: String
+  "Its place on the page, lowest first; reorder benefits to change it."
+  position: Int
+}
+
+extend type Query {
+  "One benefit by id or by slug (give exactly one). Null if there is none you may see."
+  benefit(id: ID, slug: String): Benefit
+  "Benefits, in page order by default."
+  benefits(first: Int, after: String, last: Int, before: String, filter: BenefitFilter, orderBy: BenefitOrder = POSITION): BenefitConnection!
+  "The benefit's revisions, newest first: every write keeps one. Viewers and up."
+  benefitRevisions(id: ID!, first: Int = 20, after: String): RevisionConnection!
+}
+
+extend type Mutation {
+  "Create a draft benefit. Editors only."
+  createBenefit(input: CreateBenefitInput!): Benefit
+  """
+  Change the fields given in input (a patch). On a published benefit the change goes to its
+  ` + "`" + `draft` + "`" + `, and the public keeps seeing the published benefit until ` + "`" + `publishBenefit` + "`" + `. Editors
+  only.
+  """
+  updateBenefit(id: ID!, version: Int!, input: UpdateBenefitInput!): Benefit
+  """
+  Make the benefit public; a pending draft becomes the published benefit. With a future ` + "`" + `at` + "`" + `,
+  schedule an unpublished benefit to be published at that time. Editors only.
+  """
+  publishBenefit(id: ID!, version: Int!, at: Time): Benefit
+  """
+  Take the benefit back to draft status; a pending draft becomes its content. With a future
+  ` + "`" + `at` + "`" + `, schedule a published benefit to be unpublished at that time. Editors only.
+  """
+  unpublishBenefit(id: ID!, version: Int!, at: Time): Benefit
+  "Drop the pending draft of a published benefit; what the public sees stays. Editors only."
+  discardBenefitDraft(id: ID!, version: Int!): Benefit
+  """
+  Cancel the benefit's pending scheduled publish or unpublish: nothing happens at its time,
+  and nothing changes now. BAD_USER_INPUT if none is pending. Editors only.
+  """
+  cancelBenefitSchedule(id: ID!, version: Int!): Benefit
+  """
+  Bring back the content of a revision as a new version: as the draft of a published benefit
+  (publish it to make it public), as the benefit itself otherwise. Editors only.
+  """
+  restoreBenefitRevision(id: ID!, revision: Int!, version: Int!): Benefit
+  "Retire the benefit: it stays stored, and is no longer public. Editors only."
+  archiveBenefit(id: ID!, version: Int!): Benefit
+  "Delete the benefit, and its revisions (the audit log keeps the deletion). Admins only: editors archive. Returns its id."
+  deleteBenefit(id: ID!, version: Int!): ID
+}
+
+"A past state of an item, as a revision saved it."
+union Snapshot = ToolSnapshot | ArticleSnapshot | BenefitSnapshot
 `, BuiltIn: false},
 	{Name: "../events.graphqls", Input: `# Content events and webhooks (issue 16). Every committed write of content is an event of the
 # change feed; webhooks deliver the events to endpoints, signed by the Standard Webhooks
@@ -8742,6 +8878,886 @@ func (ec *executionContext) fieldContext_MediaEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_reorderBenefits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reorderBenefits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReorderBenefits(ctx, fc.Args["ids"].([]string), fc.Args["versions"].([]int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*pause.Benefit) graphql.Marshaler {
+			return ec.marshalOBenefit2ᚕᚖpauseᚐBenefitᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reorderBenefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benefit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reorderBenefits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createApiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["name"].(string), fc.Args["role"].(pause.Role))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatedAPIKey) graphql.Marshaler {
+			return ec.marshalOCreatedApiKey2ᚖpauseᚋgraphᚋmodelᚐCreatedAPIKey(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatedApiKey(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeApiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAPIKey(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.APIKey) graphql.Marshaler {
+			return ec.marshalOApiKey2ᚖpauseᚐAPIKey(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_inviteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inviteUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InviteUser(ctx, fc.Args["email"].(string), fc.Args["name"].(string), fc.Args["role"].(pause.Role))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserLink) graphql.Marshaler {
+			return ec.marshalNUserLink2ᚖpauseᚋgraphᚋmodelᚐUserLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inviteUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inviteUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetUser(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserLink) graphql.Marshaler {
+			return ec.marshalNUserLink2ᚖpauseᚋgraphᚋmodelᚐUserLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetUserSecondFactors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetUserSecondFactors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetUserSecondFactors(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖpauseᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetUserSecondFactors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetUserSecondFactors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setUserRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setUserRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetUserRole(ctx, fc.Args["id"].(string), fc.Args["role"].(pause.Role))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖpauseᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setUserRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setUserRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_disableUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_disableUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DisableUser(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖpauseᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_disableUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_disableUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_enableUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_enableUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EnableUser(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖpauseᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_enableUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_enableUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endUserSessions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endUserSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndUserSessions(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖpauseᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endUserSessions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endUserSessions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeSession(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTool(ctx, fc.Args["input"].(pause.ToolInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["input"].(pause.ToolInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishTool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unpublishTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unpublishTool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnpublishTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unpublishTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unpublishTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discardToolDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discardToolDraft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardToolDraft(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discardToolDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardToolDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelToolSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelToolSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelToolSchedule(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelToolSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelToolSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreToolRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreToolRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreToolRevision(ctx, fc.Args["id"].(string), fc.Args["revision"].(int), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreToolRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreToolRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveTool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteTool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9314,50 +10330,6 @@ func (ec *executionContext) fieldContext_Mutation_unpublishBenefit(ctx context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_archiveBenefit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_archiveBenefit(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveBenefit(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
-			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_archiveBenefit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Benefit(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_archiveBenefit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Mutation_discardBenefitDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9490,6 +10462,50 @@ func (ec *executionContext) fieldContext_Mutation_restoreBenefitRevision(ctx con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_archiveBenefit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveBenefit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveBenefit(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
+			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveBenefit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benefit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveBenefit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_deleteBenefit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9528,886 +10544,6 @@ func (ec *executionContext) fieldContext_Mutation_deleteBenefit(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteBenefit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_reorderBenefits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_reorderBenefits(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReorderBenefits(ctx, fc.Args["ids"].([]string), fc.Args["versions"].([]int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*pause.Benefit) graphql.Marshaler {
-			return ec.marshalOBenefit2ᚕᚖpauseᚐBenefitᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_reorderBenefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Benefit(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_reorderBenefits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_createTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createTool(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateTool(ctx, fc.Args["input"].(pause.ToolInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tool(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updateTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateTool(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["input"].(pause.ToolInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updateTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tool(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_publishTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_publishTool(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_publishTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tool(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_publishTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_unpublishTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_unpublishTool(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnpublishTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_unpublishTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tool(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_unpublishTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_archiveTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_archiveTool(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_archiveTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tool(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_archiveTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_discardToolDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_discardToolDraft(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DiscardToolDraft(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_discardToolDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tool(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_discardToolDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_cancelToolSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_cancelToolSchedule(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelToolSchedule(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_cancelToolSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tool(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_cancelToolSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_restoreToolRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_restoreToolRevision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RestoreToolRevision(ctx, fc.Args["id"].(string), fc.Args["revision"].(int), fc.Args["version"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_restoreToolRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tool(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_restoreToolRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_deleteTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_deleteTool(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteTool(ctx, fc.Args["id"].(string), fc.Args["version"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_deleteTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type ID does not have child fields")
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createApiKey(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["name"].(string), fc.Args["role"].(pause.Role))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatedAPIKey) graphql.Marshaler {
-			return ec.marshalOCreatedApiKey2ᚖpauseᚋgraphᚋmodelᚐCreatedAPIKey(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CreatedApiKey(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_revokeApiKey(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeAPIKey(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.APIKey) graphql.Marshaler {
-			return ec.marshalOApiKey2ᚖpauseᚐAPIKey(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApiKey(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_inviteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_inviteUser(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().InviteUser(ctx, fc.Args["email"].(string), fc.Args["name"].(string), fc.Args["role"].(pause.Role))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.UserLink) graphql.Marshaler {
-			return ec.marshalNUserLink2ᚖpauseᚋgraphᚋmodelᚐUserLink(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_inviteUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserLink(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_inviteUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_resetUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_resetUser(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResetUser(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.UserLink) graphql.Marshaler {
-			return ec.marshalNUserLink2ᚖpauseᚋgraphᚋmodelᚐUserLink(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_resetUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserLink(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_resetUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_resetUserSecondFactors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_resetUserSecondFactors(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResetUserSecondFactors(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖpauseᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_resetUserSecondFactors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_resetUserSecondFactors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_setUserRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_setUserRole(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetUserRole(ctx, fc.Args["id"].(string), fc.Args["role"].(pause.Role))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖpauseᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_setUserRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_setUserRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_disableUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_disableUser(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DisableUser(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖpauseᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_disableUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_disableUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_enableUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_enableUser(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EnableUser(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖpauseᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_enableUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_enableUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_endUserSessions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_endUserSessions(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EndUserSessions(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖpauseᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_endUserSessions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_endUserSessions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_revokeSession(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeSession(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_revokeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10902,270 +11038,6 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
-func (ec *executionContext) _Query_article(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_article(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Article(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
-			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_article(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_article_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_articles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_articles(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Articles(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*pause.ArticleFilter), fc.Args["orderBy"].(*pause.Order))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ArticleConnection) graphql.Marshaler {
-			return ec.marshalNArticleConnection2ᚖpauseᚋgraphᚐArticleConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_articles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_articles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_benefit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_benefit(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Benefit(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
-			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_benefit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Benefit(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_benefit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_benefits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_benefits(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Benefits(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*pause.BenefitFilter), fc.Args["orderBy"].(*pause.Order))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *BenefitConnection) graphql.Marshaler {
-			return ec.marshalNBenefitConnection2ᚖpauseᚋgraphᚐBenefitConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_benefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BenefitConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_benefits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_tool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_tool(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Tool(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
-			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_tool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tool(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_tool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_tools(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_tools(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Tools(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*pause.ToolFilter), fc.Args["orderBy"].(*pause.Order))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ToolConnection) graphql.Marshaler {
-			return ec.marshalNToolConnection2ᚖpauseᚋgraphᚐToolConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_tools(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ToolConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_tools_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_toolCategories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11394,138 +11266,6 @@ func (ec *executionContext) fieldContext_Query_renderMarkdown(ctx context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_articleRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_articleRevisions(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ArticleRevisions(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
-			return ec.marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_articleRevisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RevisionConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_articleRevisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_benefitRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_benefitRevisions(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().BenefitRevisions(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
-			return ec.marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_benefitRevisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RevisionConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_benefitRevisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_toolRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_toolRevisions(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ToolRevisions(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
-			return ec.marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_toolRevisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RevisionConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_toolRevisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11662,6 +11402,402 @@ func (ec *executionContext) fieldContext_Query_mySessions(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Session(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_tool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Tool(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Tool) graphql.Marshaler {
+			return ec.marshalOTool2ᚖpauseᚐTool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_tools(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tools(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Tools(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*pause.ToolFilter), fc.Args["orderBy"].(*pause.Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ToolConnection) graphql.Marshaler {
+			return ec.marshalNToolConnection2ᚖpauseᚋgraphᚐToolConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tools(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ToolConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tools_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_toolRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_toolRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ToolRevisions(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_toolRevisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_toolRevisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_article(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Article(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖpauseᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_article(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_article_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_articles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_articles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Articles(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*pause.ArticleFilter), fc.Args["orderBy"].(*pause.Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ArticleConnection) graphql.Marshaler {
+			return ec.marshalNArticleConnection2ᚖpauseᚋgraphᚐArticleConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_articles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_articles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_articleRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_articleRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ArticleRevisions(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_articleRevisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_articleRevisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_benefit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_benefit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Benefit(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.Benefit) graphql.Marshaler {
+			return ec.marshalOBenefit2ᚖpauseᚐBenefit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_benefit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benefit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_benefit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_benefits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_benefits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Benefits(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*pause.BenefitFilter), fc.Args["orderBy"].(*pause.Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BenefitConnection) graphql.Marshaler {
+			return ec.marshalNBenefitConnection2ᚖpauseᚋgraphᚐBenefitConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_benefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_benefits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_benefitRevisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_benefitRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BenefitRevisions(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pause.RevisionPage) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖpauseᚐRevisionPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_benefitRevisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_benefitRevisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16375,27 +16511,13 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"tag", "author", "status", "scheduled"}
+	fieldsInOrder := [...]string{"status", "scheduled", "tag", "author"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "tag":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tag"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Tag = data
-		case "author":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Author = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
 			data, err := ec.unmarshalOStatus2ᚖpauseᚐStatus(ctx, v)
@@ -16410,6 +16532,20 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Scheduled = data
+		case "tag":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tag"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tag = data
+		case "author":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Author = data
 		}
 	}
 	return it, nil
@@ -16937,13 +17073,27 @@ func (ec *executionContext) unmarshalInputToolFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"category", "pricing", "tag", "featured", "status", "scheduled"}
+	fieldsInOrder := [...]string{"status", "scheduled", "category", "pricing", "tag", "featured"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOStatus2ᚖpauseᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "scheduled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scheduled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scheduled = data
 		case "category":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
 			data, err := ec.unmarshalOString2string(ctx, v)
@@ -16972,20 +17122,6 @@ func (ec *executionContext) unmarshalInputToolFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Featured = data
-		case "status":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOStatus2ᚖpauseᚐStatus(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Status = data
-		case "scheduled":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scheduled"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Scheduled = data
 		}
 	}
 	return it, nil
@@ -19114,6 +19250,146 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "reorderBenefits":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reorderBenefits(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createApiKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokeApiKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "inviteUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inviteUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetUserSecondFactors":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetUserSecondFactors(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setUserRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setUserRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disableUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_disableUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enableUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_enableUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endUserSessions":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endUserSessions(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createTool":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTool(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateTool":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTool(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "publishTool":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishTool(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unpublishTool":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unpublishTool(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "discardToolDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardToolDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cancelToolSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelToolSchedule(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "restoreToolRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreToolRevision(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archiveTool":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveTool(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteTool":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteTool(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createArticle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createArticle(ctx, field)
@@ -19205,13 +19481,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
-		case "archiveBenefit":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_archiveBenefit(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
 		case "discardBenefitDraft":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_discardBenefitDraft(ctx, field)
@@ -19233,151 +19502,18 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "archiveBenefit":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveBenefit(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "deleteBenefit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteBenefit(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "reorderBenefits":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_reorderBenefits(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "createTool":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createTool(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "updateTool":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateTool(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "publishTool":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_publishTool(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "unpublishTool":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_unpublishTool(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "archiveTool":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_archiveTool(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "discardToolDraft":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_discardToolDraft(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "cancelToolSchedule":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_cancelToolSchedule(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "restoreToolRevision":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_restoreToolRevision(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "deleteTool":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_deleteTool(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "createApiKey":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createApiKey(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "revokeApiKey":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_revokeApiKey(ctx, field)
-			})
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "inviteUser":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_inviteUser(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "resetUser":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_resetUser(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "resetUserSecondFactors":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_resetUserSecondFactors(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "setUserRole":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_setUserRole(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "disableUser":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_disableUser(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "enableUser":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_enableUser(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "endUserSessions":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_endUserSessions(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "revokeSession":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_revokeSession(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "createWebhookEndpoint":
@@ -19527,42 +19663,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
-		case "article":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_article(ctx, field)
-				})
-		case "articles":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_articles(ctx, field)
-				})
-		case "benefit":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_benefit(ctx, field)
-				})
-		case "benefits":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_benefits(ctx, field)
-				})
-		case "tool":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_tool(ctx, field)
-				})
-		case "tools":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_tools(ctx, field)
-				})
 		case "toolCategories":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19599,24 +19699,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_renderMarkdown(ctx, field)
 				})
-		case "articleRevisions":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_articleRevisions(ctx, field)
-				})
-		case "benefitRevisions":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_benefitRevisions(ctx, field)
-				})
-		case "toolRevisions":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_toolRevisions(ctx, field)
-				})
 		case "auditLog":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19640,6 +19722,60 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_mySessions(ctx, field)
+				})
+		case "tool":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_tool(ctx, field)
+				})
+		case "tools":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_tools(ctx, field)
+				})
+		case "toolRevisions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_toolRevisions(ctx, field)
+				})
+		case "article":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_article(ctx, field)
+				})
+		case "articles":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_articles(ctx, field)
+				})
+		case "articleRevisions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_articleRevisions(ctx, field)
+				})
+		case "benefit":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_benefit(ctx, field)
+				})
+		case "benefits":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_benefits(ctx, field)
+				})
+		case "benefitRevisions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_benefitRevisions(ctx, field)
 				})
 		case "webhookEndpoints":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -120,3 +120,20 @@ func (h *relatedHints) preloadArticleTools(ctx context.Context, cms *pause.CMS, 
 		preloadRelatedTools(ctx, cms, &rest)
 	}
 }
+
+// readHooksOf are the content types' additions to the generated reads (collections.go), by
+// type name.
+var readHooksOf = map[string]any{"article": articleReads{}}
+
+// articleReads read an article's related tools beside it: an article page costs one round
+// trip on a warm instance.
+type articleReads struct{}
+
+func (articleReads) beforeItem(ctx context.Context, r *Resolver, id, slug *string) func(*pause.Article) {
+	tools := r.related.prefetchRelated(ctx, r.CMS, id, slug)
+	return func(a *pause.Article) { r.related.preloadArticleTools(ctx, r.CMS, tools, a) }
+}
+
+func (articleReads) listed(ctx context.Context, r *Resolver, items []*pause.Article) {
+	preloadRelatedTools(ctx, r.CMS, items...)
+}

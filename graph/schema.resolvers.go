@@ -10,72 +10,11 @@ import (
 	"pause"
 	"pause/graph/model"
 	"strconv"
-	"time"
 )
 
 // RelatedTools is the resolver for the relatedTools field.
 func (r *articleResolver) RelatedTools(ctx context.Context, obj *pause.Article) ([]*pause.Tool, error) {
 	return relatedTools(ctx, r.CMS, obj)
-}
-
-// Audit is the resolver for the audit field.
-func (r *articleResolver) Audit(ctx context.Context, obj *pause.Article) (*pause.Meta, error) {
-	return pause.AuditOf(ctx, &obj.Meta), nil
-}
-
-// Draft is the resolver for the draft field.
-func (r *articleResolver) Draft(ctx context.Context, obj *pause.Article) (*pause.Article, error) {
-	return r.CMS.Articles.Draft(ctx, obj), nil
-}
-
-// Schedule is the resolver for the schedule field.
-func (r *articleResolver) Schedule(ctx context.Context, obj *pause.Article) (*pause.Schedule, error) {
-	return pause.ScheduleOf(ctx, &obj.Meta), nil
-}
-
-// Edges is the resolver for the edges field.
-func (r *articleConnectionResolver) Edges(ctx context.Context, obj *ArticleConnection) ([]*model.ArticleEdge, error) {
-	return edges(obj.Page, func(c string, n *pause.Article) *model.ArticleEdge { return &model.ArticleEdge{Cursor: c, Node: n} }), nil
-}
-
-// Nodes is the resolver for the nodes field.
-func (r *articleConnectionResolver) Nodes(ctx context.Context, obj *ArticleConnection) ([]*pause.Article, error) {
-	return obj.Page.Items, nil
-}
-
-// PageInfo is the resolver for the pageInfo field.
-func (r *articleConnectionResolver) PageInfo(ctx context.Context, obj *ArticleConnection) (*model.PageInfo, error) {
-	return pageInfo(obj.Page), nil
-}
-
-// TotalCount is the resolver for the totalCount field.
-func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *ArticleConnection) (int, error) {
-	return total(ctx, obj.count, obj.Filter, r.CMS.Articles.Count)
-}
-
-// RelatedTools is the resolver for the relatedTools field.
-func (r *articleDraftResolver) RelatedTools(ctx context.Context, obj *pause.Article) ([]*pause.Tool, error) {
-	return relatedTools(ctx, r.CMS, obj)
-}
-
-// Audit is the resolver for the audit field.
-func (r *articleDraftResolver) Audit(ctx context.Context, obj *pause.Article) (*pause.Meta, error) {
-	return pause.AuditOf(ctx, &obj.Meta), nil
-}
-
-// RelatedTools is the resolver for the relatedTools field.
-func (r *articleSnapshotResolver) RelatedTools(ctx context.Context, obj *pause.Article) ([]*pause.Tool, error) {
-	return relatedTools(ctx, r.CMS, obj)
-}
-
-// Audit is the resolver for the audit field.
-func (r *articleSnapshotResolver) Audit(ctx context.Context, obj *pause.Article) (*pause.Meta, error) {
-	return pause.AuditOf(ctx, &obj.Meta), nil
-}
-
-// Draft is the resolver for the draft field.
-func (r *articleSnapshotResolver) Draft(ctx context.Context, obj *pause.Article) (*pause.Article, error) {
-	return obj.Draft, nil
 }
 
 // Edges is the resolver for the edges field.
@@ -91,56 +30,6 @@ func (r *auditConnectionResolver) Nodes(ctx context.Context, obj *AuditConnectio
 // PageInfo is the resolver for the pageInfo field.
 func (r *auditConnectionResolver) PageInfo(ctx context.Context, obj *AuditConnection) (*model.PageInfo, error) {
 	return pageInfo(obj.Page), nil
-}
-
-// Audit is the resolver for the audit field.
-func (r *benefitResolver) Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error) {
-	return pause.AuditOf(ctx, &obj.Meta), nil
-}
-
-// Draft is the resolver for the draft field.
-func (r *benefitResolver) Draft(ctx context.Context, obj *pause.Benefit) (*pause.Benefit, error) {
-	return r.CMS.Benefits.Draft(ctx, obj), nil
-}
-
-// Schedule is the resolver for the schedule field.
-func (r *benefitResolver) Schedule(ctx context.Context, obj *pause.Benefit) (*pause.Schedule, error) {
-	return pause.ScheduleOf(ctx, &obj.Meta), nil
-}
-
-// Edges is the resolver for the edges field.
-func (r *benefitConnectionResolver) Edges(ctx context.Context, obj *BenefitConnection) ([]*model.BenefitEdge, error) {
-	return edges(obj.Page, func(c string, n *pause.Benefit) *model.BenefitEdge { return &model.BenefitEdge{Cursor: c, Node: n} }), nil
-}
-
-// Nodes is the resolver for the nodes field.
-func (r *benefitConnectionResolver) Nodes(ctx context.Context, obj *BenefitConnection) ([]*pause.Benefit, error) {
-	return obj.Page.Items, nil
-}
-
-// PageInfo is the resolver for the pageInfo field.
-func (r *benefitConnectionResolver) PageInfo(ctx context.Context, obj *BenefitConnection) (*model.PageInfo, error) {
-	return pageInfo(obj.Page), nil
-}
-
-// TotalCount is the resolver for the totalCount field.
-func (r *benefitConnectionResolver) TotalCount(ctx context.Context, obj *BenefitConnection) (int, error) {
-	return total(ctx, obj.count, obj.Filter, r.CMS.Benefits.Count)
-}
-
-// Audit is the resolver for the audit field.
-func (r *benefitDraftResolver) Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error) {
-	return pause.AuditOf(ctx, &obj.Meta), nil
-}
-
-// Audit is the resolver for the audit field.
-func (r *benefitSnapshotResolver) Audit(ctx context.Context, obj *pause.Benefit) (*pause.Meta, error) {
-	return pause.AuditOf(ctx, &obj.Meta), nil
-}
-
-// Draft is the resolver for the draft field.
-func (r *benefitSnapshotResolver) Draft(ctx context.Context, obj *pause.Benefit) (*pause.Benefit, error) {
-	return obj.Draft, nil
 }
 
 // MaxLength is the resolver for the maxLength field.
@@ -183,153 +72,9 @@ func (r *contentTypeResolver) Orders(ctx context.Context, obj *pause.ContentType
 	return out, nil
 }
 
-// CreateArticle is the resolver for the createArticle field.
-func (r *mutationResolver) CreateArticle(ctx context.Context, input pause.ArticleInput) (*pause.Article, error) {
-	return r.CMS.Articles.Create(ctx, input)
-}
-
-// UpdateArticle is the resolver for the updateArticle field.
-func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, version int, input pause.ArticleInput) (*pause.Article, error) {
-	return r.CMS.Articles.Update(ctx, id, version, input)
-}
-
-// PublishArticle is the resolver for the publishArticle field.
-func (r *mutationResolver) PublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error) {
-	return r.CMS.Articles.PublishAt(ctx, id, version, at)
-}
-
-// UnpublishArticle is the resolver for the unpublishArticle field.
-func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string, version int, at *time.Time) (*pause.Article, error) {
-	return r.CMS.Articles.UnpublishAt(ctx, id, version, at)
-}
-
-// DiscardArticleDraft is the resolver for the discardArticleDraft field.
-func (r *mutationResolver) DiscardArticleDraft(ctx context.Context, id string, version int) (*pause.Article, error) {
-	return r.CMS.Articles.DiscardDraft(ctx, id, version)
-}
-
-// CancelArticleSchedule is the resolver for the cancelArticleSchedule field.
-func (r *mutationResolver) CancelArticleSchedule(ctx context.Context, id string, version int) (*pause.Article, error) {
-	return r.CMS.Articles.CancelSchedule(ctx, id, version)
-}
-
-// RestoreArticleRevision is the resolver for the restoreArticleRevision field.
-func (r *mutationResolver) RestoreArticleRevision(ctx context.Context, id string, revision int, version int) (*pause.Article, error) {
-	return r.CMS.Articles.Restore(ctx, id, revision, version)
-}
-
-// ArchiveArticle is the resolver for the archiveArticle field.
-func (r *mutationResolver) ArchiveArticle(ctx context.Context, id string, version int) (*pause.Article, error) {
-	return r.CMS.Articles.Archive(ctx, id, version)
-}
-
-// DeleteArticle is the resolver for the deleteArticle field.
-func (r *mutationResolver) DeleteArticle(ctx context.Context, id string, version int) (*string, error) {
-	if err := r.CMS.Articles.Delete(ctx, id, version); err != nil {
-		return nil, err
-	}
-	return &id, nil
-}
-
-// CreateBenefit is the resolver for the createBenefit field.
-func (r *mutationResolver) CreateBenefit(ctx context.Context, input pause.BenefitInput) (*pause.Benefit, error) {
-	return r.CMS.Benefits.Create(ctx, input)
-}
-
-// UpdateBenefit is the resolver for the updateBenefit field.
-func (r *mutationResolver) UpdateBenefit(ctx context.Context, id string, version int, input pause.BenefitInput) (*pause.Benefit, error) {
-	return r.CMS.Benefits.Update(ctx, id, version, input)
-}
-
-// PublishBenefit is the resolver for the publishBenefit field.
-func (r *mutationResolver) PublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error) {
-	return r.CMS.Benefits.PublishAt(ctx, id, version, at)
-}
-
-// UnpublishBenefit is the resolver for the unpublishBenefit field.
-func (r *mutationResolver) UnpublishBenefit(ctx context.Context, id string, version int, at *time.Time) (*pause.Benefit, error) {
-	return r.CMS.Benefits.UnpublishAt(ctx, id, version, at)
-}
-
-// ArchiveBenefit is the resolver for the archiveBenefit field.
-func (r *mutationResolver) ArchiveBenefit(ctx context.Context, id string, version int) (*pause.Benefit, error) {
-	return r.CMS.Benefits.Archive(ctx, id, version)
-}
-
-// DiscardBenefitDraft is the resolver for the discardBenefitDraft field.
-func (r *mutationResolver) DiscardBenefitDraft(ctx context.Context, id string, version int) (*pause.Benefit, error) {
-	return r.CMS.Benefits.DiscardDraft(ctx, id, version)
-}
-
-// CancelBenefitSchedule is the resolver for the cancelBenefitSchedule field.
-func (r *mutationResolver) CancelBenefitSchedule(ctx context.Context, id string, version int) (*pause.Benefit, error) {
-	return r.CMS.Benefits.CancelSchedule(ctx, id, version)
-}
-
-// RestoreBenefitRevision is the resolver for the restoreBenefitRevision field.
-func (r *mutationResolver) RestoreBenefitRevision(ctx context.Context, id string, revision int, version int) (*pause.Benefit, error) {
-	return r.CMS.Benefits.Restore(ctx, id, revision, version)
-}
-
-// DeleteBenefit is the resolver for the deleteBenefit field.
-func (r *mutationResolver) DeleteBenefit(ctx context.Context, id string, version int) (*string, error) {
-	if err := r.CMS.Benefits.Delete(ctx, id, version); err != nil {
-		return nil, err
-	}
-	return &id, nil
-}
-
 // ReorderBenefits is the resolver for the reorderBenefits field.
 func (r *mutationResolver) ReorderBenefits(ctx context.Context, ids []string, versions []int) ([]*pause.Benefit, error) {
 	return r.CMS.ReorderBenefitsAt(ctx, ids, versions)
-}
-
-// CreateTool is the resolver for the createTool field.
-func (r *mutationResolver) CreateTool(ctx context.Context, input pause.ToolInput) (*pause.Tool, error) {
-	return r.CMS.Tools.Create(ctx, input)
-}
-
-// UpdateTool is the resolver for the updateTool field.
-func (r *mutationResolver) UpdateTool(ctx context.Context, id string, version int, input pause.ToolInput) (*pause.Tool, error) {
-	return r.CMS.Tools.Update(ctx, id, version, input)
-}
-
-// PublishTool is the resolver for the publishTool field.
-func (r *mutationResolver) PublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error) {
-	return r.CMS.Tools.PublishAt(ctx, id, version, at)
-}
-
-// UnpublishTool is the resolver for the unpublishTool field.
-func (r *mutationResolver) UnpublishTool(ctx context.Context, id string, version int, at *time.Time) (*pause.Tool, error) {
-	return r.CMS.Tools.UnpublishAt(ctx, id, version, at)
-}
-
-// ArchiveTool is the resolver for the archiveTool field.
-func (r *mutationResolver) ArchiveTool(ctx context.Context, id string, version int) (*pause.Tool, error) {
-	return r.CMS.Tools.Archive(ctx, id, version)
-}
-
-// DiscardToolDraft is the resolver for the discardToolDraft field.
-func (r *mutationResolver) DiscardToolDraft(ctx context.Context, id string, version int) (*pause.Tool, error) {
-	return r.CMS.Tools.DiscardDraft(ctx, id, version)
-}
-
-// CancelToolSchedule is the resolver for the cancelToolSchedule field.
-func (r *mutationResolver) CancelToolSchedule(ctx context.Context, id string, version int) (*pause.Tool, error) {
-	return r.CMS.Tools.CancelSchedule(ctx, id, version)
-}
-
-// RestoreToolRevision is the resolver for the restoreToolRevision field.
-func (r *mutationResolver) RestoreToolRevision(ctx context.Context, id string, revision int, version int) (*pause.Tool, error) {
-	return r.CMS.Tools.Restore(ctx, id, revision, version)
-}
-
-// DeleteTool is the resolver for the deleteTool field.
-func (r *mutationResolver) DeleteTool(ctx context.Context, id string, version int) (*string, error) {
-	if err := r.CMS.Tools.Delete(ctx, id, version); err != nil {
-		return nil, err
-	}
-	return &id, nil
 }
 
 // CreateAPIKey is the resolver for the createApiKey field.
@@ -344,66 +89,6 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, name string, role p
 // RevokeAPIKey is the resolver for the revokeApiKey field.
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*pause.APIKey, error) {
 	return r.CMS.RevokeAPIKey(ctx, id)
-}
-
-// Article is the resolver for the article field.
-func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (*pause.Article, error) {
-	tools := r.related.prefetchRelated(ctx, r.CMS, id, slug)
-	a, err := one(ctx, id, slug, r.CMS.Articles.Get, r.CMS.Articles.GetBySlug)
-	if a != nil {
-		r.related.preloadArticleTools(ctx, r.CMS, tools, a)
-	}
-	return a, err
-}
-
-// Articles is the resolver for the articles field.
-func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *pause.ArticleFilter, orderBy *pause.Order) (*ArticleConnection, error) {
-	q, err := listQuery(first, after, last, before, filter, orderBy)
-	if err != nil {
-		return nil, err
-	}
-	page, count, err := listAndCount(ctx, r.CMS.Articles, q)
-	if err != nil {
-		return nil, err
-	}
-	preloadRelatedTools(ctx, r.CMS, page.Items...)
-	return &ArticleConnection{Page: page, Filter: q.Filter, count: count}, nil
-}
-
-// Benefit is the resolver for the benefit field.
-func (r *queryResolver) Benefit(ctx context.Context, id *string, slug *string) (*pause.Benefit, error) {
-	return one(ctx, id, slug, r.CMS.Benefits.Get, r.CMS.Benefits.GetBySlug)
-}
-
-// Benefits is the resolver for the benefits field.
-func (r *queryResolver) Benefits(ctx context.Context, first *int, after *string, last *int, before *string, filter *pause.BenefitFilter, orderBy *pause.Order) (*BenefitConnection, error) {
-	q, err := listQuery(first, after, last, before, filter, orderBy)
-	if err != nil {
-		return nil, err
-	}
-	page, count, err := listAndCount(ctx, r.CMS.Benefits, q)
-	if err != nil {
-		return nil, err
-	}
-	return &BenefitConnection{Page: page, Filter: q.Filter, count: count}, nil
-}
-
-// Tool is the resolver for the tool field.
-func (r *queryResolver) Tool(ctx context.Context, id *string, slug *string) (*pause.Tool, error) {
-	return one(ctx, id, slug, r.CMS.Tools.Get, r.CMS.Tools.GetBySlug)
-}
-
-// Tools is the resolver for the tools field.
-func (r *queryResolver) Tools(ctx context.Context, first *int, after *string, last *int, before *string, filter *pause.ToolFilter, orderBy *pause.Order) (*ToolConnection, error) {
-	q, err := listQuery(first, after, last, before, filter, orderBy)
-	if err != nil {
-		return nil, err
-	}
-	page, count, err := listAndCount(ctx, r.CMS.Tools, q)
-	if err != nil {
-		return nil, err
-	}
-	return &ToolConnection{Page: page, Filter: q.Filter, count: count}, nil
 }
 
 // ToolCategories is the resolver for the toolCategories field.
@@ -444,24 +129,6 @@ func (r *queryResolver) RenderMarkdown(ctx context.Context, markdown string) (st
 	return r.CMS.RenderMarkdown(ctx, markdown)
 }
 
-// ArticleRevisions is the resolver for the articleRevisions field.
-func (r *queryResolver) ArticleRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
-	q := query[struct{}](first, after, nil, nil)
-	return r.CMS.Articles.Revisions(ctx, id, q.First, q.After)
-}
-
-// BenefitRevisions is the resolver for the benefitRevisions field.
-func (r *queryResolver) BenefitRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
-	q := query[struct{}](first, after, nil, nil)
-	return r.CMS.Benefits.Revisions(ctx, id, q.First, q.After)
-}
-
-// ToolRevisions is the resolver for the toolRevisions field.
-func (r *queryResolver) ToolRevisions(ctx context.Context, id string, first *int, after *string) (*pause.RevisionPage, error) {
-	q := query[struct{}](first, after, nil, nil)
-	return r.CMS.Tools.Revisions(ctx, id, q.First, q.After)
-}
-
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string, filter *pause.AuditFilter) (*AuditConnection, error) {
 	page, err := r.CMS.AuditLog(ctx, query(first, after, filter, nil))
@@ -496,56 +163,6 @@ func (r *revisionConnectionResolver) PageInfo(ctx context.Context, obj *pause.Re
 	return info, nil
 }
 
-// Audit is the resolver for the audit field.
-func (r *toolResolver) Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error) {
-	return pause.AuditOf(ctx, &obj.Meta), nil
-}
-
-// Draft is the resolver for the draft field.
-func (r *toolResolver) Draft(ctx context.Context, obj *pause.Tool) (*pause.Tool, error) {
-	return r.CMS.Tools.Draft(ctx, obj), nil
-}
-
-// Schedule is the resolver for the schedule field.
-func (r *toolResolver) Schedule(ctx context.Context, obj *pause.Tool) (*pause.Schedule, error) {
-	return pause.ScheduleOf(ctx, &obj.Meta), nil
-}
-
-// Edges is the resolver for the edges field.
-func (r *toolConnectionResolver) Edges(ctx context.Context, obj *ToolConnection) ([]*model.ToolEdge, error) {
-	return edges(obj.Page, func(c string, n *pause.Tool) *model.ToolEdge { return &model.ToolEdge{Cursor: c, Node: n} }), nil
-}
-
-// Nodes is the resolver for the nodes field.
-func (r *toolConnectionResolver) Nodes(ctx context.Context, obj *ToolConnection) ([]*pause.Tool, error) {
-	return obj.Page.Items, nil
-}
-
-// PageInfo is the resolver for the pageInfo field.
-func (r *toolConnectionResolver) PageInfo(ctx context.Context, obj *ToolConnection) (*model.PageInfo, error) {
-	return pageInfo(obj.Page), nil
-}
-
-// TotalCount is the resolver for the totalCount field.
-func (r *toolConnectionResolver) TotalCount(ctx context.Context, obj *ToolConnection) (int, error) {
-	return total(ctx, obj.count, obj.Filter, r.CMS.Tools.Count)
-}
-
-// Audit is the resolver for the audit field.
-func (r *toolDraftResolver) Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error) {
-	return pause.AuditOf(ctx, &obj.Meta), nil
-}
-
-// Audit is the resolver for the audit field.
-func (r *toolSnapshotResolver) Audit(ctx context.Context, obj *pause.Tool) (*pause.Meta, error) {
-	return pause.AuditOf(ctx, &obj.Meta), nil
-}
-
-// Draft is the resolver for the draft field.
-func (r *toolSnapshotResolver) Draft(ctx context.Context, obj *pause.Tool) (*pause.Tool, error) {
-	return obj.Draft, nil
-}
-
 // MediaID is the resolver for the mediaId field.
 func (r *imageInputResolver) MediaID(ctx context.Context, obj *pause.Image, data *string) error {
 	obj.MediaID = deref(data)
@@ -555,33 +172,11 @@ func (r *imageInputResolver) MediaID(ctx context.Context, obj *pause.Image, data
 // Article returns ArticleResolver implementation.
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
 
-// ArticleConnection returns ArticleConnectionResolver implementation.
-func (r *Resolver) ArticleConnection() ArticleConnectionResolver {
-	return &articleConnectionResolver{r}
-}
-
-// ArticleDraft returns ArticleDraftResolver implementation.
-func (r *Resolver) ArticleDraft() ArticleDraftResolver { return &articleDraftResolver{r} }
-
-// ArticleSnapshot returns ArticleSnapshotResolver implementation.
-func (r *Resolver) ArticleSnapshot() ArticleSnapshotResolver { return &articleSnapshotResolver{r} }
-
 // AuditConnection returns AuditConnectionResolver implementation.
 func (r *Resolver) AuditConnection() AuditConnectionResolver { return &auditConnectionResolver{r} }
 
 // Benefit returns BenefitResolver implementation.
 func (r *Resolver) Benefit() BenefitResolver { return &benefitResolver{r} }
-
-// BenefitConnection returns BenefitConnectionResolver implementation.
-func (r *Resolver) BenefitConnection() BenefitConnectionResolver {
-	return &benefitConnectionResolver{r}
-}
-
-// BenefitDraft returns BenefitDraftResolver implementation.
-func (r *Resolver) BenefitDraft() BenefitDraftResolver { return &benefitDraftResolver{r} }
-
-// BenefitSnapshot returns BenefitSnapshotResolver implementation.
-func (r *Resolver) BenefitSnapshot() BenefitSnapshotResolver { return &benefitSnapshotResolver{r} }
 
 // ContentField returns ContentFieldResolver implementation.
 func (r *Resolver) ContentField() ContentFieldResolver { return &contentFieldResolver{r} }
@@ -603,36 +198,18 @@ func (r *Resolver) RevisionConnection() RevisionConnectionResolver {
 // Tool returns ToolResolver implementation.
 func (r *Resolver) Tool() ToolResolver { return &toolResolver{r} }
 
-// ToolConnection returns ToolConnectionResolver implementation.
-func (r *Resolver) ToolConnection() ToolConnectionResolver { return &toolConnectionResolver{r} }
-
-// ToolDraft returns ToolDraftResolver implementation.
-func (r *Resolver) ToolDraft() ToolDraftResolver { return &toolDraftResolver{r} }
-
-// ToolSnapshot returns ToolSnapshotResolver implementation.
-func (r *Resolver) ToolSnapshot() ToolSnapshotResolver { return &toolSnapshotResolver{r} }
-
 // ImageInput returns ImageInputResolver implementation.
 func (r *Resolver) ImageInput() ImageInputResolver { return &imageInputResolver{r} }
 
 type (
 	articleResolver            struct{ *Resolver }
-	articleConnectionResolver  struct{ *Resolver }
-	articleDraftResolver       struct{ *Resolver }
-	articleSnapshotResolver    struct{ *Resolver }
 	auditConnectionResolver    struct{ *Resolver }
 	benefitResolver            struct{ *Resolver }
-	benefitConnectionResolver  struct{ *Resolver }
-	benefitDraftResolver       struct{ *Resolver }
-	benefitSnapshotResolver    struct{ *Resolver }
 	contentFieldResolver       struct{ *Resolver }
 	contentTypeResolver        struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }
 	queryResolver              struct{ *Resolver }
 	revisionConnectionResolver struct{ *Resolver }
 	toolResolver               struct{ *Resolver }
-	toolConnectionResolver     struct{ *Resolver }
-	toolDraftResolver          struct{ *Resolver }
-	toolSnapshotResolver       struct{ *Resolver }
 	imageInputResolver         struct{ *Resolver }
 )

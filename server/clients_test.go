@@ -107,18 +107,19 @@ func TestApolloCacheKeepsStatesApart(t *testing.T) {
 
 func ptr[V any](v V) *V { return &v }
 
-// @graphql-eslint's Relay rules pass on the schema, and fail on a schema that breaks them (so
+// @graphql-eslint's Relay rules pass on the schema (schema.graphqls and the content types' parts,
+// content.generated.graphqls), and fail on a schema that breaks them (so
 // that the lint is known to run).
 func TestRelayLint(t *testing.T) {
 	dir := clientsDir(t)
-	lint := func(schema string) (string, error) {
-		cmd := exec.CommandContext(t.Context(), "node", "relay-lint.mjs", schema)
+	lint := func(schema ...string) (string, error) {
+		cmd := exec.CommandContext(t.Context(), "node", append([]string{"relay-lint.mjs"}, schema...)...)
 		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	if out, err := lint(filepath.Join("..", "..", "schema.graphqls")); err != nil {
-		t.Errorf("schema.graphqls fails the Relay lint: %v\n%s", err, out)
+	if out, err := lint(filepath.Join("..", "..", "schema.graphqls"), filepath.Join("..", "..", "content.generated.graphqls")); err != nil {
+		t.Errorf("schema.graphqls and content.generated.graphqls fail the Relay lint: %v\n%s", err, out)
 	}
 	out, err := lint(filepath.Join("..", "..", "server", "testdata", "relay-broken.graphqls"))
 	if err == nil || !strings.Contains(out, "relay-connection-types") || !strings.Contains(out, "relay-page-info") {

@@ -1,20 +1,21 @@
-// relay-lint.mjs SCHEMA: lints a GraphQL schema file with @graphql-eslint's Relay rules, and
-// exits 1 if any fails (printing each problem). server/clients_test.go runs it on Pause's
-// schema.graphqls in make test.
+// relay-lint.mjs SCHEMA...: lints GraphQL schema files, read as one schema, with
+// @graphql-eslint's Relay rules, and exits 1 if any fails (printing each problem).
+// server/clients_test.go runs it on Pause's schema.graphqls and content.generated.graphqls (the
+// content types' connections) in make test.
 import path from "node:path";
 import { ESLint } from "eslint";
 import graphqlPlugin from "@graphql-eslint/eslint-plugin";
 
-const file = path.resolve(process.argv[2]);
+const files = process.argv.slice(2).map((f) => path.resolve(f));
 const eslint = new ESLint({
-  cwd: path.dirname(file),
+  cwd: path.dirname(files[0]),
   overrideConfigFile: true,
   overrideConfig: [
     {
       files: ["**/*.graphqls"],
       languageOptions: {
         parser: graphqlPlugin.parser,
-        parserOptions: { graphQLConfig: { schema: file } },
+        parserOptions: { graphQLConfig: { schema: files } },
       },
       plugins: { "@graphql-eslint": graphqlPlugin },
       rules: {
@@ -31,7 +32,7 @@ const eslint = new ESLint({
     },
   ],
 });
-const results = await eslint.lintFiles([file]);
+const results = await eslint.lintFiles(files);
 let problems = 0;
 for (const r of results) {
   for (const m of r.messages) {
