@@ -47,6 +47,7 @@ import (
 	"syscall"
 	"time"
 
+	"pause"
 	"pause/bench"
 	"pause/bench/delayproxy"
 )
@@ -223,8 +224,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	_, port, _ := net.SplitHostPort(apolloPort)
+	// The schema Pause serves: schema.graphqls and the files beside it (the content types'
+	// generated part among them), as `pause schema` prints it.
+	schemaFile := filepath.Join(dir, "schema.graphqls")
+	if err := os.WriteFile(schemaFile, []byte(pause.Schema), 0o600); err != nil {
+		return err
+	}
 	apolloPid, stopApollo, err := start(ctx, filepath.Join(dir, "apollo.log"), append(os.Environ(), "NODE_ENV=production"),
-		"node", "bench/apollo/server.mjs", "schema.graphqls", dataFile, port)
+		"node", "bench/apollo/server.mjs", schemaFile, dataFile, port)
 	if err != nil {
 		return err
 	}
