@@ -25,9 +25,15 @@ func TestFrozenWriteSentAgainWithItsKey(t *testing.T) {
 	endpoint, proc, _ := startLocalProcess(t)
 	// DynamoDB stops just as the write goes out, after the reads before it (the item's
 	// category, for one) have had their answers.
+	// The first attempt's time runs out a moment after DynamoDB froze, however long the reads
+	// before the write took on a busy machine (a fixed deadline could end before the write).
 	var freeze atomic.Bool
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	client := newTestClient(endpoint, func(o *dynamodb.Options) {
-		o.APIOptions = append(o.APIOptions, freezeBefore("TransactWriteItems", &freeze, proc))
+		o.APIOptions = append(o.APIOptions, freezeBefore("TransactWriteItems", &freeze, proc, func() {
+			time.AfterFunc(time.Second, cancel)
+		}))
 	})
 	table := randomName("pause-frozen-")
 	if err := CreateTable(context.Background(), client, table); err != nil {
@@ -48,10 +54,9 @@ func TestFrozenWriteSentAgainWithItsKey(t *testing.T) {
 		return n
 	}
 
-	// The first attempt: DynamoDB stops before it reads the write, and the time runs out.
-	ctx, cancel := context.WithTimeout(pause.WithIdempotency(editor, rec), 2*time.Second)
+	// The first attempt: DynamoDB stops before it reads the write, and the caller gives up.
 	freeze.Store(true)
-	_, err := cms.Tools.Create(ctx, in)
+	_, err := cms.Tools.Create(pause.WithIdempotency(pause.NewContext(ctx, pause.ViewerFrom(editor)), rec), in)
 	cancel()
 	if err := proc.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
@@ -93,14 +98,15 @@ func TestFrozenWriteSentAgainWithItsKey(t *testing.T) {
 }
 
 // freezeBefore stops the process (SIGSTOP) as the first request of the operation is sent after
-// armed is set, and disarms.
-func freezeBefore(operation string, armed *atomic.Bool, proc *os.Process) func(*middleware.Stack) error {
+// armed is set, disarms, and calls frozen.
+func freezeBefore(operation string, armed *atomic.Bool, proc *os.Process, frozen func()) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
 		return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("freeze", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			if middleware.GetOperationName(ctx) == operation && armed.CompareAndSwap(true, false) {
 				if err := proc.Signal(syscall.SIGSTOP); err != nil {
 					return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 				}
+				frozen()
 			}
 			return next.HandleFinalize(ctx, in)
 		}), middleware.After)
