@@ -16,7 +16,7 @@ run-dynamodb: build
 	  bin/pause table create && bin/pause import content && exec bin/pause serve'
 
 ## test: vet, staticcheck, the generate check, and every test (with -race) beside Amazon's DynamoDB Local
-test: deps browser clients vet staticcheck check-generate
+test: deps browser clients bench-deps vet staticcheck check-generate
 	tools/dynamodb-local/with-dynamodb.sh $(GO) test -race -count=1 -timeout 30m ./...
 
 ## browser: install Debian's chromium for the browser tests (chromedp) if it is missing
@@ -97,17 +97,20 @@ tools:
 	GOBIN=$(CURDIR)/bin CGO_ENABLED=0 $(GO) install $(RIE_MODULE)
 
 # --- Benchmarks (docs/PERFORMANCE.md) ---
-.PHONY: bench bench-go
+.PHONY: bench bench-deps bench-go
 
 BENCH_FLAGS ?=
 NPM_CI = npm ci --no-audit --no-fund --loglevel=error
 
 ## bench: Pause (embedded store and DynamoDB Local behind a 4 ms delay per round trip, each with and without its public cache) against Apollo Server 5 (same schema, content and queries) over loopback, interleaved; about 7 minutes, stopped after 15
-bench:
-	cd bench && $(NPM_CI)
-	cd bench/apollo && $(NPM_CI)
+bench: bench-deps
 	$(GO) build -o bin/pause-bench ./bench/load
 	tools/dynamodb-local/with-dynamodb.sh timeout --kill-after=10s 900s bin/pause-bench $(BENCH_FLAGS)
+
+## bench-deps: the benchmark's npm packages (autocannon, Apollo Server), from their lockfiles
+bench-deps:
+	cd bench && $(NPM_CI)
+	cd bench/apollo && $(NPM_CI)
 
 ## bench-go: the in-process benchmarks of the GraphQL handler, with allocations
 bench-go:
