@@ -115,18 +115,7 @@ func (s keyStore) KeyByHash(ctx context.Context, hash string) (*pause.APIKey, er
 
 // Keys queries the APIKEY partition, newest (greatest id) first, strongly consistent.
 func (s keyStore) Keys(ctx context.Context) ([]*pause.APIKey, error) {
-	keys := []*pause.APIKey{}
-	err := s.t.queryAll(ctx, apiKeysPK(), "", "list api keys", func(av map[string]types.AttributeValue) error {
-		k, err := fromAPIKeyItem(av)
-		if err == nil {
-			keys = append(keys, k)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return keys, nil
+	return queryAll(ctx, s.t, apiKeysPK(), "list api keys", fromAPIKeyItem)
 }
 
 // RevokeKey reads the key, then sets revokedAt on both of its items in one transaction, with

@@ -254,14 +254,12 @@ func (s userStore) UserByLink(ctx context.Context, hash string) (*pause.User, er
 
 // Users queries the USERS partition and sorts the users by email.
 func (s userStore) Users(ctx context.Context) ([]*pause.User, error) {
-	users := []*pause.User{}
-	err := s.t.queryAll(ctx, usersPK(), "", "list users", func(av map[string]types.AttributeValue) error {
-		u, err := fromUserItem(av)
-		users = append(users, u)
-		return err
-	})
+	users, err := queryAll(ctx, s.t, usersPK(), "list users", fromUserItem)
+	if err != nil {
+		return nil, err
+	}
 	sort.Slice(users, func(i, j int) bool { return users[i].Email < users[j].Email })
-	return users, err
+	return users, nil
 }
 
 // getItem reads one item, strongly consistent; nil if there is none.
@@ -273,32 +271,31 @@ func (t *table) getItem(ctx context.Context, k map[string]types.AttributeValue, 
 	return out.Item, nil
 }
 
-// queryAll reads every item of the partition whose sort key starts with prefix (all of them
-// if prefix is ""), in descending sort key order, strongly consistent.
-func (t *table) queryAll(ctx context.Context, pk, prefix, what string, each func(map[string]types.AttributeValue) error) error {
-	kc := expression.Key(attrPK).Equal(expression.Value(pk))
-	if prefix != "" {
-		kc = kc.And(expression.Key(attrSK).BeginsWith(prefix))
-	}
-	expr, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+// queryAll reads and decodes every item of the partition, in descending sort key order,
+// strongly consistent.
+func queryAll[T any](ctx context.Context, t *table, pk, what string, decode func(map[string]types.AttributeValue) (T, error)) ([]T, error) {
+	expr, err := expression.NewBuilder().WithKeyCondition(expression.Key(attrPK).Equal(expression.Value(pk))).Build()
 	if err != nil {
-		return fmt.Errorf("dynamo: %s: %w", what, err)
+		return nil, fmt.Errorf("dynamo: %s: %w", what, err)
 	}
 	in := &dynamodb.QueryInput{TableName: &t.name, KeyConditionExpression: expr.KeyCondition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 		ScanIndexForward: aws.Bool(false), ConsistentRead: aws.Bool(true)}
+	all := []T{}
 	for {
 		out, err := t.client.Query(ctx, in, withMeter)
 		if err != nil {
-			return fail(err, "%s", what)
+			return nil, fail(err, "%s", what)
 		}
 		for _, av := range out.Items {
-			if err := each(av); err != nil {
-				return err
+			v, err := decode(av)
+			if err != nil {
+				return nil, err
 			}
+			all = append(all, v)
 		}
 		if out.LastEvaluatedKey == nil {
-			return nil
+			return all, nil
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
@@ -439,15 +436,13 @@ func (s sessionStore) TouchSession(ctx context.Context, hash string, at time.Tim
 }
 
 func (s sessionStore) UserSessions(ctx context.Context, userID string) ([]*pause.Session, error) {
-	out := []*pause.Session{}
 	if !validID(userID) {
-		return out, nil
+		return []*pause.Session{}, nil
 	}
-	err := s.t.queryAll(ctx, userSessionsPK(userID), "", "list sessions", func(av map[string]types.AttributeValue) error {
-		se, err := fromSessionItem(av)
-		out = append(out, se)
-		return err
-	})
+	out, err := queryAll(ctx, s.t, userSessionsPK(userID), "list sessions", fromSessionItem)
+	if err != nil {
+		return nil, err
+	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
 			return out[i].CreatedAt.After(out[j].CreatedAt)

@@ -129,27 +129,19 @@ func decodeEndpoint(av map[string]types.AttributeValue) (*pause.Endpoint, error)
 
 // Endpoint reads the endpoint, strongly consistent.
 func (s webhookStore) Endpoint(ctx context.Context, id string) (*pause.Endpoint, error) {
-	out, err := s.t.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.t.name, Key: key(webhooksPK(), id),
-		ConsistentRead: aws.Bool(true)}, withMeter)
+	av, err := s.t.getItem(ctx, key(webhooksPK(), id), "get webhook endpoint "+id)
 	if err != nil {
-		return nil, fail(err, "get webhook endpoint %s", id)
+		return nil, err
 	}
-	if len(out.Item) == 0 {
+	if len(av) == 0 {
 		return nil, pause.Errorf(pause.ENOTFOUND, "No webhook endpoint has id %s.", id)
 	}
-	return decodeEndpoint(out.Item)
+	return decodeEndpoint(av)
 }
 
 // Endpoints queries the endpoints' partition, strongly consistent, in the order of their ids.
 func (s webhookStore) Endpoints(ctx context.Context) ([]*pause.Endpoint, error) {
-	out := []*pause.Endpoint{}
-	err := s.t.queryAll(ctx, webhooksPK(), "", "list webhook endpoints", func(av map[string]types.AttributeValue) error {
-		ep, err := decodeEndpoint(av)
-		if err == nil {
-			out = append(out, ep)
-		}
-		return err
-	})
+	out, err := queryAll(ctx, s.t, webhooksPK(), "list webhook endpoints", decodeEndpoint)
 	if err != nil {
 		return nil, err
 	}
