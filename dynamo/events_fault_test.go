@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os/exec"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,50 +16,12 @@ import (
 )
 
 // startLocalOnDisk starts a DynamoDB Local of the test's own that keeps its data in dir, on
-// the port (0: a free one), and returns its endpoint and a function that kills it (SIGKILL)
-// and returns once it has exited.
+// the port (0: a free one), and returns its endpoint, its port and a function that kills it
+// (SIGKILL) and returns once it has exited.
 func startLocalOnDisk(t *testing.T, dir string, port int) (string, int, func()) {
 	t.Helper()
-	jar := localJarDir(t)
-	if port == 0 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	}
-	cmd := exec.Command("java", "-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar",
-		"-sharedDb", "-dbPath", dir, "-disableTelemetry", "-port", fmt.Sprint(port))
-	cmd.Dir = jar
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	kill := func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	}
-	t.Cleanup(kill)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case <-exited:
-			t.Fatalf("DynamoDB Local exited while starting: %s", out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("DynamoDB Local did not start within 60 s: %s", out.String())
-		}
-	}
-	return "http://" + addr, port, kill
+	endpoint, port, _, kill := runLocal(t, dir, port)
+	return endpoint, port, func() { _ = kill() }
 }
 
 // TestFeedSurvivesStop stops (SIGKILL) a DynamoDB Local that keeps its data on disk in the

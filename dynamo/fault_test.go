@@ -49,16 +49,32 @@ func startLocal(t *testing.T) (string, func() error) {
 // startLocalProcess is startLocal, and also returns the process, to signal it.
 func startLocalProcess(t *testing.T) (string, *os.Process, func() error) {
 	t.Helper()
-	dir := localJarDir(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	endpoint, _, proc, kill := runLocal(t, "", 0)
+	return endpoint, proc, kill
+}
+
+// runLocal starts a DynamoDB Local of the test's own, keeping its data in dir (in memory if
+// dir is ""), on the port (0: a free loopback one). It returns the endpoint, the port, the
+// process and a function that kills it and returns once it has exited; the process is killed
+// when the test ends, if it still runs.
+func runLocal(t *testing.T, dir string, port int) (string, int, *os.Process, func() error) {
+	t.Helper()
+	jar := localJarDir(t)
+	if port == 0 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command("java", "-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar",
-		"-inMemory", "-sharedDb", "-disableTelemetry", "-port", fmt.Sprint(port))
-	cmd.Dir = dir
+	storage := []string{"-inMemory"}
+	if dir != "" {
+		storage = []string{"-dbPath", dir}
+	}
+	args := append([]string{"-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", "-sharedDb"}, storage...)
+	cmd := exec.Command("java", append(args, "-disableTelemetry", "-port", fmt.Sprint(port))...)
+	cmd.Dir = jar
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -66,12 +82,16 @@ func startLocalProcess(t *testing.T) (string, *os.Process, func() error) {
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
+	kill := func() error {
+		if err := cmd.Process.Kill(); err != nil {
+			return err
+		}
 		<-exited
-	})
+		return nil
+	}
+	t.Cleanup(func() { _ = kill() })
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for deadline := time.Now().Add(60 * time.Second); ; {
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			c.Close()
 			break
@@ -84,16 +104,8 @@ func startLocalProcess(t *testing.T) (string, *os.Process, func() error) {
 		if time.Now().After(deadline) {
 			t.Fatalf("DynamoDB Local did not start within 60 s: %s", out.String())
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
-	kill := func() error {
-		if err := cmd.Process.Kill(); err != nil {
-			return err
-		}
-		<-exited
-		return nil
-	}
-	return "http://" + addr, cmd.Process, kill
+	return "http://" + addr, port, cmd.Process, kill
 }
 
 // TestFaultUnavailable stops DynamoDB Local in the middle of a stream of writes and reads, and
