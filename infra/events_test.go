@@ -112,17 +112,7 @@ func TestTemplateWorkerIAM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type stmt struct {
-		Effect   string
-		Action   any
-		Resource any
-	}
-	var stmts []stmt
-	for _, p := range role.Policies {
-		var doc struct{ Statement []stmt }
-		remarshal(t, p.PolicyDocument, &doc)
-		stmts = append(stmts, doc.Statement...)
-	}
+	stmts := statements(t, role)
 	var store, stream []string
 	other := map[string]string{}
 	for _, s := range stmts {

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/awslabs/goformation/v7"
 	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/awslabs/goformation/v7/intrinsics"
 
 	"pause/app"
@@ -654,17 +655,7 @@ func TestTemplateIAM(t *testing.T) {
 	if len(role.ManagedPolicyArns) > 0 {
 		t.Errorf("managed policies %v: least privilege means the inline policy only", role.ManagedPolicyArns)
 	}
-	type stmt struct {
-		Effect   string
-		Action   any
-		Resource any
-	}
-	var stmts []stmt
-	for _, p := range role.Policies {
-		var doc struct{ Statement []stmt }
-		remarshal(t, p.PolicyDocument, &doc)
-		stmts = append(stmts, doc.Statement...)
-	}
+	stmts := statements(t, role)
 	got := map[string][]string{} // service -> actions
 	resources := map[string][]string{}
 	for _, s := range stmts {
@@ -742,6 +733,25 @@ func list(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// statement is one statement of an IAM policy, its action and resource a string or a list.
+type statement struct {
+	Effect   string
+	Action   any
+	Resource any
+}
+
+// statements returns the statements of the role's inline policies.
+func statements(t *testing.T, role *iam.Role) []statement {
+	t.Helper()
+	var stmts []statement
+	for _, p := range role.Policies {
+		var doc struct{ Statement []statement }
+		remarshal(t, p.PolicyDocument, &doc)
+		stmts = append(stmts, doc.Statement...)
+	}
+	return stmts
 }
 
 func remarshal(t *testing.T, from, to any) {
