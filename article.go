@@ -111,9 +111,9 @@ func (a *Article) prepare(r Renderer) (err error) {
 type ArticleFilter struct {
 	Scope
 	// Tag matches articles that have the tag (tags are stored lower-case).
-	Tag string
+	Tag string `field:"tags"`
 	// Author matches the author's name exactly.
-	Author string `help:"The author's name, exactly."`
+	Author string `field:"author.name" help:"The author's name, exactly."`
 }
 
 // Match reports whether the article passes the filter.

@@ -91,6 +91,11 @@ type FilterField struct {
 	Values []string
 	// Help is what the API's filter input says of it: the Go field's `help` tag.
 	Help string
+	// Field is the declared field it matches (the Go field's `field` tag), such as "tags" or
+	// "author.name": a list field matches when it contains the filter's value, any other when
+	// it equals it. Empty for the Scope's fields. The stores derive from it what they count and
+	// index items by; TestFiltersMatchTheirFields holds Match to it.
+	Field string
 }
 
 // Field returns the field with the name, or nil.
@@ -123,7 +128,7 @@ func FilterFields[F any]() []FilterField {
 			if ft.Kind() == reflect.Pointer {
 				ft = ft.Elem()
 			}
-			ff := FilterField{Name: apiName(f.Name), Kind: KindText, Help: f.Tag.Get("help")}
+			ff := FilterField{Name: apiName(f.Name), Kind: KindText, Help: f.Tag.Get("help"), Field: f.Tag.Get("field")}
 			if e, ok := reflect.Zero(ft).Interface().(interface{ Values() []string }); ok {
 				ff.Kind, ff.Values = KindEnum, e.Values()
 			} else if ft.Kind() == reflect.Bool {

@@ -125,11 +125,11 @@ func (t *Tool) prepare(r Renderer) (err error) {
 type ToolFilter struct {
 	Scope
 	// Category matches the category exactly.
-	Category string
-	Pricing  *Pricing
+	Category string   `field:"category"`
+	Pricing  *Pricing `field:"pricing"`
 	// Tag matches tools that have the tag (tags are stored lower-case).
-	Tag      string
-	Featured *bool
+	Tag      string `field:"tags"`
+	Featured *bool  `field:"featured"`
 }
 
 // Match reports whether the tool passes the filter.
