@@ -6,6 +6,32 @@ import (
 	"time"
 )
 
+// Stores are the stores that a backend opens together: one per registered content type (a field
+// named as the type's collection in CMS, beside it in this file) and the others.
+type Stores struct {
+	Articles ArticleStore
+	Benefits BenefitStore
+	Tools    ToolStore
+	Keys     KeyStore
+	Audit    AuditStore
+	// Idempotency keeps the answers to requests sent with an Idempotency-Key.
+	Idempotency IdempotencyStore
+	Users       UserStore
+	Sessions    SessionStore
+	Failures    FailureStore
+	// Events is the change feed that the content stores write (see EventStore).
+	Events EventStore
+	// Webhooks keeps the webhook endpoints and their deliveries (see Webhooks).
+	Webhooks WebhookStore
+	// Media keeps the media library's items.
+	Media MediaStore
+	// InProcess says that the stores answer from this process (an embedded database) without
+	// waiting on a network: reads that do not depend on each other gain nothing from running at
+	// the same time, and handing one to another goroutine costs more CPU than the read. The
+	// GraphQL layer then reads root fields, and a count beside its list, one after the other.
+	InProcess bool
+}
+
 // Renderer turns Markdown into sanitized HTML.
 type Renderer interface {
 	Render(markdown string) (html string, err error)
@@ -51,8 +77,10 @@ type CMS struct {
 	Articles *Collection[*Article, ArticleFilter, ArticleInput]
 	Benefits *Collection[*Benefit, BenefitFilter, BenefitInput]
 	Tools    *Collection[*Tool, ToolFilter, ToolInput]
-	// all are the collections, in the order of the fields above: the registry.
+	// all are the collections, in the order of registerAll: the registry.
 	all []AnyCollection
+	// declaring is set by Declared: the collections have no stores.
+	declaring bool
 }
 
 // NewCMS returns a CMS over the configured stores.
@@ -61,12 +89,25 @@ func NewCMS(cfg Config) *CMS {
 		cfg.Now = time.Now
 	}
 	c := &CMS{cfg: cfg}
-	// The registry: one line per content type, in the order of import (a type after those its
-	// relations name) and of the API's contentTypes.
-	c.Tools = register[*Tool, ToolFilter, ToolInput](c, cfg.Stores.Tools)
-	c.Articles = register[*Article, ArticleFilter, ArticleInput](c, cfg.Stores.Articles)
-	c.Benefits = register[*Benefit, BenefitFilter, BenefitInput](c, cfg.Stores.Benefits)
+	c.registerAll(cfg.Stores)
 	return c
+}
+
+// registerAll is the registry: one line per content type, in the order of import (a type after
+// those its relations name) and of the API's contentTypes.
+func (c *CMS) registerAll(s Stores) {
+	c.Tools = register[*Tool, ToolFilter, ToolInput](c, s.Tools)
+	c.Articles = register[*Article, ArticleFilter, ArticleInput](c, s.Articles)
+	c.Benefits = register[*Benefit, BenefitFilter, BenefitInput](c, s.Benefits)
+}
+
+// Declared returns the registry's collections without stores, for the tools that write code
+// from the content types' declarations (tools/contentgen), which need the types before any
+// backend can store them. Only their Type, and their Go types by reflection, may be used.
+func Declared() []AnyCollection {
+	c := &CMS{declaring: true}
+	c.registerAll(Stores{})
+	return c.all
 }
 
 // InProcess says whether the stores answer without waiting on a network (Stores.InProcess).
@@ -76,7 +117,7 @@ func (c *CMS) InProcess() bool { return c.cfg.Stores.InProcess }
 // A store that the backend did not fill is a programming error, reported at once.
 func register[T Item[T], F ScopedFilter[T, F], I Input[T]](c *CMS, s Store[T, F]) *Collection[T, F, I] {
 	var zero T
-	if s == nil {
+	if s == nil && !c.declaring {
 		panic(fmt.Sprintf("pause: the stores have no %s store: add it to Stores and to every backend", zero.Type().Name))
 	}
 	if c.cfg.Changes != nil {

@@ -73,31 +73,6 @@ type ToolStore interface {
 	Categories(ctx context.Context, at time.Time) ([]CategoryCount, error)
 }
 
-// Stores are the stores of every content type, opened together on one backend.
-type Stores struct {
-	Articles ArticleStore
-	Benefits BenefitStore
-	Tools    ToolStore
-	Keys     KeyStore
-	Audit    AuditStore
-	// Idempotency keeps the answers to requests sent with an Idempotency-Key.
-	Idempotency IdempotencyStore
-	Users       UserStore
-	Sessions    SessionStore
-	Failures    FailureStore
-	// Events is the change feed that the content stores write (see EventStore).
-	Events EventStore
-	// Webhooks keeps the webhook endpoints and their deliveries (see Webhooks).
-	Webhooks WebhookStore
-	// Media keeps the media library's items.
-	Media MediaStore
-	// InProcess says that the stores answer from this process (an embedded database) without
-	// waiting on a network: reads that do not depend on each other gain nothing from running at
-	// the same time, and handing one to another goroutine costs more CPU than the read. The
-	// GraphQL layer then reads root fields, and a count beside its list, one after the other.
-	InProcess bool
-}
-
 // CategoryCount is a tool category and how many published tools it has.
 type CategoryCount struct {
 	Name  string

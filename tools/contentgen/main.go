@@ -36,7 +36,6 @@ import (
 	gqlparser "github.com/vektah/gqlparser/v2/parser"
 
 	"pause"
-	"pause/bolt"
 )
 
 const (
@@ -60,9 +59,13 @@ func main() {
 // run reads the registry and the hand-written schema and resolvers from the module's root (the
 // working directory of `go generate` in package pause), and writes the generated files.
 func run() error {
-	types, err := registered()
+	gotypes, err := declared()
 	if err != nil {
 		return err
+	}
+	types := make([]*pause.ContentType, len(gotypes))
+	for i, t := range gotypes {
+		types[i] = t.ContentType
 	}
 	doc, err := handWrittenSchema()
 	if err != nil {
@@ -91,25 +94,6 @@ func run() error {
 		return err
 	}
 	return writeYML(g.yml.String())
-}
-
-// registered returns the registry's content types, as a CMS over a scratch store lists them.
-func registered() ([]*pause.ContentType, error) {
-	dir, err := os.MkdirTemp("", "contentgen")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	db, err := bolt.Open(filepath.Join(dir, "pause.db"))
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	var out []*pause.ContentType
-	for _, c := range pause.NewCMS(pause.Config{Stores: db.Stores()}).Collections() {
-		out = append(out, c.Type())
-	}
-	return out, nil
 }
 
 // handWrittenSchema parses the schema files but the generated one.
