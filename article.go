@@ -78,18 +78,6 @@ func (a *Article) Clone() *Article {
 
 func (a *Article) label() string { return a.Title }
 
-func (a *Article) images() []imageField {
-	return []imageField{{"coverImage", a.CoverImage}}
-}
-
-func (a *Article) imageURLs() []string {
-	urls := []string{a.Author.AvatarURL}
-	if a.CoverImage != nil {
-		urls = append(urls, a.CoverImage.URL)
-	}
-	return urls
-}
-
 func (*Article) sortKey(Order) string { return "" }
 
 func (a *Article) prepare(r Renderer) (err error) {
