@@ -105,6 +105,7 @@ func (t *Tool) label() string { return t.Name }
 // a category written as "docs" or "ｄｏｃｓ" where published tools have "Docs" becomes "Docs"
 // (Collection.adoptSpelling), so that toolCategories shows one category, not three.
 func (t *Tool) vocabulary() *string { return &t.Category }
+
 func (*Tool) sortKey(Order) string { return "" }
 
 func (t *Tool) prepare(r Renderer) (err error) {
