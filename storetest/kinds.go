@@ -59,13 +59,10 @@ type fixture struct {
 	cases       map[string]func(*env)
 }
 
-// fixtures are the content types the suite drives, one per registered content type (the CMS's
-// collections): a registered type without a fixture fails every case (newEnv says what to add).
-var fixtures = []fixture{
-	{"article", "Article", perType(articleKind)},
-	{"tool", "Tool", perType(toolKind)},
-	{"benefit", "Benefit", perType(benefitKind)},
-}
+// fixturesFile is where tools/contentgen writes the fixtures of the registered content types
+// (`go generate ./...`): fixtures, one per type, the hand-written xxxKind below if there is
+// one, else declaredKind's (derived.go); and derivedFixtures, declaredKind's for every type.
+const fixturesFile = "kinds.generated.go"
 
 // fill completes the kind with what is the same for every type: the collection's methods, the
 // store, and the type's name, orders and scoped filters.
