@@ -22,7 +22,7 @@ import (
 //   - sample is a complete item: every declared field has a value (a relation none, since its
 //     ids would have to name stored items);
 //   - vary gives the i-th item, for each filter field, the value of the field it matches
-//     (`field` tag): a list varyTags(i), a text one of three authors' names, an enum its values in turn,
+//     (`field` tag): a list varyTags(i) in lower case, a text one of three authors' names, an enum its values in turn,
 //     a boolean true on even items; and every INT field a position that repeats (i*7%13);
 //   - filters has one filter per filter field, one combining the first two, and one that
 //     matches nothing.
@@ -220,7 +220,7 @@ func (d *derivation) vary(in, item reflect.Value, i int) {
 		var v reflect.Value
 		switch f.Kind {
 		case pause.KindStringList:
-			v = reflect.ValueOf(varyTags(i))
+			v = reflect.ValueOf(lowerTags(i))
 		case pause.KindText:
 			v = reflect.ValueOf(fit(authors[i%len(authors)], f.MaxLength))
 		case pause.KindEnum:
@@ -237,13 +237,22 @@ func (d *derivation) vary(in, item reflect.Value, i int) {
 	}
 }
 
-// derivedFilters returns a filter per filter field (a value some items have), one combining
-// the first two (the values of item 0, which has them all), and one that matches nothing (a
-// text no item has), for a type whose filter has fields.
+// derivedFilters returns the filters worth paginating of a type (filterValues).
 func derivedFilters[F any](d *derivation) []F {
-	filter := func(set func(f reflect.Value)) F {
-		var f F
-		set(reflect.ValueOf(&f).Elem())
+	var out []F
+	for _, f := range d.filterValues(reflect.TypeFor[F]()) {
+		out = append(out, f.Interface().(F))
+	}
+	return out
+}
+
+// filterValues returns filters of the type: one per filter field (a value some items have),
+// one combining the first two (the values of item 0, which has them all), and one that matches
+// nothing (a text no item has), for a type whose filter has fields.
+func (d *derivation) filterValues(typ reflect.Type) []reflect.Value {
+	filter := func(set func(f reflect.Value)) reflect.Value {
+		f := reflect.New(typ).Elem()
+		set(f)
 		return f
 	}
 	// of is the filter value that selects the items whose field has what vary gave item i.
@@ -253,7 +262,7 @@ func derivedFilters[F any](d *derivation) []F {
 			if i%3 == 0 {
 				return reflect.ValueOf("three")
 			}
-			return reflect.ValueOf(strings.ToLower(varyTags(i)[0]))
+			return reflect.ValueOf(lowerTags(i)[0])
 		case pause.KindText:
 			return reflect.ValueOf(fit(authors[i%len(authors)], ff.field.MaxLength))
 		case pause.KindEnum:
@@ -262,7 +271,7 @@ func derivedFilters[F any](d *derivation) []F {
 			return reflect.ValueOf(i%2 == 0)
 		}
 	}
-	var out []F
+	var out []reflect.Value
 	for _, ff := range d.filterFields {
 		out = append(out, filter(func(f reflect.Value) { assign(f.FieldByName(ff.goField), of(ff, 1)) }))
 	}
@@ -275,12 +284,25 @@ func derivedFilters[F any](d *derivation) []F {
 	}
 	for _, ff := range d.filterFields {
 		if k := ff.field.Kind; k == pause.KindStringList || k == pause.KindText {
-			out = append(out, filter(func(f reflect.Value) { assign(f.FieldByName(ff.goField), reflect.ValueOf("nothing-has-this")) }))
+			out = append(out, filter(func(f reflect.Value) { assign(f.FieldByName(ff.goField), reflect.ValueOf(nothing)) }))
 			break
 		}
 	}
 	return out
 }
+
+// lowerTags is varyTags(i) in lower case, as the filter asks for them: a list that the type
+// keeps as written (not lower-case, as tags are) still matches.
+func lowerTags(i int) []string {
+	tags := varyTags(i)
+	for j := range tags {
+		tags[j] = strings.ToLower(tags[j])
+	}
+	return tags
+}
+
+// nothing is a text that no item's field has.
+const nothing = "nothing-has-this"
 
 // value returns a value that the field's kind accepts, the n-th of a few, or false for a
 // relation (its ids would have to name stored items).
