@@ -21,9 +21,10 @@ import (
 //   - rename and reslug patch the title and the slug;
 //   - sample is a complete item: every declared field has a value (a relation none, since its
 //     ids would have to name stored items);
-//   - vary gives the i-th item, for each filter field, the value of the field it matches
-//     (`field` tag): a list varyTags(i) in lower case, a text one of three authors' names, an enum its values in turn,
-//     a boolean true on even items; and every INT field a position that repeats (i*7%13);
+//   - vary gives the i-th item, in the field that each filter field matches (its `field`
+//     tag), a value of its own: a list varyTags(i) in lower case, a text one of three authors'
+//     names, an enum its values in turn, a boolean true on even items; and in every INT field
+//     a position that repeats (i*7%13), for the orders;
 //   - filters has one filter per filter field, one combining the first two, and one that
 //     matches nothing.
 //
@@ -87,17 +88,15 @@ type derivation struct {
 	filterFields []filterField
 }
 
-// filterField is a field of the filter (its Go field, by index) and the declared field it
+// filterField is a field of the filter (its Go field's name) and the declared field it
 // matches.
 type filterField struct {
 	goField string
 	field   *pause.Field
 }
 
-var (
-	// sampleTime is what a TIME field holds in samples.
-	sampleTime = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-)
+// sampleTime is what a TIME field holds in samples.
+var sampleTime = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
 // derive checks that a fixture can be derived for the content type whose item (such as
 // *pause.Article), input and filter types are given, and returns what it needs, or an error
@@ -119,9 +118,22 @@ func derive(t *pause.ContentType, item, input, filter reflect.Type) (*derivation
 		if f.Kind == pause.KindSlug {
 			d.slug = f.Name
 		}
-		if !hasPath(item, f.Name) || !hasPath(input, f.Name) {
+		it, ok1 := pathType(item, f.Name)
+		in, ok2 := pathType(input, f.Name)
+		if !ok1 || !ok2 {
 			return nil, fmt.Errorf("storetest cannot derive a fixture for the %s type: the declared field %s is not a field of both %s and %s (by its API name); rename one, %s",
 				t.Name, f.Name, typeName(item), typeName(input), byHand)
+		}
+		if v, ok := value(&f, 0); ok {
+			for _, ft := range []reflect.Type{it, in} {
+				if ft.Kind() == reflect.Pointer && v.Type() != ft {
+					ft = ft.Elem()
+				}
+				if !v.Type().ConvertibleTo(ft) {
+					return nil, fmt.Errorf("storetest cannot derive a fixture for the %s type: its %s field %s is a %s, and a %s field holds a %s here; %s",
+						t.Name, f.Kind, f.Name, ft, f.Kind, v.Type(), strings.TrimPrefix(byHand, "or "))
+				}
+			}
 		}
 		switch f.Kind {
 		case pause.KindText, pause.KindSlug, pause.KindMarkdown, pause.KindURL, pause.KindBoolean, pause.KindInt, pause.KindTime,
@@ -358,23 +370,23 @@ func field(v reflect.Value, name string) reflect.Value {
 	return v.FieldByNameFunc(func(f string) bool { return strings.EqualFold(f, name) })
 }
 
-// hasPath reports whether the struct type t (or a pointer to one) has the field with the API
-// name, dotted for nested objects.
-func hasPath(t reflect.Type, name string) bool {
+// pathType returns the type of the field with the API name (dotted for nested objects) of the
+// struct type t or of a pointer to one, and false if it has none.
+func pathType(t reflect.Type, name string) (reflect.Type, bool) {
 	for part := range strings.SplitSeq(name, ".") {
 		for t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
 		if t.Kind() != reflect.Struct {
-			return false
+			return nil, false
 		}
 		f, ok := t.FieldByNameFunc(func(f string) bool { return strings.EqualFold(f, part) })
 		if !ok {
-			return false
+			return nil, false
 		}
 		t = f.Type
 	}
-	return true
+	return t, true
 }
 
 // setPath sets the field with the API name (dotted for nested objects) of v, a struct or a

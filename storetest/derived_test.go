@@ -157,6 +157,8 @@ func TestDeriveSaysWhatToWrite(t *testing.T) {
 		{"field the input lacks", []pause.Field{title, shade, {Name: "size", Kind: pause.KindInt, Max: 9}},
 			[]string{"size is not a field of both *storetest.item and storetest.input", "func thingKind"}},
 		{"filter of no field", []pause.Field{title}, []string{"filter.Shade names no declared field", "func thingKind"}},
+		{"kind of another type", []pause.Field{title, shade, {Name: "related", Kind: pause.KindBoolean}},
+			[]string{"its BOOLEAN field related is a []string, and a BOOLEAN field holds a bool here", "func thingKind"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ct := &pause.ContentType{Name: "thing", Fields: c.fields}

@@ -77,6 +77,12 @@ func fill[T pause.Item[T], F pause.ScopedFilter[T, F], I pause.Input[T]](e *env,
 	return k
 }
 
+// The hand-written fixtures below (a func named after the type: articleKind, toolKind,
+// benefitKind) are the values the existing cases and the type-specific ones (create.go,
+// filters.go…) were written against; the generated fixtures list takes them over the derived
+// one. A new type needs none: declaredKind derives its fixture (TestMemoryDerived runs the
+// suite with the derived fixture of every type).
+
 func articleKind(e *env) *kind[*pause.Article, pause.ArticleFilter] {
 	c := e.cms
 	return fill(e, c.Articles, e.stores.Articles, &kind[*pause.Article, pause.ArticleFilter]{

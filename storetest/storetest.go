@@ -7,6 +7,11 @@
 // of that store that each break one promise of the contract: the suite must pass the first and
 // fail every mutant.
 //
+// The cases written once for every content type get a fixture per registered type (kind), which
+// `go generate ./...` lists (kinds.generated.go): a hand-written one or one derived from the
+// type's declaration (declaredKind). RunDerived runs the suite with the derived one for every
+// type.
+//
 // It imports the root package, pause/markdown and pause/ids, and no store.
 package storetest
 
