@@ -60,9 +60,9 @@ func TestMemory(t *testing.T) {
 	storetest.Run(t, openMemory)
 }
 
-// TestMemoryDerived runs the cases written once for every content type on the reference store
-// with the fixtures derived from the declarations, for every type: what a type registered
-// without a hand-written fixture gets.
+// TestMemoryDerived runs the whole suite on the reference store with the fixture derived from
+// the declaration for every content type, those with a hand-written fixture too: what a type
+// registered without one gets.
 func TestMemoryDerived(t *testing.T) {
 	if mutant != "" {
 		t.Skip("TestMutants runs TestMemory")
