@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -56,23 +57,39 @@ var mutants = []string{
 }
 
 func TestMemory(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) pause.Stores {
-		audit := &memAudit{}
-		tools := &memTools{memStore: newMem[*pause.Tool, pause.ToolFilter]("tool", audit)}
-		accounts := newMemAccounts(audit)
-		return pause.Stores{
-			Articles:    newMem[*pause.Article, pause.ArticleFilter]("article", audit),
-			Benefits:    newMem[*pause.Benefit, pause.BenefitFilter]("benefit", audit),
-			Tools:       tools,
-			Keys:        &memKeys{keys: map[string]pause.APIKey{}, audit: audit},
-			Audit:       audit,
-			Idempotency: &memIdempotency{records: map[string]pause.IdempotencyRecord{}},
-			Users:       accounts, Sessions: memSessions{accounts}, Failures: memFailures{accounts},
-			Events:   audit,
-			Webhooks: &memWebhooks{eps: map[string]pause.Endpoint{}, audit: audit},
-			Media:    newMemMedia(audit),
+	storetest.Run(t, openMemory)
+}
+
+// TestMemoryDerived runs the whole suite on the reference store with the fixture derived from
+// the declaration for every content type, those with a hand-written fixture too: what a type
+// registered without one gets.
+func TestMemoryDerived(t *testing.T) {
+	if mutant != "" {
+		t.Skip("TestMutants runs TestMemory")
+	}
+	storetest.RunDerived(t, openMemory)
+}
+
+// openMemory returns a fresh reference store: the content stores that go generate writes for
+// the registered types (memContentStores), and the others.
+func openMemory(t *testing.T) pause.Stores {
+	audit := &memAudit{}
+	accounts := newMemAccounts(audit)
+	s := memContentStores(audit)
+	s.Keys = &memKeys{keys: map[string]pause.APIKey{}, audit: audit}
+	s.Audit = audit
+	s.Idempotency = &memIdempotency{records: map[string]pause.IdempotencyRecord{}}
+	s.Users, s.Sessions, s.Failures = accounts, memSessions{accounts}, memFailures{accounts}
+	s.Events = audit
+	s.Webhooks = &memWebhooks{eps: map[string]pause.Endpoint{}, audit: audit}
+	s.Media = newMemMedia(audit)
+	v := reflect.ValueOf(s)
+	for i := range v.NumField() {
+		if f := v.Field(i); f.Kind() == reflect.Interface && f.IsNil() {
+			t.Fatalf("the reference store has no Stores.%s: if it is a content type's, run `go generate ./...` (tools/contentgen writes storetest/memstores.generated_test.go); else add it to openMemory", v.Type().Field(i).Name)
 		}
-	})
+	}
+	return s
 }
 
 // TestMutants runs TestMemory in a child process once per mutant and wants it to fail.

@@ -7,6 +7,11 @@
 // of that store that each break one promise of the contract: the suite must pass the first and
 // fail every mutant.
 //
+// The cases written once for every content type get a fixture per registered type (kind), which
+// `go generate ./...` lists (kinds.generated.go): a hand-written one or one derived from the
+// type's declaration (declaredKind). RunDerived runs the suite with the derived one for every
+// type.
+//
 // It imports the root package, pause/markdown and pause/ids, and no store.
 package storetest
 
@@ -28,11 +33,24 @@ import (
 // is called once by every subtest, so that subtests are independent. open should register the
 // stores' clean-up with t.Cleanup.
 func Run(t *testing.T, open func(t *testing.T) pause.Stores) {
-	for _, g := range groups() {
+	run(t, open, fixtures)
+}
+
+// RunDerived runs the suite with the fixture derived from each type's declaration
+// (declaredKind) for every registered type, those with a hand-written fixture too: it shows
+// that a type registered without one is driven through the same cases. open is as for Run.
+func RunDerived(t *testing.T, open func(t *testing.T) pause.Stores) {
+	run(t, open, derivedFixtures)
+}
+
+// run runs the suite's cases, those written once for every content type made with the
+// fixtures.
+func run(t *testing.T, open func(t *testing.T) pause.Stores, fxs []fixture) {
+	for _, g := range groups(fxs) {
 		t.Run(g.name, func(t *testing.T) {
 			for _, c := range g.cases {
 				t.Run(c.name, func(t *testing.T) {
-					c.run(newEnv(t, open(t)))
+					c.run(newEnv(t, open(t), fxs))
 				})
 			}
 		})
@@ -51,7 +69,10 @@ type testCase struct {
 	run  func(e *env)
 }
 
-func groups() []group {
+// groups are the suite's cases, those written once for every content type made with the
+// fixtures.
+func groups(fxs []fixture) []group {
+	byKind := func(name, test string) []testCase { return kindCases(fxs, name, test) }
 	return []group{
 		{"Create", concat(
 			byKind("Create", "Create"),
@@ -176,14 +197,14 @@ func concat(lists ...[]testCase) []testCase {
 	return out
 }
 
-// byKind makes one case per content type (per fixture) of the test written once for all of
+// kindCases makes one case per content type (per fixture) of the test written once for all of
 // them that perType names test.
-func byKind(name, test string) []testCase {
+func kindCases(fxs []fixture, name, test string) []testCase {
 	if name != "" {
 		name += "/"
 	}
 	var out []testCase
-	for _, fx := range fixtures {
+	for _, fx := range fxs {
 		run, ok := fx.cases[test]
 		if !ok {
 			panic("storetest: perType has no test " + test)
@@ -263,7 +284,7 @@ type env struct {
 	admin  context.Context
 }
 
-func newEnv(t *testing.T, stores pause.Stores) *env {
+func newEnv(t *testing.T, stores pause.Stores, fxs []fixture) *env {
 	v := reflect.ValueOf(stores)
 	for i := range v.NumField() {
 		if f := v.Field(i); f.Kind() == reflect.Interface && f.IsNil() {
@@ -274,8 +295,8 @@ func newEnv(t *testing.T, stores pause.Stores) *env {
 	ctx := context.Background()
 	cms := pause.NewCMS(pause.Config{Stores: stores, Markdown: markdown.New(), NewID: ids.New, DeriveID: ids.Derive, Now: clock.Now})
 	for _, col := range cms.Collections() {
-		if !slices.ContainsFunc(fixtures, func(fx fixture) bool { return fx.name == col.Type().Name }) {
-			t.Fatalf("storetest has no fixture for the content type %s: add one to fixtures in kinds.go", col.Type().Name)
+		if !slices.ContainsFunc(fxs, func(fx fixture) bool { return fx.name == col.Type().Name }) {
+			t.Fatalf("storetest has no fixture for the content type %s: run `go generate ./...` (tools/contentgen writes storetest/%s from the registry)", col.Type().Name, fixturesFile)
 		}
 	}
 	return &env{

@@ -10,7 +10,8 @@
 //   - the block of gqlgen.yml between its BEGIN and END contentgen markers: the model bindings;
 //   - graph/content.generated.go: the connection types;
 //   - graph/content.generated.resolvers.go: the resolvers, one call each into the generic
-//     helpers of graph/collections.go (gqlgen then rewrites the file, keeping the bodies).
+//     helpers of graph/collections.go (gqlgen then rewrites the file, keeping the bodies);
+//   - storetest's fixtures and reference memory stores (storetest.go in this directory).
 //
 // What is specific to a type stays hand-written: its object type in schema.graphqls (its id,
 // slug and declared fields, and computed ones such as bodyHtml), the enums and nested input
@@ -61,6 +62,9 @@ func main() {
 func run() error {
 	gotypes, err := declared()
 	if err != nil {
+		return err
+	}
+	if err := writeStoretest(gotypes); err != nil {
 		return err
 	}
 	types := make([]*pause.ContentType, len(gotypes))
