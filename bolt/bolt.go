@@ -44,11 +44,9 @@ func Open(path string) (*DB, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	articles := newStore[*pause.Article, pause.ArticleFilter](b, articleCodec{})
-	benefits := newStore[*pause.Benefit, pause.BenefitFilter](b, benefitCodec{})
-	tools := &toolStore{newStore[*pause.Tool, pause.ToolFilter](b, toolCodec{})}
+	content := newContentStores(b) // content.generated.go
 	err = b.Update(func(tx *bbolt.Tx) error {
-		for _, s := range []interface{ init(*bbolt.Tx) error }{articles, benefits, tools, auditStore{b}, keyStore{b}, idempotencyStore{b}, eventStore{b}, webhookStore{b}, mediaStore{b}} {
+		for _, s := range append(content.inits(), auditStore{b}, keyStore{b}, idempotencyStore{b}, eventStore{b}, webhookStore{b}, mediaStore{b}) {
 			if err := s.init(tx); err != nil {
 				return err
 			}
@@ -59,9 +57,11 @@ func Open(path string) (*DB, error) {
 		_ = b.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	return &DB{bolt: b, stores: pause.Stores{Articles: articles, Benefits: benefits, Tools: tools, Keys: keyStore{b}, Audit: auditStore{b},
+	stores := pause.Stores{Keys: keyStore{b}, Audit: auditStore{b},
 		Idempotency: idempotencyStore{b}, Users: userStore{b}, Sessions: sessionStore{b}, Failures: failureStore{b},
-		Events: eventStore{b}, Webhooks: webhookStore{b}, Media: mediaStore{b}, InProcess: true}}, nil
+		Events: eventStore{b}, Webhooks: webhookStore{b}, Media: mediaStore{b}, InProcess: true}
+	content.set(&stores)
+	return &DB{bolt: b, stores: stores}, nil
 }
 
 // Stores returns the stores of every content type, on this file.

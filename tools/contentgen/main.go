@@ -10,7 +10,10 @@
 //   - the block of gqlgen.yml between its BEGIN and END contentgen markers: the model bindings;
 //   - graph/content.generated.go: the connection types;
 //   - graph/content.generated.resolvers.go: the resolvers, one call each into the generic
-//     helpers of graph/collections.go (gqlgen then rewrites the file, keeping the bodies).
+//     helpers of graph/collections.go (gqlgen then rewrites the file, keeping the bodies);
+//   - bolt/content.generated.go and dynamo/content.generated.go: each backend's storage code
+//     of every type (records or items, codecs or shapes, key prefixes, facets, and the
+//     construction of the stores), from its declaration and its Go struct (backends.go).
 //
 // What is specific to a type stays hand-written: its object type in schema.graphqls (its id,
 // slug and declared fields, and computed ones such as bodyHtml), the enums and nested input
@@ -66,6 +69,9 @@ func run() error {
 	types := make([]*pause.ContentType, len(gotypes))
 	for i, t := range gotypes {
 		types[i] = t.ContentType
+	}
+	if err := writeBackends(gotypes); err != nil {
+		return err
 	}
 	doc, err := handWrittenSchema()
 	if err != nil {
