@@ -31,23 +31,32 @@ const itemMarkdownBudget = 300 << 10
 
 // writeBackends writes the storage code of both backends.
 func writeBackends(types []goType) error {
-	models := make([]*model, len(types))
-	prefixes := map[string]string{}
-	for i, t := range types {
-		m, err := modelOf(t)
-		if err != nil {
-			return err
-		}
-		if other, ok := prefixes[m.prefix]; ok {
-			return fmt.Errorf("the %s and %s types would share the DynamoDB key prefix %s (their names upper-cased): rename one", other, t.Name, m.prefix)
-		}
-		prefixes[m.prefix] = t.Name
-		models[i] = m
+	models, err := modelsOf(types)
+	if err != nil {
+		return err
 	}
 	if err := writeBackend(boltOut, boltHeader, boltImports(models), boltCode(models)); err != nil {
 		return err
 	}
 	return writeBackend(dynamoOut, dynamoHeader, dynamoImports(models), dynamoCode(models))
+}
+
+// modelsOf reads the types, and fails if two would share a DynamoDB key prefix.
+func modelsOf(types []goType) ([]*model, error) {
+	models := make([]*model, len(types))
+	prefixes := map[string]string{}
+	for i, t := range types {
+		m, err := modelOf(t)
+		if err != nil {
+			return nil, err
+		}
+		if other, ok := prefixes[m.prefix]; ok {
+			return nil, fmt.Errorf("the %s and %s types would share the DynamoDB key prefix %s (their names upper-cased), and so their partitions, lists and counters: rename one", other, t.Name, m.prefix)
+		}
+		prefixes[m.prefix] = t.Name
+		models[i] = m
+	}
+	return models, nil
 }
 
 func writeBackend(path, header string, imports []string, body string) error {
@@ -77,6 +86,7 @@ type model struct {
 	goType
 	lc     string // the type's name in Go identifiers: article, caseStudy
 	prose  string // in messages: article, case study
+	plural string // case studies
 	prefix string // its DynamoDB key prefix: ARTICLE, CASESTUDY
 	fields []*member
 	draft  string // the Go field of its working draft: Draft
@@ -149,7 +159,8 @@ var (
 
 // modelOf reads the type's struct and filter.
 func modelOf(t goType) (*model, error) {
-	m := &model{goType: t, lc: lcFirst(t.TypeName), prose: strings.ToLower(t.Label), prefix: strings.ToUpper(t.Name)}
+	n := namesOf(t.ContentType)
+	m := &model{goType: t, lc: lcFirst(t.TypeName), prose: n.Prose, plural: n.Plural, prefix: strings.ToUpper(t.Name)}
 	for i := range t.Item.NumField() {
 		f := t.Item.Field(i)
 		switch {

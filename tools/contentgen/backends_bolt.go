@@ -75,7 +75,7 @@ func boltCode(models []*model) string {
 
 func boltType(b *strings.Builder, m *model) {
 	rec, codec, item := m.lc+"Record", m.lc+"Codec", "*pause."+m.TypeName
-	fmt.Fprintf(b, "// %s converts %ss to and from their records.\ntype %s struct{}\n\n", codec, m.prose, codec)
+	fmt.Fprintf(b, "// %s converts %s to and from their records.\ntype %s struct{}\n\n", codec, m.plural, codec)
 	fs := []sfield{{typ: "metaRecord"}}
 	var to, from []string
 	for _, f := range m.fields {

@@ -104,9 +104,9 @@ func dynamoCode(models []*model) string {
 func dynamoType(b *strings.Builder, m *model, nested map[reflect.Type]bool) {
 	shape, itemName, item := m.lc+"Shape", m.lc+"Item", "*pause."+m.TypeName
 	if m.body != nil {
-		fmt.Fprintf(b, "// %s keeps %ss: their %s in a body item beside the item.\ntype %s struct{ withBody }\n\n", shape, m.prose, m.body.path, shape)
+		fmt.Fprintf(b, "// %s keeps %s: their %s in a body item beside the item.\ntype %s struct{ withBody }\n\n", shape, m.plural, m.body.path, shape)
 	} else {
-		fmt.Fprintf(b, "// %s keeps %ss whole in their item.\ntype %s struct{ noBody[%s] }\n\n", shape, m.prose, shape, item)
+		fmt.Fprintf(b, "// %s keeps %s whole in their item.\ntype %s struct{ noBody[%s] }\n\n", shape, m.plural, shape, item)
 	}
 	fmt.Fprintf(b, "func (%s) key() kindKey { return kind%s }\n\n", shape, m.TypeName)
 
@@ -168,7 +168,7 @@ func dynamoType(b *strings.Builder, m *model, nested map[reflect.Type]bool) {
 	if len(m.facets) == 0 {
 		fmt.Fprintf(b, "func (%s) facets(%s) []facet { return nil }\n\n", shape, item)
 		fmt.Fprintf(b, "func (%s) filterFacets(%s) []facet { return nil }\n\n", shape, filter)
-		fmt.Fprintf(b, "func (%s) facetCondition(f facet) expression.ConditionBuilder {\npanic(\"dynamo: %ss have no facet \" + f.name)\n}\n\n", shape, m.prose)
+		fmt.Fprintf(b, "func (%s) facetCondition(f facet) expression.ConditionBuilder {\npanic(\"dynamo: %s have no facet \" + f.name)\n}\n\n", shape, m.plural)
 		return
 	}
 	var its, fls, conds []string
@@ -218,5 +218,5 @@ func dynamoType(b *strings.Builder, m *model, nested map[reflect.Type]bool) {
 	capacity := strings.Join(append([]string{fmt.Sprint(scalars)}, lists...), "+")
 	fmt.Fprintf(b, "func (%s) facets(x %s) []facet {\nfs := make([]facet, 0, %s)\n%s\nreturn fs\n}\n\n", shape, item, capacity, strings.Join(its, "\n"))
 	fmt.Fprintf(b, "func (%s) filterFacets(f %s) []facet {\nvar fs []facet\n%s\nreturn fs\n}\n\n", shape, filter, strings.Join(fls, "\n"))
-	fmt.Fprintf(b, "func (%s) facetCondition(f facet) expression.ConditionBuilder {\nswitch f.name {\n%s\n}\npanic(\"dynamo: %ss have no facet \" + f.name)\n}\n\n", shape, strings.Join(conds, "\n"), m.prose)
+	fmt.Fprintf(b, "func (%s) facetCondition(f facet) expression.ConditionBuilder {\nswitch f.name {\n%s\n}\npanic(\"dynamo: %s have no facet \" + f.name)\n}\n\n", shape, strings.Join(conds, "\n"), m.plural)
 }
