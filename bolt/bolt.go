@@ -6,6 +6,12 @@
 // Every write changes an item and all of its index entries in one bbolt transaction, so the
 // indexes never disagree with the items.
 //
+// What is per content type (its record, the JSON that the items bucket holds, its codec, and
+// the construction of its store) is written by tools/contentgen (`go generate ./...`) in
+// content.generated.go, from the type's declaration and its Go struct; its header says the
+// rules. TestStoredFormat holds the records to golden files of the format that files on disk
+// hold.
+//
 // It imports pause and bbolt, and nothing else of Pause's.
 package bolt
 
