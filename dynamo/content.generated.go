@@ -233,6 +233,8 @@ func (articleShape) decode(av map[string]types.AttributeValue) (*pause.Article, 
 	return x, nil
 }
 
+func (articleShape) bodyField() string { return "body" }
+
 func (articleShape) body(x *pause.Article) (string, string) { return x.Body, x.BodyHTML }
 
 func (articleShape) setBody(x *pause.Article, body, html string) { x.Body, x.BodyHTML = body, html }

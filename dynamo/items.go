@@ -101,6 +101,7 @@ func (withBody) hasBody() bool { return true }
 type noBody[T any] struct{}
 
 func (noBody[T]) hasBody() bool             { return false }
+func (noBody[T]) bodyField() string         { return "" }
 func (noBody[T]) body(T) (string, string)   { return "", "" }
 func (noBody[T]) setBody(T, string, string) {}
 
@@ -108,7 +109,8 @@ func (noBody[T]) setBody(T, string, string) {}
 // attribute names included.
 const maxBodyItem = 390 << 10
 
-func toBodyItem(body, html string) (bodyItem, error) {
+// toBodyItem packs the Markdown of the field (its API name, for the error) and its HTML.
+func toBodyItem(field, body, html string) (bodyItem, error) {
 	b, err := pack(body)
 	if err != nil {
 		return bodyItem{}, err
@@ -118,7 +120,7 @@ func toBodyItem(body, html string) (bodyItem, error) {
 		return bodyItem{}, err
 	}
 	if len(b)+len(h) > maxBodyItem {
-		return bodyItem{}, pause.FieldErrorf("body", "body is too large to store, even compressed")
+		return bodyItem{}, pause.FieldErrorf(field, "%s is too large to store, even compressed", field)
 	}
 	return bodyItem{Body: b, HTML: h}, nil
 }

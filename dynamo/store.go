@@ -101,9 +101,10 @@ type shape[T, F any] interface {
 	encode(T) any
 	// decode reads an item from its storage shape.
 	decode(map[string]types.AttributeValue) (T, error)
-	// hasBody reports whether the type keeps a body item; body and setBody read and set the
-	// fields kept in it.
+	// hasBody reports whether the type keeps a body item; bodyField is the API name of the
+	// Markdown field kept in it, and body and setBody read and set that field and its HTML.
 	hasBody() bool
+	bodyField() string
 	body(T) (body, html string)
 	setBody(T, string, string)
 	// facets are what an item is counted by beside its status; filterFacets what a filter

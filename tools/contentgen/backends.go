@@ -387,7 +387,7 @@ func structDef(name, doc string, fs []sfield, tagKey string) string {
 }
 
 // storedType is the Go type of the member in a storage struct.
-func storedType(f *member, image, structName string) string {
+func storedType(f *member, image string) string {
 	switch f.kind {
 	case kString:
 		return "string"
@@ -403,10 +403,8 @@ func storedType(f *member, image, structName string) string {
 		return "time.Time"
 	case kTimePtr:
 		return "*time.Time"
-	case kStruct:
-		return structName
 	}
-	panic("unreachable")
+	panic("storedType: a nested struct has a type of its own")
 }
 
 func usesTime(models []*model) bool {

@@ -82,13 +82,13 @@ func boltType(b *strings.Builder, m *model) {
 		if f.kind == kStruct {
 			for _, c := range f.children {
 				name := f.goName + c.goName
-				fs = append(fs, sfield{name, storedType(c, "", ""), f.api + ucFirst(c.api) + omit(boltOmit(c))})
+				fs = append(fs, sfield{name, storedType(c, ""), f.api + ucFirst(c.api) + omit(boltOmit(c))})
 				to = append(to, fmt.Sprintf("r.%s = %s", name, toStored(c, "x."+f.goName+"."+c.goName)))
 				from = append(from, fmt.Sprintf("x.%s.%s = %s", f.goName, c.goName, fromStored(c, "r."+name)))
 			}
 			continue
 		}
-		fs = append(fs, sfield{f.goName, storedType(f, "imageRecord", ""), f.api + omit(boltOmit(f))})
+		fs = append(fs, sfield{f.goName, storedType(f, "imageRecord"), f.api + omit(boltOmit(f))})
 		if f.kind == kImage {
 			to = append(to, fmt.Sprintf("if x.%s != nil {\nimg := imageRecord(*x.%s)\nr.%s = &img\n}", f.goName, f.goName, f.goName))
 			from = append(from, fmt.Sprintf("if r.%s != nil {\nimg := pause.Image(*r.%s)\nx.%s = &img\n}", f.goName, f.goName, f.goName))

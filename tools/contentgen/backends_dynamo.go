@@ -123,7 +123,7 @@ func dynamoType(b *strings.Builder, m *model, nested map[reflect.Type]bool) {
 				nested[f.typ] = true
 				var cfs []sfield
 				for _, c := range f.children {
-					cfs = append(cfs, sfield{c.goName, storedType(c, "", ""), c.api + omit(dynamoOmit(c))})
+					cfs = append(cfs, sfield{c.goName, storedType(c, ""), c.api + omit(dynamoOmit(c))})
 				}
 				b.WriteString(structDef(sname, fmt.Sprintf("// %s is a pause.%s, kept as a map.\n", sname, f.typ.Name()), cfs, "dynamodbav"))
 			}
@@ -140,7 +140,7 @@ func dynamoType(b *strings.Builder, m *model, nested map[reflect.Type]bool) {
 			to = append(to, fmt.Sprintf("if x.%s != nil {\nimg := imageItem(*x.%s)\nr.%s = &img\n}", f.goName, f.goName, f.goName))
 			from = append(from, fmt.Sprintf("if r.%s != nil {\nimg := pause.Image(*r.%s)\nx.%s = &img\n}", f.goName, f.goName, f.goName))
 		default:
-			fs = append(fs, sfield{f.goName, storedType(f, "", ""), f.api + omit(dynamoOmit(f))})
+			fs = append(fs, sfield{f.goName, storedType(f, ""), f.api + omit(dynamoOmit(f))})
 			to = append(to, fmt.Sprintf("r.%s = %s", f.goName, toStored(f, "x."+f.goName)))
 			from = append(from, fmt.Sprintf("x.%s = %s", f.goName, fromStored(f, "r."+f.goName)))
 		}
@@ -159,6 +159,7 @@ func dynamoType(b *strings.Builder, m *model, nested map[reflect.Type]bool) {
 		if m.html != nil {
 			html, set = "x."+m.html.goName, fmt.Sprintf("x.%s, x.%s = body, html", m.body.goName, m.html.goName)
 		}
+		fmt.Fprintf(b, "func (%s) bodyField() string { return %q }\n\n", shape, m.body.path)
 		fmt.Fprintf(b, "func (%s) body(x %s) (string, string) { return x.%s, %s }\n\n", shape, item, m.body.goName, html)
 		fmt.Fprintf(b, "func (%s) setBody(x %s, body, html string) { %s }\n\n", shape, item, set)
 	}
