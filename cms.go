@@ -118,7 +118,7 @@ func (c *CMS) InProcess() bool { return c.cfg.Stores.InProcess }
 func register[T Item[T], F ScopedFilter[T, F], I Input[T]](c *CMS, s Store[T, F]) *Collection[T, F, I] {
 	var zero T
 	if s == nil && !c.declaring {
-		panic(fmt.Sprintf("pause: the stores have no %s store: add it to Stores and to every backend", zero.Type().Name))
+		panic(fmt.Sprintf("pause: the stores have no %s store: add it to Stores, and run `go generate ./...` (tools/contentgen writes the backends' stores)", zero.Type().Name))
 	}
 	if c.cfg.Changes != nil {
 		s = watched[T, F]{s, c.cfg.Changes}

@@ -141,6 +141,10 @@ func FilterFields[F any]() []FilterField {
 	return out
 }
 
+// APIName is the API's name of a Go field of a content type (apiName), which is also the name
+// the stores keep it under: tools/contentgen writes the backends' storage code with it.
+func APIName(goField string) string { return apiName(goField) }
+
 // apiName is the API's name of a Go field: a lower-case first letter, and HTML, URL and IDs
 // spelled Html, Url and Ids.
 func apiName(s string) string {

@@ -6,6 +6,12 @@
 // Every write changes an item and all of its index entries in one bbolt transaction, so the
 // indexes never disagree with the items.
 //
+// What is per content type (its record, the JSON that the items bucket holds, its codec, and
+// the construction of its store) is written by tools/contentgen (`go generate ./...`) in
+// content.generated.go, from the type's declaration and its Go struct; its header says the
+// rules. TestStoredFormat holds the records to golden files of the format that files on disk
+// hold.
+//
 // It imports pause and bbolt, and nothing else of Pause's.
 package bolt
 
@@ -44,11 +50,9 @@ func Open(path string) (*DB, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	articles := newStore[*pause.Article, pause.ArticleFilter](b, articleCodec{})
-	benefits := newStore[*pause.Benefit, pause.BenefitFilter](b, benefitCodec{})
-	tools := &toolStore{newStore[*pause.Tool, pause.ToolFilter](b, toolCodec{})}
+	content := newContentStores(b) // content.generated.go
 	err = b.Update(func(tx *bbolt.Tx) error {
-		for _, s := range []interface{ init(*bbolt.Tx) error }{articles, benefits, tools, auditStore{b}, keyStore{b}, idempotencyStore{b}, eventStore{b}, webhookStore{b}, mediaStore{b}} {
+		for _, s := range append(content.inits(), auditStore{b}, keyStore{b}, idempotencyStore{b}, eventStore{b}, webhookStore{b}, mediaStore{b}) {
 			if err := s.init(tx); err != nil {
 				return err
 			}
@@ -59,9 +63,11 @@ func Open(path string) (*DB, error) {
 		_ = b.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	return &DB{bolt: b, stores: pause.Stores{Articles: articles, Benefits: benefits, Tools: tools, Keys: keyStore{b}, Audit: auditStore{b},
+	stores := pause.Stores{Keys: keyStore{b}, Audit: auditStore{b},
 		Idempotency: idempotencyStore{b}, Users: userStore{b}, Sessions: sessionStore{b}, Failures: failureStore{b},
-		Events: eventStore{b}, Webhooks: webhookStore{b}, Media: mediaStore{b}, InProcess: true}}, nil
+		Events: eventStore{b}, Webhooks: webhookStore{b}, Media: mediaStore{b}, InProcess: true}
+	content.set(&stores)
+	return &DB{bolt: b, stores: stores}, nil
 }
 
 // Stores returns the stores of every content type, on this file.

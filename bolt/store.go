@@ -637,8 +637,4 @@ func (s *toolStore) Categories(ctx context.Context, at time.Time) ([]pause.Categ
 	return out, nil
 }
 
-var (
-	_ pause.ArticleStore = (*store[*pause.Article, pause.ArticleFilter, articleRecord])(nil)
-	_ pause.BenefitStore = (*store[*pause.Benefit, pause.BenefitFilter, benefitRecord])(nil)
-	_ pause.ToolStore    = (*toolStore)(nil)
-)
+var _ pause.ToolStore = (*toolStore)(nil)

@@ -23,7 +23,20 @@
 //	ByPosition      LPK        KPosition      POSITION (benefits)
 //
 // Every index projects ALL attributes. TableDefinition returns this as data; keys.go is the
-// only place where key strings are made.
+// only place where key strings are made, from the key prefix of each content type.
+//
+// # Generated storage code
+//
+// What is per content type is written by tools/contentgen (`go generate ./...`) in
+// content.generated.go, from the type's declaration (pause.ContentType), its Go struct and its
+// filter: its key prefix (the type's name upper-cased: ARTICLE, TOOL, BENEFIT; a caseStudy
+// would be CASESTUDY), its item struct (each field under its API name, a nested struct as a
+// map), which Markdown field, if any, is kept in a body item (the largest, when the type's
+// Markdown fields would not fit in the item: an article's body), its facets (one per filter
+// field, named as the field upper-cased and valued as the declared field its `field` tag
+// names) and their filter conditions, and the construction of its store. The file's header says
+// the rules; TestStoredFormat holds the items it writes to golden files of the format that
+// production tables hold.
 //
 // # Items
 //

@@ -9,17 +9,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"pause"
 )
 
-// The storage shapes of the content types. They are private, so that the domain types carry no
-// storage tags and the stored format can change without touching them. Key attributes (PK, SK
-// and the list index keys) are not part of them: the generic store adds them from keys.go.
-// Lists never take omitempty, so that nil and empty lists come back as they went in (nil is
-// stored as NULL, empty as an empty list).
+// The storage shapes of the content types: each type's item struct and shape are written by
+// tools/contentgen in content.generated.go (its header says from what and by which rules);
+// this file holds what they share.
 
 // attrDraft is the attribute of a content item that holds its working draft (pause.DraftOf) in
 // the item's own storage shape, as a map; an article draft's body is a body item of its own.
@@ -77,11 +74,6 @@ func (r metaItem) meta() pause.Meta {
 	return m
 }
 
-type authorItem struct {
-	Name      string `dynamodbav:"name"`
-	AvatarURL string `dynamodbav:"avatarUrl,omitempty"`
-}
-
 type imageItem struct {
 	URL        string `dynamodbav:"url"`
 	Alt        string `dynamodbav:"alt,omitempty"`
@@ -91,115 +83,6 @@ type imageItem struct {
 	Height     int    `dynamodbav:"height,omitempty"`
 }
 
-// articleItem is an article without its body, which is kept in a bodyItem beside it so that
-// list pages never read it.
-type articleItem struct {
-	metaItem
-	Title              string     `dynamodbav:"title"`
-	Excerpt            string     `dynamodbav:"excerpt,omitempty"`
-	Author             authorItem `dynamodbav:"author"`
-	Tags               []string   `dynamodbav:"tags"`
-	CoverImage         *imageItem `dynamodbav:"coverImage,omitempty"`
-	ReadingTimeMinutes int        `dynamodbav:"readingTimeMinutes"`
-	RelatedToolIDs     []string   `dynamodbav:"relatedToolIds"`
-}
-
-func (articleShape) encode(a *pause.Article) any {
-	r := articleItem{
-		metaItem: toMeta(&a.Meta), Title: a.Title, Excerpt: a.Excerpt,
-		Author: authorItem{Name: a.Author.Name, AvatarURL: a.Author.AvatarURL},
-		Tags:   a.Tags, ReadingTimeMinutes: a.ReadingTimeMinutes, RelatedToolIDs: a.RelatedToolIDs,
-	}
-	if a.CoverImage != nil {
-		img := imageItem(*a.CoverImage)
-		r.CoverImage = &img
-	}
-	return r
-}
-
-func (articleShape) decode(av map[string]types.AttributeValue) (*pause.Article, error) {
-	var r articleItem
-	if err := attributevalue.UnmarshalMap(av, &r); err != nil {
-		return nil, fmt.Errorf("decode article: %w", err)
-	}
-	a := &pause.Article{
-		Meta: r.meta(), Title: r.Title, Excerpt: r.Excerpt,
-		Author: pause.Author{Name: r.Author.Name, AvatarURL: r.Author.AvatarURL},
-		Tags:   r.Tags, ReadingTimeMinutes: r.ReadingTimeMinutes, RelatedToolIDs: r.RelatedToolIDs,
-	}
-	if r.CoverImage != nil {
-		img := pause.Image(*r.CoverImage)
-		a.CoverImage = &img
-	}
-	return a, nil
-}
-
-type benefitItem struct {
-	metaItem
-	Title       string   `dynamodbav:"title"`
-	Summary     string   `dynamodbav:"summary,omitempty"`
-	SummaryHTML string   `dynamodbav:"summaryHtml,omitempty"`
-	Points      []string `dynamodbav:"points"`
-	Icon        string   `dynamodbav:"icon,omitempty"`
-	Position    int      `dynamodbav:"position"`
-}
-
-func (benefitShape) encode(b *pause.Benefit) any {
-	return benefitItem{
-		metaItem: toMeta(&b.Meta), Title: b.Title, Summary: b.Summary, SummaryHTML: b.SummaryHTML,
-		Points: b.Points, Icon: b.Icon, Position: b.Position,
-	}
-}
-
-func (benefitShape) decode(av map[string]types.AttributeValue) (*pause.Benefit, error) {
-	var r benefitItem
-	if err := attributevalue.UnmarshalMap(av, &r); err != nil {
-		return nil, fmt.Errorf("decode benefit: %w", err)
-	}
-	return &pause.Benefit{
-		Meta: r.meta(), Title: r.Title, Summary: r.Summary, SummaryHTML: r.SummaryHTML,
-		Points: r.Points, Icon: r.Icon, Position: r.Position,
-	}, nil
-}
-
-type toolItem struct {
-	metaItem
-	Name            string   `dynamodbav:"name"`
-	Tagline         string   `dynamodbav:"tagline,omitempty"`
-	Description     string   `dynamodbav:"description,omitempty"`
-	DescriptionHTML string   `dynamodbav:"descriptionHtml,omitempty"`
-	WebsiteURL      string   `dynamodbav:"websiteUrl,omitempty"`
-	LogoURL         string   `dynamodbav:"logoUrl,omitempty"`
-	Category        string   `dynamodbav:"category"`
-	Pricing         string   `dynamodbav:"pricing"`
-	Platforms       []string `dynamodbav:"platforms"`
-	Tags            []string `dynamodbav:"tags"`
-	// Featured is always stored, so that a filter on featured = false finds the others.
-	Featured bool `dynamodbav:"featured"`
-}
-
-func (toolShape) encode(t *pause.Tool) any {
-	return toolItem{
-		metaItem: toMeta(&t.Meta), Name: t.Name, Tagline: t.Tagline, Description: t.Description,
-		DescriptionHTML: t.DescriptionHTML, WebsiteURL: t.WebsiteURL, LogoURL: t.LogoURL,
-		Category: t.Category, Pricing: string(t.Pricing), Platforms: t.Platforms, Tags: t.Tags,
-		Featured: t.Featured,
-	}
-}
-
-func (toolShape) decode(av map[string]types.AttributeValue) (*pause.Tool, error) {
-	var r toolItem
-	if err := attributevalue.UnmarshalMap(av, &r); err != nil {
-		return nil, fmt.Errorf("decode tool: %w", err)
-	}
-	return &pause.Tool{
-		Meta: r.meta(), Name: r.Name, Tagline: r.Tagline, Description: r.Description,
-		DescriptionHTML: r.DescriptionHTML, WebsiteURL: r.WebsiteURL, LogoURL: r.LogoURL,
-		Category: r.Category, Pricing: pause.Pricing(r.Pricing), Platforms: r.Platforms,
-		Tags: r.Tags, Featured: r.Featured,
-	}, nil
-}
-
 // bodyItem is an article's Markdown and HTML, gzipped: Markdown of MaxBody (200 KB) and its
 // HTML would not fit in one 400 KB item as text, and compressed they cost a third of the
 // read and write units.
@@ -207,18 +90,6 @@ type bodyItem struct {
 	Body []byte `dynamodbav:"body,omitempty"`
 	HTML []byte `dynamodbav:"html,omitempty"`
 }
-
-// The shapes: each content type's strategy for the generic store (see shape), as methods of a
-// type of its own.
-type (
-	articleShape struct{ withBody }
-	benefitShape struct{ noBody[*pause.Benefit] }
-	toolShape    struct{ noBody[*pause.Tool] }
-)
-
-func (articleShape) key() kindKey { return kindArticle }
-func (benefitShape) key() kindKey { return kindBenefit }
-func (toolShape) key() kindKey    { return kindTool }
 
 // withBody is embedded by the shapes of types whose Markdown body is kept in a body item of its
 // own beside the item, so that list pages never read it; they have body and setBody.
@@ -230,6 +101,7 @@ func (withBody) hasBody() bool { return true }
 type noBody[T any] struct{}
 
 func (noBody[T]) hasBody() bool             { return false }
+func (noBody[T]) bodyField() string         { return "" }
 func (noBody[T]) body(T) (string, string)   { return "", "" }
 func (noBody[T]) setBody(T, string, string) {}
 
@@ -237,11 +109,8 @@ func (noBody[T]) setBody(T, string, string) {}
 // attribute names included.
 const maxBodyItem = 390 << 10
 
-func (articleShape) body(a *pause.Article) (string, string) { return a.Body, a.BodyHTML }
-
-func (articleShape) setBody(a *pause.Article, body, html string) { a.Body, a.BodyHTML = body, html }
-
-func toBodyItem(body, html string) (bodyItem, error) {
+// toBodyItem packs the Markdown of the field (its API name, for the error) and its HTML.
+func toBodyItem(field, body, html string) (bodyItem, error) {
 	b, err := pack(body)
 	if err != nil {
 		return bodyItem{}, err
@@ -251,7 +120,7 @@ func toBodyItem(body, html string) (bodyItem, error) {
 		return bodyItem{}, err
 	}
 	if len(b)+len(h) > maxBodyItem {
-		return bodyItem{}, pause.FieldErrorf("body", "body is too large to store, even compressed")
+		return bodyItem{}, pause.FieldErrorf(field, "%s is too large to store, even compressed", field)
 	}
 	return bodyItem{Body: b, HTML: h}, nil
 }
@@ -300,77 +169,15 @@ func unpack(b []byte) (string, error) {
 	return string(out), nil
 }
 
-// Facets: what each type is counted by, beside its status, and what each filter asks for.
-
-func (articleShape) facets(a *pause.Article) []facet {
-	fs := []facet{{facetAuthor, a.Author.Name}}
-	return appendTags(fs, a.Tags)
-}
-
-func (articleShape) filterFacets(f pause.ArticleFilter) []facet {
-	var fs []facet
-	if f.Tag != "" {
-		fs = append(fs, facet{facetTag, f.Tag})
-	}
-	if f.Author != "" {
-		fs = append(fs, facet{facetAuthor, f.Author})
-	}
-	return fs
-}
-
-func (benefitShape) facets(*pause.Benefit) []facet { return nil }
-
-func (benefitShape) filterFacets(pause.BenefitFilter) []facet { return nil }
-
-func (toolShape) facets(t *pause.Tool) []facet {
-	fs := []facet{{facetCategory, t.Category}, {facetPricing, string(t.Pricing)}, featuredFacet(t.Featured)}
-	return appendTags(fs, t.Tags)
-}
-
-func (toolShape) filterFacets(f pause.ToolFilter) []facet {
-	var fs []facet
-	if f.Category != "" {
-		fs = append(fs, facet{facetCategory, f.Category})
-	}
-	if f.Pricing != nil {
-		fs = append(fs, facet{facetPricing, string(*f.Pricing)})
-	}
-	if f.Tag != "" {
-		fs = append(fs, facet{facetTag, f.Tag})
-	}
-	if f.Featured != nil {
-		fs = append(fs, featuredFacet(*f.Featured))
-	}
-	return fs
-}
-
-// appendTags adds a facet per distinct tag: an item counts once per tag however often the
-// list names it, as Match does.
-func appendTags(fs []facet, tags []string) []facet {
-	for i, t := range tags {
-		if !slices.Contains(tags[:i], t) {
-			fs = append(fs, facet{facetTag, t})
+// appendDistinct adds a facet with the name per distinct value of a list (tags): an item counts
+// once per value however often the list names it, as Match does.
+func appendDistinct(fs []facet, name string, values []string) []facet {
+	for i, v := range values {
+		if !slices.Contains(values[:i], v) {
+			fs = append(fs, facet{name, v})
 		}
 	}
 	return fs
-}
-
-// facetCondition is the filter expression that selects the items with the facet. It names the
-// attributes of the storage shapes above, and agrees with the filters' Match.
-func facetCondition(f facet) expression.ConditionBuilder {
-	switch f.name {
-	case facetTag:
-		return expression.Contains(expression.Name("tags"), f.value)
-	case facetAuthor:
-		return expression.Name("author.name").Equal(expression.Value(f.value))
-	case facetCategory:
-		return expression.Name("category").Equal(expression.Value(f.value))
-	case facetPricing:
-		return expression.Name("pricing").Equal(expression.Value(f.value))
-	case facetFeatured:
-		return expression.Name("featured").Equal(expression.Value(f.value == "true"))
-	}
-	panic("dynamo: unknown facet " + f.name)
 }
 
 // revisionItem is a revision of a content item: the item as the write left it, in its storage

@@ -81,15 +81,9 @@ func revisionSK(n int) string { return fmt.Sprintf("%s%010d", revisionPrefix, n)
 
 const revisionPrefix = "REV#"
 
-// kindKey is a content type as keys spell it: ARTICLE, BENEFIT, TOOL.
+// kindKey is a content type as keys spell it: ARTICLE, BENEFIT, TOOL, its name upper-cased.
+// The constants (kindArticle) are written by tools/contentgen, in content.generated.go.
 type kindKey string
-
-// The content types.
-const (
-	kindArticle kindKey = "ARTICLE"
-	kindBenefit kindKey = "BENEFIT"
-	kindTool    kindKey = "TOOL"
-)
 
 // itemPK is the partition of a content item and its body: ARTICLE#<id>.
 func itemPK(k kindKey, id string) string { return string(k) + "#" + id }
@@ -113,22 +107,15 @@ func scheduledPK(k kindKey) string { return string(k) + "#SCHEDULED" }
 func counterPK(k kindKey) string { return "COUNT#" + string(k) }
 
 // facet is a single-valued property by which items are counted: a tag, an author, a
-// category, a pricing model, or whether a tool is featured.
+// category, a pricing model, or whether a tool is featured. The facets of each type come from
+// its filter's fields; tools/contentgen writes their names (facetTag) in content.generated.go.
 type facet struct {
 	name  string // TAG, AUTHOR, CATEGORY, PRICING, FEATURED
 	value string
 }
 
-// Facet names.
-const (
-	facetTag      = "TAG"
-	facetAuthor   = "AUTHOR"
-	facetCategory = "CATEGORY"
-	facetPricing  = "PRICING"
-	facetFeatured = "FEATURED"
-)
-
-func featuredFacet(b bool) facet { return facet{facetFeatured, strconv.FormatBool(b)} }
+// boolFacet is the facet of a boolean field: "true" or "false".
+func boolFacet(name string, b bool) facet { return facet{name, strconv.FormatBool(b)} }
 
 // counterSK is the sort key of the counter of items in the status with the facet, or of all
 // items in the status when f is nil: PUBLISHED, PUBLISHED#TAG#<tag>, PUBLISHED#CATEGORY#<name>.

@@ -124,9 +124,9 @@ func (s *store[T, F]) condition(f F) (expression.ConditionBuilder, bool) {
 	if len(fs) == 0 {
 		return expression.ConditionBuilder{}, false
 	}
-	cond := facetCondition(fs[0])
+	cond := s.facetCondition(fs[0])
 	for _, x := range fs[1:] {
-		cond = cond.And(facetCondition(x))
+		cond = cond.And(s.facetCondition(x))
 	}
 	return cond, true
 }

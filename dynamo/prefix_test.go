@@ -7,7 +7,8 @@ import (
 
 // Every content type has a key prefix of its own: two types with one prefix would share
 // partitions, list indexes, counters and slug markers, and each list would show the other's
-// items. (A shape copied from another type's is the way this happens.)
+// items. tools/contentgen derives the prefixes from the types' names and stops on two alike;
+// this holds what it wrote.
 func TestKeyPrefixesAreUnique(t *testing.T) {
 	stores := reflect.ValueOf(New(Config{Table: "unused"}).Stores())
 	seen := map[kindKey]string{}
@@ -20,7 +21,7 @@ func TestKeyPrefixesAreUnique(t *testing.T) {
 		n++
 		name := stores.Type().Field(i).Name
 		if other, dup := seen[s.prefix()]; dup {
-			t.Errorf("Stores.%s and Stores.%s share the key prefix %q: give each shape a key() of its own", name, other, s.prefix())
+			t.Errorf("Stores.%s and Stores.%s share the key prefix %q: rename one of the types and run go generate ./...", name, other, s.prefix())
 		}
 		seen[s.prefix()] = name
 	}

@@ -28,18 +28,16 @@ type Config struct {
 // Store is pause's content in one DynamoDB table: the stores of the three content types,
 // sharing one implementation, and the API keys.
 type Store struct {
-	articles *store[*pause.Article, pause.ArticleFilter]
-	benefits *store[*pause.Benefit, pause.BenefitFilter]
-	tools    *toolStore
-	keys     keyStore
-	audit    auditStore
-	idem     idempotencyStore
-	users    userStore
-	sessions sessionStore
-	failures failureStore
-	events   eventStore
-	webhooks webhookStore
-	media    mediaStore
+	contentStores // content.generated.go
+	keys          keyStore
+	audit         auditStore
+	idem          idempotencyStore
+	users         userStore
+	sessions      sessionStore
+	failures      failureStore
+	events        eventStore
+	webhooks      webhookStore
+	media         mediaStore
 }
 
 // New returns the stores on the configured table. It makes no request: a missing table shows
@@ -47,13 +45,11 @@ type Store struct {
 func New(cfg Config) *Store {
 	t := &table{client: cfg.Client, name: cfg.Table}
 	return &Store{
-		articles: newStore[*pause.Article, pause.ArticleFilter](t, articleShape{}),
-		benefits: newStore[*pause.Benefit, pause.BenefitFilter](t, benefitShape{}),
-		tools:    &toolStore{newStore[*pause.Tool, pause.ToolFilter](t, toolShape{})},
-		keys:     keyStore{t},
-		audit:    auditStore{t},
-		idem:     idempotencyStore{t},
-		users:    userStore{t}, sessions: sessionStore{t}, failures: failureStore{t},
+		contentStores: newContentStores(t),
+		keys:          keyStore{t},
+		audit:         auditStore{t},
+		idem:          idempotencyStore{t},
+		users:         userStore{t}, sessions: sessionStore{t}, failures: failureStore{t},
 		events:   eventStore{t},
 		webhooks: webhookStore{t},
 		media:    mediaStore{t},
@@ -62,9 +58,11 @@ func New(cfg Config) *Store {
 
 // Stores returns the stores of every content type, for pause.Config.
 func (s *Store) Stores() pause.Stores {
-	return pause.Stores{Articles: s.articles, Benefits: s.benefits, Tools: s.tools, Keys: s.keys, Audit: s.audit,
+	stores := pause.Stores{Keys: s.keys, Audit: s.audit,
 		Idempotency: s.idem, Users: s.users, Sessions: s.sessions, Failures: s.failures, Events: s.events, Webhooks: s.webhooks,
 		Media: s.media}
+	s.set(&stores)
+	return stores
 }
 
 // table is the client and the table's name, shared by the stores.
@@ -103,15 +101,18 @@ type shape[T, F any] interface {
 	encode(T) any
 	// decode reads an item from its storage shape.
 	decode(map[string]types.AttributeValue) (T, error)
-	// hasBody reports whether the type keeps a body item; body and setBody read and set the
-	// fields kept in it.
+	// hasBody reports whether the type keeps a body item; bodyField is the API name of the
+	// Markdown field kept in it, and body and setBody read and set that field and its HTML.
 	hasBody() bool
+	bodyField() string
 	body(T) (body, html string)
 	setBody(T, string, string)
 	// facets are what an item is counted by beside its status; filterFacets what a filter
-	// asks for.
+	// asks for; facetCondition the filter expression that selects the items with a facet,
+	// which agrees with the filter's Match.
 	facets(T) []facet
 	filterFacets(F) []facet
+	facetCondition(facet) expression.ConditionBuilder
 }
 
 func newStore[T pause.Item[T], F pause.Filter[T]](t *table, sh shape[T, F]) *store[T, F] {
@@ -498,10 +499,8 @@ func (s *store[T, F]) GetMany(ctx context.Context, ids []string) ([]T, error) {
 }
 
 var (
-	_ pause.ArticleStore = (*store[*pause.Article, pause.ArticleFilter])(nil)
-	_ pause.BenefitStore = (*store[*pause.Benefit, pause.BenefitFilter])(nil)
-	_ pause.ToolStore    = (*toolStore)(nil)
-	_ pause.KeyStore     = keyStore{}
+	_ pause.ToolStore = (*toolStore)(nil)
+	_ pause.KeyStore  = keyStore{}
 )
 
 // prefix is the key prefix of the store's items, for the test that no two types share one.

@@ -141,7 +141,7 @@ func (s *store[T, F]) markerAV(slug, id string) (map[string]types.AttributeValue
 }
 
 func (s *store[T, F]) bodyAV(k map[string]types.AttributeValue, body, html string) (map[string]types.AttributeValue, error) {
-	b, err := toBodyItem(body, html)
+	b, err := toBodyItem(s.bodyField(), body, html)
 	if err != nil {
 		return nil, err
 	}

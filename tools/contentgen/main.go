@@ -11,7 +11,10 @@
 //   - graph/content.generated.go: the connection types;
 //   - graph/content.generated.resolvers.go: the resolvers, one call each into the generic
 //     helpers of graph/collections.go (gqlgen then rewrites the file, keeping the bodies);
-//   - storetest's fixtures and reference memory stores (storetest.go in this directory).
+//   - storetest's fixtures and reference memory stores (storetest.go in this directory);
+//   - bolt/content.generated.go and dynamo/content.generated.go: each backend's storage code
+//     of every type (records or items, codecs or shapes, key prefixes, facets, and the
+//     construction of the stores), from its declaration and its Go struct (backends.go).
 //
 // What is specific to a type stays hand-written: its object type in schema.graphqls (its id,
 // slug and declared fields, and computed ones such as bodyHtml), the enums and nested input
@@ -70,6 +73,9 @@ func run() error {
 	types := make([]*pause.ContentType, len(gotypes))
 	for i, t := range gotypes {
 		types[i] = t.ContentType
+	}
+	if err := writeBackends(gotypes); err != nil {
+		return err
 	}
 	doc, err := handWrittenSchema()
 	if err != nil {
