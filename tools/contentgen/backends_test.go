@@ -12,7 +12,8 @@ import (
 )
 
 // The registry's types derive what the backends stored until now: the key prefixes, the body
-// item of articles only, and the facets (names, and the fields they match).
+// item of articles only, and the facets (names, and the fields they match). A type added since
+// has nothing stored to keep reading, and is not listed.
 func TestRegistryDerivesTodaysStorage(t *testing.T) {
 	types, err := declared()
 	if err != nil {
@@ -39,8 +40,10 @@ func TestRegistryDerivesTodaysStorage(t *testing.T) {
 		"benefit": "BENEFIT body:- facets:",
 		"tool":    "TOOL body:- facets:CATEGORY=category,PRICING=pricing,TAG=tags,FEATURED=featured",
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("derived\n%v\nwant\n%v", got, want)
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s: derived %q, want %q (what it has stored until now)", name, got[name], w)
+		}
 	}
 }
 
