@@ -2,6 +2,10 @@ package pause_test
 
 import (
 	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -50,5 +54,56 @@ func TestRegistryCoversStores(t *testing.T) {
 		if f := v.Field(i); f.Kind() == reflect.Interface && f.IsNil() {
 			t.Errorf("bolt's Stores has no Stores.%s", v.Type().Field(i).Name)
 		}
+	}
+}
+
+// Every content type declared in the package is registered: a type whose Type method returns
+// its *ContentType (the Item contract) but that registerAll does not name would be stored,
+// served and imported nowhere, silently. The declared types are found in the package's source.
+func TestDeclaredTypesAreRegistered(t *testing.T) {
+	registered := map[string]bool{}
+	for _, col := range pause.Declared() {
+		item := reflect.ValueOf(col).MethodByName("Get").Type().Out(0) // *pause.Article
+		registered[item.Elem().Name()] = true
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	declared := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv == nil || fn.Name.Name != "Type" || fn.Type.Results == nil || len(fn.Type.Results.List) != 1 {
+				continue
+			}
+			if res, ok := fn.Type.Results.List[0].Type.(*ast.StarExpr); !ok || fmt.Sprint(res.X) != "ContentType" {
+				continue
+			}
+			recv, ok := fn.Recv.List[0].Type.(*ast.StarExpr)
+			if !ok {
+				continue
+			}
+			id, ok := recv.X.(*ast.Ident) // not a generic type (Collection)
+			if !ok {
+				continue
+			}
+			typ := id.Name
+			declared++
+			if !registered[typ] {
+				t.Errorf("%s (%s) declares a content type but is not registered: add a field of type Store[*%[1]s, %[1]sFilter] to Stores, one of type *Collection[*%[1]s, %[1]sFilter, %[1]sInput] to CMS, and its register line to registerAll (cms.go), then run `go generate ./...`", typ, name)
+			}
+		}
+	}
+	if declared != len(registered) {
+		t.Errorf("%d content types declared in the source, %d registered", declared, len(registered))
 	}
 }
