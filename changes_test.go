@@ -43,7 +43,7 @@ func TestRegistryCoversStores(t *testing.T) {
 		}
 		stores++
 		if !registered[strings.ToLower(f.Name)] {
-			t.Errorf("Stores.%s has no collection: register its type in NewCMS (cms.go)", f.Name)
+			t.Errorf("Stores.%s has no collection: add its register line to registerAll (cms.go)", f.Name)
 		}
 	}
 	if stores != len(cms.Collections()) {
