@@ -1,11 +1,7 @@
 package graph_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -41,17 +37,7 @@ func TestDraftField(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	do := func(role pause.Role, q string) string {
-		body, _ := json.Marshal(map[string]any{"query": q})
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if role != pause.RoleAnonymous {
-			req = req.WithContext(pause.NewContext(req.Context(), &pause.Viewer{Subject: "s", Role: role}))
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		return rec.Body.String()
-	}
+	do := func(role pause.Role, q string) string { return string(graph.PostAs(h, role, q, nil)) }
 	q := `{ article(id: "` + a.ID + `") { title draft { title } } articles { nodes { title draft { title } } } }`
 	want := map[pause.Role]string{
 		pause.RoleAnonymous: `{"data":{"article":{"title":"Live","draft":null},"articles":{"nodes":[{"title":"Live","draft":null}]}}}`,

@@ -112,18 +112,6 @@ func newFastAPI(t *testing.T) (fast, slow http.Handler) {
 	return newHandler(Options{CMS: cms, Logger: quiet}, true), newHandler(Options{CMS: cms, Logger: quiet}, false)
 }
 
-func postAs(h http.Handler, role pause.Role, query string, vars map[string]any) []byte {
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if role != pause.RoleAnonymous {
-		req = req.WithContext(pause.NewContext(req.Context(), &pause.Viewer{Subject: "s", Role: role}))
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return append([]byte(nil), rec.Body.Bytes()...)
-}
-
 // sameAnswer reports whether two answers are the same: byte for byte, but for the order of
 // errors, which gqlgen itself does not keep (root fields run concurrently, each adds its own).
 func sameAnswer(a, b []byte) bool {
@@ -170,9 +158,9 @@ func TestFastReadsDifferential(t *testing.T) {
 	served := fastStats.served.Load()
 	for _, c := range all {
 		for _, role := range []pause.Role{pause.RoleAnonymous, pause.RoleViewer, pause.RoleEditor} {
-			want := postAs(slow, role, c.query, c.vars)
+			want := PostAs(slow, role, c.query, c.vars)
 			for range 2 {
-				if got := postAs(fast, role, c.query, c.vars); !sameAnswer(got, want) {
+				if got := PostAs(fast, role, c.query, c.vars); !sameAnswer(got, want) {
 					t.Errorf("%s as %s, %v:\nfast:   %s\ngqlgen: %s", c.query, role, c.vars, got, want)
 				}
 			}
@@ -189,7 +177,7 @@ func TestFastReadsServeBenchmarks(t *testing.T) {
 	fast, _ := newFastAPI(t)
 	for _, b := range bench.Queries {
 		served, retried, unsupported := fastStats.served.Load(), fastStats.retried.Load(), fastStats.unsupported.Load()
-		postAs(fast, pause.RoleAnonymous, b.Text, nil)
+		PostAs(fast, pause.RoleAnonymous, b.Text, nil)
 		if fastStats.served.Load() != served+1 || fastStats.retried.Load() != retried || fastStats.unsupported.Load() != unsupported {
 			t.Errorf("%s: not answered by the fast path", b.Name)
 		}
@@ -335,8 +323,8 @@ func TestFastReadsTestCorpus(t *testing.T) {
 	served := fastStats.served.Load()
 	for _, q := range queries {
 		for _, role := range []pause.Role{pause.RoleAnonymous, pause.RoleEditor} {
-			want := postAs(slow, role, q, nil)
-			if got := postAs(fast, role, q, nil); !sameAnswer(got, want) {
+			want := PostAs(slow, role, q, nil)
+			if got := PostAs(fast, role, q, nil); !sameAnswer(got, want) {
 				t.Errorf("%s as %s:\nfast:   %s\ngqlgen: %s", q, role, got, want)
 			}
 		}

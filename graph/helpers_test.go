@@ -1,10 +1,7 @@
 package graph_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
@@ -30,13 +27,5 @@ func newTestAPI(t *testing.T) (*pause.CMS, http.Handler) {
 // post sends the query as the role (no viewer for RoleAnonymous) and returns the raw answer.
 func post(t *testing.T, h http.Handler, role pause.Role, q string, vars map[string]any) []byte {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if role != pause.RoleAnonymous {
-		req = req.WithContext(pause.NewContext(req.Context(), &pause.Viewer{Subject: "s", Role: role}))
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec.Body.Bytes()
+	return graph.PostAs(h, role, q, vars)
 }

@@ -1,11 +1,8 @@
 package graph_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -97,12 +94,7 @@ func (r *listRig) tool(t *testing.T, name string, publish bool) *pause.Tool {
 
 func (r *listRig) do(t *testing.T, q string) string {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": q})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	r.h.ServeHTTP(rec, req)
-	return rec.Body.String()
+	return string(graph.PostAs(r.h, pause.RoleAnonymous, q, nil))
 }
 
 // TestConnectionReads: a connection reads its list and its count at once, reads no list for

@@ -1,11 +1,8 @@
 package graph_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"maps"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -189,21 +186,14 @@ func TestRoleMatrix(t *testing.T) {
 	}
 
 	do := func(role pause.Role, q string) string {
-		body, _ := json.Marshal(map[string]any{"query": q})
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if role != pause.RoleAnonymous {
-			req = req.WithContext(pause.NewContext(req.Context(), &pause.Viewer{Subject: "s", Role: role}))
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		answer := graph.PostAs(h, role, q, nil)
 		var out struct {
 			Errors []struct {
 				Extensions map[string]any `json:"extensions"`
 			} `json:"errors"`
 		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
-			t.Fatalf("%s: %v: %s", q, err, rec.Body.String())
+		if err := json.Unmarshal(answer, &out); err != nil {
+			t.Fatalf("%s: %v: %s", q, err, answer)
 		}
 		if len(out.Errors) == 0 {
 			return ""
