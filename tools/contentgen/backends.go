@@ -6,8 +6,6 @@ package main
 
 import (
 	"fmt"
-	"go/format"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -74,11 +72,7 @@ func writeBackend(path, header string, imports []string, body string) error {
 	}
 	b.WriteString(")\n\n")
 	b.WriteString(body)
-	out, err := format.Source([]byte(b.String()))
-	if err != nil {
-		return fmt.Errorf("%s: %v\n%s", path, err, b.String())
-	}
-	return os.WriteFile(path, out, 0o644)
+	return writeGoFile(path, b.String())
 }
 
 // model is a content type as the backends store it.

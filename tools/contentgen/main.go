@@ -576,6 +576,11 @@ func writeGo(path, body string) error {
 	if path == connOut {
 		src = "// " + notice + "\n\npackage graph\n\nimport \"pause\"\n\n" + body
 	}
+	return writeGoFile(path, src)
+}
+
+// writeGoFile writes the Go source, gofmt'ed: every Go file contentgen writes goes through it.
+func writeGoFile(path, src string) error {
 	out, err := format.Source([]byte(src))
 	if err != nil {
 		return fmt.Errorf("%s: %v", path, err)

@@ -3,10 +3,8 @@ package main
 import (
 	"fmt"
 	"go/ast"
-	"go/format"
 	"go/parser"
 	"go/token"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -108,13 +106,4 @@ func storetestDecls() (funcs, types map[string]bool, err error) {
 		}
 	}
 	return funcs, types, nil
-}
-
-// writeGoFile writes the Go source, gofmt'ed.
-func writeGoFile(path, src string) error {
-	out, err := format.Source([]byte(src))
-	if err != nil {
-		return fmt.Errorf("%s: %v", path, err)
-	}
-	return os.WriteFile(path, out, 0o644)
 }
